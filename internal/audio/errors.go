@@ -1,0 +1,16 @@
+package audio
+
+import (
+	"fmt"
+	"strconv"
+)
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+func checkHz(s string) error {
+	hz, err := strconv.Atoi(s)
+	if err != nil || hz < 50 || hz > 3900 {
+		return fmt.Errorf("tone frequency %q out of range (expected 50 to 3900 Hz)", s)
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package door
+
+import (
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/doorsip/intercom/internal/cfgerr"
+)
+
+// Config is what the controller decides with: button actions, LED meanings, the door and
+// call policy. Line numbers and polarity are gpio's; URIs are checked by the caller (config/)
+// with sip.ParseURI so this package need not import sip.
+type Config struct {
+	Buttons []Button // [[button]], same order as gpio.Config.Buttons
+	LEDs    []LED    // [[led]], same order as gpio.Config.LEDs
+	Door    Door
+	Call    Call
+	Events  EventLog
+	Control Control
+}
+
+// Button is what pressing a [[button]] does.
+type Button struct {
+	Name        string
+	Action      string   // call | answer | hangup | toggle | open
+	Call        []string // targets for action call/toggle; several = ring group
+	RingMode    string   // serial | parallel
+	RingTimeout time.Duration
+}
+
+// LED is what a [[led]] shows.
+type LED struct {
+	Name string
+	Show string // registered | ringing | in-call | door-open | error
+}
+
+// Door is [door].
+type Door struct {
+	HasRelay bool // relay_line set
+	OpenFor  time.Duration
+	DTMFCode string
+	Allowed  []string // callers whose DTMF may open the door; empty = any caller in a call
+	// MaxAttempts wrong codes in one call lock the code out for the rest of that call.
+	MaxAttempts int
+	// ExitButton is the name of an [[input]] that opens the door without a call.
+	ExitButton string
+}
+
+// Call is [call].
+type Call struct {
+	Incoming    string   // auto | button | reject
+	AllowFrom   []string // empty = anyone may call in
+	MaxDuration time.Duration
+	// WarnBefore plays a short tone this long before MaxDuration ends the call.
+	WarnBefore time.Duration
+}
+
+// EventLog is the event part of [log].
+type EventLog struct {
+	Path    string // JSON lines; empty = no event log
+	MaxSize int64  // bytes before rotation
+}
+
+// Control is [control].
+type Control struct {
+	Socket string // unix socket path; empty = no control socket
+}
+
+// Defaults returns the Config used for keys the file leaves out.
+func Defaults() Config {
+	return Config{
+		Door:   Door{OpenFor: 3 * time.Second, DTMFCode: "#1", MaxAttempts: 5},
+		Call:   Call{Incoming: "auto", MaxDuration: 3 * time.Minute, WarnBefore: 10 * time.Second},
+		Events: EventLog{MaxSize: 1 << 20},
+	}
+}
+
+// ButtonDefaults returns what a [[button]] gets for keys it leaves out.
+func ButtonDefaults() Button {
+	return Button{Action: "call", RingMode: "serial", RingTimeout: 20 * time.Second}
+}
+
+// Validate reports every problem in c, joined. Keys are relative to the file's top level.
+func (c Config) Validate() error {
+	var errs []error
+	for i, b := range c.Buttons {
+		key := fmt.Sprintf("button[%d].", i)
+		switch b.Action {
+		case "call", "toggle":
+			if len(b.Call) == 0 {
+				errs = append(errs, cfgerr.New(key+"call", "empty: action %q needs at least one target URI", b.Action))
+			}
+		case "answer", "hangup", "open":
+		default:
+			errs = append(errs, cfgerr.New(key+"action", "%q is not one of call, answer, hangup, toggle, open", b.Action))
+		}
+		switch b.RingMode {
+		case "serial", "parallel":
+		default:
+			errs = append(errs, cfgerr.New(key+"ring_mode", "%q is not one of serial, parallel", b.RingMode))
+		}
+		if b.RingTimeout < time.Second || b.RingTimeout > 5*time.Minute {
+			errs = append(errs, cfgerr.New(key+"ring_timeout", "%s is out of range (expected 1s to 5m)", b.RingTimeout))
+		}
+	}
+	for i, l := range c.LEDs {
+		switch l.Show {
+		case "registered", "ringing", "in-call", "door-open", "error":
+		default:
+			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].show", i), "%q is not one of registered, ringing, in-call, door-open, error", l.Show))
+		}
+	}
+	if c.Door.OpenFor < 100*time.Millisecond || c.Door.OpenFor > time.Minute {
+		errs = append(errs, cfgerr.New("door.open_for", "%s is out of range (expected 100ms to 1m)", c.Door.OpenFor))
+	}
+	if c.Door.DTMFCode != "" && strings.Trim(c.Door.DTMFCode, "0123456789*#ABCD") != "" {
+		errs = append(errs, cfgerr.New("door.dtmf_code", "%q has characters that are not DTMF digits (expected 0-9, *, #, A-D)", c.Door.DTMFCode))
+	}
+	if c.Door.MaxAttempts < 1 {
+		errs = append(errs, cfgerr.New("door.max_attempts", "%d is too small (expected at least 1)", c.Door.MaxAttempts))
+	}
+	switch c.Call.Incoming {
+	case "auto", "button", "reject":
+	default:
+		errs = append(errs, cfgerr.New("call.incoming", "%q is not one of auto, button, reject", c.Call.Incoming))
+	}
+	if c.Call.MaxDuration < 0 {
+		errs = append(errs, cfgerr.New("call.max_duration", "must not be negative (0 = no limit)"))
+	}
+	if c.Call.WarnBefore < 0 {
+		errs = append(errs, cfgerr.New("call.warn_before", "must not be negative"))
+	}
+	if c.Events.MaxSize < 4096 {
+		errs = append(errs, cfgerr.New("log.events_max_size", "%d is too small (expected at least 4096 bytes)", c.Events.MaxSize))
+	}
+	return errors.Join(errs...)
+}
+
+// codeMatches compares a DTMF code in constant time, so timing does not leak how many
+// leading digits were right.
+func codeMatches(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
