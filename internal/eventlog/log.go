@@ -1,0 +1,249 @@
+package eventlog
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+)
+
+const (
+	// recentCap entries are kept in memory for `ctl events` without -f.
+	recentCap = 100
+	// subBuffer entries may queue for a subscriber before it starts losing them.
+	subBuffer = 64
+	// reportEvery limits how often a persisting write error is logged.
+	reportEvery = time.Minute
+)
+
+// Options are the Log's dependencies.
+type Options struct {
+	Logger *slog.Logger // nil: discard
+	Clock  clock.Clock  // nil: clock.Real
+	FS     FS           // nil: OS
+}
+
+// Log is the event log. The zero value is not usable; call New.
+type Log struct {
+	cfg    Config
+	fs     FS
+	clk    clock.Clock
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	f       File // nil until opened, and after a failure that needs a reopen
+	size    int64
+	needNL  bool // a partial line could not be cut back: start the next write on a new line
+	closed  bool
+	failing bool
+	lastErr error
+	lastRep time.Time
+	lost    int
+	recent  []Entry
+	subs    map[int]chan Entry
+	nextSub int
+}
+
+// New returns a Log writing to cfg.Path (none if empty). It never fails: a file that cannot be
+// opened now is reported and retried on the next entry, so a bad disk never stops the door.
+func New(cfg Config, opts Options) *Log {
+	l := &Log{cfg: cfg, fs: opts.FS, clk: opts.Clock, logger: opts.Logger, subs: map[int]chan Entry{}}
+	if l.fs == nil {
+		l.fs = OS{}
+	}
+	if l.clk == nil {
+		l.clk = clock.Real{}
+	}
+	if l.logger == nil {
+		l.logger = slog.New(slog.DiscardHandler)
+	}
+	return l
+}
+
+// Add records an event with slog-style key/value pairs and returns the entry written.
+func (l *Log) Add(kind string, kv ...any) Entry {
+	e := Entry{Time: l.clk.Now(), Kind: kind, Fields: fields(kv)}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return e
+	}
+	l.write(e)
+	l.recent = append(l.recent, e)
+	if len(l.recent) > recentCap {
+		l.recent = append(l.recent[:0], l.recent[len(l.recent)-recentCap:]...)
+	}
+	for _, c := range l.subs {
+		select {
+		case c <- e:
+		default: // a slow reader loses entries; the controller never waits for it
+		}
+	}
+	return e
+}
+
+// Err is the last write error, nil once a write has succeeded again.
+func (l *Log) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.failing {
+		return nil
+	}
+	return l.lastErr
+}
+
+// Recent returns up to the last 100 entries, oldest first.
+func (l *Log) Recent() []Entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Entry(nil), l.recent...)
+}
+
+// Subscribe returns a channel of entries added from now on and a cancel func (idempotent)
+// that closes it. Close also closes every subscriber's channel.
+func (l *Log) Subscribe() (<-chan Entry, func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := make(chan Entry, subBuffer)
+	if l.closed {
+		close(c)
+		return c, func() {}
+	}
+	id := l.nextSub
+	l.nextSub++
+	l.subs[id] = c
+	var once sync.Once
+	return c, func() {
+		once.Do(func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if c, ok := l.subs[id]; ok {
+				delete(l.subs, id)
+				close(c)
+			}
+		})
+	}
+}
+
+// Close flushes and closes the file and ends every subscription. It is idempotent.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	for id, c := range l.subs {
+		delete(l.subs, id)
+		close(c)
+	}
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	if err != nil {
+		return fmt.Errorf("eventlog: close: %w", err)
+	}
+	return nil
+}
+
+// write stores one line. Called with l.mu held.
+func (l *Log) write(e Entry) {
+	if l.cfg.Path == "" {
+		return
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		// A value that does not marshal is a programming error; keep the event, lose the value.
+		line, _ = json.Marshal(Entry{Time: e.Time, Kind: e.Kind, Fields: []Field{{"error", err.Error()}}})
+	}
+	line = append(line, '\n')
+	if l.needNL {
+		line = append([]byte{'\n'}, line...)
+	}
+	if l.f == nil {
+		if err := l.open(); err != nil {
+			l.fail(err)
+			return
+		}
+	}
+	if l.size > 0 && l.size+int64(len(line)) > l.cfg.MaxSize {
+		if err := l.rotate(); err != nil {
+			l.fail(err)
+			return
+		}
+	}
+	// One write per line: with O_APPEND a reader never sees two lines interleaved, and a
+	// short write is cut back below so no half line stays behind.
+	n, err := l.f.Write(line)
+	if err == nil && n < len(line) {
+		err = ErrShortWrite
+	}
+	if err != nil {
+		if n > 0 {
+			if terr := l.f.Truncate(l.size); terr != nil {
+				l.size += int64(n)
+				l.needNL = true
+			}
+		}
+		// Reopen on the next entry: the file may have been removed or its disk remounted.
+		l.f.Close()
+		l.f = nil
+		l.fail(fmt.Errorf("eventlog: write %s: %w", l.cfg.Path, err))
+		return
+	}
+	l.size += int64(n)
+	l.needNL = false
+	if err := l.f.Sync(); err != nil {
+		l.fail(fmt.Errorf("eventlog: sync %s: %w", l.cfg.Path, err))
+		return
+	}
+	if l.failing {
+		l.logger.Info("eventlog: writing again", "path", l.cfg.Path, "lost", l.lost)
+		l.failing, l.lastErr, l.lost = false, nil, 0
+	}
+}
+
+func (l *Log) open() error {
+	f, err := l.fs.OpenAppend(l.cfg.Path)
+	if err != nil {
+		return fmt.Errorf("eventlog: open %s: %w", l.cfg.Path, err)
+	}
+	size, err := f.Size()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("eventlog: stat %s: %w", l.cfg.Path, err)
+	}
+	l.f, l.size = f, size
+	return nil
+}
+
+// rotate keeps exactly one old file, path.1, so the log's disk use is bounded by 2*MaxSize.
+func (l *Log) rotate() error {
+	err := l.f.Close()
+	l.f = nil
+	if err != nil {
+		return fmt.Errorf("eventlog: close for rotation: %w", err)
+	}
+	if err := l.fs.Rename(l.cfg.Path, l.cfg.Path+".1"); err != nil {
+		return fmt.Errorf("eventlog: rotate %s: %w", l.cfg.Path, err)
+	}
+	return l.open()
+}
+
+// fail counts a lost entry and reports the error: at once the first time, then at most once
+// per reportEvery while it persists, so a full disk does not flood the journal.
+func (l *Log) fail(err error) {
+	l.lost++
+	l.lastErr = err
+	now := l.clk.Now()
+	if !l.failing || now.Sub(l.lastRep) >= reportEvery {
+		l.logger.Error("eventlog: entry lost", "err", err, "lost", l.lost)
+		l.lastRep = now
+	}
+	l.failing = true
+}
