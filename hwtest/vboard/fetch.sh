@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# fetch.sh: everything the virtual board needs, cached under hwtest/.cache (git-ignored).
+#
+#   hwtest/vboard/fetch.sh [amd64] [arm64]     (default: both)
+#
+# - installs the host tools that are missing (apt, --no-install-recommends);
+# - downloads Debian's kernel image for each arch (dpkg-deb -x, never installed on the host);
+#   arm64 packages come through a private apt state so the host's apt setup is untouched;
+# - builds gpio-sim.ko and irq-sim.ko out of tree (Debian's kernel has neither).
+# Idempotent: a warm run only checks that the results exist. The kernel ABI (6.1.0-N) is
+# derived from the linux-image-<arch> metapackage, so a Debian update only means a refetch.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+arches=("$@")
+[ ${#arches[@]} -gt 0 ] || arches=(amd64 arm64)
+for a in "${arches[@]}"; do
+	case $a in amd64 | arm64) ;; *) die "fetch: unknown arch $a (amd64, arm64)" ;; esac
+done
+
+apt_updated=
+apt_update_once() {
+	[ -n "$apt_updated" ] && return 0
+	log "apt-get update"
+	apt-get -o DPkg::Lock::Timeout=600 -qq update >/dev/null
+	apt_updated=1
+}
+
+installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
+
+ensure_pkgs() {
+	local missing=() p
+	for p in "$@"; do installed "${p%%=*}" || missing+=("$p"); done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	apt_update_once
+	log "apt-get install ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq install -y \
+		--no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The metapackage names the current image, e.g. linux-image-6.1.0-57-amd64.
+abi_of() { # apt-cache args...
+	apt-cache "$@" depends "linux-image-$karch" 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)-'"$karch"'$/\1/p' | head -n1
+}
+
+mkdir -p "$CACHE"
+ensure_pkgs apt-utils ca-certificates 2>/dev/null || true
+
+# --- host tools (and the ABI for amd64) ---
+karch=amd64
+abi=$(abi_of)
+if [ -z "$abi" ]; then apt_update_once; abi=$(abi_of); fi
+[ -n "$abi" ] || die "fetch: cannot derive the kernel ABI from linux-image-amd64"
+kver=$(apt-cache show "linux-image-$abi-amd64" | sed -n 's/^Version: //p' | head -n1)
+echo "$abi" >"$CACHE/abi"
+host_pkgs=(qemu-system-x86 qemu-user-static busybox-static kmod cpio xz-utils make gcc
+	"linux-source-6.1=$kver" "linux-headers-$abi-amd64")
+for a in "${arches[@]}"; do
+	[ "$a" = arm64 ] && host_pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu)
+done
+ensure_pkgs "${host_pkgs[@]}"
+
+# --- kernel sources we need: extract-vmlinux and the two drivers (one pass over the tarball) ---
+src=$CACHE/src
+if [ ! -f "$src/.done-$kver" ]; then
+	log "extracting drivers from linux-source-6.1 ($kver)"
+	rm -rf "$src" && mkdir -p "$src"
+	tar -C "$src" --strip-components=1 -xf /usr/src/linux-source-6.1.tar.xz \
+		linux-source-6.1/scripts/extract-vmlinux \
+		linux-source-6.1/drivers/gpio/gpio-sim.c \
+		linux-source-6.1/drivers/gpio/gpiolib.h \
+		linux-source-6.1/kernel/irq/irq_sim.c
+	touch "$src/.done-$kver"
+fi
+
+# mod_src DIR: the two drivers as an external module tree.
+mod_src() {
+	local d=$1
+	mkdir -p "$d"
+	cp "$src/drivers/gpio/gpio-sim.c" "$src/drivers/gpio/gpiolib.h" "$d/"
+	# irq_sim is built in only when a driver selects it, which Debian's config never does.
+	# Out of tree it must not use irq_to_desc() (not exported) and needs a license.
+	sed -e 's/^[[:space:]]*irqnum = irq_find_mapping(work_ctx->domain, offset);$//' \
+		-e 's/handle_simple_irq(irq_to_desc(irqnum));/generic_handle_domain_irq(work_ctx->domain, offset);/' \
+		"$src/kernel/irq/irq_sim.c" >"$d/irq-sim.c"
+	grep -q 'generic_handle_domain_irq(work_ctx->domain, offset)' "$d/irq-sim.c" ||
+		die "fetch: irq_sim.c did not take the patch (kernel source changed?)"
+	printf '\nMODULE_LICENSE("GPL");\nMODULE_DESCRIPTION("irq_sim as a module for the virtual board");\n' >>"$d/irq-sim.c"
+	printf 'obj-m := irq-sim.o gpio-sim.o\n' >"$d/Kbuild"
+}
+
+# build_mods ARCH HEADERS [make args...]
+build_mods() {
+	local a=$1 hdr=$2 out=$CACHE/$1/modules
+	shift 2
+	if [ -f "$out/gpio-sim.ko" ] && [ -f "$out/irq-sim.ko" ]; then return 0; fi
+	log "building gpio-sim.ko irq-sim.ko for $a"
+	local b=$CACHE/$a/modbuild
+	rm -rf "$b" && mod_src "$b"
+	make -s -C "$hdr" M="$b" "$@" modules >"$b/build.log" 2>&1 || {
+		tail -n 30 "$b/build.log" >&2
+		die "fetch: module build for $a failed"
+	}
+	mkdir -p "$out"
+	cp "$b/gpio-sim.ko" "$b/irq-sim.ko" "$out/"
+}
+
+# unpack ARCH DEB: kernel image tree under .cache/ARCH/root.
+unpack() {
+	local a=$1 deb=$2 root=$CACHE/$1/root
+	mkdir -p "$root"
+	dpkg-deb -x "$deb" "$root"
+}
+
+fetch_amd64() {
+	local d=$CACHE/amd64 img="linux-image-$abi-amd64"
+	mkdir -p "$d/debs"
+	if ! ls "$d/debs/${img}_"*.deb >/dev/null 2>&1; then
+		log "downloading $img"
+		(cd "$d/debs" && apt-get -o APT::Sandbox::User=root -qq download "$img")
+	fi
+	if [ ! -f "$d/root/boot/vmlinuz-$abi-amd64" ]; then
+		unpack amd64 "$(ls "$d/debs/${img}_"*.deb | head -n1)"
+	fi
+	# PVH boots the uncompressed ELF about twice as fast as the bzImage under TCG.
+	if [ ! -s "$d/vmlinux" ]; then
+		log "extracting vmlinux"
+		sh "$src/scripts/extract-vmlinux" "$d/root/boot/vmlinuz-$abi-amd64" >"$d/vmlinux.tmp"
+		mv "$d/vmlinux.tmp" "$d/vmlinux"
+	fi
+	ln -sfn "root/lib/modules/$abi-amd64" "$d/moddir"
+	build_mods amd64 "/usr/src/linux-headers-$abi-amd64"
+	cp -f /bin/busybox "$d/busybox"
+}
+
+fetch_arm64() {
+	local d=$CACHE/arm64 P=$CACHE/arm64/apt
+	mkdir -p "$d/debs" "$P/state/lists/partial" "$P/cache/archives/partial"
+	[ -f "$P/state/status" ] || : >"$P/state/status"
+	local A=(-o "Dir::State=$P/state" -o "Dir::State::status=$P/state/status"
+		-o "Dir::Cache=$P/cache" -o APT::Architecture=arm64 -o APT::Architectures=arm64)
+	karch=arm64
+	local aabi
+	aabi=$(abi_of "${A[@]}")
+	if [ -z "$aabi" ]; then
+		log "apt-get update (private arm64 state)"
+		apt-get "${A[@]}" -qq update >/dev/null
+		aabi=$(abi_of "${A[@]}")
+	fi
+	karch=amd64
+	[ -n "$aabi" ] || die "fetch: cannot derive the arm64 kernel ABI"
+	echo "$aabi" >"$d/abi"
+	local p need=()
+	for p in "linux-image-$aabi-arm64" "linux-headers-$aabi-arm64" busybox-static; do
+		ls "$d/debs/${p}_"*_arm64.deb >/dev/null 2>&1 || need+=("$p")
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		log "downloading arm64: ${need[*]}"
+		(cd "$d/debs" && apt-get "${A[@]}" -o APT::Sandbox::User=root -qq download "${need[@]}")
+	fi
+	if [ ! -f "$d/root/boot/vmlinuz-$aabi-arm64" ] || [ ! -x "$d/root/bin/busybox" ] ||
+		[ ! -d "$d/root/usr/src/linux-headers-$aabi-arm64" ]; then
+		for p in "$d/debs/"*_arm64.deb; do unpack arm64 "$p"; done
+	fi
+	# The arm64 Image in Debian is uncompressed: it boots as it is.
+	ln -sfn "root/boot/vmlinuz-$aabi-arm64" "$d/vmlinux"
+	ln -sfn "root/lib/modules/$aabi-arm64" "$d/moddir"
+	ln -sfn root/bin/busybox "$d/busybox"
+	# The arm64 headers include linux-headers-<abi>-common by absolute path and run the
+	# host's kbuild tools (fixdep, modpost) through ../../lib/linux-kbuild-6.1.
+	ensure_pkgs "linux-headers-$aabi-common" gcc-aarch64-linux-gnu
+	[ -d /usr/lib/linux-kbuild-6.1 ] || ensure_pkgs linux-kbuild-6.1
+	mkdir -p "$d/root/usr/lib"
+	if [ ! -L "$d/root/usr/lib/linux-kbuild-6.1" ]; then
+		rm -rf "$d/root/usr/lib/linux-kbuild-6.1"
+		ln -s /usr/lib/linux-kbuild-6.1 "$d/root/usr/lib/linux-kbuild-6.1"
+	fi
+	build_mods arm64 "$d/root/usr/src/linux-headers-$aabi-arm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+}
+
+for a in "${arches[@]}"; do "fetch_$a"; done
+log "fetch: ready (${arches[*]}, abi $abi) in $CACHE"

@@ -1,0 +1,86 @@
+package tone
+
+import (
+	"math"
+	"testing"
+)
+
+func TestSNR(t *testing.T) {
+	const rate = 8000
+	noise := make([]int16, 1600)
+	Pattern(noise, 7)
+	tests := []struct {
+		name     string
+		hz, at   int
+		amp      float64
+		noiseDiv int16 // 0: no noise
+		min, max float64
+	}{
+		{"pure 1 kHz", 1000, 1000, 8000, 0, 60, math.Inf(1)},
+		{"pure off-bin 997 Hz", 997, 997, 8000, 0, 50, math.Inf(1)},
+		{"1 kHz with noise 36 dB down", 1000, 1000, 8000, 128, 25, 45},
+		{"wrong frequency", 400, 1000, 8000, 0, math.Inf(-1), 0},
+		{"silence", 1000, 1000, 0, 0, math.Inf(-1), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := make([]int16, 1600)
+			Sine(x, rate, tt.hz, tt.amp, 0)
+			if tt.noiseDiv != 0 {
+				for i := range x {
+					x[i] += noise[i] / tt.noiseDiv
+				}
+			}
+			got := SNR(x, rate, tt.at)
+			if got < tt.min || got > tt.max {
+				t.Errorf("SNR = %.1f dB, want in [%.1f, %.1f]", got, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+func TestFindPattern(t *testing.T) {
+	want := make([]int16, 400)
+	Pattern(want, 1)
+	tests := []struct {
+		name     string
+		lead     int
+		cut      int // samples missing at the end
+		wantAt   int
+		wantMiss int
+	}{
+		{"no lead-in", 0, 0, 0, 0},
+		{"64 frames lead-in", 64, 0, 64, 0},
+		{"tail cut", 10, 30, 10, 30},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := make([]int16, tt.lead, tt.lead+len(want))
+			got = append(got, want[:len(want)-tt.cut]...)
+			at := Find(got, want)
+			if at != tt.wantAt {
+				t.Fatalf("Find = %d, want %d", at, tt.wantAt)
+			}
+			if m := Mismatch(got, want, at); m != tt.wantMiss {
+				t.Errorf("Mismatch = %d, want %d", m, tt.wantMiss)
+			}
+		})
+	}
+	if Find(make([]int16, 100), want) != -1 {
+		t.Error("Find found the pattern in silence")
+	}
+	for _, v := range want {
+		if v == 0 {
+			t.Fatal("pattern holds a zero sample")
+		}
+	}
+}
+
+func BenchmarkSNR(b *testing.B) {
+	x := make([]int16, 8000)
+	Sine(x, 8000, 1000, 8000, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		SNR(x, 8000, 1000)
+	}
+}
