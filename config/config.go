@@ -1,0 +1,387 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/audio"
+	"github.com/doorsip/intercom/internal/cfgerr"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/media"
+	"github.com/doorsip/intercom/sip"
+)
+
+// DefaultPath is where the intercom looks for its file when -config is not given.
+const DefaultPath = "/etc/intercom/intercom.toml"
+
+// Config is the whole file, already split into each package's typed Config.
+type Config struct {
+	File  string
+	SIP   sip.Config
+	Media media.Config
+	Audio audio.Config
+	GPIO  gpio.Config
+	Door  door.Config
+	Log   Log
+}
+
+// Log is [log].
+type Log struct {
+	Level slog.Level
+}
+
+// Load reads and validates path. Problems come back as Errors (wrapping ErrInvalid), each
+// naming FILE:LINE.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates data; name is used in messages and to resolve password_file.
+func Parse(name string, data []byte) (*Config, error) {
+	var tree map[string]any
+	if _, err := toml.Decode(string(data), &tree); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			line := pe.Position.Line
+			// An unterminated line is reported at the newline that ended it: name the line
+			// the installer has to fix.
+			if st := pe.Position.Start; line > 1 && st >= 0 && st < len(data) && data[st] == '\n' {
+				line--
+			}
+			return nil, Errors{{File: name, Line: line, Msg: "syntax: " + pe.Message}}
+		}
+		return nil, Errors{{File: name, Msg: "syntax: " + err.Error()}}
+	}
+	lines := keyLines(data)
+	r := &reader{used: map[string]bool{}}
+	c := defaults()
+	c.File = name
+	c.read(r, tree, filepath.Dir(name))
+
+	var probs Errors
+	for _, p := range r.problems {
+		probs = append(probs, Problem{File: name, Line: lineOf(lines, p.key), Key: p.key, Msg: p.msg})
+	}
+	// Validation runs even after decode problems so the installer sees everything at once;
+	// it only reports keys that decoded, so a wrong type is not reported twice.
+	bad := map[string]bool{}
+	for _, p := range r.problems {
+		bad[p.key] = true
+	}
+	for _, e := range c.validate() {
+		var fe *cfgerr.Field
+		key, msg := "", e.Error()
+		if errors.As(e, &fe) {
+			key, msg = fe.Key, fe.Msg
+		}
+		if bad[key] {
+			continue
+		}
+		probs = append(probs, Problem{File: name, Line: lineOf(lines, key), Key: key, Msg: msg})
+	}
+	if len(probs) > 0 {
+		return nil, probs.sorted()
+	}
+	return c, nil
+}
+
+func defaults() *Config {
+	return &Config{
+		SIP:   sip.Defaults(),
+		Media: media.Defaults(),
+		Audio: audio.Defaults(),
+		GPIO:  gpio.Defaults(),
+		Door:  door.Defaults(),
+		Log:   Log{Level: slog.LevelInfo},
+	}
+}
+
+const (
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control"
+	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls"
+	tlsKeys     = "listen, cert, key, ca"
+	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
+	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type"
+	audioKeys   = "capture, playback, volume, mic_gain, period, periods"
+	gpioKeys    = "chip, debounce, long_press"
+	buttonKeys  = "name, line, active_low, action, call, ring_mode, ring_timeout"
+	inputKeys   = "name, line, active_low"
+	ledKeys     = "name, line, active_low, show"
+	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, exit_button"
+	callKeys    = "incoming, allow_from, max_duration, warn_before"
+	logKeys     = "level, events, events_max_size"
+	controlKeys = "socket"
+)
+
+func (c *Config) read(r *reader, t map[string]any, dir string) {
+	if s := r.table(t, "", "sip"); s != nil {
+		r.str(s, "sip", "listen", &c.SIP.Listen)
+		r.strs(s, "sip", "transports", &c.SIP.Transports)
+		r.str(s, "sip", "display_name", &c.SIP.DisplayName)
+		r.str(s, "sip", "user_agent", &c.SIP.UserAgent)
+		r.duration(s, "sip", "keepalive", &c.SIP.Keepalive)
+		r.duration(s, "sip", "session_expires", &c.SIP.SessionExpires)
+		r.duration(s, "sip", "min_se", &c.SIP.MinSE)
+		if tl := r.table(s, "sip", "tls"); tl != nil {
+			r.str(tl, "sip.tls", "listen", &c.SIP.TLS.Listen)
+			r.str(tl, "sip.tls", "cert", &c.SIP.TLS.Cert)
+			r.str(tl, "sip.tls", "key", &c.SIP.TLS.Key)
+			r.str(tl, "sip.tls", "ca", &c.SIP.TLS.CA)
+			r.unknown(tl, "sip.tls", tlsKeys)
+		}
+		r.unknown(s, "sip", sipKeys)
+	}
+	for i, a := range r.tables(t, "account") {
+		p := fmt.Sprintf("account[%d]", i)
+		acc := sip.AccountDefaults()
+		r.str(a, p, "id", &acc.ID)
+		r.str(a, p, "registrar", &acc.Registrar)
+		r.str(a, p, "backup_registrar", &acc.BackupRegistrar)
+		r.str(a, p, "user", &acc.User)
+		r.str(a, p, "auth_user", &acc.AuthUser)
+		r.str(a, p, "password", &acc.Password)
+		var pwFile string
+		r.str(a, p, "password_file", &pwFile)
+		if pwFile != "" {
+			if acc.Password != "" {
+				r.fail(p+".password_file", "both password and password_file are set (expected one of them)")
+			} else if pw, err := readSecret(dir, pwFile); err != nil {
+				r.fail(p+".password_file", "%v", err)
+			} else {
+				acc.Password = pw
+			}
+		}
+		r.str(a, p, "domain", &acc.Domain)
+		r.duration(a, p, "expires", &acc.Expires)
+		if acc.ID == "" {
+			acc.ID = "account" + strconv.Itoa(i+1)
+		}
+		r.unknown(a, p, accountKeys)
+		c.SIP.Accounts = append(c.SIP.Accounts, acc)
+	}
+	if m := r.table(t, "", "media"); m != nil {
+		r.strs(m, "media", "codecs", &c.Media.Codecs)
+		r.str(m, "media", "rtp_ports", &c.Media.RTPPorts)
+		r.duration(m, "media", "jitter", &c.Media.Jitter)
+		r.duration(m, "media", "jitter_max", &c.Media.JitterMax)
+		r.duration(m, "media", "rtp_timeout", &c.Media.RTPTimeout)
+		r.integer(m, "media", "rt_priority", &c.Media.RTPriority)
+		r.integer(m, "media", "dscp", &c.Media.DSCP)
+		r.str(m, "media", "srtp", &c.Media.SRTP)
+		r.duration(m, "media", "ptime", &c.Media.Ptime)
+		r.integer(m, "media", "dtmf_payload_type", &c.Media.DTMFPayloadType)
+		for i, name := range c.Media.Codecs {
+			c.Media.Codecs[i] = strings.ToUpper(name)
+		}
+		r.unknown(m, "media", mediaKeys)
+	}
+	if a := r.table(t, "", "audio"); a != nil {
+		r.str(a, "audio", "capture", &c.Audio.Capture)
+		r.str(a, "audio", "playback", &c.Audio.Playback)
+		r.integer(a, "audio", "volume", &c.Audio.Volume)
+		r.integer(a, "audio", "mic_gain", &c.Audio.MicGain)
+		r.duration(a, "audio", "period", &c.Audio.Period)
+		r.integer(a, "audio", "periods", &c.Audio.Periods)
+		r.unknown(a, "audio", audioKeys)
+	}
+	if g := r.table(t, "", "gpio"); g != nil {
+		r.str(g, "gpio", "chip", &c.GPIO.Chip)
+		r.duration(g, "gpio", "debounce", &c.GPIO.Debounce)
+		r.duration(g, "gpio", "long_press", &c.GPIO.LongPress)
+		r.unknown(g, "gpio", gpioKeys)
+	}
+	for i, b := range r.tables(t, "button") {
+		p := fmt.Sprintf("button[%d]", i)
+		in := gpio.Input{Line: -1, ActiveLow: true}
+		act := door.ButtonDefaults()
+		r.str(b, p, "name", &in.Name)
+		r.integer(b, p, "line", &in.Line)
+		r.boolean(b, p, "active_low", &in.ActiveLow)
+		r.str(b, p, "action", &act.Action)
+		r.strs(b, p, "call", &act.Call)
+		r.str(b, p, "ring_mode", &act.RingMode)
+		r.duration(b, p, "ring_timeout", &act.RingTimeout)
+		if _, ok := b["line"]; !ok {
+			r.fail(p, "line is missing (expected the GPIO line offset, e.g. line = 17)")
+		}
+		act.Name = in.Name
+		r.unknown(b, p, buttonKeys)
+		c.GPIO.Buttons = append(c.GPIO.Buttons, in)
+		c.Door.Buttons = append(c.Door.Buttons, act)
+	}
+	for i, b := range r.tables(t, "input") {
+		p := fmt.Sprintf("input[%d]", i)
+		in := gpio.Input{Line: -1, ActiveLow: true}
+		r.str(b, p, "name", &in.Name)
+		r.integer(b, p, "line", &in.Line)
+		r.boolean(b, p, "active_low", &in.ActiveLow)
+		if _, ok := b["line"]; !ok {
+			r.fail(p, "line is missing (expected the GPIO line offset)")
+		}
+		r.unknown(b, p, inputKeys)
+		c.GPIO.Inputs = append(c.GPIO.Inputs, in)
+	}
+	for i, l := range r.tables(t, "led") {
+		p := fmt.Sprintf("led[%d]", i)
+		out := gpio.Output{Line: -1}
+		show := door.LED{Show: "registered"}
+		r.str(l, p, "name", &out.Name)
+		r.integer(l, p, "line", &out.Line)
+		r.boolean(l, p, "active_low", &out.ActiveLow)
+		r.str(l, p, "show", &show.Show)
+		if _, ok := l["line"]; !ok {
+			r.fail(p, "line is missing (expected the GPIO line offset)")
+		}
+		show.Name = out.Name
+		r.unknown(l, p, ledKeys)
+		c.GPIO.LEDs = append(c.GPIO.LEDs, out)
+		c.Door.LEDs = append(c.Door.LEDs, show)
+	}
+	if d := r.table(t, "", "door"); d != nil {
+		relay := gpio.Output{Name: "door", Line: -1}
+		r.integer(d, "door", "relay_line", &relay.Line)
+		r.boolean(d, "door", "relay_active_low", &relay.ActiveLow)
+		if _, ok := d["relay_line"]; ok {
+			c.GPIO.Relays = append(c.GPIO.Relays, relay)
+			c.Door.Door.HasRelay = true
+		}
+		r.duration(d, "door", "open_for", &c.Door.Door.OpenFor)
+		r.str(d, "door", "dtmf_code", &c.Door.Door.DTMFCode)
+		r.strs(d, "door", "allowed", &c.Door.Door.Allowed)
+		r.integer(d, "door", "max_attempts", &c.Door.Door.MaxAttempts)
+		r.str(d, "door", "exit_button", &c.Door.Door.ExitButton)
+		r.unknown(d, "door", doorKeys)
+	}
+	if k := r.table(t, "", "call"); k != nil {
+		r.str(k, "call", "incoming", &c.Door.Call.Incoming)
+		r.strs(k, "call", "allow_from", &c.Door.Call.AllowFrom)
+		r.duration(k, "call", "max_duration", &c.Door.Call.MaxDuration)
+		r.duration(k, "call", "warn_before", &c.Door.Call.WarnBefore)
+		r.unknown(k, "call", callKeys)
+	}
+	if l := r.table(t, "", "log"); l != nil {
+		var level string
+		r.str(l, "log", "level", &level)
+		if level != "" {
+			if err := c.Log.Level.UnmarshalText([]byte(level)); err != nil {
+				r.fail("log.level", "%q is not a level (expected debug, info, warn or error)", level)
+			}
+		}
+		r.str(l, "log", "events", &c.Door.Events.Path)
+		r.integer64(l, "log", "events_max_size", &c.Door.Events.MaxSize)
+		r.unknown(l, "log", logKeys)
+	}
+	if k := r.table(t, "", "control"); k != nil {
+		r.str(k, "control", "socket", &c.Door.Control.Socket)
+		r.unknown(k, "control", controlKeys)
+	}
+	r.unknown(t, "", topKeys)
+}
+
+func readSecret(dir, path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("cannot read %s: %v (expected a readable file holding the password)", path, err)
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if s == "" {
+		return "", fmt.Errorf("%s is empty (expected the password on its first line)", path)
+	}
+	return s, nil
+}
+
+// validate runs every package's Validate, maps its keys onto the file's key paths, and adds
+// the checks that span packages.
+func (c *Config) validate() []error {
+	var errs []error
+	add := func(prefix string, err error) {
+		for _, e := range cfgerr.Split(err) {
+			var fe *cfgerr.Field
+			if errors.As(e, &fe) {
+				errs = append(errs, &cfgerr.Field{Key: fileKey(prefix, fe.Key), Msg: fe.Msg})
+			} else {
+				errs = append(errs, e)
+			}
+		}
+	}
+	add("sip", c.SIP.Validate())
+	add("media", c.Media.Validate())
+	add("audio", c.Audio.Validate())
+	add("gpio", c.GPIO.Validate())
+	add("", c.Door.Validate())
+
+	for i, b := range c.Door.Buttons {
+		for _, u := range b.Call {
+			if _, err := sip.ParseURI(u); err != nil {
+				add("", cfgerr.New(fmt.Sprintf("button[%d].call", i), "%v", err))
+			}
+		}
+	}
+	for _, u := range c.Door.Door.Allowed {
+		if _, err := sip.ParseURI(u); err != nil {
+			add("", cfgerr.New("door.allowed", "%v", err))
+		}
+	}
+	for _, u := range c.Door.Call.AllowFrom {
+		if _, err := sip.ParseURI(u); err != nil {
+			add("", cfgerr.New("call.allow_from", "%v", err))
+		}
+	}
+	if x := c.Door.Door.ExitButton; x != "" && !hasInput(c.GPIO.Inputs, x) {
+		add("", cfgerr.New("door.exit_button", "%q names no [[input]] (expected the name of an input line)", x))
+	}
+	if c.Door.Call.MaxDuration > 0 && c.Door.Call.WarnBefore >= c.Door.Call.MaxDuration {
+		add("", cfgerr.New("call.warn_before", "%s is not shorter than max_duration %s", c.Door.Call.WarnBefore, c.Door.Call.MaxDuration))
+	}
+	if ap, err := netip.ParseAddrPort(c.SIP.Listen); err == nil {
+		if lo, hi, err := media.ParsePortRange(c.Media.RTPPorts); err == nil {
+			if p := int(ap.Port()); p >= lo && p <= hi+1 {
+				add("", cfgerr.New("media.rtp_ports", "%s overlaps the SIP port %d of sip.listen (expected a range that leaves it out)", c.Media.RTPPorts, p))
+			}
+		}
+	}
+	return errs
+}
+
+func hasInput(ins []gpio.Input, name string) bool {
+	for _, in := range ins {
+		if in.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// fileKey turns a package-relative key into the file's dotted path.
+func fileKey(section, key string) string {
+	switch {
+	case section == "" || strings.HasPrefix(key, "account["):
+		return key
+	case section == "gpio" && (strings.HasPrefix(key, "button[") || strings.HasPrefix(key, "input[") || strings.HasPrefix(key, "led[")):
+		return key
+	case section == "gpio" && strings.HasPrefix(key, "relay["):
+		// The only relay in the file is [door] relay_line.
+		rest := key[strings.IndexByte(key, ']')+1:]
+		if rest == ".line" {
+			return "door.relay_line"
+		}
+		return "door"
+	}
+	return section + "." + key
+}
