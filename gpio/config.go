@@ -29,6 +29,10 @@ type Input struct {
 	Name      string
 	Line      int
 	ActiveLow bool
+	// Bias is the line's pull: "" leaves what the board or device tree set, or "pull-up",
+	// "pull-down", "disable". A button to ground with no external resistor needs "pull-up"
+	// (and ActiveLow).
+	Bias string
 }
 
 // Output is one output line (LED or relay). Its inactive level is driven before the line
@@ -59,14 +63,17 @@ func (c Config) Validate() error {
 	}
 	used := map[int]string{}
 	names := map[string]string{}
+	// Buttons and inputs share one name space (events carry only the name), LEDs and relays
+	// another; a button and the LED inside it may both be called "bell".
+	side := map[string]string{"button": "in", "input": "in", "led": "out", "relay": "out"}
 	check := func(kind string, i int, name string, line int) {
 		key := fmt.Sprintf("%s[%d]", kind, i)
 		if name == "" {
 			errs = append(errs, cfgerr.New(key+".name", "missing (expected a name such as \"bell\")"))
-		} else if prev, ok := names[kind+"/"+name]; ok {
+		} else if prev, ok := names[side[kind]+"/"+name]; ok {
 			errs = append(errs, cfgerr.New(key+".name", "%q is already used by %s", name, prev))
 		} else {
-			names[kind+"/"+name] = key
+			names[side[kind]+"/"+name] = key
 		}
 		if line < 0 || line > 511 {
 			errs = append(errs, cfgerr.New(key+".line", "%d is out of range (expected 0 to 511)", line))
@@ -78,11 +85,19 @@ func (c Config) Validate() error {
 		}
 		used[line] = key
 	}
+	checkBias := func(kind string, i int, bias string) {
+		if _, ok := parseBias(bias); !ok {
+			errs = append(errs, cfgerr.New(fmt.Sprintf("%s[%d].bias", kind, i),
+				"%q is not a bias (expected \"pull-up\", \"pull-down\", \"disable\" or empty)", bias))
+		}
+	}
 	for i, b := range c.Buttons {
 		check("button", i, b.Name, b.Line)
+		checkBias("button", i, b.Bias)
 	}
 	for i, b := range c.Inputs {
 		check("input", i, b.Name, b.Line)
+		checkBias("input", i, b.Bias)
 	}
 	for i, l := range c.LEDs {
 		check("led", i, l.Name, l.Line)

@@ -1,0 +1,158 @@
+package gpio
+
+import (
+	"fmt"
+	"time"
+)
+
+// output is one LED or relay.
+type output struct {
+	name      string
+	idx       int
+	activeLow bool
+	relay     bool
+
+	level      bool      // logical level last driven
+	pattern    Pattern   // LEDs
+	since      time.Time // when pattern started
+	nextChange time.Time // when the pattern flips the LED next; zero for steady patterns
+	pulseEnd   time.Time // relays: when the pulse ends; zero: no pulse
+}
+
+func (b *Board) findOut(name string, relay bool) (*output, error) {
+	for _, o := range b.outs {
+		if o.name == name && o.relay == relay {
+			return o, nil
+		}
+	}
+	kind := "led"
+	if relay {
+		kind = "relay"
+	}
+	return nil, fmt.Errorf("%w: no %s %q", ErrUnknownLine, kind, name)
+}
+
+// driveLocked sets an output's logical level; the only place that converts it to physical.
+func (b *Board) driveLocked(o *output, on bool) error {
+	if err := b.lines.Set(o.idx, on != o.activeLow); err != nil {
+		return fmt.Errorf("gpio: drive %s: %w", o.name, err)
+	}
+	o.level = on
+	return nil
+}
+
+// SetLED shows p on the LED called name. Setting the pattern it already shows keeps the
+// blink phase.
+func (b *Board) SetLED(name string, p Pattern) error {
+	if p >= numPatterns {
+		return fmt.Errorf("%w: %d", ErrBadPattern, uint8(p))
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	o, err := b.findOut(name, false)
+	if err != nil {
+		return err
+	}
+	now := b.clk.Now()
+	if p != o.pattern || o.since.IsZero() {
+		o.pattern, o.since = p, now
+	}
+	err = b.playLocked(o, now)
+	b.rearmLocked(now)
+	return err
+}
+
+// playLocked drives an LED to its pattern's level at now and notes when it flips next.
+func (b *Board) playLocked(o *output, now time.Time) error {
+	on, left := o.pattern.at(now.Sub(o.since))
+	o.nextChange = time.Time{}
+	if left > 0 {
+		o.nextChange = now.Add(left)
+	}
+	if on == o.level {
+		return nil
+	}
+	return b.driveLocked(o, on)
+}
+
+// SetRelay switches a relay on or off and cancels any pulse on it.
+func (b *Board) SetRelay(name string, on bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	o, err := b.findOut(name, true)
+	if err != nil {
+		return err
+	}
+	o.pulseEnd = time.Time{}
+	err = b.driveLocked(o, on)
+	b.rearmLocked(b.clk.Now())
+	return err
+}
+
+// Pulse switches a relay on for d, timed by the clock. A pulse during a pulse extends it
+// when it would end later; it never shortens it. The end needs Run to be running.
+func (b *Board) Pulse(name string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%w: %s", ErrBadDuration, d)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	o, err := b.findOut(name, true)
+	if err != nil {
+		return err
+	}
+	now := b.clk.Now()
+	if end := now.Add(d); o.pulseEnd.IsZero() || end.After(o.pulseEnd) {
+		o.pulseEnd = end
+	}
+	err = b.driveLocked(o, true)
+	b.rearmLocked(now)
+	return err
+}
+
+func (b *Board) stepOutputsLocked(now time.Time) {
+	for _, o := range b.outs {
+		if !o.pulseEnd.IsZero() && !o.pulseEnd.After(now) {
+			o.pulseEnd = time.Time{}
+			if err := b.driveLocked(o, false); err != nil {
+				b.log.Error("gpio: end pulse", "name", o.name, "err", err)
+			}
+		}
+		if !o.nextChange.IsZero() && !o.nextChange.After(now) {
+			if err := b.playLocked(o, now); err != nil {
+				b.log.Error("gpio: led pattern", "name", o.name, "err", err)
+			}
+		}
+	}
+}
+
+// Level reports the logical state of a line: a button's or input's debounced level (true =
+// pressed/active), or what an LED or relay is driven to. Inputs are searched first, since a
+// button and its LED may share a name.
+func (b *Board) Level(name string) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false, ErrClosed
+	}
+	for _, in := range b.ins {
+		if in.name == name {
+			return in.stable, nil
+		}
+	}
+	for _, o := range b.outs {
+		if o.name == name {
+			return o.level, nil
+		}
+	}
+	return false, fmt.Errorf("%w: %q", ErrUnknownLine, name)
+}
