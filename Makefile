@@ -1,0 +1,83 @@
+# The intercom's one entry point for building, testing and shipping. `make help` lists targets.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS)'
+FUZZTIME ?= 60s
+PI ?=
+
+.PHONY: help build cross check test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke fuzz soak image image-test deps fmt vet clean
+
+help: ## list every target
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/intercom for this machine
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/intercom ./cmd/intercom
+
+cross: ## static, stripped, version-stamped binaries for the boards into dist/
+	@mkdir -p dist
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-armv6 ./cmd/intercom
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-armv7 ./cmd/intercom
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-arm64 ./cmd/intercom
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-amd64 ./cmd/intercom
+	@file dist/* | sed 's/, BuildID[^,]*//'
+	qemu-arm-static dist/intercom-linux-armv6 version
+	qemu-arm-static dist/intercom-linux-armv7 version
+	qemu-aarch64-static dist/intercom-linux-arm64 version
+
+fmt: ## gofmt -l: fails when a file is not formatted
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+
+vet: ## go vet
+	$(GO) vet ./...
+
+check: fmt vet ## what to run before you stop: gofmt, vet, race tests, cross-builds
+	$(GO) test -race -count=1 ./...
+	$(MAKE) cross
+
+deps: ## install the apt packages and Go modules the tests use (root)
+	scripts/deps.sh
+
+unit: ## go test ./... with the real peers required
+	INTERCOM_REQUIRE_PEERS=1 $(GO) test -count=1 ./...
+
+fuzz-smoke: ## every fuzz target for 3 s
+	FUZZTIME=3s scripts/fuzz.sh
+
+qemu-user: ## alsa/ and media/ unit tests under qemu-user (arm v6, v7, arm64)
+	scripts/qemu-user.sh
+
+test: deps vet unit fuzz-smoke qemu-user cross vboard ## everything CI runs (installs its own deps)
+	@echo "make test: all passed"
+
+demo: ## two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
+	CGO_ENABLED=0 $(GO) build -o bin/intercom ./cmd/intercom
+	bin/intercom demo
+
+vboard: ## hardware-in-the-loop on the virtual board (QEMU: snd-aloop, gpio-sim), x86_64 + arm64
+	@if [ -x hwtest/vboard/run-all.sh ]; then hwtest/vboard/run-all.sh; else echo "vboard: hwtest/vboard/run-all.sh not present yet"; fi
+
+hwtest: ## run the real-board tests on a Raspberry Pi over SSH: make hwtest PI=host
+	@test -n "$(PI)" || { echo "hwtest: set PI=host (the board's SSH address)"; exit 2; }
+	hwtest/board.sh $(PI)
+
+deploy: cross ## copy binary, config (if absent) and unit to a board and restart: make deploy PI=host
+	@test -n "$(PI)" || { echo "deploy: set PI=host (the board's SSH address)"; exit 2; }
+	systemd/deploy.sh $(PI)
+
+fuzz: ## every fuzz target for FUZZTIME (default 60s; FUZZTIME=10m for a long run)
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+bench: ## side-by-side figures against baresip (see bench/)
+	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./sip/... ./alsa/...
+
+image: cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
+	image/build.sh
+
+image-test: ## boot the image's root fs under QEMU and check the intercom registers
+	image/test.sh
+
+clean: ## remove build outputs
+	rm -rf bin dist
