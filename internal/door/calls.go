@@ -1,0 +1,342 @@
+package door
+
+import (
+	"time"
+)
+
+// SIP status codes the controller answers with (RFC 3261 section 21).
+const (
+	codeForbidden = 403 // caller not in call.allow_from
+	codeBusy      = 486 // already in a call
+	codeDecline   = 603 // call.incoming = reject, or the hangup button while ringing
+)
+
+// ringGroup is an outgoing call to one or more targets until one answers.
+type ringGroup struct {
+	targets  []string
+	parallel bool
+	timeout  time.Duration
+	next     int                  // serial: index of the next target to dial
+	legs     map[string]PhoneCall // by Call.ID; serial has at most one
+	order    []string             // leg IDs in dial order, for a stable status
+	by       string               // what started it (button name or "control")
+}
+
+func (g *ringGroup) add(call PhoneCall) {
+	g.legs[call.ID()] = call
+	g.order = append(g.order, call.ID())
+}
+
+func (g *ringGroup) remove(id string) {
+	delete(g.legs, id)
+	for i, o := range g.order {
+		if o == id {
+			g.order = append(g.order[:i], g.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// startGroup rings targets serially (ring_timeout each, the next on timeout, busy or
+// decline) or in parallel (all at once, first answer wins, ring_timeout overall).
+func (c *Controller) startGroup(targets []string, mode string, timeout time.Duration, by string) {
+	g := &ringGroup{
+		targets:  append([]string(nil), targets...),
+		parallel: mode == "parallel",
+		timeout:  timeout,
+		legs:     map[string]PhoneCall{},
+		by:       by,
+	}
+	c.group = g
+	c.state = Dialing
+	c.events.Add("ring-group", "by", by, "targets", g.targets, "mode", mode)
+	if !g.parallel {
+		c.dialNext()
+		return
+	}
+	for _, t := range g.targets {
+		c.dial(t)
+	}
+	if len(g.legs) == 0 {
+		c.endGroup("all targets failed")
+		return
+	}
+	c.ringT.arm(c.clk, g.timeout)
+}
+
+// dial starts one leg; a target that fails at once is logged and skipped.
+func (c *Controller) dial(target string) bool {
+	call, err := c.phone.Dial(c.ctx, target)
+	if err != nil {
+		c.events.Add("call-failed", "target", target, "err", err)
+		return false
+	}
+	c.group.add(call)
+	c.events.Add("calling", "target", target, "call", call.ID())
+	return true
+}
+
+// dialNext moves a serial group to its next target, or ends it when none is left.
+func (c *Controller) dialNext() {
+	g := c.group
+	for g.next < len(g.targets) {
+		t := g.targets[g.next]
+		g.next++
+		if c.dial(t) {
+			c.state = Dialing
+			c.ringT.arm(c.clk, g.timeout)
+			return
+		}
+	}
+	c.endGroup("no answer")
+}
+
+// endGroup gives up: every leg still ringing is cancelled.
+func (c *Controller) endGroup(reason string) {
+	g := c.group
+	for _, id := range g.order {
+		c.hangupLeg(g.legs[id], reason)
+	}
+	c.group = nil
+	c.ringT.stop()
+	c.state = Idle
+	c.events.Add("no-answer", "targets", g.targets, "reason", reason)
+}
+
+func (c *Controller) hangupLeg(call PhoneCall, reason string) {
+	if err := call.Hangup(); err != nil {
+		c.logger.Warn("door: cancel leg", "call", call.ID(), "err", err)
+	}
+	c.events.Add("cancelled", "target", call.Remote(), "call", call.ID(), "reason", reason)
+}
+
+func (c *Controller) onRingTimeout() {
+	g := c.group
+	if g == nil {
+		return
+	}
+	if g.parallel {
+		c.endGroup("ring timeout")
+		return
+	}
+	for _, id := range append([]string(nil), g.order...) {
+		c.hangupLeg(g.legs[id], "ring timeout")
+		g.remove(id)
+	}
+	c.dialNext()
+}
+
+// leg returns the ring group's leg for call, or nil.
+func (c *Controller) leg(call PhoneCall) PhoneCall {
+	if c.group == nil || call == nil {
+		return nil
+	}
+	return c.group.legs[call.ID()]
+}
+
+func (c *Controller) isActive(call PhoneCall) bool {
+	return c.call != nil && call != nil && c.call.ID() == call.ID()
+}
+
+func (c *Controller) onPhone(ev PhoneEvent) {
+	switch ev.Kind {
+	case Incoming:
+		c.onIncoming(ev.Call)
+	case Ringing:
+		if l := c.leg(ev.Call); l != nil {
+			if c.state == Dialing {
+				c.state = RingingOut
+			}
+			c.events.Add("ringing", "target", l.Remote(), "call", l.ID())
+		}
+	case Answered:
+		if l := c.leg(ev.Call); l != nil {
+			c.onLegAnswered(l)
+		}
+	case Ended:
+		c.onEnded(ev)
+	case DTMF:
+		if c.isActive(ev.Call) && c.state == InCall {
+			c.onDigit(ev.Digit)
+		}
+	case MediaTimeout:
+		if c.isActive(ev.Call) && c.state == InCall {
+			c.events.Add("media-timeout", "peer", c.call.Remote())
+			c.hangupActive("media timeout")
+		}
+	case Registration:
+		c.onRegistration(ev)
+	default:
+		c.logger.Warn("door: unknown phone event", "kind", int(ev.Kind))
+	}
+}
+
+// onLegAnswered: first answer wins, every other leg is cancelled.
+func (c *Controller) onLegAnswered(call PhoneCall) {
+	g := c.group
+	g.remove(call.ID())
+	for _, id := range g.order {
+		c.hangupLeg(g.legs[id], "answered elsewhere")
+	}
+	c.group = nil
+	c.ringT.stop()
+	c.startCall(call)
+}
+
+func (c *Controller) onIncoming(call PhoneCall) {
+	if call == nil {
+		return
+	}
+	from := call.Remote()
+	reject := func(code int, reason string) {
+		if err := call.Reject(code); err != nil {
+			c.logger.Warn("door: reject", "from", from, "err", err)
+		}
+		c.events.Add("incoming-rejected", "from", from, "code", code, "reason", reason)
+	}
+	switch {
+	case c.state != Idle:
+		reject(codeBusy, "busy")
+		return
+	case !uriAllowed(from, c.cfg.Call.AllowFrom):
+		reject(codeForbidden, "not in call.allow_from")
+		return
+	case c.cfg.Call.Incoming == "reject":
+		reject(codeDecline, "call.incoming is reject")
+		return
+	}
+	c.events.Add("incoming", "from", from, "call", call.ID())
+	if c.cfg.Call.Incoming == "auto" {
+		c.answer(call)
+		return
+	}
+	if err := call.Ring(); err != nil {
+		c.logger.Warn("door: ring", "from", from, "err", err)
+	}
+	c.call = call
+	c.state = RingingIn
+}
+
+func (c *Controller) answer(call PhoneCall) {
+	if err := call.Answer(); err != nil {
+		c.events.Add("answer-failed", "from", call.Remote(), "err", err)
+		c.call = nil
+		c.state = Idle
+		return
+	}
+	c.startCall(call)
+}
+
+// startCall enters InCall with call, starting the max-duration limits.
+func (c *Controller) startCall(call PhoneCall) {
+	c.call = call
+	c.state = InCall
+	c.since = c.clk.Now()
+	c.code = codeState{}
+	c.armLimits()
+	dir := "outgoing"
+	if call.Incoming() {
+		dir = "incoming"
+	}
+	c.events.Add("answered", "peer", call.Remote(), "direction", dir, "call", call.ID())
+}
+
+// armLimits (re)arms the warning tone and the hangup at call.max_duration from the answer.
+func (c *Controller) armLimits() {
+	c.warnT.stop()
+	c.endT.stop()
+	limit := c.cfg.Call.MaxDuration
+	if limit <= 0 {
+		return
+	}
+	elapsed := c.clk.Since(c.since)
+	if w := c.cfg.Call.WarnBefore; w > 0 && w < limit && limit-w > elapsed {
+		c.warnT.arm(c.clk, limit-w-elapsed)
+	}
+	// A reload that shortens the limit below the call's age ends the call at once.
+	c.endT.arm(c.clk, max(limit-elapsed, 0))
+}
+
+func (c *Controller) onWarn() {
+	if c.state != InCall {
+		return
+	}
+	if err := c.call.PlayTone("warning"); err != nil {
+		c.logger.Warn("door: warning tone", "err", err)
+	}
+	c.events.Add("max-duration-warning", "peer", c.call.Remote(), "left", c.cfg.Call.WarnBefore)
+}
+
+func (c *Controller) onMaxDuration() {
+	if c.state != InCall {
+		return
+	}
+	c.events.Add("max-duration", "peer", c.call.Remote(), "limit", c.cfg.Call.MaxDuration)
+	c.hangupActive("max duration")
+}
+
+func (c *Controller) onEnded(ev PhoneEvent) {
+	if l := c.leg(ev.Call); l != nil {
+		c.group.remove(l.ID())
+		c.events.Add("call-failed", "target", l.Remote(), "code", ev.Code, "reason", ev.Reason)
+		if len(c.group.legs) > 0 {
+			return
+		}
+		if c.group.parallel {
+			c.endGroup("no answer")
+			return
+		}
+		c.ringT.stop()
+		c.dialNext()
+		return
+	}
+	if !c.isActive(ev.Call) {
+		return // a leg we already cancelled, or a call we hung up
+	}
+	if c.state == RingingIn {
+		c.events.Add("incoming-cancelled", "from", c.call.Remote(), "code", ev.Code, "reason", ev.Reason)
+		c.call = nil
+		c.state = Idle
+		return
+	}
+	c.endCall("remote", ev.Reason)
+}
+
+// hangupActive ends the call in progress from our side.
+func (c *Controller) hangupActive(reason string) {
+	if err := c.call.Hangup(); err != nil {
+		c.logger.Warn("door: hangup", "err", err)
+	}
+	c.endCall("local", reason)
+}
+
+func (c *Controller) endCall(by, reason string) {
+	c.warnT.stop()
+	c.endT.stop()
+	c.events.Add("call-ended", "peer", c.call.Remote(), "by", by, "reason", reason,
+		"duration", c.clk.Since(c.since).Round(time.Millisecond))
+	c.call = nil
+	c.code = codeState{}
+	c.state = Idle
+}
+
+// hangupAll ends whatever is in progress: cancels a ring group, declines a ringing call,
+// hangs up a call.
+func (c *Controller) hangupAll(reason string) bool {
+	switch c.state {
+	case Dialing, RingingOut:
+		c.endGroup(reason)
+	case RingingIn:
+		if err := c.call.Reject(codeDecline); err != nil {
+			c.logger.Warn("door: decline", "err", err)
+		}
+		c.events.Add("incoming-rejected", "from", c.call.Remote(), "code", codeDecline, "reason", reason)
+		c.call = nil
+		c.state = Idle
+	case InCall:
+		c.hangupActive(reason)
+	default:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,360 @@
+package door
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/eventlog"
+)
+
+// Options are the controller's dependencies. All may be zero.
+type Options struct {
+	Logger *slog.Logger  // nil: discard
+	Clock  clock.Clock   // nil: clock.Real
+	Events *eventlog.Log // nil: an in-memory log, so Subscribe still works
+	// Notify receives a one-line status on every state change (systemd STATUS=).
+	Notify func(status string)
+	// Heartbeat is called every HeartbeatEvery from the controller's own loop, so a watchdog
+	// fed by it notices a stuck state machine, not just a live process.
+	Heartbeat      func()
+	HeartbeatEvery time.Duration // 0: 2s
+}
+
+// Controller is the door state machine. Create it with New and run it with Run.
+type Controller struct {
+	phone  Phone
+	board  Board
+	clk    clock.Clock
+	logger *slog.Logger
+	events *eventlog.Log
+	opts   Options
+
+	cmds    chan request
+	reload  chan struct{}
+	done    chan struct{}
+	started atomic.Bool
+
+	mu      sync.Mutex // guards pending and status, the only state shared with other goroutines
+	pending *Config
+	status  Status
+
+	// Everything below is owned by the Run goroutine.
+	ctx      context.Context
+	cfg      Config
+	state    State
+	group    *ringGroup
+	call     PhoneCall // ringing-in or in-call
+	since    time.Time
+	code     codeState
+	regs     map[string]AccountStatus
+	regError bool
+	doorOpen bool
+	leds     map[string]LEDPattern
+	ringT    timer
+	warnT    timer
+	endT     timer
+	doorT    timer
+	notified string
+}
+
+type request struct {
+	cmd   Command
+	reply chan response
+}
+
+type response struct {
+	res Result
+	err error
+}
+
+// New returns a controller for cfg, which must have passed Validate.
+func New(cfg Config, phone Phone, board Board, opts Options) *Controller {
+	c := &Controller{
+		phone:  phone,
+		board:  board,
+		clk:    opts.Clock,
+		logger: opts.Logger,
+		events: opts.Events,
+		opts:   opts,
+		cmds:   make(chan request),
+		reload: make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		cfg:    cfg,
+		state:  Idle,
+		regs:   map[string]AccountStatus{},
+		leds:   map[string]LEDPattern{},
+	}
+	if c.clk == nil {
+		c.clk = clock.Real{}
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.events == nil {
+		c.events = eventlog.New(eventlog.Config{}, eventlog.Options{Clock: c.clk})
+	}
+	if c.opts.HeartbeatEvery <= 0 {
+		c.opts.HeartbeatEvery = 2 * time.Second
+	}
+	c.status = Status{State: Idle}
+	return c
+}
+
+// Run is the controller's loop: it owns every call, timer and LED, and returns nil when ctx
+// ends (after hanging up and making the board safe), or ErrPanic after a recovered panic,
+// with the board halted first.
+func (c *Controller) Run(ctx context.Context) (err error) {
+	if !c.started.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	defer close(c.done)
+	defer func() {
+		if r := recover(); r != nil {
+			// The relay must not stay energised whatever state we were in.
+			c.board.Halt()
+			c.logger.Error("door: controller panic, board halted", "panic", r, "stack", string(debug.Stack()))
+			c.events.Add("panic", "value", fmt.Sprint(r))
+			c.setStopped()
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	c.ctx = ctx
+	var beat <-chan time.Time
+	if c.opts.Heartbeat != nil {
+		t := c.clk.NewTicker(c.opts.HeartbeatEvery)
+		defer t.Stop()
+		beat = t.C()
+	}
+	c.events.Add("started", "state", string(c.state))
+	c.refresh()
+	phoneEv := c.phone.Events()
+	boardEv := c.board.Events()
+	for {
+		select {
+		case <-ctx.Done():
+			c.shutdown()
+			return nil
+		case ev, ok := <-phoneEv:
+			if !ok {
+				c.logger.Error("door: phone events closed")
+				phoneEv = nil
+				continue
+			}
+			c.onPhone(ev)
+		case ev, ok := <-boardEv:
+			if !ok {
+				c.logger.Error("door: board events closed")
+				boardEv = nil
+				continue
+			}
+			c.onInput(ev)
+		case req := <-c.cmds:
+			// Timers already due are handled first, so a command sees the state every
+			// expired deadline has produced (and tests with a fake clock are deterministic).
+			c.pollTimers()
+			res, err := c.do(req.cmd)
+			c.refresh()
+			res.Status = c.Status()
+			req.reply <- response{res, err}
+			continue
+		case <-c.reload:
+			c.applyPending()
+		case <-c.ringT.C():
+			c.ringT.fired()
+			c.onRingTimeout()
+		case <-c.warnT.C():
+			c.warnT.fired()
+			c.onWarn()
+		case <-c.endT.C():
+			c.endT.fired()
+			c.onMaxDuration()
+		case <-c.doorT.C():
+			c.doorT.fired()
+			c.onDoorClosed()
+		case <-beat:
+			c.opts.Heartbeat()
+			continue
+		}
+		c.refresh()
+	}
+}
+
+func (c *Controller) pollTimers() {
+	for {
+		select {
+		case <-c.ringT.C():
+			c.ringT.fired()
+			c.onRingTimeout()
+		case <-c.warnT.C():
+			c.warnT.fired()
+			c.onWarn()
+		case <-c.endT.C():
+			c.endT.fired()
+			c.onMaxDuration()
+		case <-c.doorT.C():
+			c.doorT.fired()
+			c.onDoorClosed()
+		default:
+			return
+		}
+	}
+}
+
+// Do runs cmd on the controller's goroutine and returns what it did.
+func (c *Controller) Do(ctx context.Context, cmd Command) (Result, error) {
+	req := request{cmd: cmd, reply: make(chan response, 1)}
+	select {
+	case c.cmds <- req:
+	case <-c.done:
+		return Result{Status: c.Status()}, ErrNotRunning
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	select {
+	case r := <-req.reply:
+		return r.res, r.err
+	case <-c.done:
+		return Result{Status: c.Status()}, ErrNotRunning
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// Apply validates cfg and hands it to the loop, which switches to it between two events; a
+// call in progress is kept. An invalid cfg is returned as an error and the running one kept.
+func (c *Controller) Apply(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.pending = &cfg
+	c.mu.Unlock()
+	select {
+	case c.reload <- struct{}{}:
+	default: // a reload is already signalled; it will pick up the newest pending config
+	}
+	return nil
+}
+
+// Status returns the latest snapshot; it is safe from any goroutine.
+func (c *Controller) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.status
+	s.Accounts = append([]AccountStatus(nil), s.Accounts...)
+	s.Ringing = append([]string(nil), s.Ringing...)
+	return s
+}
+
+// Subscribe streams event log entries from now on; call the func to stop.
+func (c *Controller) Subscribe() (<-chan eventlog.Entry, func()) { return c.events.Subscribe() }
+
+// Recent returns the last event log entries, oldest first.
+func (c *Controller) Recent() []eventlog.Entry { return c.events.Recent() }
+
+func (c *Controller) applyPending() {
+	c.mu.Lock()
+	p := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	if p == nil {
+		return
+	}
+	old := c.cfg
+	c.cfg = *p
+	// LEDs that left the config go dark rather than freeze in their last pattern.
+	keep := map[string]bool{}
+	for _, l := range c.cfg.LEDs {
+		keep[l.Name] = true
+	}
+	for name := range c.leds {
+		if !keep[name] {
+			c.setLED(name, Off)
+			delete(c.leds, name)
+		}
+	}
+	// The call in progress keeps going under the new limits, counted from its answer.
+	if c.state == InCall && (old.Call.MaxDuration != c.cfg.Call.MaxDuration || old.Call.WarnBefore != c.cfg.Call.WarnBefore) {
+		c.armLimits()
+	}
+	c.events.Add("config-reloaded", "state", string(c.state))
+}
+
+// shutdown hangs up whatever is in progress and makes the board safe.
+func (c *Controller) shutdown() {
+	c.hangupAll("shutdown")
+	c.ringT.stop()
+	c.warnT.stop()
+	c.endT.stop()
+	c.doorT.stop()
+	c.board.Halt()
+	c.events.Add("stopped")
+	c.setStopped()
+}
+
+func (c *Controller) setStopped() {
+	c.mu.Lock()
+	c.status.State = Stopped
+	c.status.DoorOpen = false
+	c.mu.Unlock()
+	if c.opts.Notify != nil {
+		c.opts.Notify("stopped")
+	}
+}
+
+// refresh brings LEDs, the shared Status and the systemd status line in line with the state.
+func (c *Controller) refresh() {
+	c.updateLEDs()
+	s := Status{
+		State:     c.state,
+		DoorOpen:  c.doorOpen,
+		LockedOut: c.code.locked,
+	}
+	for _, a := range c.regs {
+		s.Accounts = append(s.Accounts, a)
+	}
+	sortAccounts(s.Accounts)
+	s.Registered = c.registered()
+	if c.call != nil {
+		s.Peer = c.call.Remote()
+		s.Incoming = c.call.Incoming()
+		s.Since = c.since
+	}
+	if c.group != nil {
+		for _, l := range c.group.legs {
+			s.Ringing = append(s.Ringing, l.Remote())
+		}
+	}
+	c.mu.Lock()
+	c.status = s
+	c.mu.Unlock()
+	if c.opts.Notify != nil {
+		line := statusLine(s)
+		if line != c.notified {
+			c.notified = line
+			c.opts.Notify(line)
+		}
+	}
+}
+
+func statusLine(s Status) string {
+	reg := "not registered"
+	if s.Registered {
+		reg = "registered"
+	}
+	switch s.State {
+	case InCall:
+		return fmt.Sprintf("in call with %s, %s", s.Peer, reg)
+	case RingingIn:
+		return fmt.Sprintf("ringing from %s, %s", s.Peer, reg)
+	case Dialing, RingingOut:
+		return fmt.Sprintf("%s, %s", s.State, reg)
+	}
+	return fmt.Sprintf("%s, %s", s.State, reg)
+}

@@ -1,0 +1,158 @@
+package door
+
+import (
+	"fmt"
+	"time"
+)
+
+// onInput handles a button or input edge. Actions fire on press; release and long press are
+// logged only.
+func (c *Controller) onInput(ev InputEvent) {
+	c.events.Add("input", "name", ev.Name, "edge", ev.Kind.String())
+	if ev.Kind != Press {
+		return
+	}
+	if _, err := c.press(ev.Name, "button "+ev.Name); err != nil {
+		c.logger.Info("door: button ignored", "button", ev.Name, "state", string(c.state), "err", err)
+	}
+}
+
+// press runs what the named button or exit input is configured to do.
+func (c *Controller) press(name, by string) (string, error) {
+	if name != "" && name == c.cfg.Door.ExitButton {
+		return "door opened", c.openDoor(by, "exit-button")
+	}
+	b, ok := c.button(name)
+	if !ok {
+		return "", fmt.Errorf("%w: %q", ErrUnknownButton, name)
+	}
+	switch b.Action {
+	case "call":
+		return c.callGroup(b.Call, b.RingMode, b.RingTimeout, by)
+	case "answer":
+		return c.answerRinging()
+	case "hangup":
+		return c.hangup()
+	case "toggle":
+		switch c.state {
+		case Idle:
+			return c.callGroup(b.Call, b.RingMode, b.RingTimeout, by)
+		case RingingIn:
+			return c.answerRinging()
+		default:
+			return c.hangup()
+		}
+	case "open":
+		return c.open(by)
+	}
+	return "", fmt.Errorf("%w: action %q", ErrUnknownOp, b.Action)
+}
+
+func (c *Controller) button(name string) (Button, bool) {
+	for _, b := range c.cfg.Buttons {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Button{}, false
+}
+
+func (c *Controller) callGroup(targets []string, mode string, timeout time.Duration, by string) (string, error) {
+	if c.state != Idle {
+		return "", fmt.Errorf("%w: %s", ErrBusy, c.state)
+	}
+	if len(targets) == 0 {
+		return "", ErrNoTarget
+	}
+	c.startGroup(targets, mode, timeout, by)
+	if c.group == nil {
+		return "", fmt.Errorf("door: every target failed")
+	}
+	return fmt.Sprintf("calling %v", targets), nil
+}
+
+func (c *Controller) answerRinging() (string, error) {
+	if c.state != RingingIn {
+		return "", fmt.Errorf("%w: nothing ringing (%s)", ErrNoCall, c.state)
+	}
+	c.answer(c.call)
+	if c.state != InCall {
+		return "", fmt.Errorf("door: answer failed")
+	}
+	return "answered " + c.call.Remote(), nil
+}
+
+func (c *Controller) hangup() (string, error) {
+	state := c.state
+	if !c.hangupAll("local hangup") {
+		return "", fmt.Errorf("%w: %s", ErrNoCall, state)
+	}
+	return fmt.Sprintf("hung up (%s)", state), nil
+}
+
+// open is the open button: the relay when this unit has one (door station), else the DTMF
+// code to the far end of the call (indoor unit).
+func (c *Controller) open(by string) (string, error) {
+	if c.cfg.Door.HasRelay {
+		if err := c.openDoor(by, "button"); err != nil {
+			return "", err
+		}
+		return "door opened", nil
+	}
+	if c.state != InCall || c.cfg.Door.DTMFCode == "" {
+		return "", ErrNoRelay
+	}
+	if err := c.sendCode(); err != nil {
+		return "", err
+	}
+	return "door code sent to " + c.call.Remote(), nil
+}
+
+// do runs a control-socket command on the loop goroutine.
+func (c *Controller) do(cmd Command) (Result, error) {
+	var msg string
+	var err error
+	switch cmd.Op {
+	case "status":
+	case "call":
+		targets := []string{cmd.Arg}
+		b := ButtonDefaults()
+		if cmd.Arg == "" {
+			targets = nil
+			for _, bb := range c.cfg.Buttons {
+				if bb.Action == "call" || bb.Action == "toggle" {
+					targets, b = bb.Call, bb
+					break
+				}
+			}
+		}
+		msg, err = c.callGroup(targets, b.RingMode, b.RingTimeout, "control")
+	case "answer":
+		msg, err = c.answerRinging()
+	case "hangup":
+		msg, err = c.hangup()
+	case "open":
+		msg, err = c.open("control")
+	case "press", "release":
+		// The same path as a GPIO edge, so `ctl press` exercises exactly what a button does
+		// (and drives a "sim" board).
+		kind := Release
+		if cmd.Op == "press" {
+			kind = Press
+			if cmd.Long {
+				kind = LongPress
+			}
+		}
+		_, known := c.button(cmd.Arg)
+		if !known && cmd.Arg != c.cfg.Door.ExitButton || cmd.Arg == "" {
+			return Result{}, fmt.Errorf("%w: %q", ErrUnknownButton, cmd.Arg)
+		}
+		c.events.Add("input", "name", cmd.Arg, "edge", kind.String(), "via", "control")
+		if kind == Press {
+			msg, err = c.press(cmd.Arg, "control")
+		}
+	default:
+		return Result{}, fmt.Errorf("%w: %q", ErrUnknownOp, cmd.Op)
+	}
+	return Result{Message: msg}, err
+}
