@@ -43,6 +43,7 @@ type Board struct {
 	closed   bool
 	running  bool
 	dropped  int
+	queue    []Event // events found by the current step
 	released atomic.Bool // lines closed: Halt has nothing left to drive
 
 	runWG     sync.WaitGroup
@@ -197,8 +198,19 @@ func (b *Board) step() {
 	}
 	now := b.clk.Now()
 	b.stepInputsLocked(now)
-	b.stepOutputsLocked(now)
+	drives := b.stepOutputsLocked(now)
+	// Arm the timer before anything becomes visible: a test that sees the event or the
+	// level and then advances a fake clock must find the next deadline already armed.
 	b.rearmLocked(now)
+	for _, d := range drives {
+		if err := b.driveLocked(d.o, d.on); err != nil {
+			b.log.Error("gpio: drive output", "name", d.o.name, "err", err)
+		}
+	}
+	for _, ev := range b.queue {
+		b.sendLocked(ev)
+	}
+	b.queue = b.queue[:0]
 }
 
 // rearmLocked points the one timer at the earliest deadline; with one timer the loop needs
@@ -233,15 +245,20 @@ func (b *Board) rearmLocked(now time.Time) {
 	}
 }
 
+// emitLocked queues an event; step sends the queue once the timer is armed.
 func (b *Board) emitLocked(name string, kind EventKind, at time.Time) {
+	b.queue = append(b.queue, Event{Name: name, Kind: kind, At: at})
+}
+
+func (b *Board) sendLocked(ev Event) {
 	if b.closed {
 		return
 	}
 	select {
-	case b.events <- Event{Name: name, Kind: kind, At: at}:
+	case b.events <- ev:
 	default:
 		b.dropped++
-		b.log.Warn("gpio: event dropped, consumer too slow", "name", name, "kind", kind.String(), "dropped", b.dropped)
+		b.log.Warn("gpio: event dropped, consumer too slow", "name", ev.Name, "kind", ev.Kind.String(), "dropped", b.dropped)
 	}
 }
 

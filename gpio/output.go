@@ -60,22 +60,22 @@ func (b *Board) SetLED(name string, p Pattern) error {
 	if p != o.pattern || o.since.IsZero() {
 		o.pattern, o.since = p, now
 	}
-	err = b.playLocked(o, now)
+	on := o.follow(now)
 	b.rearmLocked(now)
-	return err
+	if on == o.level {
+		return nil
+	}
+	return b.driveLocked(o, on)
 }
 
-// playLocked drives an LED to its pattern's level at now and notes when it flips next.
-func (b *Board) playLocked(o *output, now time.Time) error {
+// follow returns the LED's pattern level at now and notes when it flips next.
+func (o *output) follow(now time.Time) bool {
 	on, left := o.pattern.at(now.Sub(o.since))
 	o.nextChange = time.Time{}
 	if left > 0 {
 		o.nextChange = now.Add(left)
 	}
-	if on == o.level {
-		return nil
-	}
-	return b.driveLocked(o, on)
+	return on
 }
 
 // SetRelay switches a relay on or off and cancels any pulse on it.
@@ -90,9 +90,8 @@ func (b *Board) SetRelay(name string, on bool) error {
 		return err
 	}
 	o.pulseEnd = time.Time{}
-	err = b.driveLocked(o, on)
 	b.rearmLocked(b.clk.Now())
-	return err
+	return b.driveLocked(o, on)
 }
 
 // Pulse switches a relay on for d, timed by the clock. A pulse during a pulse extends it
@@ -114,25 +113,30 @@ func (b *Board) Pulse(name string, d time.Duration) error {
 	if end := now.Add(d); o.pulseEnd.IsZero() || end.After(o.pulseEnd) {
 		o.pulseEnd = end
 	}
-	err = b.driveLocked(o, true)
 	b.rearmLocked(now)
-	return err
+	return b.driveLocked(o, true)
 }
 
-func (b *Board) stepOutputsLocked(now time.Time) {
+// drive is an output level change that step applies after rearming the timer.
+type drive struct {
+	o  *output
+	on bool
+}
+
+func (b *Board) stepOutputsLocked(now time.Time) []drive {
+	var out []drive
 	for _, o := range b.outs {
 		if !o.pulseEnd.IsZero() && !o.pulseEnd.After(now) {
 			o.pulseEnd = time.Time{}
-			if err := b.driveLocked(o, false); err != nil {
-				b.log.Error("gpio: end pulse", "name", o.name, "err", err)
-			}
+			out = append(out, drive{o, false})
 		}
 		if !o.nextChange.IsZero() && !o.nextChange.After(now) {
-			if err := b.playLocked(o, now); err != nil {
-				b.log.Error("gpio: led pattern", "name", o.name, "err", err)
+			if on := o.follow(now); on != o.level {
+				out = append(out, drive{o, on})
 			}
 		}
 	}
+	return out
 }
 
 // Level reports the logical state of a line: a button's or input's debounced level (true =
