@@ -1,0 +1,103 @@
+package media
+
+import "math"
+
+// dtmfDetector finds DTMF digits in received audio (Goertzel on 20 ms blocks), for peers that
+// send digits as tones instead of telephone-events. A digit needs two consecutive blocks
+// (40 ms, the Q.24 minimum) and is reported once, re-armed by a block without it.
+type dtmfDetector struct {
+	rate    int
+	block   []float64
+	n       int
+	coef    [8]float64
+	last    int // digit event of the previous block, -1 for none
+	run     int
+	emitted bool
+}
+
+var dtmfBins = [8]float64{697, 770, 852, 941, 1209, 1336, 1477, 1633}
+
+func newDTMFDetector(rate int) *dtmfDetector {
+	d := &dtmfDetector{rate: rate, block: make([]float64, rate/50), last: -1}
+	for i, f := range dtmfBins {
+		d.coef[i] = 2 * math.Cos(2*math.Pi*f/float64(rate))
+	}
+	return d
+}
+
+// feed takes received samples and reports a digit when one is recognised.
+func (d *dtmfDetector) feed(pcm []int16) (rune, bool) {
+	var digit rune
+	var found bool
+	for _, v := range pcm {
+		d.block[d.n] = float64(v) / 32768
+		d.n++
+		if d.n < len(d.block) {
+			continue
+		}
+		d.n = 0
+		ev := d.analyse()
+		if ev >= 0 && ev == d.last {
+			d.run++
+		} else {
+			d.run = 1
+			d.emitted = false
+		}
+		d.last = ev
+		if ev >= 0 && d.run >= 2 && !d.emitted {
+			d.emitted = true
+			digit, found = EventDigit(uint8(ev))
+		}
+	}
+	return digit, found
+}
+
+// analyse returns the event code of the digit in the current block, or -1.
+func (d *dtmfDetector) analyse() int {
+	n := float64(len(d.block))
+	var energy float64
+	for _, x := range d.block {
+		energy += x * x
+	}
+	// Below about -45 dBFS there is nothing to detect.
+	if energy/n < 3e-5 {
+		return -1
+	}
+	var p [8]float64
+	for i, k := range d.coef {
+		var s1, s2 float64
+		for _, x := range d.block {
+			s0 := x + k*s1 - s2
+			s2, s1 = s1, s0
+		}
+		// Normalised so a pure tone at a bin gives about 1.
+		p[i] = 2 * (s1*s1 + s2*s2 - k*s1*s2) / (n * energy)
+	}
+	row, col := best(p[0:4]), best(p[4:8])
+	pr, pc := p[row], p[4+col]
+	if pr+pc < 0.6 || pr < 0.1 || pc < 0.1 {
+		return -1 // not mostly two tones, or twist beyond about 7 dB
+	}
+	for i := 0; i < 4; i++ {
+		if (i != row && p[i] > pr/4) || (i != col && p[4+i] > pc/4) {
+			return -1
+		}
+	}
+	for ev := uint8(0); ev < 16; ev++ {
+		lo, hi := dtmfFreqs(ev)
+		if lo == dtmfBins[row] && hi == dtmfBins[4+col] {
+			return int(ev)
+		}
+	}
+	return -1
+}
+
+func best(p []float64) int {
+	b := 0
+	for i := range p {
+		if p[i] > p[b] {
+			b = i
+		}
+	}
+	return b
+}

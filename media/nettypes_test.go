@@ -1,0 +1,8 @@
+package media
+
+import "net"
+
+type (
+	netUDPAddr = net.UDPAddr
+	netUDPConn = net.UDPConn
+)

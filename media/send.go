@@ -1,0 +1,167 @@
+package media
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pion/rtp"
+)
+
+// dtmfToneDur and dtmfGapDur shape a sent digit: long enough for any receiver (Q.24 asks
+// 40 ms), short enough to key ten digits a second.
+const (
+	dtmfToneDur = 60 * time.Millisecond
+	dtmfGapDur  = 40 * time.Millisecond
+	dtmfEnds    = 3 // RFC 4733 section 2.5.1.4: the end packet is sent three times
+)
+
+// txState belongs to the send loop.
+type txState struct {
+	conv    *captureConv
+	devBuf  []int16 // one capture period, interleaved
+	pcm     []int16 // one packet at the codec's rate, mono
+	pkt     []byte  // header + payload
+	enc     []byte  // SRTP output
+	hdr     rtp.Header
+	ssrc    uint32
+	seq     uint16
+	ts      uint32
+	started bool // first packet sent (marker bit)
+
+	// DTMF being sent.
+	dtmfOn                bool
+	dtmfEvent             uint8
+	dtmfTS                uint32
+	dtmfFrame             int // frames of the event sent so far
+	dtmfGap               int // frames of audio still to send before the next digit
+	toneFrames, gapFrames int
+}
+
+func (t *txState) init(s *Session, conv *captureConv, f Format) {
+	t.conv = conv
+	t.devBuf = make([]int16, s.capFrames*f.Channels)
+	t.pcm = make([]int16, s.codecFrame)
+	t.pkt = make([]byte, 12+s.codec.PayloadLen(s.codecFrame)+16)
+	t.enc = make([]byte, len(t.pkt)+srtpOverhead)
+	t.ssrc, t.seq = newSSRC()
+	t.ts = uint32(t.seq) << 8
+	t.toneFrames = int((dtmfToneDur + s.frameDur - 1) / s.frameDur)
+	t.gapFrames = int((dtmfGapDur + s.frameDur - 1) / s.frameDur)
+}
+
+// sendLoop is paced by capture.Read: one packet per period the device delivers.
+func (s *Session) sendLoop() error {
+	s.realtime("send")
+	for {
+		n, err := s.capture.Read(s.tx.devBuf)
+		if s.stopping() {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("media: capture: %w", err)
+		}
+		if n < s.capFrames {
+			clear(s.tx.devBuf[n*s.capture.Format().Channels:])
+		}
+		s.sendFrame(s.clk.Now())
+	}
+}
+
+// sendFrame turns the capture period in tx.devBuf into a packet (or a DTMF event packet).
+func (s *Session) sendFrame(now time.Time) {
+	t := &s.tx
+	t.conv.convert(t.pcm, t.devBuf)
+	if !t.dtmfOn && t.dtmfGap == 0 {
+		select {
+		case ev := <-s.dtmfQ:
+			t.dtmfOn, t.dtmfEvent, t.dtmfTS, t.dtmfFrame = true, ev, t.ts, 0
+		default:
+		}
+	}
+	inband := s.cfg.DTMFPayloadType == 0
+	switch {
+	case t.dtmfOn && inband:
+		dtmfTone(t.pcm, t.dtmfEvent, s.codec.SampleRate(), t.dtmfFrame*len(t.pcm))
+		t.dtmfFrame++
+		if t.dtmfFrame >= t.toneFrames {
+			t.dtmfOn, t.dtmfGap = false, t.gapFrames
+			s.dtmfSent.Add(1)
+		}
+	case t.dtmfGap > 0 && inband:
+		clear(t.pcm) // a silent gap so the far end's detector sees two digits, not one
+		t.dtmfGap--
+	case t.dtmfGap > 0:
+		t.dtmfGap--
+	}
+	s.sendLevel.Store(Level(t.pcm))
+	if s.dir.Load()&dirSend != 0 {
+		if t.dtmfOn && !inband {
+			s.sendEvent()
+		} else {
+			t.hdr = rtp.Header{Version: 2, Marker: !t.started, PayloadType: s.cfg.PayloadType,
+				SequenceNumber: t.seq, Timestamp: t.ts, SSRC: t.ssrc}
+			n, err := t.hdr.MarshalTo(t.pkt)
+			if err == nil {
+				n += s.codec.Encode(t.pkt[n:], t.pcm)
+				s.writeRTP(t.pkt[:n])
+				t.started = true
+			}
+		}
+	} else if t.dtmfOn {
+		// Not sending: drop the digit rather than let it play out when the hold ends.
+		t.dtmfOn = false
+	}
+	t.ts += s.tsPerFrame
+	if s.rtcp != nil {
+		s.rtcp.maybeSend(now)
+	}
+}
+
+// sendEvent sends this period's RFC 4733 packet(s) for the digit in progress: one per period
+// with a growing duration, then three end packets, all with the event's start timestamp.
+func (s *Session) sendEvent() {
+	t := &s.tx
+	t.dtmfFrame++
+	end := t.dtmfFrame >= t.toneFrames
+	ev := TelephoneEvent{Event: t.dtmfEvent, Volume: 10, End: end,
+		Duration: uint16(min(0xffff, int(s.tsPerFrame)*t.dtmfFrame))}
+	copies := 1
+	if end {
+		copies = dtmfEnds
+	}
+	for i := 0; i < copies; i++ {
+		t.hdr = rtp.Header{Version: 2, Marker: t.dtmfFrame == 1, PayloadType: s.cfg.DTMFPayloadType,
+			SequenceNumber: t.seq, Timestamp: t.dtmfTS, SSRC: t.ssrc}
+		n, err := t.hdr.MarshalTo(t.pkt)
+		if err != nil {
+			return
+		}
+		n += ev.MarshalTo(t.pkt[n:])
+		s.writeRTP(t.pkt[:n])
+	}
+	if end {
+		t.dtmfOn, t.dtmfGap = false, t.gapFrames
+		s.dtmfSent.Add(1)
+	}
+}
+
+// writeRTP protects and sends one packet, advancing the sequence number.
+func (s *Session) writeRTP(pkt []byte) {
+	s.tx.seq++
+	out := pkt
+	if s.srtp != nil {
+		var err error
+		if out, err = s.srtp.encryptRTP(s.tx.enc, pkt); err != nil {
+			return
+		}
+	}
+	remote := s.remote.Load()
+	if !remote.IsValid() {
+		return
+	}
+	if _, err := s.cfg.Conn.WriteToUDPAddrPort(out, *remote); err != nil {
+		return // ICMP errors and full buffers: the next period tries again
+	}
+	s.sent.packets.Add(1)
+	s.sent.bytes.Add(int64(len(pkt) - 12))
+}

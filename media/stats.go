@@ -1,0 +1,98 @@
+package media
+
+import (
+	"math"
+	"net/netip"
+	"sync/atomic"
+	"time"
+)
+
+// Stats is a snapshot of a Session's counters and figures.
+type Stats struct {
+	PacketsSent, BytesSent         int64
+	PacketsReceived, BytesReceived int64 // valid RTP (audio and telephone-event) from the peer
+	// Lost is RFC 3550 cumulative loss: packets expected from the sequence numbers, minus
+	// received (may be negative with duplicates).
+	Lost int64
+	// Late, Duplicates: dropped by the jitter buffer.
+	Late, Duplicates int64
+	// Invalid: garbage, truncated, wrong version, bad padding, unknown payload type, oversize,
+	// failed SRTP authentication.
+	Invalid int64
+	// WrongSSRC: packets from a second SSRC not (yet) adopted.
+	WrongSSRC int64
+	// Foreign: packets from an address that is neither the peer nor latched.
+	Foreign int64
+	// Concealed frames were played by loss concealment; Underruns counts the buffer running
+	// dry; Dropped frames were discarded to shrink the delay.
+	Concealed, Underruns, Dropped int64
+	// Jitter is the RFC 3550 interarrival jitter of what we receive; JitterDelay the jitter
+	// buffer's current target.
+	Jitter, JitterDelay time.Duration
+	// RTT is the round trip from the last RTCP report block about our stream (0 = unknown).
+	RTT time.Duration
+	// RemoteFractionLost and RemoteJitter are what the peer reports about our stream.
+	RemoteFractionLost float64
+	RemoteLost         int64
+	RemoteJitter       time.Duration
+	// SendLevel and RecvLevel are the RMS levels in dBFS of the last frame sent and the last
+	// frame received (LevelFloor for silence).
+	SendLevel, RecvLevel   float64
+	DTMFSent, DTMFReceived int64
+	// Remote is where we send; Latched says symmetric RTP moved or confirmed it.
+	Remote  netip.AddrPort
+	Latched bool
+}
+
+// atomicFloat is a float64 the two real-time loops write and Stats reads without a lock.
+type atomicFloat struct{ v atomic.Uint64 }
+
+func (a *atomicFloat) Store(f float64) { a.v.Store(math.Float64bits(f)) }
+func (a *atomicFloat) Load() float64   { return math.Float64frombits(a.v.Load()) }
+
+// seqTracker counts expected and received packets for RTCP (RFC 3550 A.1 and A.3).
+type seqTracker struct {
+	started            bool
+	base, max          int64
+	received           int64
+	expPrior, recPrior int64
+}
+
+func (t *seqTracker) reset() { *t = seqTracker{} }
+
+func (t *seqTracker) update(seq uint16) {
+	if !t.started {
+		t.started = true
+		t.base = 1<<32 | int64(seq)
+		t.max = t.base
+		t.received = 1
+		return
+	}
+	ext := t.max + int64(int16(seq-uint16(t.max)))
+	if ext > t.max {
+		t.max = ext
+	}
+	t.received++
+}
+
+func (t *seqTracker) expected() int64 {
+	if !t.started {
+		return 0
+	}
+	return t.max - t.base + 1
+}
+
+func (t *seqTracker) lost() int64 { return t.expected() - t.received }
+
+// interval returns the fraction lost (RFC 3550 A.3, in 1/256) since the last call.
+func (t *seqTracker) interval() uint8 {
+	exp := t.expected()
+	expInt := exp - t.expPrior
+	recInt := t.received - t.recPrior
+	t.expPrior, t.recPrior = exp, t.received
+	lostInt := expInt - recInt
+	if expInt <= 0 || lostInt <= 0 {
+		return 0
+	}
+	return uint8(min(255, lostInt<<8/expInt))
+}
