@@ -1,0 +1,169 @@
+package sip
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if l := testLogger(); l != nil {
+		SetLibraryLogger(l)
+	} else {
+		SetLibraryLogger(slog.New(slog.DiscardHandler))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// TestCallLoopback is the demo's path: two userless intercoms on loopback call each other,
+// ring, answer, exchange INFO DTMF, hold and hang up.
+func TestCallLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		transport string
+		hangupBy  string
+	}{
+		{"udp-callee-hangs-up", "", "callee"},
+		{"udp-caller-hangs-up", "", "caller"},
+		{"tcp", ";transport=tcp", "caller"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := startUA(t, nil)
+			b := startUA(t, nil)
+			call, err := a.Dial(context.Background(), sipURI(b, "door")+tc.transport, offerFor(4000, pcmu, pcma, g722))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := waitEvent(t, b, IncomingCall).Call
+			if !in.Incoming() || call.Incoming() {
+				t.Fatalf("incoming flags wrong")
+			}
+			if in.ID() != call.ID() {
+				t.Fatalf("call IDs differ: %q %q", in.ID(), call.ID())
+			}
+			if got, want := in.Remote(), "sip:door@127.0.0.1"; got != want {
+				t.Errorf("Remote() = %q, want %q", got, want)
+			}
+			in.Ring()
+			waitEvent(t, a, Ringing)
+			// Callee prefers PCMA: RFC 3264 answer takes our order among those offered.
+			if err := in.Answer(offerFor(5000, pcma, pcmu)); err != nil {
+				t.Fatal(err)
+			}
+			waitEvent(t, a, Answered)
+			waitEvent(t, b, Answered)
+			na, nb := call.Negotiated(), in.Negotiated()
+			if na.Codec.Name != "PCMA" || nb.Codec.Name != "PCMA" {
+				t.Errorf("codecs: caller %+v callee %+v, want PCMA", na.Codec, nb.Codec)
+			}
+			if na.Remote != netip.MustParseAddrPort("127.0.0.1:5000") || nb.Remote != netip.MustParseAddrPort("127.0.0.1:4000") {
+				t.Errorf("remotes: caller %v callee %v", na.Remote, nb.Remote)
+			}
+			if na.DTMFPayloadType != 101 || nb.DTMFPayloadType != 101 || na.Direction != "sendrecv" {
+				t.Errorf("negotiated: %+v / %+v", na, nb)
+			}
+			if err := call.SendDTMF('5'); err != nil {
+				t.Fatal(err)
+			}
+			if d := waitEvent(t, b, DTMF).Digit; d != '5' {
+				t.Errorf("digit %q", d)
+			}
+			if err := in.SendDTMF('#'); err != nil {
+				t.Fatal(err)
+			}
+			if d := waitEvent(t, a, DTMF).Digit; d != '#' {
+				t.Errorf("digit %q", d)
+			}
+			if err := call.Hold(); err != nil {
+				t.Fatal(err)
+			}
+			waitEvent(t, b, MediaUpdate)
+			if d := in.Negotiated().Direction; d != "recvonly" {
+				t.Errorf("held callee direction %q, want recvonly", d)
+			}
+			if d := call.Negotiated().Direction; d != "sendonly" {
+				t.Errorf("holding caller direction %q, want sendonly", d)
+			}
+			if err := call.Unhold(); err != nil {
+				t.Fatal(err)
+			}
+			waitEvent(t, b, MediaUpdate)
+			if d := in.Negotiated().Direction; d != "sendrecv" {
+				t.Errorf("unheld direction %q", d)
+			}
+			if tc.hangupBy == "callee" {
+				in.Hangup()
+			} else {
+				call.Hangup()
+			}
+			waitEvent(t, a, Ended)
+			waitEvent(t, b, Ended)
+		})
+	}
+}
+
+func TestCallRejectAndNoCodec(t *testing.T) {
+	a := startUA(t, nil)
+	b := startUA(t, nil)
+
+	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcmu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, b, IncomingCall).Call.Reject(486)
+	if ev := waitEvent(t, a, Ended); ev.Code != 486 || ev.Call != call {
+		t.Errorf("ended %d %q", ev.Code, ev.Reason)
+	}
+
+	_, err = a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcmu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, g722)); err == nil {
+		t.Error("Answer with no common codec succeeded")
+	}
+	if ev := waitEvent(t, a, Ended); ev.Code != 488 {
+		t.Errorf("ended %d %q, want 488", ev.Code, ev.Reason)
+	}
+}
+
+// TestCallCancel covers hanging up an outgoing call before the answer: CANCEL after the
+// 180, and the CANCEL/200 race (answer arrives anyway: ACK then BYE).
+func TestCallCancel(t *testing.T) {
+	a := startUA(t, nil)
+	b := startUA(t, nil)
+
+	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	in.Ring()
+	waitEvent(t, a, Ringing)
+	call.Hangup()
+	if ev := waitEvent(t, b, Ended); ev.Code != 487 {
+		t.Errorf("callee ended %d %q, want 487", ev.Code, ev.Reason)
+	}
+	if ev := waitEvent(t, a, Ended); ev.Code != 487 {
+		t.Errorf("caller ended %d %q, want 487", ev.Code, ev.Reason)
+	}
+
+	// Race: the caller hangs up before any provisional, the callee answers at once.
+	call, err = a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	call.Hangup()
+	in = waitEvent(t, b, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Ended)
+	if ev := waitEvent(t, b, Ended); ev.Code != 0 {
+		t.Errorf("callee ended %d %q, want BYE", ev.Code, ev.Reason)
+	}
+}

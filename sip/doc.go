@@ -1,0 +1,15 @@
+// Package sip is the intercom's SIP user agent: it listens on UDP and TCP, registers each
+// configured account (digest auth, refresh, backoff), places and answers calls, and reports
+// what happens as Events. It builds on github.com/emiago/sipgo for parsing, transports and
+// transactions; dialogs (CSeq, route set, remote target, CANCEL/BYE, re-INVITE) are ours because
+// a door station needs exact control over the races sipgo's dialog helpers leave open.
+//
+// SDP offers and answers are built by hand with github.com/pion/sdp/v3 from a MediaOffer that
+// the media side prepares; the result of a negotiation is a Negotiated value the controller
+// hands to media. The package never opens RTP sockets, never touches GPIO or ALSA, and never
+// imports media/, alsa/ or gpio/.
+//
+// Every goroutine the UA starts is owned by Run and has returned when Run returns. Policy
+// (who may call, busy handling) is the controller's: the UA answers 100 Trying to an INVITE,
+// emits IncomingCall, and waits for Ring, Answer or Reject.
+package sip

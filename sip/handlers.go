@@ -1,0 +1,209 @@
+package sip
+
+import (
+	"strings"
+
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// routes installs the request handlers on the sipgo server.
+func (u *UA) routes() {
+	u.srv.OnInvite(u.onInvite)
+	u.srv.OnAck(u.onAck)
+	u.srv.OnBye(u.onBye)
+	u.srv.OnCancel(u.onCancel)
+	u.srv.OnOptions(u.onOptions)
+	u.srv.OnInfo(u.onInfo)
+	u.srv.OnUpdate(u.onUpdate)
+	u.srv.OnRefer(u.onRefer)
+	u.srv.OnNotify(u.onNotify)
+	u.srv.OnSubscribe(func(req *gosip.Request, tx gosip.ServerTransaction) {
+		u.respond(tx, req, 489, "Bad Event", nil, gosip.NewHeader("Allow-Events", "refer"))
+	})
+	u.srv.OnNoRoute(func(req *gosip.Request, tx gosip.ServerTransaction) {
+		if req.IsAck() {
+			return
+		}
+		u.respond(tx, req, 501, "Not Implemented", nil, gosip.NewHeader("Allow", allowMethods))
+	})
+}
+
+// inDialog finds the call a request belongs to and checks its tags and CSeq (RFC 3261
+// section 12.2.2); it answers 481 or 500 itself and returns nil when the request is not ours.
+func (u *UA) inDialog(req *gosip.Request, tx gosip.ServerTransaction) *Call {
+	if req.CallID() == nil || req.From() == nil || req.To() == nil || req.CSeq() == nil {
+		if tx != nil && !req.IsAck() {
+			u.respond(tx, req, 400, "Missing dialog headers", nil)
+		}
+		return nil
+	}
+	c := u.lookup(req.CallID().Value())
+	ok := c != nil
+	if ok {
+		toTag, _ := req.To().Params.Get("tag")
+		fromTag, _ := req.From().Params.Get("tag")
+		c.mu.Lock()
+		ok = toTag == c.localTag && (c.remoteTag == "" || fromTag == c.remoteTag)
+		c.mu.Unlock()
+	}
+	if !ok {
+		if tx != nil && !req.IsAck() {
+			u.respond(tx, req, 481, "Call/Transaction Does Not Exist", nil)
+		}
+		return nil
+	}
+	if req.IsAck() {
+		return c
+	}
+	seq := req.CSeq().SeqNo
+	c.mu.Lock()
+	stale := c.remoteCSeq != 0 && seq <= c.remoteCSeq
+	if !stale {
+		c.remoteCSeq = seq
+	}
+	c.mu.Unlock()
+	if stale {
+		u.respond(tx, req, 500, "CSeq Out of Order", nil)
+		return nil
+	}
+	return c
+}
+
+func (u *UA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := u.inDialog(req, nil)
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	first := c.state == stateAnswering
+	if first {
+		c.state = stateConfirmed
+	}
+	var update bool
+	if body := req.Body(); len(body) > 0 && c.incoming {
+		// Answer to the offer we put in a 200 (offer-less INVITE or re-INVITE).
+		if rm, err := parseSDP(body); err == nil {
+			if n, err := negotiate(c.local, rm, true, c.direction); err == nil {
+				c.neg = n
+				update = !first
+			}
+		}
+	}
+	acked := c.acked
+	c.mu.Unlock()
+	if first {
+		close(acked)
+		u.log.Info("sip: call answered", "call", c.id)
+		u.emit(Event{Kind: Answered, Call: c, Code: 200, Reason: "OK"})
+	} else if update {
+		u.emit(Event{Kind: MediaUpdate, Call: c})
+	}
+}
+
+func (u *UA) onBye(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := u.inDialog(req, tx)
+	if c == nil {
+		return
+	}
+	u.respond(tx, req, 200, "OK", nil)
+	c.end(0, "remote hangup")
+}
+
+// onCancel sees only CANCELs sipgo could not match to an INVITE transaction.
+func (u *UA) onCancel(req *gosip.Request, tx gosip.ServerTransaction) {
+	u.respond(tx, req, 481, "Call/Transaction Does Not Exist", nil)
+}
+
+func (u *UA) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
+	u.respond(tx, req, 200, "OK", nil,
+		gosip.NewHeader("Allow", allowMethods),
+		gosip.NewHeader("Accept", acceptTypes),
+		gosip.NewHeader("Supported", "replaces, timer"),
+	)
+}
+
+func (u *UA) onInfo(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := u.inDialog(req, tx)
+	if c == nil {
+		return
+	}
+	ct := ""
+	if h := req.ContentType(); h != nil {
+		ct = strings.ToLower(strings.TrimSpace(h.Value()))
+		ct, _, _ = strings.Cut(ct, ";")
+	}
+	switch ct {
+	case "application/dtmf-relay", "application/dtmf":
+	case "":
+		// Some PBXs probe with an empty INFO (keepalive); accept it.
+		u.respond(tx, req, 200, "OK", nil)
+		return
+	default:
+		u.respond(tx, req, 415, "Unsupported Media Type", nil, gosip.NewHeader("Accept", "application/dtmf-relay, application/dtmf"))
+		return
+	}
+	d, ok := parseDTMFBody(ct, req.Body())
+	if !ok {
+		u.respond(tx, req, 400, "Bad DTMF Body", nil)
+		return
+	}
+	u.respond(tx, req, 200, "OK", nil)
+	u.emit(Event{Kind: DTMF, Call: c, Digit: d})
+}
+
+// parseDTMFBody reads "Signal=5\r\nDuration=160" (application/dtmf-relay) or "5"
+// (application/dtmf).
+func parseDTMFBody(ct string, body []byte) (rune, bool) {
+	s := strings.TrimSpace(string(body))
+	if ct == "application/dtmf-relay" {
+		found := false
+		for _, line := range strings.Split(s, "\n") {
+			k, v, ok := strings.Cut(line, "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "signal") {
+				s, found = strings.TrimSpace(v), true
+				break
+			}
+		}
+		if !found {
+			return 0, false
+		}
+	}
+	switch {
+	case len(s) == 1:
+		d := rune(strings.ToUpper(s)[0])
+		return d, validDigit(d)
+	case s == "10":
+		return '*', true
+	case s == "11":
+		return '#', true
+	}
+	return 0, false
+}
+
+func reasonPhrase(code int) string {
+	switch code {
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 408:
+		return "Request Timeout"
+	case 480:
+		return "Temporarily Unavailable"
+	case 486:
+		return "Busy Here"
+	case 487:
+		return "Request Terminated"
+	case 488:
+		return "Not Acceptable Here"
+	case 500:
+		return "Server Internal Error"
+	case 503:
+		return "Service Unavailable"
+	case 600:
+		return "Busy Everywhere"
+	case 603:
+		return "Decline"
+	}
+	return "Rejected"
+}

@@ -1,0 +1,91 @@
+package sip
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+)
+
+// testLogger logs to stderr when SIP_DEBUG is set (go test -v), otherwise discards.
+func testLogger() *slog.Logger {
+	if os.Getenv("SIP_DEBUG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return nil
+}
+
+// startUA runs a userless UA on 127.0.0.1 with an ephemeral port until the test ends.
+func startUA(t testing.TB, mutate func(*Config)) *UA {
+	t.Helper()
+	cfg := Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	u, err := NewUA(cfg, Options{Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- u.Run(ctx) }()
+	select {
+	case <-u.Ready():
+	case err := <-errc:
+		cancel()
+		t.Fatalf("run: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-errc:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("run did not return")
+		}
+	})
+	return u
+}
+
+// waitEvent returns the next event of kind, failing after a generous real-time bound
+// (a deadline for a broken test, not a measurement).
+func waitEvent(t testing.TB, u *UA, kind EventKind) Event {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-u.Events():
+			if ev.Kind == kind {
+				return ev
+			}
+			t.Logf("skipping event %v (code %d %s)", ev.Kind, ev.Code, ev.Reason)
+		case <-deadline:
+			t.Fatalf("no %v event", kind)
+		}
+	}
+}
+
+var (
+	pcma = Codec{Name: "PCMA", PayloadType: 8, ClockRate: 8000, Channels: 1}
+	pcmu = Codec{Name: "PCMU", PayloadType: 0, ClockRate: 8000, Channels: 1}
+	g722 = Codec{Name: "G722", PayloadType: 9, ClockRate: 8000, Channels: 1}
+	l16  = Codec{Name: "L16", PayloadType: 96, ClockRate: 16000, Channels: 1}
+)
+
+func offerFor(port uint16, codecs ...Codec) MediaOffer {
+	return MediaOffer{
+		Addr:            netip.AddrPortFrom(netip.IPv4Unspecified(), port),
+		Codecs:          codecs,
+		DTMFPayloadType: 101,
+		Ptime:           20 * time.Millisecond,
+	}
+}
+
+func sipURI(u *UA, user string) string {
+	return "sip:" + user + "@" + u.Addr("udp").String()
+}

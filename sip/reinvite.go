@@ -1,0 +1,124 @@
+package sip
+
+import (
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// onReInvite handles an INVITE inside a dialog (RFC 3261 section 14.2): a new offer (hold,
+// unhold, new address) is answered at once; an offer-less one gets our offer in the 200 and
+// the answer in the ACK.
+func (u *UA) onReInvite(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := u.inDialog(req, tx)
+	if c == nil {
+		return
+	}
+	u.modifySession(c, req, tx, true)
+}
+
+func (u *UA) onUpdate(req *gosip.Request, tx gosip.ServerTransaction) {
+	c := u.inDialog(req, tx)
+	if c == nil {
+		return
+	}
+	u.modifySession(c, req, tx, false)
+}
+
+func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransaction, invite bool) {
+	c.mu.Lock()
+	st := c.state
+	c.mu.Unlock()
+	if st == stateEnded {
+		u.respond(tx, req, 481, "Call/Transaction Does Not Exist", nil)
+		return
+	}
+	if invite && st != stateConfirmed {
+		// RFC 3261 section 14.2: a re-INVITE while ours or theirs is pending.
+		u.respond(tx, req, 491, "Request Pending", nil)
+		return
+	}
+	if ct := req.Contact(); ct != nil {
+		c.mu.Lock()
+		c.remoteTarget = ct.Address
+		c.mu.Unlock()
+	}
+	body := req.Body()
+	c.mu.Lock()
+	c.sdpVer++
+	var sdpBody []byte
+	changed := false
+	if len(body) > 0 {
+		rm, err := parseSDP(body)
+		var n Negotiated
+		if err == nil {
+			n, err = negotiate(c.local, rm, false, c.direction)
+		}
+		if err != nil {
+			c.mu.Unlock()
+			// The session continues unchanged (RFC 3261 section 14.2).
+			u.respond(tx, req, 488, "Not Acceptable Here", nil)
+			return
+		}
+		changed = n != c.neg
+		c.neg = n
+		sdpBody = buildSDP(answerOffer(c.local, n), c.sessID, c.sdpVer, n.Direction)
+	} else {
+		sdpBody = buildSDP(c.local, c.sessID, c.sdpVer, c.direction)
+	}
+	c.mu.Unlock()
+	res := gosip.NewResponseFromRequest(req, 200, "OK", sdpBody)
+	res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
+	res.AppendHeader(u.contactFor(c.user, c.transport, req.Source()))
+	if err := tx.Respond(res); err != nil {
+		u.log.Debug("sip: respond to re-INVITE", "call", c.id, "err", err)
+	}
+	if changed {
+		u.emit(Event{Kind: MediaUpdate, Call: c})
+	}
+}
+
+// Hold puts the far end on hold with a re-INVITE offering a=sendonly (RFC 3264 section 8.4).
+func (c *Call) Hold() error { return c.reoffer("sendonly") }
+
+// Unhold resumes a held call with a re-INVITE offering a=sendrecv.
+func (c *Call) Unhold() error { return c.reoffer("sendrecv") }
+
+func (c *Call) reoffer(dir string) error {
+	c.mu.Lock()
+	if c.state != stateConfirmed {
+		c.mu.Unlock()
+		return ErrCallState
+	}
+	c.direction = dir
+	c.sdpVer++
+	body := buildSDP(c.local, c.sessID, c.sdpVer, dir)
+	c.mu.Unlock()
+	req := c.newInDialog(gosip.INVITE)
+	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(body)
+	res, err := c.doInDialog(req)
+	if res != nil && res.IsSuccess() {
+		ack := c.newInDialogAck(req.CSeq().SeqNo)
+		_ = c.ua.cli.WriteRequest(ack, prebuilt)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := c.applyAnswer(res.Body()); err != nil {
+		return err
+	}
+	c.ua.emit(Event{Kind: MediaUpdate, Call: c})
+	return nil
+}
+
+// newInDialogAck is the ACK for a 2xx to our re-INVITE with CSeq number seq.
+func (c *Call) newInDialogAck(seq uint32) *gosip.Request {
+	c.mu.Lock()
+	saved := c.localCSeq
+	c.localCSeq = seq
+	c.mu.Unlock()
+	ack := c.newInDialog(gosip.ACK)
+	c.mu.Lock()
+	c.localCSeq = saved
+	c.mu.Unlock()
+	return ack
+}

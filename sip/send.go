@@ -1,0 +1,144 @@
+package sip
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// allowMethods is what we answer in Allow; acceptTypes what we take as bodies.
+const (
+	allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"
+	acceptTypes  = "application/sdp, application/dtmf-relay, application/dtmf"
+)
+
+// prebuilt tells sipgo not to add headers of its own: prepare has done it.
+func prebuilt(*sipgo.Client, *gosip.Request) error { return nil }
+
+// transportFor picks the transport for a URI: its transport parameter, else UDP when we
+// listen on UDP, else TCP.
+func (u *UA) transportFor(uri gosip.Uri) string {
+	if t, ok := uri.UriParams.Get("transport"); ok && t != "" {
+		return strings.ToUpper(t)
+	}
+	u.mu.Lock()
+	_, ok := u.bound["udp"]
+	u.mu.Unlock()
+	if ok {
+		return "UDP"
+	}
+	return "TCP"
+}
+
+// destOf is host:port of uri with the SIP default port.
+func destOf(uri gosip.Uri) string {
+	port := uri.Port
+	if port == 0 {
+		port = 5060
+	}
+	return net.JoinHostPort(uri.Host, strconv.Itoa(port))
+}
+
+// prepare fills what every request we send needs: a Via with our address and listening port
+// (and rport, RFC 3581), Max-Forwards, User-Agent, the transport, destination and, on UDP,
+// the listening socket, so that replies and NAT bindings use the port the registrar knows.
+func (u *UA) prepare(req *gosip.Request, transport, dest string) {
+	req.SetTransport(transport)
+	req.SetDestination(dest)
+	lt := strings.ToLower(transport)
+	u.mu.Lock()
+	bound := u.bound[lt]
+	udpKey := u.udpKey
+	u.mu.Unlock()
+	if req.Via() == nil {
+		via := &gosip.ViaHeader{
+			ProtocolName:    "SIP",
+			ProtocolVersion: "2.0",
+			Transport:       transport,
+			Host:            u.localIP(dest).String(),
+			Port:            int(bound.Port()),
+			Params:          gosip.NewParams(),
+		}
+		via.Params.Add("branch", gosip.GenerateBranchN(16))
+		via.Params.Add("rport", "")
+		req.PrependHeader(via)
+	}
+	if req.MaxForwards() == nil {
+		mf := gosip.MaxForwardsHeader(70)
+		req.AppendHeader(&mf)
+	}
+	if req.GetHeader("User-Agent") == nil && u.cfg.UserAgent != "" {
+		req.AppendHeader(gosip.NewHeader("User-Agent", u.cfg.UserAgent))
+	}
+	if req.Body() == nil {
+		req.SetBody(nil) // Content-Length: 0 is mandatory on TCP
+	}
+	if lt == "udp" && udpKey != "" {
+		host, port, err := gosip.ParseAddr(udpKey)
+		if err == nil {
+			req.Laddr = gosip.Addr{IP: net.ParseIP(host), Port: port, Hostname: host}
+		}
+	}
+}
+
+// contactFor is our Contact for a request to dest.
+func (u *UA) contactFor(user, transport, dest string) *gosip.ContactHeader {
+	lt := strings.ToLower(transport)
+	u.mu.Lock()
+	port := int(u.bound[lt].Port())
+	u.mu.Unlock()
+	c := &gosip.ContactHeader{
+		Address: gosip.Uri{Scheme: "sip", User: user, Host: u.localIP(dest).String(), Port: port},
+	}
+	if lt != "udp" {
+		c.Address.UriParams = gosip.NewParams()
+		c.Address.UriParams.Add("transport", lt)
+	}
+	return c
+}
+
+// request sends req as a new client transaction.
+func (u *UA) request(ctx context.Context, req *gosip.Request) (gosip.ClientTransaction, error) {
+	return u.cli.TransactionRequest(ctx, req, prebuilt)
+}
+
+// do sends req and waits for its final response.
+func (u *UA) do(ctx context.Context, req *gosip.Request) (*gosip.Response, error) {
+	tx, err := u.request(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Terminate()
+	for {
+		select {
+		case res := <-tx.Responses():
+			if res.IsProvisional() {
+				continue
+			}
+			return res, nil
+		case <-tx.Done():
+			return nil, tx.Err()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// respond builds and sends a response to req on tx, logging a failure: a response we could
+// not send is the peer's retransmission to deal with.
+func (u *UA) respond(tx gosip.ServerTransaction, req *gosip.Request, code int, reason string, body []byte, hdrs ...gosip.Header) {
+	res := gosip.NewResponseFromRequest(req, code, reason, body)
+	for _, h := range hdrs {
+		res.AppendHeader(h)
+	}
+	if u.cfg.UserAgent != "" {
+		res.AppendHeader(gosip.NewHeader("Server", u.cfg.UserAgent))
+	}
+	if err := tx.Respond(res); err != nil {
+		u.log.Debug("sip: respond failed", "code", code, "method", string(req.Method), "err", err)
+	}
+}

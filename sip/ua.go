@@ -1,0 +1,229 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/emiago/sipgo"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// UA is the SIP user agent. Create it with NewUA, start it with Run.
+type UA struct {
+	cfg    Config
+	log    *slog.Logger
+	clk    clock.Clock
+	events chan Event
+
+	gua *sipgo.UserAgent
+	srv *sipgo.Server
+	cli *sipgo.Client
+
+	mu      sync.Mutex
+	calls   map[string]*Call // by Call-ID
+	started bool
+	closed  bool
+	ctx     context.Context           // Run's context: background work stops with it
+	bound   map[string]netip.AddrPort // "udp"/"tcp" -> listening address
+	regs    []*registration
+
+	draining atomic.Bool    // set when shutting down: incoming messages are dropped
+	udpKey   string         // the UDP listener's address as sipgo's pool names it
+	srvWG    sync.WaitGroup // sipgo's serve loops
+
+	ready chan struct{} // closed once listening
+	done  chan struct{} // closed when Run starts shutting down
+	wg    sync.WaitGroup
+}
+
+// NewUA checks cfg and prepares a UA; nothing listens until Run.
+func NewUA(cfg Config, opts Options) (*UA, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("sip: config: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.Real{}
+	}
+	n := opts.EventBuffer
+	if n <= 0 {
+		n = 64
+	}
+	u := &UA{
+		cfg:    cfg,
+		log:    log,
+		clk:    clk,
+		events: make(chan Event, n),
+		calls:  map[string]*Call{},
+		bound:  map[string]netip.AddrPort{},
+		ready:  make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(cfg.UserAgent),
+		sipgo.WithUserAgentTransactionLayerOptions(gosip.WithTransactionLayerLogger(log)),
+		sipgo.WithUserAgentTransportLayerOptions(
+			gosip.WithTransportLayerLogger(log),
+			gosip.WithTransportLayerReadFilter(u.readFilter),
+		),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	u.gua = ua
+	if u.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(log)); err != nil {
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	if u.cli, err = sipgo.NewClient(ua, sipgo.WithClientLogger(log)); err != nil {
+		return nil, fmt.Errorf("sip: %w", err)
+	}
+	u.routes()
+	for _, a := range cfg.Accounts {
+		u.regs = append(u.regs, newRegistration(u, a))
+	}
+	return u, nil
+}
+
+// Events is where the UA reports calls, digits and registrations. The channel is buffered
+// and never closed; when the consumer falls behind, events are dropped and logged rather
+// than stalling SIP processing.
+func (u *UA) Events() <-chan Event { return u.events }
+
+func (u *UA) emit(ev Event) {
+	select {
+	case u.events <- ev:
+	default:
+		u.log.Warn("sip: event dropped, consumer not reading", "kind", ev.Kind.String())
+	}
+}
+
+// Run listens on cfg.Listen, registers every account and serves until ctx ends; then it
+// ends the calls (BYE/CANCEL/480), unregisters (Expires: 0), closes the sockets and returns
+// once every goroutine it started has stopped. Run may be called once.
+func (u *UA) Run(ctx context.Context) error {
+	u.mu.Lock()
+	if u.started {
+		u.mu.Unlock()
+		return ErrClosed
+	}
+	u.started = true
+	u.ctx = ctx
+	u.mu.Unlock()
+
+	closers, err := u.listen()
+	if err != nil {
+		u.shutdownTransport(closers)
+		u.markClosed()
+		return err
+	}
+	close(u.ready)
+	for _, r := range u.regs {
+		r := r
+		u.wg.Add(1)
+		go func() { defer u.wg.Done(); r.run(ctx) }()
+	}
+	<-ctx.Done()
+
+	u.mu.Lock()
+	calls := make([]*Call, 0, len(u.calls))
+	for _, c := range u.calls {
+		calls = append(calls, c)
+	}
+	u.mu.Unlock()
+	for _, c := range calls {
+		c.Hangup()
+	}
+	close(u.done)
+	// Registrations unregister on ctx end inside r.run; calls' BYEs run on u.wg too.
+	u.wg.Wait()
+	u.shutdownTransport(closers)
+	u.markClosed()
+	return nil
+}
+
+func (u *UA) markClosed() {
+	u.mu.Lock()
+	u.closed = true
+	u.mu.Unlock()
+}
+
+func (u *UA) shutdownTransport(closers []io.Closer) {
+	// Drop what still arrives, and give sipgo's per-message goroutines (which we cannot
+	// join) a moment to finish what they read before the drain began.
+	u.draining.Store(true)
+	time.Sleep(20 * time.Millisecond)
+	// Transactions first, while the listeners still exist: a transaction that answers while
+	// terminating must not find the socket gone and open a new one nobody closes.
+	_ = u.gua.Close()
+	for _, c := range closers {
+		_ = c.Close()
+	}
+	u.srvWG.Wait()
+}
+
+// Ready is closed once Run listens; tests and the controller may wait on it before Dial.
+func (u *UA) Ready() <-chan struct{} { return u.ready }
+
+// Addr is the address the UA listens on for transport ("udp" or "tcp"), valid after Ready.
+func (u *UA) Addr(transport string) netip.AddrPort {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.bound[transport]
+}
+
+// localIP is the address we present to dest: the listen IP when it is specific, else the
+// local address of the route to dest (a connected UDP socket sends nothing).
+func (u *UA) localIP(dest string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(u.cfg.Listen); err == nil && !ap.Addr().IsUnspecified() {
+		return ap.Addr()
+	}
+	c, err := net.Dial("udp", dest)
+	if err == nil {
+		defer c.Close()
+		if ua, ok := c.LocalAddr().(*net.UDPAddr); ok {
+			if a, ok := netip.AddrFromSlice(ua.IP); ok {
+				return a.Unmap()
+			}
+		}
+	}
+	return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+}
+
+func (u *UA) isClosing() bool {
+	select {
+	case <-u.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// deadline is a context for one request during shutdown or from an API call, bounded so a
+// dead peer cannot hold Run open.
+func (u *UA) deadline(d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), d)
+}
+
+var errListen = errors.New("sip: listen")
+
+// readFilter drops every incoming message once Run is tearing the transport down, so that
+// no late request makes sipgo open a socket after the pools were cleared.
+func (u *UA) readFilter(_ gosip.TransportReadProps, data []byte) ([]byte, error) {
+	if u.draining.Load() {
+		return nil, nil
+	}
+	return data, nil
+}
