@@ -1,0 +1,67 @@
+package control
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/eventlog"
+)
+
+// MaxRequest is the longest request line accepted, newline included. Requests are a few dozen
+// bytes; the bound keeps a confused or hostile client from making the daemon buffer forever.
+const MaxRequest = 64 << 10
+
+// Request is one line from a client.
+type Request struct {
+	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events
+	Arg    string `json:"arg,omitempty"`    // call: URI; press/release: button or input name
+	Long   bool   `json:"long,omitempty"`   // press: long press
+	Follow bool   `json:"follow,omitempty"` // events: keep streaming new entries
+}
+
+// Response is one line to a client. A request gets exactly one response, except events,
+// which gets one {"ok":true,"event":{...}} per entry and, without follow, a final
+// {"ok":true,"done":true}.
+type Response struct {
+	OK      bool            `json:"ok"`
+	Error   string          `json:"error,omitempty"`
+	Message string          `json:"message,omitempty"`
+	Status  *door.Status    `json:"status,omitempty"`
+	Event   *eventlog.Entry `json:"event,omitempty"`
+	Done    bool            `json:"done,omitempty"`
+}
+
+var ops = map[string]bool{
+	"status": true, "call": true, "answer": true, "hangup": true, "open": true,
+	"press": true, "release": true, "events": true,
+}
+
+// DecodeRequest parses one request line (without or with its newline). Unknown fields and
+// trailing data are errors, so a typo is reported instead of silently ignored.
+func DecodeRequest(line []byte) (Request, error) {
+	if len(line) > MaxRequest {
+		return Request{}, ErrTooLarge
+	}
+	d := json.NewDecoder(bytes.NewReader(line))
+	d.DisallowUnknownFields()
+	var r Request
+	if err := d.Decode(&r); err != nil {
+		return Request{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return Request{}, fmt.Errorf("%w: more than one JSON value on the line", ErrBadRequest)
+	}
+	if !ops[r.Op] {
+		return Request{}, fmt.Errorf("%w: unknown op %q", ErrBadRequest, r.Op)
+	}
+	switch r.Op {
+	case "press", "release":
+		if r.Arg == "" {
+			return Request{}, fmt.Errorf("%w: %s needs arg (a button name)", ErrBadRequest, r.Op)
+		}
+	}
+	return r, nil
+}
