@@ -44,7 +44,7 @@ func (h *fakeHandler) Do(_ context.Context, cmd door.Command) (door.Result, erro
 	return door.Result{Message: cmd.Op + " " + cmd.Arg, Status: door.Status{State: door.Dialing}}, nil
 }
 func (h *fakeHandler) Subscribe() (<-chan eventlog.Entry, func()) { return h.log.Subscribe() }
-func (h *fakeHandler) Recent() []eventlog.Entry                  { return h.log.Recent() }
+func (h *fakeHandler) Recent() []eventlog.Entry                   { return h.log.Recent() }
 
 // start serves h on a socket in a temp dir until the test ends.
 func start(t *testing.T, h Handler) *Server {
