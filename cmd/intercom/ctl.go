@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/doorsip/intercom/internal/control"
+	"github.com/doorsip/intercom/internal/door"
+)
+
+const ctlUsage = `usage: intercom ctl [-socket PATH] [-json] COMMAND
+
+commands:
+  status              state, call peer, registration, door
+  call [URI]          call URI (default: the first call button's ring group)
+  answer | hangup     answer the ringing call / end or cancel the call
+  open                open the door (or send the door code to the far end)
+  press BUTTON [-long] | release BUTTON
+                      act as if a button or input changed (drives a "sim" board)
+  events [-f]         recent event log entries as JSON lines; -f keeps following
+  -                   JSON request lines from stdin, one response line each
+`
+
+// ctlTimeout bounds every command except events -f: the controller answers in milliseconds,
+// so anything longer means it is stuck and the caller should hear so.
+const ctlTimeout = 10 * time.Second
+
+// runCtl implements `intercom ctl`: a client of the control socket. It returns the exit
+// status: 0 ok, 1 the intercom refused or could not be reached, 2 usage.
+func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ctl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, ctlUsage) }
+	fs.StringVar(&socket, "socket", socket, "control socket `path`")
+	asJSON := fs.Bool("json", false, "print responses as JSON")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	args = fs.Args()
+	if len(args) == 0 {
+		fs.Usage()
+		return 2
+	}
+	if socket == "" {
+		fmt.Fprintln(stderr, "intercom ctl: no control socket: set control.socket in the config or pass -socket")
+		return 2
+	}
+	op, rest := args[0], args[1:]
+	req := control.Request{Op: op}
+	sub := flag.NewFlagSet("ctl "+op, flag.ContinueOnError)
+	sub.SetOutput(stderr)
+	sub.Usage = func() { fmt.Fprint(stderr, ctlUsage) }
+	long := sub.Bool("long", false, "press: a long press")
+	follow := sub.Bool("f", false, "events: keep following")
+	// Flags may come before or after the argument: `press bell -long` and `press -long bell`.
+	var pos []string
+	for {
+		if err := sub.Parse(rest); err != nil {
+			return 2
+		}
+		if sub.NArg() == 0 {
+			break
+		}
+		pos = append(pos, sub.Arg(0))
+		rest = sub.Args()[1:]
+	}
+	req.Long, req.Follow = *long, *follow
+	switch op {
+	case "status", "answer", "hangup", "open", "events", "-":
+		if len(pos) != 0 {
+			return ctlUsageError(stderr, "%s takes no argument", op)
+		}
+	case "call":
+		if len(pos) > 1 {
+			return ctlUsageError(stderr, "call takes at most one URI")
+		}
+		if len(pos) == 1 {
+			req.Arg = pos[0]
+		}
+	case "press", "release":
+		if len(pos) != 1 {
+			return ctlUsageError(stderr, "%s takes one button name", op)
+		}
+		req.Arg = pos[0]
+	default:
+		return ctlUsageError(stderr, "unknown command %q", op)
+	}
+	if req.Long && op != "press" || req.Follow && op != "events" {
+		return ctlUsageError(stderr, "-long is for press, -f for events")
+	}
+
+	ctx := context.Background()
+	if !req.Follow && op != "-" {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, ctlTimeout)
+		defer cancel()
+	}
+	cl, err := control.Dial(ctx, socket)
+	if err != nil {
+		fmt.Fprintf(stderr, "intercom ctl: %v (is the intercom running?)\n", err)
+		return 1
+	}
+	defer cl.Close()
+	switch op {
+	case "-":
+		return ctlRaw(cl, stdin, stdout, stderr)
+	case "events":
+		return ctlEvents(cl, req, stdout, stderr)
+	}
+	resp, err := cl.Do(req)
+	if *asJSON {
+		b, _ := json.Marshal(resp)
+		fmt.Fprintf(stdout, "%s\n", b)
+	}
+	if err != nil {
+		if !*asJSON {
+			fmt.Fprintf(stderr, "intercom ctl %s: %s\n", op, strings.TrimPrefix(err.Error(), control.ErrServer.Error()+": "))
+		}
+		return 1
+	}
+	if *asJSON {
+		return 0
+	}
+	if op == "status" && resp.Status != nil {
+		printStatus(stdout, *resp.Status)
+		return 0
+	}
+	if resp.Message != "" {
+		fmt.Fprintln(stdout, resp.Message)
+	}
+	return 0
+}
+
+func ctlUsageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "intercom ctl: "+format+"\n%s", append(args, ctlUsage)...)
+	return 2
+}
+
+// ctlEvents prints entries as the JSON lines the event log holds, until done or, with -f,
+// until the intercom goes away.
+func ctlEvents(cl *control.Client, req control.Request, stdout, stderr io.Writer) int {
+	resp, err := cl.Do(req)
+	for {
+		if err != nil {
+			if req.Follow && errors.Is(err, io.EOF) {
+				fmt.Fprintln(stderr, "intercom ctl: the intercom closed the stream")
+			} else {
+				fmt.Fprintf(stderr, "intercom ctl events: %v\n", err)
+			}
+			return 1
+		}
+		if resp.Done {
+			return 0
+		}
+		if resp.Event != nil {
+			b, _ := json.Marshal(resp.Event)
+			fmt.Fprintf(stdout, "%s\n", b)
+		}
+		resp, err = cl.Read()
+	}
+}
+
+// ctlRaw passes request lines from stdin through and prints each response line, for scripts
+// that would rather not open the socket themselves. events is not supported here (one
+// response per request).
+func ctlRaw(cl *control.Client, stdin io.Reader, stdout, stderr io.Writer) int {
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 4096), control.MaxRequest)
+	status := 0
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(strings.TrimSpace(string(line))) == 0 {
+			continue
+		}
+		if r, err := control.DecodeRequest(line); err == nil && r.Op == "events" {
+			fmt.Fprintln(stderr, "intercom ctl -: use `intercom ctl events [-f]` for events")
+			status = 1
+			continue
+		}
+		resp, err := cl.Raw(append([]byte(nil), line...))
+		if err != nil {
+			fmt.Fprintf(stderr, "intercom ctl -: %v\n", err)
+			return 1
+		}
+		stdout.Write(resp)
+		var r control.Response
+		if json.Unmarshal(resp, &r) != nil || !r.OK {
+			status = 1
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(stderr, "intercom ctl -: %v\n", err)
+		return 1
+	}
+	return status
+}
+
+func printStatus(w io.Writer, s door.Status) {
+	fmt.Fprintf(w, "state:      %s\n", s.State)
+	if s.Peer != "" {
+		dir := "outgoing"
+		if s.Incoming {
+			dir = "incoming"
+		}
+		line := fmt.Sprintf("peer:       %s (%s", s.Peer, dir)
+		if !s.Since.IsZero() {
+			line += ", since " + s.Since.Local().Format(time.TimeOnly)
+		}
+		fmt.Fprintln(w, line+")")
+	}
+	if len(s.Ringing) > 0 {
+		fmt.Fprintf(w, "ringing:    %s\n", strings.Join(s.Ringing, ", "))
+	}
+	reg := "no"
+	if s.Registered {
+		reg = "yes"
+	}
+	fmt.Fprintf(w, "registered: %s\n", reg)
+	for _, a := range s.Accounts {
+		st := "registered"
+		if !a.Registered {
+			st = "not registered"
+			if a.Reason != "" {
+				st += ": " + a.Reason
+			}
+		}
+		fmt.Fprintf(w, "  %s: %s\n", a.Account, st)
+	}
+	doorState := "closed"
+	if s.DoorOpen {
+		doorState = "open"
+	}
+	fmt.Fprintf(w, "door:       %s\n", doorState)
+	if s.LockedOut {
+		fmt.Fprintln(w, "door code:  locked out for this call")
+	}
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/control"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/door/doortest"
+)
+
+// ctlRig is a controller with fakes behind a real control socket.
+func ctlRig(t *testing.T) (socket string, phone *doortest.Phone, board *doortest.Board, stop func()) {
+	t.Helper()
+	cfg := door.Defaults()
+	bell := door.ButtonDefaults()
+	bell.Name, bell.Call = "bell", []string{"sip:101@pbx"}
+	cfg.Buttons = []door.Button{bell}
+	cfg.Door.HasRelay = true
+	phone, board = doortest.NewPhone(), doortest.NewBoard()
+	ctrl := door.New(cfg, phone, board, door.Options{Clock: clock.NewFake(time.Unix(0, 0))})
+	srv, err := control.Listen(filepath.Join(t.TempDir(), "c.sock"), ctrl, control.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { done <- ctrl.Run(ctx) }()
+	go func() { done <- srv.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			<-done
+			srv.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return srv.Path(), phone, board, stop
+}
+
+func TestCtl(t *testing.T) {
+	socket, phone, board, _ := ctlRig(t)
+	tests := []struct {
+		args       string
+		stdin      string
+		wantCode   int
+		wantOut    string // substring of stdout
+		wantErrOut string // substring of stderr
+	}{
+		{args: "status", wantOut: "state:      idle\n"},
+		{args: "-json status", wantOut: `{"ok":true,"status":{"state":"idle"`},
+		{args: "press bell", wantOut: "calling [sip:101@pbx]"},
+		{args: "status", wantOut: "ringing:    sip:101@pbx"},
+		{args: "answer", wantCode: 1, wantErrOut: "intercom ctl answer: door: no call: nothing ringing"},
+		{args: "hangup", wantOut: "hung up (dialing)"},
+		{args: "call sip:200@pbx", wantOut: "calling [sip:200@pbx]"},
+		{args: "hangup"},
+		{args: "open", wantOut: "door opened"},
+		{args: "press -long bell"},
+		{args: "release bell"},
+		{args: "press nope", wantCode: 1, wantErrOut: "unknown button"},
+		{args: "events", wantOut: `"kind":"door-open"`},
+		{args: "-", stdin: "{\"op\":\"status\"}\n\n{\"op\":\"bad\"}\n", wantCode: 1, wantOut: `{"ok":false,"error":"control: bad request: unknown op`},
+		{args: "", wantCode: 2, wantErrOut: "usage: intercom ctl"},
+		{args: "dance", wantCode: 2, wantErrOut: `unknown command "dance"`},
+		{args: "press", wantCode: 2, wantErrOut: "takes one button name"},
+		{args: "status extra", wantCode: 2, wantErrOut: "takes no argument"},
+		{args: "open -f", wantCode: 2, wantErrOut: "-f for events"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := runCtl(strings.Fields(tt.args), socket, strings.NewReader(tt.stdin), &out, &errOut)
+			if code != tt.wantCode || !strings.Contains(out.String(), tt.wantOut) || !strings.Contains(errOut.String(), tt.wantErrOut) {
+				t.Errorf("exit %d (want %d)\nstdout %q (want %q)\nstderr %q (want %q)",
+					code, tt.wantCode, out.String(), tt.wantOut, errOut.String(), tt.wantErrOut)
+			}
+		})
+	}
+	if len(phone.Dialed()) != 2 || len(board.Pulses()) != 1 {
+		t.Errorf("dialed %d, pulses %d", len(phone.Dialed()), len(board.Pulses()))
+	}
+}
+
+func TestCtlNoSocket(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := runCtl([]string{"status"}, "", nil, &out, &errOut); code != 2 {
+		t.Errorf("exit %d without a socket, want 2", code)
+	}
+	if code := runCtl([]string{"status"}, filepath.Join(t.TempDir(), "none"), nil, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "is the intercom running?") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// signalWriter is a stdout that says when a line containing want went through it.
+type signalWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if w.seen != nil && strings.Contains(w.buf.String(), w.want) {
+		close(w.seen)
+		w.seen = nil
+	}
+	return len(p), nil
+}
+
+func TestCtlEventsFollow(t *testing.T) {
+	socket, _, _, stop := ctlRig(t)
+	out := &signalWriter{want: `"kind":"door-open"`, seen: make(chan struct{})}
+	seen := out.seen
+	var errOut bytes.Buffer
+	code := make(chan int)
+	go func() { code <- runCtl([]string{"events", "-f"}, socket, nil, out, &errOut) }()
+	var o bytes.Buffer
+	if c := runCtl([]string{"open"}, socket, nil, &o, &o); c != 0 {
+		t.Fatalf("open: %d %s", c, o.String())
+	}
+	select {
+	case <-seen:
+	case <-time.After(10 * time.Second):
+		t.Fatal("events -f never printed the door-open entry")
+	}
+	stop() // the intercom goes away: the follower ends
+	if c := <-code; c != 1 || !strings.Contains(errOut.String(), "closed the stream") {
+		t.Errorf("exit %d, stderr %q", c, errOut.String())
+	}
+}
