@@ -44,7 +44,7 @@ ensure_pkgs() {
 # The metapackage names the current image, e.g. linux-image-6.1.0-57-amd64.
 abi_of() { # apt-cache args...
 	apt-cache "$@" depends "linux-image-$karch" 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)-'"$karch"'$/\1/p' | head -n1
+		sed -n 's/^ *Depends: linux-image-\([0-9][^ ]*\)-'"$karch"'$/\1/p' | head -n1 || true
 }
 
 mkdir -p "$CACHE"

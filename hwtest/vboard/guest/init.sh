@@ -1,0 +1,96 @@
+# init.sh: the virtual board's /init, after run.sh's header (VBOARD_ARCH, VBOARD_SCENARIOS,
+# VBOARD_MODS). Prints exactly one VBOARD SUCCESS or VBOARD FAIL line, then powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+read -r up_init _ </proc/uptime
+
+MODDIR=/lib/modules/vboard
+FIG=/tmp/figures
+: >"$FIG"
+export VBOARD_FIGURES=$FIG
+
+fail() {
+	echo "VBOARD FAIL arch=$VBOARD_ARCH $*"
+	sync
+	poweroff -f
+	sleep 10
+}
+has() { case ",$VBOARD_SCENARIOS," in *",$1,"*) return 0 ;; esac; return 1; }
+
+# Modules in dependency order; arm64 has virtio built in, run.sh left those out.
+for m in $VBOARD_MODS; do
+	case $m in
+	snd-aloop)
+		# Two loopback cards with one substream each: card 0 carries what the intercom
+		# captures (checker plays on 0,0; intercom reads 0,1), card 1 what it plays
+		# (intercom writes 1,0; checker reads 1,1). One substream each leaves no doubt
+		# about which twin a stream lands on.
+		insmod $MODDIR/snd-aloop.ko enable=1,1 pcm_substreams=1,1 id=Loopback,Speaker ||
+			fail "insmod snd-aloop"
+		;;
+	configfs)
+		insmod $MODDIR/configfs.ko || fail "insmod configfs"
+		mount -t configfs none /sys/kernel/config || fail "mount configfs"
+		;;
+	*) insmod $MODDIR/$m.ko || fail "insmod $m" ;;
+	esac
+done
+insmod $MODDIR/irq-sim.ko || fail "insmod irq-sim"
+insmod $MODDIR/gpio-sim.ko || fail "insmod gpio-sim"
+
+# gpio-sim chip. The relay line is active high and pulled down (gpio-sim's default), the
+# safe level a crashed intercom leaves behind.
+sim=/sys/kernel/config/gpio-sim/vboard
+mkdir $sim $sim/bank0 || fail "configfs gpio-sim"
+echo 8 >$sim/bank0/num_lines
+i=0
+for n in bell led-status led-call relay-door exit sensor spare6 spare7; do
+	mkdir $sim/bank0/line$i
+	echo $n >$sim/bank0/line$i/name
+	i=$((i + 1))
+done
+echo 1 >$sim/live || fail "gpio-sim live"
+chip=$(cat $sim/bank0/chip_name)
+devdir=/sys/devices/platform/$(cat $sim/dev_name)/$chip
+[ -c /dev/$chip ] || fail "no /dev/$chip"
+[ -d "$devdir/sim_gpio0" ] || fail "no $devdir/sim_gpio0"
+[ -c /dev/snd/pcmC0D0p ] || fail "no /dev/snd/pcmC0D0p"
+[ -c /dev/snd/pcmC1D0p ] || fail "no /dev/snd/pcmC1D0p"
+
+ip link set lo up
+ip link set eth0 up || fail "no eth0"
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+read -r up_ready _ </proc/uptime
+
+export INTERCOM_VBOARD=1 INTERCOM_GPIOSIM_CHIP=$chip INTERCOM_GPIOSIM_DEVDIR=$devdir
+export INTERCOM_VBOARD_MODDIR=$MODDIR HOME=/tmp TMPDIR=/tmp
+echo "vboard: $VBOARD_ARCH $(uname -r) chip=$chip ($devdir) init at ${up_init}s, ready at ${up_ready}s"
+
+if has smoke; then
+	vboardcheck smoke || fail "smoke: vboardcheck failed"
+fi
+ntests=0
+if has tests; then
+	for t in /tests/*/*.test; do
+		[ -x "$t" ] || continue
+		name=${t##*/}
+		echo "vboard: running $name"
+		(cd "${t%/*}" && "$t" -test.v -test.timeout=180s) || fail "tests: $name failed"
+		ntests=$((ntests + 1))
+	done
+fi
+if has intercom; then
+	vboardcheck scenario -intercom /bin/intercom -config /etc/intercom/intercom.toml ||
+		fail "intercom: scenario failed $(tr '\n' ' ' <"$FIG")"
+fi
+read -r up_done _ </proc/uptime
+echo "VBOARD SUCCESS arch=$VBOARD_ARCH boot_to_init_s=$up_init ready_s=$up_ready done_s=$up_done test_binaries=$ntests $(tr '\n' ' ' <"$FIG")"
+sync
+poweroff -f
+sleep 10

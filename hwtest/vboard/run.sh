@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# run.sh: boot the virtual board once and run checks in it.
+#
+#   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,intercom] [--test-binaries BIN...]
+#                             [--intercom BIN] [--timeout SECONDS] [--keep]
+#
+# ARCH is amd64 (x86_64) or arm64 (aarch64). The guest is Debian's kernel under QEMU/TCG
+# with snd-aloop (ALSA loopback, cards 0 and 1), gpio-sim (lines bell, led-status, led-call,
+# relay-door, exit, sensor, spare6, spare7) and virtio-net (10.0.2.15, host at 10.0.2.2).
+# Scenarios, run in this order:
+#   smoke     vboardcheck proves aloop (pattern bit-exact, 1 kHz SNR) and gpio-sim (edges, levels)
+#   tests     the packages in VBOARD_TEST_PKGS, compiled with `go test -c` for the guest, run
+#             with -test.v and INTERCOM_VBOARD=1 (plus any --test-binaries)
+#   intercom  the issue-8 call scenario with the real intercom binary (peers.sh on the host)
+# The guest prints exactly one "VBOARD SUCCESS ..." or "VBOARD FAIL ..." line and powers off;
+# this script exits 0 only on SUCCESS. Run fetch.sh first (run-all.sh does).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS:-./alsa ./internal/audio ./gpio}
+
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+[ $# -ge 1 ] || usage
+arch=$1
+shift
+case $arch in
+amd64 | x86_64) arch=amd64 goarch=amd64 ;;
+arm64 | aarch64) arch=arm64 goarch=arm64 ;;
+*) usage ;;
+esac
+
+scenarios=smoke
+test_bins=()
+intercom_bin=
+timeout_s=
+keep=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--scenario) scenarios=$2; shift 2 ;;
+	--test-binaries)
+		shift
+		while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do test_bins+=("$1"); shift; done
+		;;
+	--intercom) intercom_bin=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--keep) keep=1; shift ;;
+	*) usage ;;
+	esac
+done
+has() { case ",$scenarios," in *",$1,"*) return 0 ;; esac; return 1; }
+
+d=$CACHE/$arch
+[ -e "$d/vmlinux" ] && [ -f "$d/modules/gpio-sim.ko" ] || die "run: $arch is not fetched (run hwtest/vboard/fetch.sh $arch)"
+
+mkdir -p "$CACHE/tmp"
+work=$(mktemp -d "$CACHE/tmp/run-$arch.XXXXXX")
+peers_up=
+cleanup() {
+	[ -n "$peers_up" ] && peers_stop || true
+	if [ -n "$keep" ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc/intercom,tests,lib/modules/vboard}
+
+# --- modules: plain .ko files in dependency order (the package ships no modules.dep) ---
+sound_mods="soundcore snd snd-timer snd-pcm snd-aloop"
+net_mods="failover net_failover virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_net"
+gpio_mods="configfs"
+loaded=()
+for m in $sound_mods $gpio_mods $net_mods; do
+	f=$(find -L "$d/moddir/kernel" -name "$m.ko" -print -quit)
+	if [ -n "$f" ]; then
+		cp "$f" "$root/lib/modules/vboard/"
+		loaded+=("$m")
+	elif grep -q "/$m.ko\$" "$d/moddir/modules.builtin"; then
+		: # built in on this arch (arm64: virtio, virtio_ring)
+	else
+		die "run: module $m not found for $arch"
+	fi
+done
+cp "$d/modules/irq-sim.ko" "$d/modules/gpio-sim.ko" "$root/lib/modules/vboard/"
+cp -L "$d/busybox" "$root/bin/busybox"
+
+# --- static Go programs for the guest ---
+gobuild() { (cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go "$@"); }
+gobuild build -trimpath -o "$root/bin/vboardcheck" ./hwtest/vboard/vboardcheck
+
+if has tests; then
+	for p in $VBOARD_TEST_PKGS; do
+		name=$(echo "${p#./}" | tr / -)
+		gobuild test -c -o "$root/tests/$name/$name.test" "$p" || die "run: go test -c $p failed"
+		if [ ! -f "$root/tests/$name/$name.test" ]; then
+			log "run: $p has no tests, skipped"
+			rmdir "$root/tests/$name" 2>/dev/null || true
+			continue
+		fi
+		# Tests run in their package directory, as go test does, so testdata/ is found.
+		[ -d "$repo_dir/$p/testdata" ] && cp -r "$repo_dir/$p/testdata" "$root/tests/$name/"
+	done
+fi
+for b in "${test_bins[@]}"; do
+	name=$(basename "$b" .test)
+	mkdir -p "$root/tests/$name"
+	cp "$b" "$root/tests/$name/$name.test"
+done
+
+if has intercom; then
+	# shellcheck source=peers.sh
+	. "$here/peers.sh"
+	if [ -z "$intercom_bin" ]; then
+		intercom_bin=$work/intercom
+		gobuild build -trimpath -o "$intercom_bin" ./cmd/intercom || die "run: cannot build ./cmd/intercom"
+	fi
+	cp "$intercom_bin" "$root/bin/intercom"
+	cp "$here/guest/intercom.toml" "$root/etc/intercom/intercom.toml"
+fi
+
+# --- /init ---
+{
+	echo "#!/bin/busybox sh"
+	echo "VBOARD_ARCH=$arch"
+	echo "VBOARD_SCENARIOS=$scenarios"
+	echo "VBOARD_MODS=\"${loaded[*]}\""
+	cat "$here/guest/init.sh"
+} >"$root/init"
+chmod +x "$root/init" "$root/bin/"*
+
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio"
+
+# --- boot ---
+case $arch in
+amd64)
+	qemu=(qemu-system-x86_64 -accel tcg -m 512 -smp 1 -kernel "$d/vmlinux"
+		-append "console=ttyS0 panic=-1 quiet")
+	;;
+arm64)
+	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a53 -accel tcg -m 512 -smp 1
+		-kernel "$d/vmlinux" -append "console=ttyAMA0 panic=-1 quiet")
+	;;
+esac
+hostfwd=
+if has intercom; then
+	peers_start "$work"
+	peers_up=1
+	hostfwd=$(peers_hostfwd)
+fi
+qemu+=(-nographic -no-reboot -initrd "$work/initrd.cpio"
+	-netdev "user,id=n,restrict=off$hostfwd" -device virtio-net-pci,netdev=n,romfile=)
+
+if [ -z "$timeout_s" ]; then
+	timeout_s=90
+	has tests && timeout_s=$((timeout_s + 240))
+	has intercom && timeout_s=$((timeout_s + 120))
+fi
+log "booting $arch ($scenarios), timeout ${timeout_s}s"
+t0=$(date +%s%N)
+set +e
+timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' | tee "$work/console.log"
+set -e
+t1=$(date +%s%N)
+wall_ms=$(((t1 - t0) / 1000000))
+
+if has intercom; then
+	peers_stop
+	peers_up=
+	peers_report "$work" >>"$work/console.log" || echo "VBOARD FAIL host peers: $(peers_error "$work")" >>"$work/console.log"
+fi
+
+ok=$(grep -c '^VBOARD SUCCESS' "$work/console.log" || true)
+bad=$(grep -c '^VBOARD FAIL' "$work/console.log" || true)
+if [ "$ok" = 1 ] && [ "$bad" = 0 ]; then
+	log "$arch: SUCCESS in ${wall_ms} ms (boot to poweroff)"
+	exit 0
+fi
+if [ "$ok$bad" = 00 ]; then
+	log "$arch: no VBOARD marker within ${timeout_s}s (${wall_ms} ms): guest hung or crashed"
+else
+	log "$arch: FAIL ($ok SUCCESS, $bad FAIL lines) in ${wall_ms} ms"
+fi
+exit 1
