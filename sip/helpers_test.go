@@ -5,8 +5,11 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
 )
 
 // testLogger logs to stderr when SIP_DEBUG is set (go test -v), otherwise discards.
@@ -15,6 +18,41 @@ func testLogger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return nil
+}
+
+// runUA runs a UA on 127.0.0.1 with an ephemeral port until ctx ends or the test ends.
+func runUA(t testing.TB, ctx context.Context, mutate func(*Config), clk clock.Clock) *UA {
+	t.Helper()
+	cfg := Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	u, err := NewUA(cfg, Options{Logger: testLogger(), Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- u.Run(ctx) }()
+	select {
+	case <-u.Ready():
+	case err := <-errc:
+		cancel()
+		t.Fatalf("run: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-errc:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("run did not return")
+		}
+	})
+	return u
 }
 
 // startUA runs a userless UA on 127.0.0.1 with an ephemeral port until the test ends.
@@ -88,4 +126,17 @@ func offerFor(port uint16, codecs ...Codec) MediaOffer {
 
 func sipURI(u *UA, user string) string {
 	return "sip:" + user + "@" + u.Addr("udp").String()
+}
+
+// waitTimers yields until the code under test has armed at least n timers on clk, so that
+// an Advance that follows cannot run ahead of it.
+func waitTimers(t testing.TB, clk *clock.Fake, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for clk.Timers() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d timers armed, want %d", clk.Timers(), n)
+		}
+		runtime.Gosched()
+	}
 }

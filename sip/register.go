@@ -1,16 +1,300 @@
 package sip
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
 
-// registration keeps one account registered.
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// Registration timing.
+const (
+	regBackoffBase = 2 * time.Second
+	regBackoffMax  = 5 * time.Minute
+	regMinRefresh  = 5 * time.Second
+	// regTimeout bounds one REGISTER exchange (sipgo's Timer F is 32 s with default T1).
+	regTimeout = 40 * time.Second
+	// unregTimeout bounds the Expires: 0 on shutdown, so a dead registrar cannot hold Run.
+	unregTimeout = 2 * time.Second
+)
+
+var errNoBinding = errors.New("sip: registrar kept no binding")
+
+// registration keeps one account registered (RFC 3261 section 10).
 type registration struct {
 	ua   *UA
 	acct Account
+	regs []URI // primary, then backup
+
+	mu     sync.Mutex
+	state  RegState
+	callID string
+	cseq   uint32
+	cur    int    // index into regs in use
+	nat    string // host:port the registrar saw us as (Via received/rport), if it differs
 }
 
-func newRegistration(u *UA, a Account) *registration { return &registration{ua: u, acct: a} }
+func newRegistration(u *UA, a Account) *registration {
+	r := &registration{
+		ua:     u,
+		acct:   a,
+		callID: gosip.GenerateTagN(24),
+		cseq:   randCSeq(),
+		state:  RegState{Account: a.ID, State: Unregistered},
+	}
+	if p, err := ParseURI(a.Registrar); err == nil {
+		r.regs = append(r.regs, p)
+	}
+	if p, err := ParseURI(a.BackupRegistrar); err == nil && a.BackupRegistrar != "" {
+		r.regs = append(r.regs, p)
+	}
+	return r
+}
 
-func (r *registration) run(ctx context.Context) { <-ctx.Done() }
+// Registrations reports every account's state, in config order.
+func (u *UA) Registrations() []RegState {
+	out := make([]RegState, 0, len(u.regs))
+	for _, r := range u.regs {
+		r.mu.Lock()
+		out = append(out, r.state)
+		r.mu.Unlock()
+	}
+	return out
+}
 
-// Registrations reports every account's state.
-func (u *UA) Registrations() []RegState { return nil }
+// run registers, refreshes at half the granted time, backs off on failure (alternating to
+// the backup registrar if there is one) and unregisters when ctx ends.
+func (r *registration) run(ctx context.Context) {
+	u := r.ua
+	bo := newBackoff(regBackoffBase, regBackoffMax)
+	expires := r.acct.Expires
+	for {
+		granted, err := r.register(ctx, expires)
+		var wait time.Duration
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			wait = bo.next()
+			u.log.Warn("sip: register failed", "account", r.acct.ID, "err", err, "retry", wait)
+			if len(r.regs) > 1 {
+				r.mu.Lock()
+				r.cur = (r.cur + 1) % len(r.regs)
+				r.mu.Unlock()
+			}
+		} else {
+			bo.reset()
+			wait = max(granted/2, regMinRefresh)
+			if r.cur != 0 {
+				// On the backup: try the primary again at the next refresh (fail-back).
+				r.mu.Lock()
+				r.cur = 0
+				r.mu.Unlock()
+			}
+		}
+		t := u.clk.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+		case <-t.C():
+			continue
+		}
+		break
+	}
+	r.mu.Lock()
+	registered := r.state.State == Registered
+	r.mu.Unlock()
+	if registered {
+		uctx, cancel := context.WithTimeout(context.Background(), unregTimeout)
+		_, err := r.register(uctx, 0)
+		cancel()
+		if err != nil {
+			u.log.Warn("sip: unregister", "account", r.acct.ID, "err", err)
+		}
+	}
+	r.setState(RegState{Account: r.acct.ID, State: Unregistered, Reason: "stopped"})
+}
+
+func (r *registration) setState(s RegState) {
+	r.mu.Lock()
+	r.state = s
+	r.mu.Unlock()
+	r.ua.emit(Event{Kind: Registration, Reg: s, Code: s.Code, Reason: s.Reason})
+}
+
+func (r *registration) fail(code int, reason string) {
+	r.mu.Lock()
+	s := r.state
+	r.mu.Unlock()
+	s.State, s.Code, s.Reason = Failing, code, reason
+	s.Expires = 0
+	r.setState(s)
+}
+
+// register sends one REGISTER (expires 0 removes our binding), answering digest challenges
+// and 423, and returns what the registrar granted.
+func (r *registration) register(ctx context.Context, expires time.Duration) (time.Duration, error) {
+	u := r.ua
+	if len(r.regs) == 0 {
+		return 0, fmt.Errorf("sip: account %s: no registrar", r.acct.ID)
+	}
+	r.mu.Lock()
+	reg := r.regs[r.cur]
+	nat := r.nat
+	r.mu.Unlock()
+	domain := accountDomain(r.acct)
+	transport := u.transportFor(gosip.Uri{})
+	if reg.Transport != "" {
+		transport = strings.ToUpper(reg.Transport)
+	}
+	dest := destOf(gosip.Uri{Host: reg.Host, Port: reg.Port})
+	aor := gosip.Uri{Scheme: "sip", User: r.acct.User, Host: domain}
+	contact := u.contactFor(r.acct.User, transport, dest)
+	if nat != "" {
+		if h, p, err := gosip.ParseAddr(nat); err == nil {
+			contact.Address.Host, contact.Address.Port = h, p
+		}
+	}
+	fromTag := gosip.GenerateTagN(16)
+	auths, tooBrief := 0, 0
+	var challenge *gosip.Response
+	for {
+		ruri := gosip.Uri{Scheme: "sip", Host: domain}
+		if reg.Port != 0 && domain == reg.Host {
+			ruri.Port = reg.Port
+		}
+		req := gosip.NewRequest(gosip.REGISTER, ruri)
+		from := &gosip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: gosip.NewParams()}
+		from.Params.Add("tag", fromTag)
+		to := &gosip.ToHeader{Address: aor}
+		callID := gosip.CallIDHeader(r.callID)
+		r.mu.Lock()
+		r.cseq++
+		seq := r.cseq
+		r.mu.Unlock()
+		req.AppendHeader(from)
+		req.AppendHeader(to)
+		req.AppendHeader(&callID)
+		req.AppendHeader(&gosip.CSeqHeader{SeqNo: seq, MethodName: gosip.REGISTER})
+		req.AppendHeader(contact.Clone())
+		exp := gosip.ExpiresHeader(uint32(expires / time.Second))
+		req.AppendHeader(&exp)
+		req.AppendHeader(gosip.NewHeader("Allow", allowMethods))
+		u.prepare(req, transport, dest)
+		if challenge != nil {
+			if err := applyDigest(req, challenge, &r.acct); err != nil {
+				r.fail(challenge.StatusCode, err.Error())
+				return 0, err
+			}
+		}
+		rctx, cancel := context.WithTimeout(ctx, regTimeout)
+		res, err := u.do(rctx, req)
+		cancel()
+		if err != nil {
+			r.fail(408, err.Error())
+			return 0, fmt.Errorf("sip: REGISTER %s: %w", dest, err)
+		}
+		switch code := res.StatusCode; {
+		case code == 401 || code == 407:
+			if auths >= 2 || r.acct.Password == "" {
+				r.fail(code, res.Reason)
+				return 0, fmt.Errorf("%w: REGISTER: %d %s", ErrAuth, code, res.Reason)
+			}
+			auths++
+			challenge = res
+			continue
+		case code == 423 && tooBrief == 0:
+			tooBrief++
+			if h := res.GetHeader("Min-Expires"); h != nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
+					expires = time.Duration(n) * time.Second
+					continue
+				}
+			}
+			r.fail(code, res.Reason)
+			return 0, fmt.Errorf("sip: REGISTER: 423 without Min-Expires")
+		case res.IsSuccess():
+			if expires == 0 {
+				return 0, nil
+			}
+			if learned := natAddress(res, req); learned != "" && learned != nat {
+				// RFC 3581: the registrar saw another address; register that as Contact.
+				r.mu.Lock()
+				r.nat = learned
+				r.mu.Unlock()
+				u.log.Info("sip: learned public address", "account", r.acct.ID, "addr", learned)
+				return r.register(ctx, expires)
+			}
+			granted := grantedExpires(res, contact, expires)
+			if granted <= 0 {
+				r.fail(code, "no binding in 200")
+				return 0, errNoBinding
+			}
+			r.setState(RegState{Account: r.acct.ID, State: Registered, Code: code, Reason: res.Reason,
+				Expires: granted, Contact: contact.Address.String()})
+			return granted, nil
+		default:
+			if code == 403 {
+				err := fmt.Errorf("%w: REGISTER: %d %s", ErrAuth, code, res.Reason)
+				r.fail(code, res.Reason)
+				return 0, err
+			}
+			r.fail(code, res.Reason)
+			return 0, fmt.Errorf("sip: REGISTER: %d %s", code, res.Reason)
+		}
+	}
+}
+
+// natAddress is the received/rport the registrar put in our Via, when it differs from what
+// we sent (we are behind NAT); empty otherwise.
+func natAddress(res *gosip.Response, req *gosip.Request) string {
+	v := res.Via()
+	if v == nil {
+		return ""
+	}
+	host, port := v.Host, v.Port
+	if h, ok := v.Params.Get("received"); ok && h != "" {
+		host = h
+	}
+	if p, ok := v.Params.Get("rport"); ok && p != "" {
+		if n, err := strconv.Atoi(p); err == nil {
+			port = n
+		}
+	}
+	sent := req.Via()
+	if sent == nil || (host == sent.Host && port == sent.Port) {
+		return ""
+	}
+	addr := gosip.Uri{Host: host, Port: port}
+	return addr.HostPort()
+}
+
+// grantedExpires reads our binding's expiry from the 200: the expires parameter of the
+// Contact matching ours, else the Expires header, else what we asked for.
+func grantedExpires(res *gosip.Response, ours *gosip.ContactHeader, asked time.Duration) time.Duration {
+	for _, h := range res.GetHeaders("Contact") {
+		var uri gosip.Uri
+		var params gosip.HeaderParams
+		if _, err := gosip.ParseAddressValue(h.Value(), &uri, &params); err != nil {
+			continue
+		}
+		if uri.Host == ours.Address.Host && uri.Port == ours.Address.Port && uri.User == ours.Address.User {
+			if v, ok := params.Get("expires"); ok {
+				if n, err := strconv.Atoi(v); err == nil {
+					return time.Duration(n) * time.Second
+				}
+			}
+		}
+	}
+	if h := res.GetHeader("Expires"); h != nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return asked
+}

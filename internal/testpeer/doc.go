@@ -1,0 +1,8 @@
+// Package testpeer starts real SIP peers on loopback for tests: Kamailio as a registrar and
+// proxy with digest auth, baresip as an auto-answering phone, and sipp with scenario files.
+// Each peer writes its config into t.TempDir(), listens on 127.0.0.1 on a free port, and is
+// stopped by t.Cleanup.
+//
+// When a program is missing the test is skipped with a reason, unless the environment sets
+// INTERCOM_REQUIRE_PEERS=1 (CI installs the packages): then the test fails instead.
+package testpeer

@@ -1,0 +1,108 @@
+package sip
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+func account(k *testpeer.Kamailio, user, password string) Account {
+	a := AccountDefaults()
+	a.ID, a.Registrar, a.User, a.Password = "pbx", k.URI(), user, password
+	return a
+}
+
+func waitReg(t *testing.T, u *UA, want RegistrationState) Event {
+	t.Helper()
+	for {
+		ev := waitEvent(t, u, Registration)
+		if ev.Reg.State == want {
+			return ev
+		}
+		t.Logf("registration %v %d %s", ev.Reg.State, ev.Code, ev.Reason)
+	}
+}
+
+// TestRegisterKamailio registers with digest (MD5 and SHA-256, qop=auth), refreshes on the
+// fake clock, and unregisters on stop; a wrong password ends in Failing with 403 and a
+// backoff timer.
+func TestRegisterKamailio(t *testing.T) {
+	for _, alg := range []string{"MD5", "SHA-256"} {
+		t.Run(alg, func(t *testing.T) {
+			k := testpeer.StartKamailio(t, testpeer.KamailioOptions{Algorithm: alg})
+			clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+			ctx, cancel := context.WithCancel(context.Background())
+			u := runUA(t, ctx, func(c *Config) { c.Accounts = []Account{account(k, "door", "secret")} }, clk)
+			ev := waitReg(t, u, Registered)
+			if ev.Reg.Expires != 300*time.Second || ev.Reg.Code != 200 {
+				t.Errorf("registered: %+v", ev.Reg)
+			}
+			if got := u.Registrations(); len(got) != 1 || got[0].State != Registered {
+				t.Errorf("Registrations() = %+v", got)
+			}
+			// Refresh at half the granted time.
+			waitTimers(t, clk, 1)
+			clk.Advance(150 * time.Second)
+			ev = waitReg(t, u, Registered)
+			if ev.Reg.Expires <= 0 {
+				t.Errorf("refresh: %+v", ev.Reg)
+			}
+			cancel()
+			waitReg(t, u, Unregistered)
+		})
+	}
+	t.Run("wrong-password", func(t *testing.T) {
+		k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
+		clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		u := runUA(t, ctx, func(c *Config) { c.Accounts = []Account{account(k, "door", "wrong")} }, clk)
+		ev := waitReg(t, u, Failing)
+		if ev.Reg.Code != 403 && ev.Reg.Code != 401 {
+			t.Errorf("failing with %d %q, want 401/403", ev.Reg.Code, ev.Reg.Reason)
+		}
+		// The retry waits on a backoff timer (2 s base, jitter down to half).
+		waitTimers(t, clk, 1)
+		clk.Advance(2 * time.Second)
+		ev = waitReg(t, u, Failing)
+		if ev.Reg.Code != 403 && ev.Reg.Code != 401 {
+			t.Errorf("retry failing with %d", ev.Reg.Code)
+		}
+	})
+	t.Run("min-expires", func(t *testing.T) {
+		k := testpeer.StartKamailio(t, testpeer.KamailioOptions{MinExpires: 600})
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		u := runUA(t, ctx, func(c *Config) { c.Accounts = []Account{account(k, "door", "secret")} }, nil)
+		ev := waitReg(t, u, Registered)
+		if ev.Reg.Expires < 600*time.Second {
+			t.Errorf("expires %v, want >= 600s after 423", ev.Reg.Expires)
+		}
+	})
+}
+
+func TestBackoff(t *testing.T) {
+	b := newBackoff(2*time.Second, 5*time.Minute)
+	b.rnd = func() float64 { return 1 }
+	var got []time.Duration
+	for i := 0; i < 10; i++ {
+		got = append(got, b.next())
+	}
+	want := []time.Duration{2, 4, 8, 16, 32, 64, 128, 256, 300, 300}
+	for i := range want {
+		if got[i] != want[i]*time.Second {
+			t.Fatalf("step %d: %v, want %v", i, got[i], want[i]*time.Second)
+		}
+	}
+	b.rnd = func() float64 { return 0 }
+	if d := b.next(); d != 150*time.Second {
+		t.Errorf("jitter floor %v, want 150s", d)
+	}
+	b.reset()
+	if d := b.next(); d != time.Second {
+		t.Errorf("after reset %v", d)
+	}
+}
