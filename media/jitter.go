@@ -86,6 +86,7 @@ type JitterBuffer struct {
 	windowStart  time.Time
 	lastPeakDrop time.Time
 
+	dryRun      int       // consecutive pops that found the buffer empty
 	excessSince time.Time // when depth first exceeded target+1 in this run
 	lowPops     int       // consecutive pops with depth below target
 	stats       JitterStats
@@ -279,22 +280,38 @@ func (j *JitterBuffer) Pop(dst []byte, quiet bool, now time.Time) (int, PopStatu
 		j.lowPops = 0
 	}
 	if d == 0 {
-		// Dry: stop and refill to the target before playing again.
+		// Dry. Most often the newest packet was lost: conceal it and go on, so one loss
+		// does not cost a rebuffer. Dry for longer (a stall, or the sender stopped): stop
+		// and refill to the target before playing again.
+		if j.dryRun < 2 {
+			j.dryRun++
+			j.next++
+			j.stats.Lost++
+			return 0, PopLost
+		}
+		j.dryRun = 0
 		j.playing = false
 		j.stats.Underruns++
 		return 0, PopEmpty
 	}
-	// Shrink: too much buffered for a while (or right away when quiet).
-	if d > j.target+1 {
+	j.dryRun = 0
+	// Shrink: a frame beyond the target is dropped at once in a pause (inaudible); two
+	// frames beyond it are dropped even in speech once that has lasted 2 s.
+	switch {
+	case d > j.target && quiet:
+		j.dropNext()
+		d--
+		j.excessSince = time.Time{}
+	case d > j.target+1:
 		if j.excessSince.IsZero() {
 			j.excessSince = now
 		}
-		if quiet || now.Sub(j.excessSince) > 2*time.Second {
+		if now.Sub(j.excessSince) > 2*time.Second {
 			j.dropNext()
 			d--
 			j.excessSince = time.Time{}
 		}
-	} else {
+	default:
 		j.excessSince = time.Time{}
 	}
 	// Stretch: persistently below target while quiet; play one silent frame in place.
