@@ -1,0 +1,55 @@
+package sip
+
+import (
+	"context"
+	"testing"
+
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+// TestCallThroughKamailio: two registered UAs call each other through Kamailio, which
+// challenges the INVITE with 407 and record-routes the dialog (BYE, INFO and re-INVITE follow
+// the route set).
+func TestCallThroughKamailio(t *testing.T) {
+	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{AuthInvite: true})
+	ctx := context.Background()
+	door := runUA(t, ctx, func(c *Config) { c.Accounts = []Account{account(k, "door", "secret")} }, nil)
+	flat := runUA(t, ctx, func(c *Config) { c.Accounts = []Account{account(k, "101", "secret")} }, nil)
+	waitReg(t, door, Registered)
+	waitReg(t, flat, Registered)
+
+	call, err := door.Dial(ctx, "101", offerFor(4000, pcma, pcmu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, flat, IncomingCall).Call
+	if got, want := in.Remote(), "sip:door@127.0.0.1"; got != want {
+		t.Errorf("Remote() = %q, want %q", got, want)
+	}
+	in.Ring()
+	waitEvent(t, door, Ringing)
+	if err := in.Answer(offerFor(5000, pcmu, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, door, Answered)
+	waitEvent(t, flat, Answered)
+	if c := call.Negotiated().Codec.Name; c != "PCMU" {
+		t.Errorf("codec %s, want the callee's first choice PCMU", c)
+	}
+	if err := call.SendDTMF('7'); err != nil {
+		t.Fatal(err)
+	}
+	if d := waitEvent(t, flat, DTMF).Digit; d != '7' {
+		t.Errorf("digit %q", d)
+	}
+	if err := in.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, door, MediaUpdate)
+	if d := call.Negotiated().Direction; d != "recvonly" {
+		t.Errorf("held direction %q", d)
+	}
+	in.Hangup()
+	waitEvent(t, door, Ended)
+	waitEvent(t, flat, Ended)
+}
