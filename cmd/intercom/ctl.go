@@ -24,7 +24,7 @@ commands:
   open                open the door (or send the door code to the far end)
   press BUTTON [-long] | release BUTTON
                       act as if a button or input changed (drives a "sim" board)
-  events [-f]         recent event log entries as JSON lines; -f keeps following
+  events [-f]         recent event log entries as JSON lines; -f then follows new ones
   -                   JSON request lines from stdin, one response line each
 `
 
@@ -72,6 +72,7 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 		rest = sub.Args()[1:]
 	}
 	req.Long, req.Follow = *long, *follow
+	req.Backlog = req.Follow // a person following wants the context, as with tail -f
 	switch op {
 	case "status", "answer", "hangup", "open", "events", "-":
 		if len(pos) != 0 {

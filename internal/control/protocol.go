@@ -19,12 +19,16 @@ type Request struct {
 	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events
 	Arg    string `json:"arg,omitempty"`    // call: URI; press/release: button or input name
 	Long   bool   `json:"long,omitempty"`   // press: long press
-	Follow bool   `json:"follow,omitempty"` // events: keep streaming new entries
+	Follow bool   `json:"follow,omitempty"` // events: stream new entries instead of the recent ones
+	// Backlog with Follow sends the recent entries first (what `ctl events -f` shows). A
+	// script that acts on events leaves it off, so it never replays an old bell press.
+	Backlog bool `json:"backlog,omitempty"`
 }
 
 // Response is one line to a client. A request gets exactly one response, except events,
-// which gets one {"ok":true,"event":{...}} per entry and, without follow, a final
-// {"ok":true,"done":true}.
+// which gets one {"ok":true,"event":{...}} per entry and then {"ok":true,"done":true}; with
+// follow, {"ok":true,"message":"following"} once subscribed (after the backlog, if asked
+// for) and then entries as they happen, until the client hangs up.
 type Response struct {
 	OK      bool            `json:"ok"`
 	Error   string          `json:"error,omitempty"`
@@ -56,6 +60,9 @@ func DecodeRequest(line []byte) (Request, error) {
 	}
 	if !ops[r.Op] {
 		return Request{}, fmt.Errorf("%w: unknown op %q", ErrBadRequest, r.Op)
+	}
+	if r.Backlog && !r.Follow {
+		return Request{}, fmt.Errorf("%w: backlog is for follow (events without follow always send it)", ErrBadRequest)
 	}
 	switch r.Op {
 	case "press", "release":

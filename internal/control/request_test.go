@@ -16,6 +16,8 @@ func TestDecodeRequest(t *testing.T) {
 		{`{"op":"status"}`, Request{Op: "status"}, nil},
 		{`{"op":"press","arg":"bell","long":true}` + "\n", Request{Op: "press", Arg: "bell", Long: true}, nil},
 		{`{"op":"events","follow":true}`, Request{Op: "events", Follow: true}, nil},
+		{`{"op":"events","follow":true,"backlog":true}`, Request{Op: "events", Follow: true, Backlog: true}, nil},
+		{`{"op":"events","backlog":true}`, Request{}, ErrBadRequest},
 		{`{"op":"Status"}`, Request{}, ErrBadRequest},
 		{`{"op":"status"}x`, Request{}, ErrBadRequest},
 		{`[]`, Request{}, ErrBadRequest},

@@ -200,7 +200,7 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 			continue
 		}
 		if req.Op == "events" {
-			s.events(ctx, cancel, r, w, req.Follow)
+			s.events(ctx, cancel, r, w, req)
 			return
 		}
 		if !w.write(s.do(ctx, req)) || err != nil {
@@ -222,15 +222,19 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 	return Response{OK: true, Message: res.Message, Status: &st}
 }
 
-// events sends the recent entries, then (follow) every new one until the client hangs up.
-func (s *Server) events(ctx context.Context, cancel context.CancelFunc, r io.Reader, w *writer, follow bool) {
+// events sends the recent entries, or (follow) every new one until the client hangs up.
+func (s *Server) events(ctx context.Context, cancel context.CancelFunc, r io.Reader, w *writer, req Request) {
+	follow := req.Follow
 	var live <-chan eventlog.Entry
 	if follow {
 		var unsub func()
 		live, unsub = s.h.Subscribe() // before Recent, so nothing falls between the two
 		defer unsub()
 	}
-	recent := s.h.Recent()
+	var recent []eventlog.Entry
+	if !follow || req.Backlog {
+		recent = s.h.Recent()
+	}
 	seen := map[string]bool{}
 	for _, e := range recent {
 		if follow {
@@ -243,6 +247,9 @@ func (s *Server) events(ctx context.Context, cancel context.CancelFunc, r io.Rea
 	}
 	if !follow {
 		w.write(Response{OK: true, Done: true})
+		return
+	}
+	if !w.write(Response{OK: true, Message: "following"}) {
 		return
 	}
 	// The client sends nothing more; reading tells us when it hangs up.

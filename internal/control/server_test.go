@@ -229,15 +229,30 @@ func TestEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := fl.Do(Request{Op: "events", Follow: true})
+	resp, err := fl.Do(Request{Op: "events", Follow: true, Backlog: true})
 	if err != nil || resp.Event == nil || resp.Event.Kind != "old" {
 		t.Fatalf("first follow line %+v %v", resp, err)
+	}
+	if resp, err := fl.Read(); err != nil || resp.Message != "following" {
+		t.Fatalf("no following ack: %+v %v", resp, err)
+	}
+	// Without backlog, a follower sees only what happens after it subscribed.
+	nb, err := Dial(ctx, s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nb.Close()
+	if resp, err := nb.Do(Request{Op: "events", Follow: true}); err != nil || resp.Message != "following" {
+		t.Fatalf("follow without backlog: %+v %v", resp, err)
 	}
 	for i := range 3 {
 		h.log.Add("new", "i", i)
 		resp, err := fl.Read()
 		if err != nil || resp.Event == nil || resp.Event.Kind != "new" || resp.Event.String("i") != fmt.Sprint(i) {
 			t.Fatalf("live entry %d: %+v %v", i, resp, err)
+		}
+		if resp, err := nb.Read(); err != nil || resp.Event == nil || resp.Event.Kind != "new" {
+			t.Fatalf("live entry %d without backlog: %+v %v", i, resp, err)
 		}
 	}
 	fl.Close() // the server's streaming goroutines must end (goleak in cleanup)
