@@ -96,7 +96,7 @@ func Open(cfg Config, opts Options) (*Board, error) {
 		in.stable = lvl != in.activeLow
 	}
 	if sim != nil {
-		b.sim = &Sim{lines: sim}
+		b.sim = &Sim{lines: sim, b: b}
 	}
 	b.timer = b.clk.NewTimer(time.Hour)
 	b.timer.Stop()
@@ -192,12 +192,22 @@ func (b *Board) Run(ctx context.Context) error {
 // step does everything that is due at the clock's now and arms the timer for what is next.
 func (b *Board) step() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
+	releases := b.stepLocked()
+	b.mu.Unlock()
+	// Sim.Hold releases are edges like any other: their callback takes the lock.
+	for _, name := range releases {
+		if err := b.sim.Release(name); err != nil {
+			b.log.Error("gpio: sim release", "name", name, "err", err)
+		}
+	}
+}
+
+func (b *Board) stepLocked() (simReleases []string) {
 	if b.closed {
-		return
+		return nil
 	}
 	now := b.clk.Now()
-	b.stepInputsLocked(now)
+	simReleases = b.stepInputsLocked(now)
 	drives := b.stepOutputsLocked(now)
 	// Arm the timer before anything becomes visible: a test that sees the event or the
 	// level and then advances a fake clock must find the next deadline already armed.
@@ -211,6 +221,7 @@ func (b *Board) step() {
 		b.sendLocked(ev)
 	}
 	b.queue = b.queue[:0]
+	return simReleases
 }
 
 // rearmLocked points the one timer at the earliest deadline; with one timer the loop needs
@@ -226,6 +237,7 @@ func (b *Board) rearmLocked(now time.Time) {
 	for _, in := range b.ins {
 		consider(in.settle)
 		consider(in.longAt)
+		consider(in.simRelease)
 	}
 	for _, o := range b.outs {
 		consider(o.pulseEnd)

@@ -456,3 +456,44 @@ func TestRun(t *testing.T) {
 		t.Errorf("Run after Close: %v", err)
 	}
 }
+
+func TestSimHoldAndTap(t *testing.T) {
+	tests := []struct {
+		name string
+		do   func(*Sim) error
+		want []want
+	}{
+		{"hold 3s", func(s *Sim) error { return s.Hold("bell", 3*time.Second) },
+			[]want{{"bell", Press, 30 * ms}, {"bell", LongPress, 2 * time.Second}, {"bell", Release, 3030 * ms}}},
+		{"tap", func(s *Sim) error { return s.Tap("bell") },
+			[]want{{"bell", Press, 30 * ms}, {"bell", Release, 160 * ms}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, clk := newSimBoard(t, testConfig())
+			if err := tc.do(b.Sim()); err != nil {
+				t.Fatal(err)
+			}
+			var got []want
+			for i := 0; i < 400; i++ { // 10 ms steps for 4 s
+				clk.Advance(10 * ms)
+				b.step()
+				for _, ev := range drain(b) {
+					got = append(got, want{ev.Name, ev.Kind, ev.At.Sub(t0)})
+				}
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("events %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("event %d = %v, want %v", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+	b, _ := newSimBoard(t, testConfig())
+	if err := b.Sim().Hold("bell", 0); !errors.Is(err, ErrBadDuration) {
+		t.Errorf("Hold 0: %v", err)
+	}
+}

@@ -13,6 +13,8 @@ type input struct {
 	edgeAt time.Time // last raw edge
 	settle time.Time // when the level is read again to confirm a change; zero: nothing pending
 	longAt time.Time // when a held button becomes a LongPress; zero: not pending
+
+	simRelease time.Time // Sim.Hold: when the simulated finger lets go
 }
 
 // onEdge is the Watch callback. It only restarts the input's debounce time: a bounce that
@@ -30,8 +32,14 @@ func (b *Board) onEdge(i int) {
 	b.rearmLocked(now)
 }
 
-func (b *Board) stepInputsLocked(now time.Time) {
+// stepInputsLocked confirms settled edges and due long presses, and returns the inputs whose
+// Sim.Hold is over (released by step once the lock is dropped).
+func (b *Board) stepInputsLocked(now time.Time) (simReleases []string) {
 	for _, in := range b.ins {
+		if !in.simRelease.IsZero() && !in.simRelease.After(now) {
+			in.simRelease = time.Time{}
+			simReleases = append(simReleases, in.name)
+		}
 		if !in.settle.IsZero() && !in.settle.After(now) {
 			at := in.settle
 			in.settle = time.Time{}
@@ -63,4 +71,5 @@ func (b *Board) stepInputsLocked(now time.Time) {
 			in.longAt = time.Time{}
 		}
 	}
+	return simReleases
 }

@@ -4,18 +4,47 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // Sim presses simulated buttons and reads simulated outputs of a Board opened with chip
 // "sim": the control socket and the demo drive a door with no hardware through it. Levels
 // are logical (true = pressed, relay energised, LED lit).
-type Sim struct{ lines *simLines }
+type Sim struct {
+	lines *simLines
+	b     *Board
+}
 
 // Press makes an input active, as a finger on a button or an opened door contact would.
 func (s *Sim) Press(name string) error { return s.lines.setInput(name, true) }
 
 // Release makes an input inactive.
 func (s *Sim) Release(name string) error { return s.lines.setInput(name, false) }
+
+// Hold presses an input now and releases it after d on the Board's clock (Run must run).
+// A press shorter than Config.Debounce is, by design, no press at all; Tap is a sure one.
+func (s *Sim) Hold(name string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%w: %s", ErrBadDuration, d)
+	}
+	if err := s.Press(name); err != nil {
+		return err
+	}
+	b := s.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, in := range b.ins {
+		if in.name == name {
+			now := b.clk.Now()
+			in.simRelease = now.Add(d)
+			b.rearmLocked(now)
+		}
+	}
+	return nil
+}
+
+// Tap is a short press as a visitor gives it: held for the debounce time plus 100 ms.
+func (s *Sim) Tap(name string) error { return s.Hold(name, s.b.cfg.Debounce+100*time.Millisecond) }
 
 // Output reports whether the LED or relay called name is driven active; false for a name
 // that is no output.
