@@ -86,8 +86,18 @@ func ButtonDefaults() Button {
 // Validate reports every problem in c, joined. Keys are relative to the file's top level.
 func (c Config) Validate() error {
 	var errs []error
+	buttons := map[string]bool{}
 	for i, b := range c.Buttons {
 		key := fmt.Sprintf("button[%d].", i)
+		// Buttons are found by name (GPIO events, `intercom ctl press`): a duplicate would
+		// make the second one dead.
+		switch {
+		case b.Name == "":
+			errs = append(errs, cfgerr.New(key+"name", "empty: every button needs a name"))
+		case buttons[b.Name]:
+			errs = append(errs, cfgerr.New(key+"name", "%q is used by an earlier button", b.Name))
+		}
+		buttons[b.Name] = true
 		switch b.Action {
 		case "call", "toggle":
 			if len(b.Call) == 0 {
@@ -106,7 +116,15 @@ func (c Config) Validate() error {
 			errs = append(errs, cfgerr.New(key+"ring_timeout", "%s is out of range (expected 1s to 5m)", b.RingTimeout))
 		}
 	}
+	leds := map[string]bool{}
 	for i, l := range c.LEDs {
+		switch {
+		case l.Name == "":
+			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].name", i), "empty: every LED needs a name"))
+		case leds[l.Name]:
+			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].name", i), "%q is used by an earlier LED", l.Name))
+		}
+		leds[l.Name] = true
 		switch l.Show {
 		case "registered", "ringing", "in-call", "door-open", "error":
 		default:
@@ -132,6 +150,22 @@ func (c Config) Validate() error {
 	}
 	if c.Call.WarnBefore < 0 {
 		errs = append(errs, cfgerr.New("call.warn_before", "must not be negative"))
+	}
+	if c.Call.MaxDuration > 0 && c.Call.WarnBefore >= c.Call.MaxDuration {
+		errs = append(errs, cfgerr.New("call.warn_before", "%s is not shorter than call.max_duration %s", c.Call.WarnBefore, c.Call.MaxDuration))
+	}
+	for i, u := range c.Call.AllowFrom {
+		if uriKey(u) == "" {
+			errs = append(errs, cfgerr.New(fmt.Sprintf("call.allow_from[%d]", i), "%q names no user or host", u))
+		}
+	}
+	for i, u := range c.Door.Allowed {
+		if uriKey(u) == "" {
+			errs = append(errs, cfgerr.New(fmt.Sprintf("door.allowed[%d]", i), "%q names no user or host", u))
+		}
+	}
+	if c.Door.ExitButton != "" && buttons[c.Door.ExitButton] {
+		errs = append(errs, cfgerr.New("door.exit_button", "%q is a call button; the exit button must be an [[input]] of its own", c.Door.ExitButton))
 	}
 	if c.Events.MaxSize < 4096 {
 		errs = append(errs, cfgerr.New("log.events_max_size", "%d is too small (expected at least 4096 bytes)", c.Events.MaxSize))

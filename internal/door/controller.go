@@ -210,6 +210,11 @@ func (c *Controller) pollTimers() {
 func (c *Controller) Do(ctx context.Context, cmd Command) (Result, error) {
 	req := request{cmd: cmd, reply: make(chan response, 1)}
 	select {
+	case <-c.done: // checked first: a stopped controller says so even to a cancelled caller
+		return Result{Status: c.Status()}, ErrNotRunning
+	default:
+	}
+	select {
 	case c.cmds <- req:
 	case <-c.done:
 		return Result{Status: c.Status()}, ErrNotRunning
