@@ -99,7 +99,7 @@ func Parse(name string, data []byte) (*Config, error) {
 }
 
 func defaults() *Config {
-	return &Config{
+	c := &Config{
 		SIP:   sip.Defaults(),
 		Media: media.Defaults(),
 		Audio: audio.Defaults(),
@@ -107,6 +107,9 @@ func defaults() *Config {
 		Door:  door.Defaults(),
 		Log:   Log{Level: slog.LevelInfo},
 	}
+	// A board's minimal file still gets `intercom ctl`; socket = "" turns it off.
+	c.Door.Control.Socket = "/run/intercom/ctl.sock"
+	return c
 }
 
 const (
@@ -117,8 +120,8 @@ const (
 	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type"
 	audioKeys   = "capture, playback, volume, mic_gain, period, periods"
 	gpioKeys    = "chip, debounce, long_press"
-	buttonKeys  = "name, line, active_low, action, call, ring_mode, ring_timeout"
-	inputKeys   = "name, line, active_low"
+	buttonKeys  = "name, line, active_low, bias, action, call, ring_mode, ring_timeout"
+	inputKeys   = "name, line, active_low, bias"
 	ledKeys     = "name, line, active_low, show"
 	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, exit_button"
 	callKeys    = "incoming, allow_from, max_duration, warn_before"
@@ -210,6 +213,8 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(b, p, "name", &in.Name)
 		r.integer(b, p, "line", &in.Line)
 		r.boolean(b, p, "active_low", &in.ActiveLow)
+		in.Bias = defaultBias(in.ActiveLow)
+		r.str(b, p, "bias", &in.Bias)
 		r.str(b, p, "action", &act.Action)
 		r.strs(b, p, "call", &act.Call)
 		r.str(b, p, "ring_mode", &act.RingMode)
@@ -228,6 +233,8 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(b, p, "name", &in.Name)
 		r.integer(b, p, "line", &in.Line)
 		r.boolean(b, p, "active_low", &in.ActiveLow)
+		in.Bias = defaultBias(in.ActiveLow)
+		r.str(b, p, "bias", &in.Bias)
 		if _, ok := b["line"]; !ok {
 			r.fail(p, "line is missing (expected the GPIO line offset)")
 		}
@@ -289,6 +296,15 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.unknown(k, "control", controlKeys)
 	}
 	r.unknown(t, "", topKeys)
+}
+
+// defaultBias pulls an input towards its inactive level, so a button wired to ground (active
+// low) reads released with nothing attached, whatever the SoC's reset default is.
+func defaultBias(activeLow bool) string {
+	if activeLow {
+		return "pull-up"
+	}
+	return "pull-down"
 }
 
 func readSecret(dir, path string) (string, error) {
