@@ -101,6 +101,10 @@ func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
 		s.invalid.Add(1)
 		return
 	}
+	if (audio && len(payload) > s.jb.cfg.MaxPayload) || (dtmf && len(payload) < telephoneEventLen) {
+		s.invalid.Add(1)
+		return
+	}
 	if s.dir.Load()&dirRecv == 0 {
 		return // on hold: the peer should not send; if it does, do not play it
 	}
@@ -199,8 +203,7 @@ func (s *Session) acceptSSRC(ssrc uint32) bool {
 func (s *Session) receiveEvent(ts uint32, payload []byte) {
 	ev, err := ParseTelephoneEvent(payload)
 	if err != nil {
-		s.invalid.Add(1)
-		return
+		return // length checked by handlePacket
 	}
 	r := &s.rx
 	for i := 0; i < r.dtmfHave; i++ {

@@ -228,6 +228,8 @@ func NewSession(cfg SessionConfig, capture Capture, playback Playback, opts Opti
 		s.latchN = 5
 	}
 	s.dir.Store(dir)
+	s.sendLevel.Store(LevelFloor)
+	s.recvLevel.Store(LevelFloor)
 	remote := unmap(cfg.Remote)
 	s.remote.Store(&remote)
 	s.codecFrame = codec.SampleRate() * int(cfg.Ptime/time.Millisecond) / 1000
@@ -433,7 +435,6 @@ func (s *Session) Stats() Stats {
 	st.Lost = s.rx.seq.lost()
 	st.Latched = s.rx.latched
 	s.mu.Unlock()
-	st.Invalid += js.Oversize
 	st.Late, st.Duplicates, st.Underruns, st.Dropped = js.Late, js.Duplicates, js.Underruns, js.Dropped
 	st.Jitter, st.JitterDelay = js.Jitter, js.Target
 	if s.rtcp != nil {
