@@ -54,8 +54,12 @@ func choose(dev Device, want Params) (Params, error) {
 	}
 
 	period := want.PeriodFrames
-	if period <= 0 {
+	switch {
+	case period <= 0:
 		period = rate * defaultPeriodMs / 1000
+	case want.Rate > 0 && rate != want.Rate:
+		// The period was counted at the rate asked for; keep its duration at the rate got.
+		period = period * rate / want.Rate
 	}
 	if !tryValues(dev, &p, ParamPeriodSize, []int{period, rate / 100}) && !near(dev, &p, ParamPeriodSize, period) {
 		return Params{}, fmt.Errorf("alsa: period size %d: %w", period, ErrUnsupported)

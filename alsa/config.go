@@ -51,6 +51,8 @@ func (f Format) bytes() int {
 
 // Params is what OpenPCM asks for and what PCM.Params reports as accepted. Zero fields in a
 // request mean "choose": rate 8k, 16k, else 48k; mono, else stereo; 20 ms periods; 4 periods.
+// PeriodFrames counts frames at Rate: when the card cannot do Rate, the period is scaled so
+// that it keeps its duration (160 frames asked at 8 kHz become 960 at 48 kHz).
 type Params struct {
 	Rate         int
 	Channels     int
