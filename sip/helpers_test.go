@@ -140,3 +140,17 @@ func waitTimers(t testing.TB, clk *clock.Fake, n int) {
 		runtime.Gosched()
 	}
 }
+
+// waitFor polls cond (for peers' log output) until it holds, failing after 10 s.
+func waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		select {
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

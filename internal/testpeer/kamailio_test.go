@@ -17,3 +17,10 @@ func TestKamailioStarts(t *testing.T) {
 	}
 	c.Close()
 }
+
+func TestBaresipStarts(t *testing.T) {
+	b := StartBaresip(t, BaresipOptions{AutoAnswer: true})
+	if err := waitSIP(b.Addr.String(), time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,118 @@
+package testpeer
+
+import (
+	"fmt"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BaresipOptions shape the generated baresip config.
+type BaresipOptions struct {
+	// User is the account user; default "baresip".
+	User string
+	// Registrar, when set, registers User there with Password (e.g. a Kamailio's URI());
+	// otherwise the account is userless on 127.0.0.1.
+	Registrar string
+	Password  string
+	// AutoAnswer answers incoming calls at once.
+	AutoAnswer bool
+	// Dial, when set, is called at start-up (baresip's /dial).
+	Dial string
+	// ToneHz is the sine the call sends; default 440.
+	ToneHz int
+}
+
+// Baresip is a running baresip.
+type Baresip struct {
+	// Addr is its SIP address (UDP and TCP).
+	Addr netip.AddrPort
+	// URI calls it directly: "sip:user@127.0.0.1:port".
+	URI string
+	// Output returns what baresip printed so far (useful to assert "Call established").
+	Output func() string
+}
+
+// StartBaresip starts baresip with G.711, a looping 8 kHz tone file as source and a null
+// player.
+func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
+	t.Helper()
+	bin := Require(t, "baresip")
+	if o.User == "" {
+		o.User = "baresip"
+	}
+	if o.ToneHz == 0 {
+		o.ToneHz = 440
+	}
+	mods := baresipModules()
+	if mods == "" {
+		t.Skip("baresip modules directory not found")
+	}
+	port := FreePort(t)
+	dir := t.TempDir()
+	cfg := fmt.Sprintf(`poll_method		epoll
+sip_listen		127.0.0.1:%d
+net_interface		127.0.0.1
+audio_player		aubridge,null
+audio_source		aufile,%s
+audio_alert		aubridge,null
+rtp_ports		%d-%d
+module_path		%s
+module			g711.so
+module			aufile.so
+module			aubridge.so
+module_app		account.so
+module_app		menu.so
+`, port, WriteToneWAV(t, filepath.Join(dir, "tone.wav"), o.ToneHz, 60), 20000+port%20000, 20000+port%20000+20, mods)
+	var acct string
+	if o.Registrar != "" {
+		host := strings.TrimPrefix(o.Registrar, "sip:")
+		acct = fmt.Sprintf("<sip:%s@%s>;auth_pass=%s;regint=60;outbound=\"%s\"", o.User, hostOnly(host), o.Password, o.Registrar)
+	} else {
+		acct = fmt.Sprintf("<sip:%s@127.0.0.1:%d>;regint=0", o.User, port)
+	}
+	if o.AutoAnswer {
+		acct += ";answermode=auto"
+	}
+	for name, body := range map[string]string{"config": cfg, "accounts": acct + "\n", "contacts": ""} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"-f", dir}
+	if o.Dial != "" {
+		args = append(args, "-e", "/dial "+o.Dial)
+	}
+	out := start(t, "baresip", exec.Command(bin, args...))
+	b := &Baresip{
+		Addr:   netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)),
+		URI:    fmt.Sprintf("sip:%s@127.0.0.1:%d", o.User, port),
+		Output: out.String,
+	}
+	if o.Dial == "" {
+		if err := waitSIP(b.Addr.String(), 10*time.Second); err != nil {
+			t.Fatalf("%v\nbaresip output:\n%s", err, out.String())
+		}
+	}
+	return b
+}
+
+func hostOnly(hostport string) string {
+	if i := strings.LastIndexByte(hostport, ':'); i > 0 && !strings.Contains(hostport[i:], "]") {
+		return hostport[:i]
+	}
+	return hostport
+}
+
+func baresipModules() string {
+	for _, d := range []string{"/usr/lib/baresip/modules", "/usr/local/lib/baresip/modules"} {
+		if _, err := os.Stat(filepath.Join(d, "g711.so")); err == nil {
+			return d
+		}
+	}
+	return ""
+}
