@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"net/netip"
+	"os"
+
+	"github.com/doorsip/intercom/hwtest/vboard/internal/tone"
+	"github.com/zaf/g711"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: rtpsnr gen|analyze [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		err = gen(os.Args[2:])
+	case "analyze":
+		err = analyze(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rtpsnr:", err)
+		os.Exit(1)
+	}
+}
+
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	hz := fs.Int("hz", 400, "tone frequency")
+	secs := fs.Int("seconds", 12, "length")
+	ulaw := fs.Bool("ulaw", false, "PCMU instead of PCMA")
+	out := fs.String("o", "", "output file (raw G.711, 8 kHz)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("gen: -o is required")
+	}
+	pcm := make([]int16, 8000**secs)
+	tone.Sine(pcm, 8000, *hz, 8000, 0)
+	b := make([]byte, len(pcm))
+	for i, v := range pcm {
+		if *ulaw {
+			b[i] = g711.EncodeUlawFrame(v)
+		} else {
+			b[i] = g711.EncodeAlawFrame(v)
+		}
+	}
+	return os.WriteFile(*out, b, 0o644)
+}
+
+func analyze(args []string) error {
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	path := fs.String("pcap", "", "tcpdump capture")
+	dst := fs.String("dst", "127.0.0.1", "destination address of the stream to score")
+	hz := fs.Int("hz", 1000, "tone frequency")
+	minDB := fs.Float64("min-db", 30, "fail below this SNR")
+	prefix := fs.String("prefix", "", "prefix of the figure names")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	want, err := netip.ParseAddr(*dst)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(*path)
+	if err != nil {
+		return err
+	}
+	udp, err := parsePcap(b)
+	if err != nil {
+		return err
+	}
+	// The busiest RTP flow toward dst is the call (one call, one flow per direction).
+	flows := map[netip.AddrPort][]rtpAudio{}
+	var best netip.AddrPort
+	for _, u := range udp {
+		if u.Dst.Addr() != want {
+			continue
+		}
+		if r, ok := parseRTP(u.Payload); ok {
+			flows[u.Dst] = append(flows[u.Dst], r)
+			if len(flows[u.Dst]) > len(flows[best]) {
+				best = u.Dst
+			}
+		}
+	}
+	pkts := flows[best]
+	pcm := decodeStream(pkts)
+	snr, at := bestWindow(pcm, *hz)
+	fmt.Printf("%spackets=%d %sdst=%s %ssnr_db=%.1f %swindow_s=%.1f\n", *prefix, len(pkts), *prefix, best, *prefix, snr, *prefix, float64(at)/8000)
+	if snr < *minDB {
+		return fmt.Errorf("%d Hz toward %s at %.1f dB SNR (want >= %.0f)", *hz, *dst, snr, *minDB)
+	}
+	return nil
+}
+
+// bestWindow scores every half-second step of one-second windows and returns the best: the
+// call's first and last moments (ringing, hangup) carry no tone and must not count.
+func bestWindow(pcm []int16, hz int) (float64, int) {
+	best, at := math.Inf(-1), 0
+	for i := 0; i+8000 <= len(pcm); i += 4000 {
+		if s := tone.SNR(pcm[i:i+8000], 8000, hz); s > best {
+			best, at = s, i
+		}
+	}
+	return best, at
+}
