@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -14,3 +15,6 @@ func checkHz(s string) error {
 	}
 	return nil
 }
+
+// ErrUnknownDevice is returned for a device string no backend understands.
+var ErrUnknownDevice = errors.New("audio: unknown device")

@@ -1,0 +1,186 @@
+// Package app wires the intercom together: it builds the SIP user agent, the GPIO board, the
+// event log, the controller and the control socket from a loaded config, adapts sip+media and
+// gpio to the controller's small interfaces, runs them, and stops them in an order that
+// leaves the door safe. cmd/intercom is a thin shell around it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/doorsip/intercom/config"
+	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/eventlog"
+	"github.com/doorsip/intercom/media"
+	"github.com/doorsip/intercom/sip"
+)
+
+// Options are what main hands down.
+type Options struct {
+	Logger *slog.Logger
+	Clock  clock.Clock
+	// Notify receives status lines (systemd STATUS=); Heartbeat is called from the
+	// controller's loop (systemd WATCHDOG=1). Both may be nil.
+	Notify    func(status string)
+	Heartbeat func()
+	// Ready is called once SIP listens and the controller runs (systemd READY=1).
+	Ready func()
+}
+
+// App is one running intercom.
+type App struct {
+	cfg    *config.Config
+	opts   Options
+	log    *slog.Logger
+	ua     *sip.UA
+	board  *gpio.Board
+	events *eventlog.Log
+	phone  *phone
+	gb     *board
+	ctrl   *door.Controller
+
+	closeOnce sync.Once
+}
+
+// New builds every part; nothing runs until Run. On error everything built so far is closed.
+func New(cfg *config.Config, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	a := &App{cfg: cfg, opts: opts, log: opts.Logger}
+	var err error
+	a.board, err = gpio.Open(cfg.GPIO, gpio.Options{Logger: a.log.With("part", "gpio"), Clock: opts.Clock})
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	a.ua, err = sip.NewUA(cfg.SIP, sip.Options{Logger: a.log.With("part", "sip"), Clock: opts.Clock})
+	if err != nil {
+		a.board.Close()
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	a.events = eventlog.New(eventlog.Config{Path: cfg.Door.Events.Path, MaxSize: cfg.Door.Events.MaxSize},
+		eventlog.Options{Logger: a.log.With("part", "eventlog"), Clock: opts.Clock})
+	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)
+	a.gb = newBoard(a.board)
+	a.ctrl = door.New(cfg.Door, a.phone, a.gb, door.Options{
+		Logger:    a.log.With("part", "door"),
+		Clock:     opts.Clock,
+		Events:    a.events,
+		Notify:    opts.Notify,
+		Heartbeat: opts.Heartbeat,
+	})
+	return a, nil
+}
+
+// Controller is the running state machine (for the control socket and tests).
+func (a *App) Controller() *door.Controller { return a.ctrl }
+
+// Board is the GPIO board (its Sim drives the "sim" chip).
+func (a *App) Board() *gpio.Board { return a.board }
+
+// UA is the SIP user agent.
+func (a *App) UA() *sip.UA { return a.ua }
+
+// Run runs until ctx ends, then stops: the controller hangs up, the UA unregisters, the
+// board drives its safe levels. It returns the first part's error that was not a stop.
+func (a *App) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer a.Close()
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	start := func(name string, f func(context.Context) error, c context.Context) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(c); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	// The UA outlives the controller by a moment so the controller's hang-ups and the UA's
+	// un-REGISTER still go out during a graceful stop.
+	uaCtx, uaCancel := context.WithCancel(context.Background())
+	defer uaCancel()
+	start("sip", a.ua.Run, uaCtx)
+	start("gpio", a.board.Run, ctx)
+	srv, err := a.listenControl()
+	if err != nil {
+		cancel()
+		uaCancel()
+		wg.Wait()
+		return err
+	}
+	if srv != nil {
+		start("control", srv.Run, ctx)
+		defer srv.Close()
+	}
+	wg.Add(2)
+	go func() { defer wg.Done(); a.gb.run(ctx) }()
+	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
+
+	select {
+	case <-a.ua.Ready():
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		a.log.Warn("sip: not listening after 5s; running anyway")
+	}
+	if a.opts.Ready != nil {
+		a.opts.Ready()
+	}
+	ctrlErr := a.ctrl.Run(ctx)
+	a.gb.Halt()
+	uaCancel()
+	wg.Wait()
+	close(errc)
+	if ctrlErr != nil && !errors.Is(ctrlErr, context.Canceled) {
+		return ctrlErr
+	}
+	for err := range errc {
+		return err
+	}
+	return nil
+}
+
+// Reload applies a new config between events; what needs a restart (listen address, GPIO
+// lines, accounts) is reported and kept as it was.
+func (a *App) Reload(cfg *config.Config) error {
+	var kept []string
+	if fmt.Sprint(cfg.SIP) != fmt.Sprint(a.cfg.SIP) {
+		kept = append(kept, "sip/account")
+	}
+	if fmt.Sprint(cfg.GPIO) != fmt.Sprint(a.cfg.GPIO) {
+		kept = append(kept, "gpio lines")
+	}
+	if err := a.ctrl.Apply(cfg.Door); err != nil {
+		return err
+	}
+	a.phone.setMedia(cfg.Media, cfg.Audio)
+	if len(kept) > 0 {
+		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)
+	}
+	return nil
+}
+
+// Close releases the board (safe levels) and the event log; idempotent.
+func (a *App) Close() error {
+	var err error
+	a.closeOnce.Do(func() {
+		err = errors.Join(a.board.Close(), a.events.Close())
+	})
+	return err
+}
+
+// CallStats returns the media figures of the call in progress, if any.
+func (a *App) CallStats() (media.Stats, bool) { return a.phone.stats() }

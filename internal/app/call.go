@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+
+	"github.com/doorsip/intercom/internal/audio"
+	"github.com/doorsip/intercom/media"
+	"github.com/doorsip/intercom/sip"
+)
+
+// call is one SIP dialog and the media session that carries its audio.
+type call struct {
+	p  *phone
+	sc *sip.Call
+
+	mu     sync.Mutex
+	conn   *net.UDPConn // allocated with the offer (outgoing) or the answer (incoming)
+	sess   *media.Session
+	beep   *beepCapture
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (c *call) ID() string     { return c.sc.ID() }
+func (c *call) Remote() string { return c.sc.Remote() }
+func (c *call) Incoming() bool { return c.sc.Incoming() }
+
+func (c *call) Ring() error { c.sc.Ring(); return nil }
+
+func (c *call) Reject(code int) error { c.sc.Reject(code); return nil }
+
+func (c *call) Hangup() error { c.sc.Hangup(); return nil }
+
+// Answer opens an RTP port, answers with our codecs and starts the audio at once: the far
+// end may send RTP as soon as it has our 200 OK, before its ACK reaches us.
+func (c *call) Answer() error {
+	conn, offer, err := c.p.offer()
+	if err != nil {
+		c.sc.Reject(500)
+		return err
+	}
+	c.mu.Lock()
+	c.conn = conn
+	c.mu.Unlock()
+	if err := c.sc.Answer(offer); err != nil {
+		c.closeConn()
+		return err
+	}
+	return c.startMedia()
+}
+
+// SendDTMF prefers RFC 4733 in the media stream; SIP INFO when the peer has no
+// telephone-event or the media is not running.
+func (c *call) SendDTMF(digit rune) error {
+	c.mu.Lock()
+	s := c.sess
+	c.mu.Unlock()
+	if s != nil && c.sc.Negotiated().DTMFPayloadType != 0 {
+		return s.SendDTMF(digit)
+	}
+	return c.sc.SendDTMF(digit)
+}
+
+// PlayTone mixes a short tone into what we send: the far end hears it, the door does not.
+func (c *call) PlayTone(kind string) error {
+	c.mu.Lock()
+	b := c.beep
+	c.mu.Unlock()
+	if b == nil {
+		return errNoMedia
+	}
+	switch kind {
+	case "warning":
+		b.start(3, 1000) // three short 1 kHz beeps
+	default:
+		return fmt.Errorf("app: unknown tone %q", kind)
+	}
+	return nil
+}
+
+func (c *call) startMedia() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sess != nil {
+		return nil
+	}
+	if c.conn == nil {
+		return errNoMedia
+	}
+	n := c.sc.Negotiated()
+	p := c.p
+	mc, ac := p.settings()
+	capDev, err := audio.OpenCapture(ac, audio.Options{Logger: p.log, Clock: p.clk})
+	if err != nil {
+		return fmt.Errorf("app: capture: %w", err)
+	}
+	playDev, err := audio.OpenPlayback(ac, audio.Options{Logger: p.log, Clock: p.clk})
+	if err != nil {
+		capDev.Close()
+		return fmt.Errorf("app: playback: %w", err)
+	}
+	c.beep = newBeepCapture(capDev)
+	sess, err := media.NewSession(media.SessionConfig{
+		Conn:            c.conn,
+		Remote:          n.Remote,
+		Codec:           n.Codec.Name,
+		PayloadType:     n.Codec.PayloadType,
+		ClockRate:       n.Codec.ClockRate,
+		DTMFPayloadType: n.DTMFPayloadType,
+		Ptime:           n.Ptime,
+		Direction:       n.Direction,
+		Jitter:          mc.Jitter,
+		JitterMax:       mc.JitterMax,
+		RTPTimeout:      mc.RTPTimeout,
+		RTPriority:      mc.RTPriority,
+		DSCP:            mc.DSCP,
+	}, c.beep, playDev, media.Options{Logger: p.log.With("call", c.ID()), Clock: p.clk})
+	if err != nil {
+		capDev.Close()
+		playDev.Close()
+		return fmt.Errorf("app: media: %w", err)
+	}
+	ctx, cancel := context.WithCancel(p.ctx)
+	c.sess, c.cancel, c.done = sess, cancel, make(chan struct{})
+	p.wg.Add(2)
+	go func() {
+		defer p.wg.Done()
+		defer close(c.done)
+		if err := sess.Run(ctx); err != nil && ctx.Err() == nil {
+			p.log.Error("media session ended", "call", c.ID(), "err", err)
+		}
+		// The session owns the devices it was given only while it runs.
+		c.beep.Close()
+		playDev.Close()
+	}()
+	go func() {
+		defer p.wg.Done()
+		c.forward(ctx, sess)
+	}()
+	return nil
+}
+
+// forward turns media events into controller events for this call.
+func (c *call) forward(ctx context.Context, s *media.Session) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-s.Events():
+			switch ev.Kind {
+			case media.EventDTMF:
+				c.p.emit(doorDTMF(c, ev.Digit))
+			case media.EventTimeout:
+				c.p.emit(doorTimeout(c))
+			case media.EventStats:
+				st := ev.Stats
+				c.p.log.Info("call audio", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
+					"lost", st.Lost, "send_dbfs", round1(st.SendLevel), "recv_dbfs", round1(st.RecvLevel),
+					"jitter_ms", st.Jitter.Milliseconds(), "buffer_ms", st.JitterDelay.Milliseconds())
+			}
+		}
+	}
+}
+
+func (c *call) updateMedia() {
+	c.mu.Lock()
+	s := c.sess
+	c.mu.Unlock()
+	if s == nil {
+		return
+	}
+	n := c.sc.Negotiated()
+	s.SetRemote(n.Remote)
+	s.SetDirection(n.Direction)
+}
+
+// stopMedia ends the session, logs its final figures and releases the RTP port.
+func (c *call) stopMedia() {
+	c.mu.Lock()
+	s, cancel, done := c.sess, c.cancel, c.done
+	c.sess, c.cancel = nil, nil
+	c.mu.Unlock()
+	if s != nil {
+		st := s.Stats()
+		cancel()
+		<-done
+		s.Close()
+		c.p.log.Info("call audio total", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
+			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", round1(st.SendLevel), "recv_dbfs", round1(st.RecvLevel))
+	}
+	c.closeConn()
+}
+
+func (c *call) closeConn() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+func round1(f float64) float64 { return float64(int(f*10)) / 10 }

@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/doorsip/intercom/internal/control"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/eventlog"
+)
+
+// ctlHandler serves the control socket. On a "sim" board, press and release drive the
+// simulated lines, so a scripted press goes through debounce and long-press timing exactly as
+// a finger on a real button would; on real hardware the controller takes the event directly.
+type ctlHandler struct{ a *App }
+
+func (h ctlHandler) Do(ctx context.Context, cmd door.Command) (door.Result, error) {
+	sim := h.a.board.Sim()
+	if sim == nil || (cmd.Op != "press" && cmd.Op != "release") {
+		return h.a.ctrl.Do(ctx, cmd)
+	}
+	var err error
+	switch {
+	case cmd.Op == "release":
+		err = sim.Release(cmd.Arg)
+	default:
+		hold := h.a.cfg.GPIO.Debounce + 50*time.Millisecond
+		if cmd.Long {
+			hold += h.a.cfg.GPIO.LongPress
+		}
+		if err = sim.Press(cmd.Arg); err == nil {
+			select {
+			case <-time.After(hold):
+			case <-ctx.Done():
+			}
+			err = sim.Release(cmd.Arg)
+		}
+	}
+	if err != nil {
+		return door.Result{}, fmt.Errorf("app: %s %q: %w", cmd.Op, cmd.Arg, err)
+	}
+	// Let the debounced edge reach the controller before reporting its state.
+	select {
+	case <-time.After(h.a.cfg.GPIO.Debounce + 20*time.Millisecond):
+	case <-ctx.Done():
+	}
+	return door.Result{Message: cmd.Op + " " + cmd.Arg, Status: h.a.ctrl.Status()}, nil
+}
+
+func (h ctlHandler) Subscribe() (<-chan eventlog.Entry, func()) { return h.a.ctrl.Subscribe() }
+func (h ctlHandler) Recent() []eventlog.Entry                   { return h.a.ctrl.Recent() }
+
+// listenControl opens the control socket, creating its directory (0755: the socket itself is
+// 0600, which is what keeps other users out).
+func (a *App) listenControl() (*control.Server, error) {
+	path := a.cfg.Door.Control.Socket
+	if path == "" {
+		return nil, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("app: control socket: %w", err)
+	}
+	return control.Listen(path, ctlHandler{a}, control.Options{Logger: a.log.With("part", "control")})
+}

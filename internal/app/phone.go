@@ -1,0 +1,239 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/doorsip/intercom/internal/audio"
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/media"
+	"github.com/doorsip/intercom/sip"
+)
+
+// phone adapts sip.UA plus one media.Session per call to door.Phone: the controller sees
+// calls that carry their own audio, and DTMF whether it came by SIP INFO or RFC 4733.
+type phone struct {
+	ua    *sip.UA
+	media media.Config
+	audio audio.Config
+	log   *slog.Logger
+	clk   clock.Clock
+	bind  netip.Addr // where RTP sockets bind: the SIP listen address
+
+	events chan door.PhoneEvent
+
+	mu    sync.Mutex
+	calls map[*sip.Call]*call
+	ctx   context.Context // Run's context: media sessions live inside it
+	wg    sync.WaitGroup
+}
+
+func newPhone(ua *sip.UA, mc media.Config, ac audio.Config, listen string, log *slog.Logger, clk clock.Clock) *phone {
+	bind := netip.IPv4Unspecified()
+	if ap, err := netip.ParseAddrPort(listen); err == nil {
+		bind = ap.Addr()
+	}
+	return &phone{
+		ua: ua, media: mc, audio: ac, log: log, clk: clk, bind: bind,
+		events: make(chan door.PhoneEvent, 64),
+		calls:  map[*sip.Call]*call{},
+		ctx:    context.Background(),
+	}
+}
+
+func (p *phone) Events() <-chan door.PhoneEvent { return p.events }
+
+// run translates UA events until ctx ends, then stops every call's media and waits for it.
+func (p *phone) run(ctx context.Context) {
+	p.mu.Lock()
+	p.ctx = ctx
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		for _, c := range p.calls {
+			c.stopMedia()
+		}
+		p.mu.Unlock()
+		p.wg.Wait()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-p.ua.Events():
+			p.handle(ev)
+		}
+	}
+}
+
+func (p *phone) emit(ev door.PhoneEvent) {
+	select {
+	case p.events <- ev:
+	default:
+		// The controller is the only reader and never blocks for long; a full queue means
+		// it is wedged, and the watchdog will restart us. Do not wedge the UA with it.
+		p.log.Error("phone: controller not reading events, dropped one", "kind", ev.Kind)
+	}
+}
+
+func (p *phone) lookup(sc *sip.Call, create bool) *call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.calls[sc]
+	if c == nil && create {
+		c = &call{p: p, sc: sc}
+		p.calls[sc] = c
+	}
+	return c
+}
+
+func (p *phone) handle(ev sip.Event) {
+	switch ev.Kind {
+	case sip.Registration:
+		p.emit(door.PhoneEvent{Kind: door.Registration, Account: ev.Reg.Account,
+			Registered: ev.Reg.State == sip.Registered, Code: ev.Reg.Code, Reason: ev.Reg.Reason})
+		return
+	}
+	if ev.Call == nil {
+		return
+	}
+	switch ev.Kind {
+	case sip.IncomingCall:
+		c := p.lookup(ev.Call, true)
+		p.emit(door.PhoneEvent{Kind: door.Incoming, Call: c})
+	case sip.Ringing, sip.EarlyMedia:
+		if c := p.lookup(ev.Call, false); c != nil {
+			p.emit(door.PhoneEvent{Kind: door.Ringing, Call: c})
+		}
+	case sip.Answered:
+		c := p.lookup(ev.Call, false)
+		if c == nil {
+			return
+		}
+		if err := c.startMedia(); err != nil {
+			p.log.Error("phone: media did not start; hanging up", "call", c.ID(), "err", err)
+			_ = c.Hangup()
+			return
+		}
+		p.emit(door.PhoneEvent{Kind: door.Answered, Call: c})
+	case sip.MediaUpdate:
+		if c := p.lookup(ev.Call, false); c != nil {
+			c.updateMedia()
+		}
+	case sip.DTMF:
+		if c := p.lookup(ev.Call, false); c != nil {
+			p.emit(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: ev.Digit})
+		}
+	case sip.Ended:
+		p.mu.Lock()
+		c := p.calls[ev.Call]
+		delete(p.calls, ev.Call)
+		p.mu.Unlock()
+		if c == nil {
+			return
+		}
+		c.stopMedia()
+		p.emit(door.PhoneEvent{Kind: door.Ended, Call: c, Code: ev.Code, Reason: ev.Reason})
+	}
+}
+
+// Dial allocates an RTP port, offers our codecs and sends the INVITE.
+func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error) {
+	conn, offer, err := p.offer()
+	if err != nil {
+		return nil, err
+	}
+	c := &call{p: p, conn: conn}
+	sc, err := p.ua.Dial(ctx, target, offer)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.sc = sc
+	p.mu.Lock()
+	if prev := p.calls[sc]; prev != nil {
+		// An early event for this call already created an entry: keep one.
+		prev.conn = conn
+		c = prev
+	} else {
+		p.calls[sc] = c
+	}
+	p.mu.Unlock()
+	return c, nil
+}
+
+// offer opens an RTP socket from media.rtp_ports and describes what we can do.
+func (p *phone) offer() (*net.UDPConn, sip.MediaOffer, error) {
+	mc, _ := p.settings()
+	lo, hi, err := media.ParsePortRange(mc.RTPPorts)
+	if err != nil {
+		return nil, sip.MediaOffer{}, err
+	}
+	conn, err := media.ListenRTP(lo, hi, p.bind)
+	if err != nil {
+		return nil, sip.MediaOffer{}, fmt.Errorf("app: rtp port: %w", err)
+	}
+	la := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	offer := sip.MediaOffer{
+		Addr:            netip.AddrPortFrom(p.bind, la.Port()),
+		DTMFPayloadType: uint8(mc.DTMFPayloadType),
+		Ptime:           mc.Ptime,
+	}
+	for _, name := range mc.Codecs {
+		if c, ok := codecFor(name); ok {
+			offer.Codecs = append(offer.Codecs, c)
+		}
+	}
+	return conn, offer, nil
+}
+
+func codecFor(name string) (sip.Codec, bool) {
+	switch name {
+	case "PCMU":
+		return sip.Codec{Name: "PCMU", PayloadType: 0, ClockRate: 8000, Channels: 1}, true
+	case "PCMA":
+		return sip.Codec{Name: "PCMA", PayloadType: 8, ClockRate: 8000, Channels: 1}, true
+	case "G722":
+		// RFC 3551: G.722's RTP clock rate is 8000 although it samples at 16 kHz.
+		return sip.Codec{Name: "G722", PayloadType: 9, ClockRate: 8000, Channels: 1}, true
+	case "L16":
+		return sip.Codec{Name: "L16", PayloadType: 96, ClockRate: 8000, Channels: 1}, true
+	}
+	return sip.Codec{}, false
+}
+
+var errNoMedia = errors.New("app: call has no media session")
+
+// setMedia applies reloaded [media] and [audio] settings to the next call.
+func (p *phone) setMedia(mc media.Config, ac audio.Config) {
+	p.mu.Lock()
+	p.media, p.audio = mc, ac
+	p.mu.Unlock()
+}
+
+// settings returns the current [media] and [audio] settings (a reload may change them).
+func (p *phone) settings() (media.Config, audio.Config) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.media, p.audio
+}
+
+func (p *phone) stats() (media.Stats, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.calls {
+		c.mu.Lock()
+		s := c.sess
+		c.mu.Unlock()
+		if s != nil {
+			return s.Stats(), true
+		}
+	}
+	return media.Stats{}, false
+}
