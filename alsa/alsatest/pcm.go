@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/internal/clock"
 )
 
 // Caps is what the simulated card supports.
@@ -75,6 +76,10 @@ type PCM struct {
 	written  []int16 // playback record, converted to int16
 	delay    int
 	resumeOK bool
+
+	link    *loop       // Loopback: playback feeds capture
+	clk     *clock.Fake // Loopback capture: advanced by each read
+	scratch []int16
 }
 
 // New returns a device with caps, freshly opened.
@@ -351,6 +356,16 @@ func (d *PCM) ReadI(b []byte, frames int) (int, error) {
 	}
 	d.state = StateRunning
 	n := frames * d.params.Channels
+	if d.link != nil {
+		if cap(d.scratch) < n {
+			d.scratch = make([]int16, n)
+		}
+		s := d.scratch[:n]
+		d.link.take(s)
+		d.putSamples(b, s)
+		d.advance(frames)
+		return frames, nil
+	}
 	if d.params.Format == alsa.FormatS32LE {
 		for i := range n {
 			binary.LittleEndian.PutUint32(b[i*4:], uint32(int32(int16(d.next))<<16))
@@ -373,6 +388,12 @@ func (d *PCM) WriteI(b []byte, frames int) (int, error) {
 		return 0, err
 	}
 	n := frames * d.params.Channels
+	start := len(d.written)
+	defer func() {
+		if d.link != nil {
+			d.link.put(d.written[start:])
+		}
+	}()
 	if d.params.Format == alsa.FormatS32LE {
 		for i := range n {
 			d.written = append(d.written, int16(int32(binary.LittleEndian.Uint32(b[i*4:]))>>16))
@@ -407,4 +428,15 @@ func (d *PCM) Close() error {
 		d.state = StateClosed
 	}
 	return nil
+}
+
+// putSamples encodes s into b in the installed format.
+func (d *PCM) putSamples(b []byte, s []int16) {
+	for i, v := range s {
+		if d.params.Format == alsa.FormatS32LE {
+			binary.LittleEndian.PutUint32(b[i*4:], uint32(int32(v)<<16))
+		} else {
+			binary.LittleEndian.PutUint16(b[i*2:], uint16(v))
+		}
+	}
 }
