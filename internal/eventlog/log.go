@@ -73,7 +73,7 @@ func (l *Log) Add(kind string, kv ...any) Entry {
 	}
 	l.write(e)
 	l.recent = append(l.recent, e)
-	if len(l.recent) > recentCap {
+	if len(l.recent) >= 2*recentCap { // trim in batches: one copy per recentCap entries
 		l.recent = append(l.recent[:0], l.recent[len(l.recent)-recentCap:]...)
 	}
 	for _, c := range l.subs {
@@ -99,7 +99,11 @@ func (l *Log) Err() error {
 func (l *Log) Recent() []Entry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Entry(nil), l.recent...)
+	r := l.recent
+	if len(r) > recentCap {
+		r = r[len(r)-recentCap:]
+	}
+	return append([]Entry(nil), r...)
 }
 
 // Subscribe returns a channel of entries added from now on and a cancel func (idempotent)
