@@ -16,6 +16,15 @@ func (f *figures) add(key string, format string, args ...any) {
 	fmt.Printf("vboardcheck: %s = %s\n", key, v)
 }
 
+func (f *figures) has(key string) bool {
+	for _, kv := range f.kv {
+		if strings.HasPrefix(kv, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *figures) flush() {
 	p := os.Getenv("VBOARD_FIGURES")
 	if p == "" || len(f.kv) == 0 {

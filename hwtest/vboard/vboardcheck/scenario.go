@@ -1,7 +1,364 @@
 package main
 
-import "errors"
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The issue-8 scenario, guest side. The peer (sipp on the host) answers, sends 400 Hz,
+// sends "#1" two seconds after answering and hangs up nine seconds after answering; the
+// intercom→peer direction (1 kHz) and the unregister are checked on the host by run.sh.
+const (
+	micHz      = 1000 // what we play into the intercom's capture
+	peerHz     = 400  // what the peer sends
+	openFor    = time.Second
+	pulseSlack = 100 * time.Millisecond
+)
+
+// scenarioRun carries what the steps share.
+type scenarioRun struct {
+	figs    *figures
+	sim     *simChip
+	bin     string
+	config  string
+	proc    *exec.Cmd
+	exited  chan error
+	started time.Time
+}
 
 func scenario(figs *figures, args []string) error {
-	return errors.New("not built yet")
+	fs := flag.NewFlagSet("scenario", flag.ContinueOnError)
+	bin := fs.String("intercom", "/bin/intercom", "intercom binary")
+	cfgTmpl := fs.String("config", "/etc/intercom/intercom.toml", "config; @CHIP@ is replaced by the gpio-sim chip")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	chip, devdir := os.Getenv("INTERCOM_GPIOSIM_CHIP"), os.Getenv("INTERCOM_GPIOSIM_DEVDIR")
+	sim, err := openSim(chip, devdir)
+	if err != nil {
+		return err
+	}
+	defer sim.dev.Close()
+	tmpl, err := os.ReadFile(*cfgTmpl)
+	if err != nil {
+		return err
+	}
+	cfg := "/run/intercom.toml"
+	if err := os.WriteFile(cfg, []byte(strings.ReplaceAll(string(tmpl), "@CHIP@", chip)), 0o644); err != nil {
+		return err
+	}
+	if err := os.MkdirAll("/run/intercom", 0o755); err != nil {
+		return err
+	}
+	r := &scenarioRun{figs: figs, sim: sim, bin: *bin, config: cfg}
+	defer r.kill()
+
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"start and register", r.startAndRegister},
+		{"call, audio, door code", r.callAndDoor},
+		{"exit button, kill -9 with the relay open", r.killWithRelayOpen},
+		{"restart and register", r.startAndRegister},
+		{"SIGTERM", r.sigterm},
+	}
+	for _, s := range steps {
+		fmt.Printf("vboardcheck: --- %s\n", s.name)
+		if err := s.fn(); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func uptime() time.Duration {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0
+	}
+	var s float64
+	fmt.Sscanf(string(b), "%f", &s)
+	return time.Duration(s * float64(time.Second))
+}
+
+// watch polls a line until cond holds or d passes; it returns when it held.
+func (r *scenarioRun) waitLevel(line string, want int, d time.Duration) (time.Time, error) {
+	end := time.Now().Add(d)
+	for {
+		v, err := r.sim.level(line)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if v == want {
+			return time.Now(), nil
+		}
+		if time.Now().After(end) {
+			return time.Time{}, fmt.Errorf("%s did not read %d within %s", line, want, d)
+		}
+		select {
+		case err := <-r.exited:
+			r.exited = nil
+			return time.Time{}, fmt.Errorf("intercom exited while waiting for %s=%d: %v", line, want, err)
+		default:
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (r *scenarioRun) start() error {
+	cmd := exec.Command(r.bin, "run", "-config", r.config)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	r.proc, r.started = cmd, time.Now()
+	r.exited = make(chan error, 1)
+	go func(c chan error) { c <- cmd.Wait() }(r.exited)
+	return nil
+}
+
+func (r *scenarioRun) kill() {
+	if r.proc != nil && r.proc.ProcessState == nil {
+		_ = r.proc.Process.Kill()
+	}
+}
+
+// startAndRegister starts the intercom and waits for the status LED ("registered"),
+// checking all along that the relay never reads active during start-up.
+func (r *scenarioRun) startAndRegister() error {
+	if err := r.start(); err != nil {
+		return err
+	}
+	var relayHigh bool
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if v, err := r.sim.level("relay-door"); err != nil {
+			return err
+		} else if v != 0 {
+			relayHigh = true
+		}
+		if v, err := r.sim.level("led-status"); err != nil {
+			return err
+		} else if v == 1 {
+			break
+		}
+		select {
+		case err := <-r.exited:
+			r.exited = nil
+			return fmt.Errorf("intercom exited before registering: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return errors.New("status LED (registered) not on within 30 s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	if relayHigh {
+		return errors.New("relay line read active during start-up")
+	}
+	key := "registered"
+	if r.figs.has("boot_to_registered_s") {
+		key = "restart_registered"
+	} else {
+		r.figs.add("boot_to_registered_s", "%.2f", uptime().Seconds())
+	}
+	r.figs.add(key+"_ms", "%d", time.Since(r.started).Milliseconds())
+	r.figs.add(key+"_relay_safe", "yes")
+	return nil
+}
+
+// callAndDoor presses the bell, plays 1 kHz into the intercom's microphone, checks the
+// peer's 400 Hz on its speaker, measures the relay pulse the door code causes, unplugs the
+// speaker card mid-call and checks audio again, and waits for the call LED to go off after
+// the peer's BYE.
+func (r *scenarioRun) callAndDoor() error {
+	if err := r.sim.pull("bell", true); err != nil {
+		return err
+	}
+	time.Sleep(150 * time.Millisecond) // held past the debounce
+	if err := r.sim.pull("bell", false); err != nil {
+		return err
+	}
+	inCall, err := r.waitLevel("led-call", 1, 15*time.Second)
+	if err != nil {
+		return err
+	}
+	r.figs.add("start_to_in_call_ms", "%d", inCall.Sub(r.started).Milliseconds())
+
+	mic, err := startMic(micHz)
+	if err != nil {
+		return fmt.Errorf("microphone side: %w", err)
+	}
+	defer mic.stop()
+
+	// The relay watcher runs through the whole call: the pulse must come once.
+	watch := r.watchRelay()
+	defer watch.stop()
+
+	snr, err := speakerSNR(1500 * time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("speaker side: %w", err)
+	}
+	r.figs.add("to_door_snr_db", "%.1f", snr)
+	if snr < 30 {
+		return fmt.Errorf("peer's %d Hz reached the speaker at %.1f dB SNR (want >= 30)", peerHz, snr)
+	}
+
+	// The door code comes at about 2 s into the call; the pulse is over by about 3.5 s.
+	if _, err := r.waitLevel("relay-door", 1, 6*time.Second); err != nil {
+		return fmt.Errorf("door code: %w", err)
+	}
+	if _, err := r.waitLevel("relay-door", 0, openFor+2*time.Second); err != nil {
+		return fmt.Errorf("door relay: %w", err)
+	}
+	pulse := watch.stop()
+	r.figs.add("relay_pulse_ms", "%d", pulse.length.Milliseconds())
+	r.figs.add("relay_pulses", "%d", pulse.count)
+	if pulse.count != 1 {
+		return fmt.Errorf("relay pulsed %d times, want once", pulse.count)
+	}
+	if d := pulse.length - openFor; d > pulseSlack || d < -pulseSlack {
+		return fmt.Errorf("relay pulse %s, want %s +- %s", pulse.length, openFor, pulseSlack)
+	}
+
+	// Fault: the speaker's card goes away mid-call and comes back (aloop card 1 unbound
+	// and bound again, as a USB codec unplugged and replugged). rmmod is refused while the
+	// intercom holds the PCM open, so the unbind is the honest way to pull it.
+	t0 := time.Now()
+	if err := replugSpeaker(); err != nil {
+		return err
+	}
+	snr, err = speakerSNR(1500 * time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("speaker after replug: %w", err)
+	}
+	r.figs.add("replug_to_door_snr_db", "%.1f", snr)
+	r.figs.add("replug_recovered_ms", "%d", time.Since(t0).Milliseconds())
+	if snr < 30 {
+		return fmt.Errorf("after the replug the peer's tone came back at %.1f dB SNR (want >= 30)", snr)
+	}
+
+	// The peer hangs up about 9 s into the call.
+	off, err := r.waitLevel("led-call", 0, 15*time.Second)
+	if err != nil {
+		return fmt.Errorf("hangup: %w", err)
+	}
+	r.figs.add("call_s", "%.1f", off.Sub(inCall).Seconds())
+	if v, _ := r.sim.level("relay-door"); v != 0 {
+		return errors.New("relay active after the call")
+	}
+	return nil
+}
+
+type relayPulse struct {
+	count  int
+	length time.Duration
+}
+
+// relayWatch samples the relay line every millisecond in a goroutine it owns.
+type relayWatch struct {
+	quit chan struct{}
+	done chan relayPulse
+	once sync.Once
+	p    relayPulse
+}
+
+func (r *scenarioRun) watchRelay() *relayWatch {
+	w := &relayWatch{quit: make(chan struct{}), done: make(chan relayPulse, 1)}
+	go func() {
+		var p relayPulse
+		var rise time.Time
+		last := 0
+		for {
+			select {
+			case <-w.quit:
+				w.done <- p
+				return
+			default:
+			}
+			if v, err := r.sim.level("relay-door"); err == nil && v != last {
+				if now := time.Now(); v == 1 {
+					rise = now
+					p.count++
+				} else {
+					p.length = now.Sub(rise)
+				}
+				last = v
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	return w
+}
+
+// stop ends the watch (idempotent) and returns what it saw.
+func (w *relayWatch) stop() relayPulse {
+	w.once.Do(func() {
+		close(w.quit)
+		w.p = <-w.done
+	})
+	return w.p
+}
+
+// killWithRelayOpen opens the door with the exit button, kills the intercom with SIGKILL
+// while the relay is energised and checks the line falls back to its safe level.
+func (r *scenarioRun) killWithRelayOpen() error {
+	if err := r.sim.pull("exit", true); err != nil {
+		return err
+	}
+	time.Sleep(100 * time.Millisecond)
+	if err := r.sim.pull("exit", false); err != nil {
+		return err
+	}
+	if _, err := r.waitLevel("relay-door", 1, 3*time.Second); err != nil {
+		return fmt.Errorf("exit button: %w", err)
+	}
+	if err := r.proc.Process.Signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	<-r.exited
+	r.exited = nil
+	v, err := r.sim.level("relay-door")
+	if err != nil {
+		return err
+	}
+	r.figs.add("kill9_relay_level", "%d", v)
+	if v != 0 {
+		return errors.New("relay still active after kill -9")
+	}
+	return nil
+}
+
+// sigterm stops the intercom gracefully: it must exit 0, relay and LEDs safe. The host
+// checks that the REGISTER with Expires: 0 reached Kamailio.
+func (r *scenarioRun) sigterm() error {
+	t0 := time.Now()
+	if err := r.proc.Process.Signal(syscall.SIGTERM); err != nil {
+		return err
+	}
+	select {
+	case err := <-r.exited:
+		r.exited = nil
+		r.figs.add("sigterm_exit_ms", "%d", time.Since(t0).Milliseconds())
+		if err != nil {
+			return fmt.Errorf("intercom exit after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		return errors.New("intercom still running 10 s after SIGTERM")
+	}
+	for _, l := range []string{"relay-door", "led-call"} {
+		if v, err := r.sim.level(l); err != nil || v != 0 {
+			return fmt.Errorf("%s reads %d (%v) after SIGTERM, want 0", l, v, err)
+		}
+	}
+	r.figs.add("sigterm_relay_safe", "yes")
+	return nil
 }
