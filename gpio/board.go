@@ -44,6 +44,7 @@ type Board struct {
 	running  bool
 	dropped  int
 	queue    []Event // events found by the current step
+	drives   []drive // output changes found by the current step
 	released atomic.Bool // lines closed: Halt has nothing left to drive
 
 	runWG     sync.WaitGroup

@@ -29,7 +29,7 @@ func testConfig() Config {
 
 // newSimBoard opens a sim board on a fake clock. Tests drive b.step() themselves instead of
 // Run, so every deadline is processed at exactly the time the test chose.
-func newSimBoard(t *testing.T, cfg Config) (*Board, *clock.Fake) {
+func newSimBoard(t testing.TB, cfg Config) (*Board, *clock.Fake) {
 	t.Helper()
 	clk := clock.NewFake(t0)
 	b, err := Open(cfg, Options{Clock: clk})

@@ -124,7 +124,7 @@ type drive struct {
 }
 
 func (b *Board) stepOutputsLocked(now time.Time) []drive {
-	var out []drive
+	out := b.drives[:0] // reused: blinking allocates nothing
 	for _, o := range b.outs {
 		if !o.pulseEnd.IsZero() && !o.pulseEnd.After(now) {
 			o.pulseEnd = time.Time{}
@@ -136,6 +136,7 @@ func (b *Board) stepOutputsLocked(now time.Time) []drive {
 			}
 		}
 	}
+	b.drives = out
 	return out
 }
 
