@@ -47,6 +47,12 @@ type Door struct {
 	MaxAttempts int
 	// ExitButton is the name of an [[input]] that opens the door without a call.
 	ExitButton string
+	// Sensor is the name of an [[input]] that is active while the door stands open. Opening
+	// without the relay is logged as door-forced; open longer than HeldOpen as door-held-open.
+	Sensor   string
+	HeldOpen time.Duration // 0 = no held-open alarm
+	// Tamper is the name of an [[input]] that is active while the housing is open.
+	Tamper string
 }
 
 // Call is [call].
@@ -164,8 +170,22 @@ func (c Config) Validate() error {
 			errs = append(errs, cfgerr.New(fmt.Sprintf("door.allowed[%d]", i), "%q names no user or host", u))
 		}
 	}
-	if c.Door.ExitButton != "" && buttons[c.Door.ExitButton] {
-		errs = append(errs, cfgerr.New("door.exit_button", "%q is a call button; the exit button must be an [[input]] of its own", c.Door.ExitButton))
+	inputs := map[string]string{}
+	for _, in := range []struct{ key, name string }{
+		{"door.exit_button", c.Door.ExitButton}, {"door.sensor", c.Door.Sensor}, {"door.tamper", c.Door.Tamper},
+	} {
+		switch {
+		case in.name == "":
+		case buttons[in.name]:
+			errs = append(errs, cfgerr.New(in.key, "%q is a call button; it must be an [[input]] of its own", in.name))
+		case inputs[in.name] != "":
+			errs = append(errs, cfgerr.New(in.key, "%q is already %s", in.name, inputs[in.name]))
+		default:
+			inputs[in.name] = in.key
+		}
+	}
+	if c.Door.HeldOpen < 0 || c.Door.HeldOpen > 0 && c.Door.HeldOpen < c.Door.OpenFor {
+		errs = append(errs, cfgerr.New("door.held_open", "%s is out of range (expected 0 = off, or at least door.open_for %s)", c.Door.HeldOpen, c.Door.OpenFor))
 	}
 	if c.Events.MaxSize < 4096 {
 		errs = append(errs, cfgerr.New("log.events_max_size", "%d is too small (expected at least 4096 bytes)", c.Events.MaxSize))

@@ -43,6 +43,10 @@ func TestValidate(t *testing.T) {
 		{"empty allow_from entry", func(c *Config) { c.Call.AllowFrom = []string{"sip:"} }, "call.allow_from[0]"},
 		{"empty allowed entry", func(c *Config) { c.Door.Allowed = []string{" "} }, "door.allowed[0]"},
 		{"exit is a call button", func(c *Config) { c.Door.ExitButton = "bell" }, "door.exit_button"},
+		{"sensor and tamper", func(c *Config) { c.Door.Sensor, c.Door.Tamper, c.Door.HeldOpen = "reed", "lid", time.Minute }, ""},
+		{"sensor is the exit input", func(c *Config) { c.Door.Sensor = "exit" }, "door.sensor"},
+		{"tamper is a button", func(c *Config) { c.Door.Tamper = "bell" }, "door.tamper"},
+		{"held open shorter than open_for", func(c *Config) { c.Door.HeldOpen = time.Second }, "door.held_open"},
 		{"tiny event log", func(c *Config) { c.Events.MaxSize = 10 }, "log.events_max_size"},
 	}
 	for _, tt := range tests {

@@ -54,12 +54,15 @@ type Controller struct {
 	code     codeState
 	regs     map[string]AccountStatus
 	regError bool
-	doorOpen bool
+	doorOpen bool   // the relay is pulsed
+	doorAjar bool   // the door sensor says the door stands open
+	alarm    string // door-forced | door-held-open | tamper, until cleared
 	leds     map[string]LEDPattern
 	ringT    timer
 	warnT    timer
 	endT     timer
 	doorT    timer
+	heldT    timer
 	notified string
 }
 
@@ -153,7 +156,7 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 				boardEv = nil
 				continue
 			}
-			c.onInput(ev)
+			c.onInput(ev, "gpio")
 		case req := <-c.cmds:
 			// Timers already due are handled first, so a command sees the state every
 			// expired deadline has produced (and tests with a fake clock are deterministic).
@@ -177,6 +180,9 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 		case <-c.doorT.C():
 			c.doorT.fired()
 			c.onDoorClosed()
+		case <-c.heldT.C():
+			c.heldT.fired()
+			c.onHeldOpen()
 		case <-beat:
 			c.opts.Heartbeat()
 			continue
@@ -200,6 +206,9 @@ func (c *Controller) pollTimers() {
 		case <-c.doorT.C():
 			c.doorT.fired()
 			c.onDoorClosed()
+		case <-c.heldT.C():
+			c.heldT.fired()
+			c.onHeldOpen()
 		default:
 			return
 		}
@@ -298,6 +307,7 @@ func (c *Controller) shutdown() {
 	c.warnT.stop()
 	c.endT.stop()
 	c.doorT.stop()
+	c.heldT.stop()
 	c.board.Halt()
 	c.events.Add("stopped")
 	c.setStopped()
@@ -319,6 +329,8 @@ func (c *Controller) refresh() {
 	s := Status{
 		State:     c.state,
 		DoorOpen:  c.doorOpen,
+		DoorAjar:  c.doorAjar,
+		Alarm:     c.alarm,
 		LockedOut: c.code.locked,
 	}
 	for _, a := range c.regs {

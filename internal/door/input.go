@@ -5,16 +5,38 @@ import (
 	"time"
 )
 
-// onInput handles a button or input edge. Actions fire on press; release and long press are
-// logged only.
-func (c *Controller) onInput(ev InputEvent) {
-	c.events.Add("input", "name", ev.Name, "edge", ev.Kind.String())
+// onInput handles a button or input edge from the board.
+func (c *Controller) onInput(ev InputEvent, via string) {
+	if _, err := c.input(ev, via); err != nil {
+		c.logger.Info("door: input ignored", "input", ev.Name, "edge", ev.Kind.String(), "state", string(c.state), "err", err)
+	}
+}
+
+// input logs an edge and acts on it. Button actions fire on press; release and long press
+// are logged only. The door sensor and tamper inputs act on both edges.
+func (c *Controller) input(ev InputEvent, via string) (string, error) {
+	d := c.cfg.Door
+	_, isButton := c.button(ev.Name)
+	if ev.Name == "" || !isButton && ev.Name != d.ExitButton && ev.Name != d.Sensor && ev.Name != d.Tamper {
+		return "", fmt.Errorf("%w: %q", ErrUnknownButton, ev.Name)
+	}
+	c.events.Add("input", "name", ev.Name, "edge", ev.Kind.String(), "via", via)
+	switch ev.Name {
+	case d.Sensor:
+		c.onSensor(ev.Kind)
+		return "", nil
+	case d.Tamper:
+		c.onTamper(ev.Kind)
+		return "", nil
+	}
 	if ev.Kind != Press {
-		return
+		return "", nil
 	}
-	if _, err := c.press(ev.Name, "button "+ev.Name); err != nil {
-		c.logger.Info("door: button ignored", "button", ev.Name, "state", string(c.state), "err", err)
+	by := "button " + ev.Name
+	if via != "gpio" {
+		by = via
 	}
+	return c.press(ev.Name, by)
 }
 
 // press runs what the named button or exit input is configured to do.
@@ -143,14 +165,7 @@ func (c *Controller) do(cmd Command) (Result, error) {
 				kind = LongPress
 			}
 		}
-		_, known := c.button(cmd.Arg)
-		if !known && cmd.Arg != c.cfg.Door.ExitButton || cmd.Arg == "" {
-			return Result{}, fmt.Errorf("%w: %q", ErrUnknownButton, cmd.Arg)
-		}
-		c.events.Add("input", "name", cmd.Arg, "edge", kind.String(), "via", "control")
-		if kind == Press {
-			msg, err = c.press(cmd.Arg, "control")
-		}
+		msg, err = c.input(InputEvent{Name: cmd.Arg, Kind: kind}, "control")
 	default:
 		return Result{}, fmt.Errorf("%w: %q", ErrUnknownOp, cmd.Op)
 	}

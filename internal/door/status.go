@@ -30,8 +30,10 @@ type Status struct {
 	Peer       string          `json:"peer,omitempty"`    // far end of the call in progress
 	Ringing    []string        `json:"ringing,omitempty"` // targets being rung
 	Incoming   bool            `json:"incoming,omitempty"`
-	Since      time.Time       `json:"since,omitzero"` // when the call was answered
-	DoorOpen   bool            `json:"door_open"`
+	Since      time.Time       `json:"since,omitzero"`       // when the call was answered
+	DoorOpen   bool            `json:"door_open"`            // the relay is pulsed
+	DoorAjar   bool            `json:"door_ajar,omitempty"`  // the door sensor reports the door open
+	Alarm      string          `json:"alarm,omitempty"`      // door-forced | door-held-open | tamper
 	LockedOut  bool            `json:"locked_out,omitempty"` // door code locked for this call
 }
 
