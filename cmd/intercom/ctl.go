@@ -234,11 +234,17 @@ func printStatus(w io.Writer, s door.Status) {
 		}
 		fmt.Fprintf(w, "  %s: %s\n", a.Account, st)
 	}
-	doorState := "closed"
+	doorState := "locked"
 	if s.DoorOpen {
-		doorState = "open"
+		doorState = "released"
+	}
+	if s.DoorAjar {
+		doorState += ", standing open"
 	}
 	fmt.Fprintf(w, "door:       %s\n", doorState)
+	if s.Alarm != "" {
+		fmt.Fprintf(w, "alarm:      %s\n", s.Alarm)
+	}
 	if s.LockedOut {
 		fmt.Fprintln(w, "door code:  locked out for this call")
 	}
