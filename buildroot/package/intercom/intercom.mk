@@ -39,6 +39,8 @@ define INTERCOM_INSTALL_INIT_SYSTEMD
 		$(TARGET_DIR)/usr/lib/systemd/system/intercom.service
 	$(INSTALL) -D -m 0644 $(@D)/systemd/60-intercom-gpio.rules \
 		$(TARGET_DIR)/usr/lib/udev/rules.d/60-intercom-gpio.rules
+	$(INSTALL) -D -m 0644 $(@D)/systemd/hardware-watchdog.conf \
+		$(TARGET_DIR)/usr/lib/systemd/system.conf.d/60-hardware-watchdog.conf
 endef
 
 $(eval $(golang-package))

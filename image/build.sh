@@ -1,0 +1,206 @@
+#!/bin/sh
+# make image: a Raspberry Pi 3/4 (arm64) SD-card image from Debian packages only.
+#
+#   1. root file system: mmdebstrap --arch=arm64 (maintainer scripts run under
+#      qemu-user-static through binfmt_misc) with the kernel, raspi-firmware, systemd,
+#      openssh-server and alsa-utils. Cached as out/cache/rootfs-<hash>.tar, keyed on
+#      everything that shapes it, so a warm build skips this (the slow step).
+#   2. the intercom: the static dist/intercom-linux-arm64 (make cross), its unit enabled, the
+#      intercom user (systemd-sysusers --root), a config template installed at first boot,
+#      SSH host keys generated at first boot (provision.sh), DHCP by systemd-networkd.
+#   3. the SD card: MBR with a FAT boot partition (firmware, kernel, initrd, DTBs,
+#      config.txt, cmdline.txt) and an ext4 root made with mkfs.ext4 -d. No loop devices,
+#      no mounts: mtools fills the FAT image, dd places both partitions.
+#
+# Output in image/out/: intercom-arm64.img (write it with dd), and vmlinuz, initrd.img
+# for the QEMU boot test (image/test.sh).
+# Needs root, mmdebstrap, qemu-user-static, dosfstools, mtools, fdisk, e2fsprogs.
+# Env: BIN (default dist/intercom-linux-arm64), SUITE (bookworm), MIRRORS (apt source lines,
+#      ';'-separated; default: the host's own Debian sources), OUT (default image/out).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+out=${OUT:-$here/out}
+bin=${BIN:-$top/dist/intercom-linux-arm64}
+suite=${SUITE:-bookworm}
+boot_mib=256
+label_root=intercom-root
+label_boot=RASPIFIRM
+
+log() { printf 'image: %s\n' "$*"; }
+die() {
+	printf 'image: %s\n' "$*" >&2
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "needs root (ownership inside the root file system)"
+for t in mmdebstrap mkfs.ext4 mkfs.vfat mcopy mmd sfdisk systemd-sysusers; do
+	command -v "$t" >/dev/null || die "$t not found (apt: mmdebstrap dosfstools mtools fdisk e2fsprogs systemd)"
+done
+[ -f "$bin" ] || die "$bin not found: run make cross (or set BIN=)"
+file "$bin" 2>/dev/null | grep -q 'ARM aarch64.*statically linked' ||
+	die "$bin is not a static arm64 binary"
+
+start=$(date +%s)
+mkdir -p "$out/cache"
+
+# Foreign maintainer scripts need binfmt_misc. The registration is the kernel's (shared by
+# the machine), so only add it when it is missing.
+binfmt=/proc/sys/fs/binfmt_misc
+if [ ! -e "$binfmt/status" ]; then
+	mount -t binfmt_misc binfmt_misc "$binfmt" || die "cannot mount binfmt_misc"
+fi
+if [ ! -e "$binfmt/qemu-aarch64" ]; then
+	interp=/usr/libexec/qemu-binfmt/aarch64-binfmt-P
+	[ -x "$interp" ] || die "$interp not found (apt: qemu-user-static)"
+	log "registering qemu-aarch64 with binfmt_misc"
+	printf '%s' ':qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'"$interp"':PF' \
+		>"$binfmt/register"
+fi
+
+# Apt sources: the host's Debian mirrors for the suite, its updates and security.
+if [ -z "${MIRRORS:-}" ]; then
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax, not the shell's.
+	MIRRORS=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(ORIGIN)' 'Created-By: Packages' 2>/dev/null |
+		awk -v s="$suite" '$3 == "Debian" && ($2 == s || $2 == s "-updates" || $2 == s "-security") {
+			printf "deb %s %s main non-free-firmware;", $1, $2 }' | sort -u | tr -d '\n')
+fi
+[ -n "$MIRRORS" ] || die "no Debian $suite sources on this host: set MIRRORS='deb URI $suite main non-free-firmware'"
+
+packages=systemd-sysv,udev,dbus,kmod,iproute2,netbase,ca-certificates,openssh-server,alsa-utils
+packages=$packages,linux-image-arm64,raspi-firmware,initramfs-tools,systemd-timesyncd,systemd-resolved
+# Documentation is not needed on a door; copyright files stay.
+dpkgopts='path-exclude=/usr/share/doc/*;path-include=/usr/share/doc/*/copyright;path-exclude=/usr/share/man/*;path-exclude=/usr/share/locale/*;path-exclude=/usr/share/info/*'
+key=$(printf '%s\n' 1 "$suite" "$packages" "$dpkgopts" "$MIRRORS" | sha256sum | cut -c1-16)
+cache=$out/cache/rootfs-$key.tar
+
+if [ ! -s "$cache" ]; then
+	log "debootstrapping $suite arm64 with mmdebstrap (slow under qemu-user; cached as $(basename "$cache"))"
+	set --
+	old_ifs=$IFS
+	IFS=';'
+	for o in $dpkgopts; do set -- "$@" --dpkgopt="$o"; done
+	set -- "$@" "$suite" "$cache.tmp.tar"
+	for m in $MIRRORS; do set -- "$@" "$m"; done
+	IFS=$old_ifs
+	# raspi-firmware's kernel hook writes to /boot/firmware; it is filled below instead.
+	# shellcheck disable=SC2016 # the hooks are run by mmdebstrap with the root as $1.
+	mmdebstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
+		--include="$packages" --aptopt='APT::Install-Recommends "false"' \
+		--essential-hook='mkdir -p "$1/boot/firmware"' \
+		--customize-hook='chroot "$1" apt-get clean' \
+		"$@" ||
+		die "mmdebstrap failed"
+	mv "$cache.tmp.tar" "$cache"
+	log "root file system in $(($(date +%s) - start)) s"
+else
+	log "root file system from cache ($(basename "$cache"))"
+fi
+
+work=$out/work
+rm -rf "$work"
+mkdir -p "$work/root" "$work/boot"
+trap 'rm -rf "$work"' EXIT INT TERM
+root=$work/root
+tar -C "$root" -xpf "$cache"
+
+# --- the intercom ---
+install -m 0755 "$bin" "$root/usr/bin/intercom"
+install -D -m 0644 "$top/systemd/intercom.service" "$root/etc/systemd/system/intercom.service"
+install -D -m 0644 "$top/systemd/intercom.sysusers" "$root/usr/lib/sysusers.d/intercom.conf"
+install -D -m 0644 "$top/systemd/60-intercom-gpio.rules" "$root/usr/lib/udev/rules.d/60-intercom-gpio.rules"
+install -D -m 0644 "$top/systemd/hardware-watchdog.conf" "$root/usr/lib/systemd/system.conf.d/60-hardware-watchdog.conf"
+install -D -m 0644 "$top/config/example.toml" "$root/usr/share/intercom/intercom.toml"
+cp -R "$here/rootfs/." "$root/"
+chmod 0755 "$root/usr/lib/intercom/provision.sh"
+systemd-sysusers --root="$root" /usr/lib/sysusers.d/intercom.conf
+install -d -m 0755 "$root/etc/intercom"
+
+want() { # unit target link-target
+	mkdir -p "$root/etc/systemd/system/$2.wants"
+	ln -sf "$3" "$root/etc/systemd/system/$2.wants/$1"
+}
+want intercom.service multi-user.target /etc/systemd/system/intercom.service
+want intercom-provision.service sysinit.target /etc/systemd/system/intercom-provision.service
+want systemd-networkd.service multi-user.target /lib/systemd/system/systemd-networkd.service
+want systemd-networkd-wait-online.service network-online.target /lib/systemd/system/systemd-networkd-wait-online.service
+want systemd-resolved.service multi-user.target /lib/systemd/system/systemd-resolved.service
+ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+
+echo intercom >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tintercom\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+cat >"$root/etc/fstab" <<FSTAB
+LABEL=$label_root	/		ext4	defaults,noatime	0 1
+LABEL=$label_boot	/boot/firmware	vfat	defaults,noatime,umask=0077	0 2
+FSTAB
+# Unique per board: generated at first boot.
+rm -f "$root"/etc/ssh/ssh_host_*
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
+mkdir -p "$root/var/log/journal"
+# The console is the way in when the network is not: root may log in there without a
+# password (an SD card in hand is physical access anyway); SSH takes keys only.
+sed -i 's/^root:[^:]*:/root::/' "$root/etc/shadow"
+printf 'PermitRootLogin prohibit-password\nPasswordAuthentication no\n' >"$root/etc/ssh/sshd_config.d/intercom.conf"
+
+# --- boot partition: what the Pi's firmware reads ---
+kver=$(basename "$(ls -d "$root"/lib/modules/*)")
+boot=$work/boot
+cp "$root/usr/lib/raspi-firmware/"* "$boot/"
+cp "$root/boot/vmlinuz-$kver" "$boot/vmlinuz"
+cp "$root/boot/initrd.img-$kver" "$boot/initrd.img"
+for dtb in "$root/usr/lib/linux-image-$kver/broadcom/"bcm27*-rpi-*.dtb; do
+	cp "$dtb" "$boot/"
+done
+cat >"$boot/config.txt" <<CONFIG
+# Raspberry Pi 3/4 running Debian arm64 with the intercom.
+arm_64bit=1
+enable_uart=1
+upstream_kernel=1
+kernel=vmlinuz
+initramfs initrd.img followkernel
+dtparam=audio=on
+dtparam=watchdog=on
+CONFIG
+echo "console=tty0 console=ttyS1,115200 root=LABEL=$label_root rw fsck.repair=yes net.ifnames=0 rootwait" >"$boot/cmdline.txt"
+cat >"$boot/README.txt" <<README
+Before the first boot you may put here:
+  intercom.toml    the intercom's config (moved to /etc/intercom/intercom.toml at boot)
+  authorized_keys  SSH public keys for root
+Without intercom.toml the board starts with /usr/share/intercom/intercom.toml as its config.
+README
+cp "$boot/vmlinuz" "$out/vmlinuz"
+cp "$boot/initrd.img" "$out/initrd.img"
+
+# --- file systems and the partitioned image ---
+log "making the file systems"
+boot_img=$work/boot.vfat
+root_img=$work/root.ext4
+rm -f "$boot_img"
+mkfs.vfat -F 32 -n "$label_boot" -C "$boot_img" $((boot_mib * 1024)) >/dev/null
+mcopy -s -i "$boot_img" "$boot"/* ::/
+used_mib=$(du -sm "$root" | cut -f1)
+root_mib=$((used_mib + used_mib / 4 + 256))
+rm -f "$root_img"
+mkfs.ext4 -q -L "$label_root" -E root_owner=0:0 -d "$root" "$root_img" "${root_mib}M"
+
+img=$out/intercom-arm64.img
+rm -f "$img"
+start_mib=4
+total_mib=$((start_mib + boot_mib + root_mib))
+truncate -s "${total_mib}M" "$img"
+sfdisk --quiet "$img" <<PARTS
+label: dos
+unit: sectors
+$((start_mib * 2048)),$((boot_mib * 2048)),c,*
+$(((start_mib + boot_mib) * 2048)),$((root_mib * 2048)),83
+PARTS
+dd if="$boot_img" of="$img" bs=1M seek="$start_mib" conv=notrunc,sparse status=none
+dd if="$root_img" of="$img" bs=1M seek=$((start_mib + boot_mib)) conv=notrunc,sparse status=none
+
+apparent=$(du -m --apparent-size "$img" | cut -f1)
+allocated=$(du -m "$img" | cut -f1)
+log "kernel $kver, root file system ${used_mib} MiB used"
+log "wrote $img: ${apparent} MiB (${allocated} MiB of data; dd conv=sparse keeps it sparse)"
+log "done in $(($(date +%s) - start)) s"
