@@ -497,3 +497,22 @@ func TestSimHoldAndTap(t *testing.T) {
 		t.Errorf("Hold 0: %v", err)
 	}
 }
+
+func TestOpenWithoutLines(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	c := Defaults() // chip gpiochip0, which this machine may not have: nothing is claimed
+	b, err := Open(c, Options{Clock: clock.NewFake(t0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Error(err)
+	}
+}

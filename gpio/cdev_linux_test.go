@@ -1,6 +1,7 @@
 package gpio
 
 import (
+	"errors"
 	"testing"
 	"unsafe"
 )
@@ -103,5 +104,13 @@ func TestBuildRequest(t *testing.T) {
 	}
 	if _, err := buildRequest(make([]LineSpec, 65)); err == nil {
 		t.Error("65 lines accepted")
+	}
+}
+
+func TestNoSuchChip(t *testing.T) {
+	c := testConfig()
+	c.Chip = "no-such-chip"
+	if _, err := Open(c, Options{}); !errors.Is(err, ErrNoChip) {
+		t.Errorf("Open(no-such-chip) = %v, want ErrNoChip", err)
 	}
 }
