@@ -22,6 +22,8 @@ type hwDevice struct {
 	want alsa.Params
 	log  *slog.Logger
 	clk  clock.Clock
+	open func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error)
+	cfg  Config
 
 	mu      sync.Mutex // Close may come from another goroutine than the media loop
 	pcm     *alsa.PCM
@@ -44,11 +46,13 @@ func openHW(name string, dir alsa.Direction, cfg Config, opts Options) (*hwDevic
 		// card may still pick another rate, and the period then follows its rate.
 		want.Rate, want.PeriodFrames = 8000, periodFrames(cfg, 8000)
 	}
-	pcm, err := alsa.OpenPCM(name, dir, want)
+	pcm, err := opts.OpenPCM(name, dir, want)
 	if err != nil {
 		return nil, fmt.Errorf("audio: open %s: %w", name, err)
 	}
-	d := &hwDevice{name: name, dir: dir, want: want, log: opts.Logger, clk: opts.Clock, pcm: pcm}
+	d := &hwDevice{name: name, dir: dir, want: want, log: opts.Logger, clk: opts.Clock, pcm: pcm,
+		open: opts.OpenPCM, cfg: cfg}
+	d.applyMixer()
 	d.setFormat(pcm.Params())
 	d.log.Info("audio device open", "device", name, "dir", dirName(dir), "rate", d.format.Rate,
 		"channels", d.format.Channels, "period_frames", pcm.Params().PeriodFrames, "periods", pcm.Params().Periods)
@@ -135,7 +139,7 @@ func (d *hwDevice) reopenLocked() *alsa.PCM {
 	if d.closed || d.clk.Now().Before(d.retryAt) {
 		return nil
 	}
-	pcm, err := alsa.OpenPCM(d.name, d.dir, d.want)
+	pcm, err := d.open(d.name, d.dir, d.want)
 	if err == nil && (pcm.Params().Rate != d.format.Rate || pcm.Params().Channels != d.format.Channels) {
 		pcm.Close()
 		err = fmt.Errorf("came back as %d Hz x%d, running at %d Hz x%d", pcm.Params().Rate, pcm.Params().Channels, d.format.Rate, d.format.Channels)
@@ -148,6 +152,7 @@ func (d *hwDevice) reopenLocked() *alsa.PCM {
 	}
 	d.log.Info("audio device back", "device", d.name, "dir", dirName(d.dir))
 	d.pcm = pcm
+	d.applyMixer() // a USB card that comes back has its power-on mixer levels
 	return pcm
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/media"
 )
@@ -18,6 +19,8 @@ type Options struct {
 	// Format is what non-hardware devices produce and take; zero means 8 kHz mono, the
 	// G.711 rate, so the demo's path needs no resampling.
 	Format media.Format
+	// OpenPCM opens an ALSA device; nil means alsa.OpenPCM. Tests pass alsatest fakes.
+	OpenPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -26,6 +29,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
+	}
+	if o.OpenPCM == nil {
+		o.OpenPCM = alsa.OpenPCM
 	}
 	if o.Format.Rate == 0 {
 		o.Format = media.Format{Rate: 8000, Channels: 1}
