@@ -43,8 +43,11 @@ type Door struct {
 	OpenFor  time.Duration
 	DTMFCode string
 	Allowed  []string // callers whose DTMF may open the door; empty = any caller in a call
-	// MaxAttempts wrong codes in one call lock the code out for the rest of that call.
+	// MaxAttempts wrong codes in one call lock the code out for the rest of that call,
+	// and for every call during LockoutFor after it (0 = that call only), so hanging up and
+	// calling again does not buy a fresh set of guesses.
 	MaxAttempts int
+	LockoutFor  time.Duration
 	// ExitButton is the name of an [[input]] that opens the door without a call.
 	ExitButton string
 	// Sensor is the name of an [[input]] that is active while the door stands open. Opening
@@ -78,7 +81,7 @@ type Control struct {
 // Defaults returns the Config used for keys the file leaves out.
 func Defaults() Config {
 	return Config{
-		Door:   Door{OpenFor: 3 * time.Second, DTMFCode: "#1", MaxAttempts: 5},
+		Door:   Door{OpenFor: 3 * time.Second, DTMFCode: "#1", MaxAttempts: 5, LockoutFor: 5 * time.Minute},
 		Call:   Call{Incoming: "auto", MaxDuration: 3 * time.Minute, WarnBefore: 10 * time.Second},
 		Events: EventLog{MaxSize: 1 << 20},
 	}
@@ -145,6 +148,9 @@ func (c Config) Validate() error {
 	}
 	if c.Door.MaxAttempts < 1 {
 		errs = append(errs, cfgerr.New("door.max_attempts", "%d is too small (expected at least 1)", c.Door.MaxAttempts))
+	}
+	if c.Door.LockoutFor < 0 || c.Door.LockoutFor > 24*time.Hour {
+		errs = append(errs, cfgerr.New("door.lockout_for", "%s is out of range (expected 0 to 24h)", c.Door.LockoutFor))
 	}
 	switch c.Call.Incoming {
 	case "auto", "button", "reject":

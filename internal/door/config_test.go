@@ -36,6 +36,7 @@ func TestValidate(t *testing.T) {
 		{"duplicate LED", func(c *Config) { c.LEDs = append(c.LEDs, c.LEDs[0]) }, "led[1].name"},
 		{"open_for too long", func(c *Config) { c.Door.OpenFor = time.Hour }, "door.open_for"},
 		{"bad DTMF code", func(c *Config) { c.Door.DTMFCode = "12x" }, "door.dtmf_code"},
+		{"lockout too long", func(c *Config) { c.Door.LockoutFor = 48 * time.Hour }, "door.lockout_for"},
 		{"no attempts", func(c *Config) { c.Door.MaxAttempts = 0 }, "door.max_attempts"},
 		{"bad incoming", func(c *Config) { c.Call.Incoming = "maybe" }, "call.incoming"},
 		{"negative max", func(c *Config) { c.Call.MaxDuration = -time.Second }, "call.max_duration"},

@@ -63,7 +63,10 @@ type Controller struct {
 	endT     timer
 	doorT    timer
 	heldT    timer
-	notified string
+	lockT    timer
+	// lockedUntil refuses door codes in every call until then, after a lockout.
+	lockedUntil time.Time
+	notified    string
 }
 
 type request struct {
@@ -183,6 +186,9 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 		case <-c.heldT.C():
 			c.heldT.fired()
 			c.onHeldOpen()
+		case <-c.lockT.C():
+			c.lockT.fired()
+			c.onLockoutOver()
 		case <-beat:
 			c.opts.Heartbeat()
 			continue
@@ -209,6 +215,9 @@ func (c *Controller) pollTimers() {
 		case <-c.heldT.C():
 			c.heldT.fired()
 			c.onHeldOpen()
+		case <-c.lockT.C():
+			c.lockT.fired()
+			c.onLockoutOver()
 		default:
 			return
 		}
@@ -308,6 +317,7 @@ func (c *Controller) shutdown() {
 	c.endT.stop()
 	c.doorT.stop()
 	c.heldT.stop()
+	c.lockT.stop()
 	c.board.Halt()
 	c.events.Add("stopped")
 	c.setStopped()
@@ -331,7 +341,7 @@ func (c *Controller) refresh() {
 		DoorOpen:  c.doorOpen,
 		DoorAjar:  c.doorAjar,
 		Alarm:     c.alarm,
-		LockedOut: c.code.locked,
+		LockedOut: c.code.locked || !c.lockedUntil.IsZero(),
 	}
 	for _, a := range c.regs {
 		s.Accounts = append(s.Accounts, a)

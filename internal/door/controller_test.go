@@ -451,6 +451,7 @@ func TestDoorCode(t *testing.T) {
 func TestLockoutEndsWithTheCall(t *testing.T) {
 	cfg := baseConfig()
 	cfg.Door.MaxAttempts = 1
+	cfg.Door.LockoutFor = 0
 	r := newRig(t, cfg)
 	c := r.answerCall("sip:101@pbx")
 	for _, d := range "00#1" {
@@ -469,6 +470,40 @@ func TestLockoutEndsWithTheCall(t *testing.T) {
 	}
 	if len(r.board.Pulses()) != 1 {
 		t.Error("code refused in a new call")
+	}
+}
+
+func TestLockoutOutlivesTheCall(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Door.MaxAttempts = 2
+	cfg.Door.LockoutFor = 5 * time.Minute
+	r := newRig(t, cfg)
+	digits := func(c *doortest.Call, s string) {
+		for _, d := range s {
+			r.push(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: d})
+		}
+	}
+	c := r.answerCall("sip:101@pbx")
+	digits(c, "000")
+	r.press("end")
+	r.newKinds()
+	// A new call within lockout_for gets no fresh guesses, even with the right code.
+	c = r.answerCall("sip:101@pbx")
+	if !r.sync().LockedOut {
+		t.Error("status not locked out in the second call")
+	}
+	digits(c, "#1#1")
+	r.press("end")
+	r.wantKinds("incoming,answered,door-code-refused,call-ended")
+	r.advance(5 * time.Minute)
+	r.wantKinds("door-code-unlocked")
+	c = r.answerCall("sip:101@pbx")
+	if r.sync().LockedOut {
+		t.Error("still locked out after lockout_for")
+	}
+	digits(c, "#1")
+	if len(r.board.Pulses()) != 1 {
+		t.Errorf("%d pulses after the lockout ended, want 1", len(r.board.Pulses()))
 	}
 }
 

@@ -1,10 +1,18 @@
 package door
 
+import "time"
+
 // codeState is the DTMF door code state of one call.
 type codeState struct {
 	buf      []byte // the last len(code) digits
 	attempts int    // wrong codes so far in this call
 	locked   bool   // max_attempts reached: digits are ignored until the call ends
+	refused  bool   // a door-code-refused entry was written for this call
+}
+
+func (c *Controller) onLockoutOver() {
+	c.lockedUntil = time.Time{}
+	c.events.Add("door-code-unlocked")
 }
 
 // onDigit feeds one digit from the far end of the call in progress. The buffer slides, so
@@ -17,6 +25,13 @@ func (c *Controller) onDigit(d rune) {
 	}
 	from := c.call.Remote()
 	if !uriAllowed(from, c.cfg.Door.Allowed) {
+		return
+	}
+	if c.lockedUntil.After(c.clk.Now()) {
+		if !c.code.refused {
+			c.code.refused = true
+			c.events.Add("door-code-refused", "from", from, "until", c.lockedUntil.UTC().Format(time.RFC3339))
+		}
 		return
 	}
 	if d > 0x7f {
@@ -38,7 +53,11 @@ func (c *Controller) onDigit(d rune) {
 	c.events.Add("door-code-wrong", "from", from, "attempt", c.code.attempts)
 	if c.code.attempts >= c.cfg.Door.MaxAttempts {
 		c.code.locked = true
-		c.events.Add("door-code-lockout", "from", from, "attempts", c.code.attempts)
+		if d := c.cfg.Door.LockoutFor; d > 0 {
+			c.lockedUntil = c.clk.Now().Add(d)
+			c.lockT.arm(c.clk, d)
+		}
+		c.events.Add("door-code-lockout", "from", from, "attempts", c.code.attempts, "for", c.cfg.Door.LockoutFor)
 	}
 }
 
