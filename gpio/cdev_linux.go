@@ -21,7 +21,6 @@ const (
 	iocTypeShift     = 8
 	iocSizeShift     = 16
 	iocDirShift      = 30
-	lineEventSize    = 48
 	lineFlagActLow   = 1 << 1
 	lineFlagInput    = 1 << 2
 	lineFlagOutput   = 1 << 3

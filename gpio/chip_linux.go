@@ -2,7 +2,6 @@ package gpio
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -209,12 +208,7 @@ func (l *chipLines) Watch(ctx context.Context, edge func(int)) error {
 			}
 			return fmt.Errorf("gpio: read line events: %w", err)
 		}
-		// struct gpio_v2_line_event: timestamp_ns u64, id u32, offset u32, seqno u32, ...
-		for off := 0; off+lineEventSize <= n; off += lineEventSize {
-			if i, ok := l.byOffset[binary.NativeEndian.Uint32(buf[off+12:])]; ok {
-				edge(i)
-			}
-		}
+		decodeLineEvents(buf[:n], l.byOffset, edge)
 	}
 }
 
