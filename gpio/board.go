@@ -43,8 +43,8 @@ type Board struct {
 	closed   bool
 	running  bool
 	dropped  int
-	queue    []Event // events found by the current step
-	drives   []drive // output changes found by the current step
+	queue    []Event     // events found by the current step
+	drives   []drive     // output changes found by the current step
 	released atomic.Bool // lines closed: Halt has nothing left to drive
 
 	runWG     sync.WaitGroup
@@ -98,7 +98,7 @@ func Open(cfg Config, opts Options) (*Board, error) {
 			_ = lines.Close()
 			return nil, fmt.Errorf("gpio: read %s (line %d): %w", in.name, specs[in.idx].Offset, err)
 		}
-		in.stable = lvl != in.activeLow
+		in.stable = polarity(lvl, in.activeLow)
 	}
 	if sim != nil {
 		b.sim = &Sim{lines: sim, b: b}
@@ -120,8 +120,8 @@ func (b *Board) plan() []LineSpec {
 	}
 	addOut := func(c Output, relay bool) {
 		b.outs = append(b.outs, &output{name: c.Name, idx: len(specs), activeLow: c.ActiveLow, relay: relay})
-		// The inactive physical level of an active-low line is high.
-		specs = append(specs, LineSpec{Name: c.Name, Offset: c.Line, Output: true, Initial: c.ActiveLow, ActiveLow: c.ActiveLow})
+		specs = append(specs, LineSpec{Name: c.Name, Offset: c.Line, Output: true,
+			Initial: polarity(false, c.ActiveLow), ActiveLow: c.ActiveLow})
 	}
 	for _, c := range b.cfg.Buttons {
 		addIn(c, true)
@@ -304,7 +304,7 @@ func (b *Board) Halt() error {
 func (b *Board) safeLevels() error {
 	var errs []error
 	for _, o := range b.outs {
-		if err := b.lines.Set(o.idx, o.activeLow); err != nil {
+		if err := b.lines.Set(o.idx, polarity(false, o.activeLow)); err != nil {
 			errs = append(errs, fmt.Errorf("gpio: halt %s: %w", o.name, err))
 		}
 	}

@@ -48,7 +48,7 @@ func (b *Board) stepInputsLocked(now time.Time) (simReleases []string) {
 				b.log.Error("gpio: read input", "name", in.name, "err", err)
 				continue
 			}
-			lvl := phys != in.activeLow
+			lvl := polarity(phys, in.activeLow)
 			if lvl == in.stable {
 				continue // bounced back
 			}

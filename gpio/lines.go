@@ -26,6 +26,11 @@ func parseBias(s string) (Bias, bool) {
 	return 0, false
 }
 
+// polarity converts a logical level (true = active: pressed, lit, energised) to the physical
+// one and back; it is its own inverse. Every active-low decision in the package goes through
+// it.
+func polarity(level, activeLow bool) bool { return level != activeLow }
+
 // LineSpec is one line a Board asks its Driver for. Levels here are physical: the Board has
 // already applied ActiveLow.
 type LineSpec struct {

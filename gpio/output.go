@@ -34,7 +34,7 @@ func (b *Board) findOut(name string, relay bool) (*output, error) {
 
 // driveLocked sets an output's logical level; the only place that converts it to physical.
 func (b *Board) driveLocked(o *output, on bool) error {
-	if err := b.lines.Set(o.idx, on != o.activeLow); err != nil {
+	if err := b.lines.Set(o.idx, polarity(on, o.activeLow)); err != nil {
 		return fmt.Errorf("gpio: drive %s: %w", o.name, err)
 	}
 	o.level = on

@@ -83,7 +83,7 @@ func (s *simLines) Request(specs []LineSpec) (Lines, error) {
 		if sp.Output {
 			s.level[i] = sp.Initial
 		} else {
-			s.level[i] = sp.ActiveLow // idle: inactive
+			s.level[i] = polarity(false, sp.ActiveLow) // idle
 		}
 	}
 	s.stop = make(chan struct{})
@@ -114,7 +114,7 @@ func (s *simLines) setInput(name string, active bool) error {
 		s.mu.Unlock()
 		return err
 	}
-	phys := active != s.specs[i].ActiveLow
+	phys := polarity(active, s.specs[i].ActiveLow)
 	if s.level[i] == phys {
 		s.mu.Unlock()
 		return nil
@@ -139,7 +139,7 @@ func (s *simLines) output(name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.level[i] != s.specs[i].ActiveLow, nil
+	return polarity(s.level[i], s.specs[i].ActiveLow), nil
 }
 
 func (s *simLines) names(output bool) []string {
