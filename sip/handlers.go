@@ -6,26 +6,48 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
-// routes installs the request handlers on the sipgo server.
+// handlers maps each method we serve to its handler; routes installs them on the sipgo
+// server and dispatch uses them directly (torture tests feed messages in-process).
+func (u *UA) handlers() map[gosip.RequestMethod]func(*gosip.Request, gosip.ServerTransaction) {
+	return map[gosip.RequestMethod]func(*gosip.Request, gosip.ServerTransaction){
+		gosip.INVITE:    u.onInvite,
+		gosip.ACK:       u.onAck,
+		gosip.BYE:       u.onBye,
+		gosip.CANCEL:    u.onCancel,
+		gosip.OPTIONS:   u.onOptions,
+		gosip.INFO:      u.onInfo,
+		gosip.UPDATE:    u.onUpdate,
+		gosip.REFER:     u.onRefer,
+		gosip.NOTIFY:    u.onNotify,
+		gosip.SUBSCRIBE: u.onSubscribe,
+	}
+}
+
 func (u *UA) routes() {
-	u.srv.OnInvite(u.onInvite)
-	u.srv.OnAck(u.onAck)
-	u.srv.OnBye(u.onBye)
-	u.srv.OnCancel(u.onCancel)
-	u.srv.OnOptions(u.onOptions)
-	u.srv.OnInfo(u.onInfo)
-	u.srv.OnUpdate(u.onUpdate)
-	u.srv.OnRefer(u.onRefer)
-	u.srv.OnNotify(u.onNotify)
-	u.srv.OnSubscribe(func(req *gosip.Request, tx gosip.ServerTransaction) {
-		u.respond(tx, req, 489, "Bad Event", nil, gosip.NewHeader("Allow-Events", "refer"))
-	})
-	u.srv.OnNoRoute(func(req *gosip.Request, tx gosip.ServerTransaction) {
-		if req.IsAck() {
-			return
-		}
-		u.respond(tx, req, 501, "Not Implemented", nil, gosip.NewHeader("Allow", allowMethods))
-	})
+	for m, h := range u.handlers() {
+		u.srv.OnRequest(m, u.guard(h))
+	}
+	u.srv.OnNoRoute(u.guard(u.onNoRoute))
+}
+
+// dispatch hands req to its handler as sipgo's server would.
+func (u *UA) dispatch(req *gosip.Request, tx gosip.ServerTransaction) {
+	if h, ok := u.handlers()[req.Method]; ok {
+		u.guard(h)(req, tx)
+		return
+	}
+	u.guard(u.onNoRoute)(req, tx)
+}
+
+func (u *UA) onSubscribe(req *gosip.Request, tx gosip.ServerTransaction) {
+	u.respond(tx, req, 489, "Bad Event", nil, gosip.NewHeader("Allow-Events", "refer"))
+}
+
+func (u *UA) onNoRoute(req *gosip.Request, tx gosip.ServerTransaction) {
+	if req.IsAck() {
+		return
+	}
+	u.respond(tx, req, 501, "Not Implemented", nil, gosip.NewHeader("Allow", allowMethods))
 }
 
 // inDialog finds the call a request belongs to and checks its tags and CSeq (RFC 3261
