@@ -18,20 +18,20 @@ type Change struct {
 	At   time.Time
 }
 
-// Fake is an in-memory gpio.Driver. Use one Fake per Board.
+// Fake is an in-memory gpio.Driver for one Board at a time; after that Board's Close the
+// next one may request lines from it (as a config reload does).
 type Fake struct {
 	clk clock.Clock
 
-	mu       sync.Mutex
-	specs    []gpio.LineSpec
-	level    []bool // physical
-	edge     func(int)
-	pending  []int
-	history  []Change
-	changed  chan struct{} // closed and replaced on every change, for the Wait methods
-	stop     chan struct{}
-	closed   bool
-	requests int
+	mu      sync.Mutex
+	specs   []gpio.LineSpec
+	level   []bool // physical
+	edge    func(int)
+	pending []int
+	history []Change
+	changed chan struct{} // closed and replaced on every change, for the Wait methods
+	stop    chan struct{}
+	closed  bool
 }
 
 // New returns a Fake whose recorded times come from clk.
@@ -44,10 +44,11 @@ func New(clk clock.Clock) *Fake {
 func (f *Fake) Request(specs []gpio.LineSpec) (gpio.Lines, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests++
-	if f.specs != nil {
-		return nil, fmt.Errorf("gpiotest: lines requested twice")
+	if f.specs != nil && !f.closed {
+		return nil, fmt.Errorf("gpiotest: lines requested while still claimed")
 	}
+	// A new Board after Close (a config reload) claims afresh; the history goes on.
+	f.closed, f.edge, f.pending, f.stop = false, nil, nil, make(chan struct{})
 	f.specs = append([]gpio.LineSpec(nil), specs...)
 	f.level = make([]bool, len(specs))
 	now := f.clk.Now()

@@ -144,3 +144,43 @@ func TestInputsTable(t *testing.T) {
 		})
 	}
 }
+
+func TestReopenAfterClose(t *testing.T) {
+	clk := clock.NewFake(t0)
+	fake := gpiotest.New(clk)
+	open := func() *gpio.Board {
+		b, err := gpio.Open(config(), gpio.Options{Clock: clk, Driver: fake})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	b := open()
+	if _, err := gpio.Open(config(), gpio.Options{Clock: clk, Driver: fake}); err == nil {
+		t.Error("a second Board claimed lines still in use")
+	}
+	if err := b.SetRelay("lock", true); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Second)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = open()
+	defer b.Close()
+	want := []gpiotest.Change{
+		{Name: "lock", On: false, At: t0},
+		{Name: "lock", On: true, At: t0},
+		{Name: "lock", On: false, At: t0.Add(time.Second)}, // Close
+		{Name: "lock", On: false, At: t0.Add(time.Second)}, // the new request
+	}
+	got := fake.History("lock")
+	if len(got) != len(want) {
+		t.Fatalf("history %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("change %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+}
