@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -161,8 +162,10 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 			}
 			c.onInput(ev, "gpio")
 		case req := <-c.cmds:
-			// Timers already due are handled first, so a command sees the state every
-			// expired deadline has produced (and tests with a fake clock are deterministic).
+			// A reload already asked for and timers already due are handled first, so a
+			// command sees the state they produce (and tests with a fake clock are
+			// deterministic).
+			c.applyPending()
 			c.pollTimers()
 			res, err := c.do(req.cmd)
 			c.refresh()
@@ -171,24 +174,18 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 			continue
 		case <-c.reload:
 			c.applyPending()
-		case <-c.ringT.C():
-			c.ringT.fired()
-			c.onRingTimeout()
-		case <-c.warnT.C():
-			c.warnT.fired()
-			c.onWarn()
-		case <-c.endT.C():
-			c.endT.fired()
-			c.onMaxDuration()
-		case <-c.doorT.C():
-			c.doorT.fired()
-			c.onDoorClosed()
-		case <-c.heldT.C():
-			c.heldT.fired()
-			c.onHeldOpen()
-		case <-c.lockT.C():
-			c.lockT.fired()
-			c.onLockoutOver()
+		case at := <-c.ringT.C():
+			c.runTimers(&c.ringT, at)
+		case at := <-c.warnT.C():
+			c.runTimers(&c.warnT, at)
+		case at := <-c.endT.C():
+			c.runTimers(&c.endT, at)
+		case at := <-c.doorT.C():
+			c.runTimers(&c.doorT, at)
+		case at := <-c.heldT.C():
+			c.runTimers(&c.heldT, at)
+		case at := <-c.lockT.C():
+			c.runTimers(&c.lockT, at)
 		case <-beat:
 			c.opts.Heartbeat()
 			continue
@@ -197,30 +194,46 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 	}
 }
 
-func (c *Controller) pollTimers() {
-	for {
-		select {
-		case <-c.ringT.C():
-			c.ringT.fired()
-			c.onRingTimeout()
-		case <-c.warnT.C():
-			c.warnT.fired()
-			c.onWarn()
-		case <-c.endT.C():
-			c.endT.fired()
-			c.onMaxDuration()
-		case <-c.doorT.C():
-			c.doorT.fired()
-			c.onDoorClosed()
-		case <-c.heldT.C():
-			c.heldT.fired()
-			c.onHeldOpen()
-		case <-c.lockT.C():
-			c.lockT.fired()
-			c.onLockoutOver()
-		default:
-			return
+// pollTimers runs every timer that has already fired.
+func (c *Controller) pollTimers() { c.runTimers(nil, time.Time{}) }
+
+// runTimers runs first (received at at) and every other timer already fired, in deadline
+// order: when the loop falls behind, or a fake clock jumps, the door must still release
+// before it is reported held open.
+func (c *Controller) runTimers(first *timer, at time.Time) {
+	type firing struct {
+		at   time.Time
+		t    *timer
+		inst clock.Timer
+		fn   func()
+	}
+	table := []struct {
+		t  *timer
+		fn func()
+	}{
+		{&c.ringT, c.onRingTimeout}, {&c.warnT, c.onWarn}, {&c.endT, c.onMaxDuration},
+		{&c.doorT, c.onDoorClosed}, {&c.heldT, c.onHeldOpen}, {&c.lockT, c.onLockoutOver},
+	}
+	var due []firing
+	for _, e := range table {
+		if e.t == first {
+			due = append(due, firing{at, e.t, e.t.t, e.fn})
+			continue
 		}
+		select {
+		case when := <-e.t.C():
+			due = append(due, firing{when, e.t, e.t.t, e.fn})
+		default:
+		}
+	}
+	sort.SliceStable(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
+	for _, f := range due {
+		// An earlier handler may have stopped or re-armed this timer: then it is stale.
+		if f.t.t != f.inst {
+			continue
+		}
+		f.t.fired()
+		f.fn()
 	}
 }
 

@@ -363,10 +363,10 @@ func TestReloadDuringCall(t *testing.T) {
 	next.Call.MaxDuration = 40 * time.Second // warning due at 30s, end at 40s of the call
 	next.LEDs = next.LEDs[1:]                // led-reg leaves the config
 	r.board.SetLED("led-reg", door.On)
+	r.newKinds()
 	if err := r.c.Apply(next); err != nil {
 		t.Fatal(err)
 	}
-	r.newKinds()
 	s := r.wantState(door.InCall)
 	if s.Peer != "sip:101@pbx" || c.HungUp() != 0 {
 		t.Fatal("reload dropped the call")
