@@ -19,12 +19,14 @@ package alsa_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,7 +57,25 @@ func pattern(n int) []int16 {
 
 func TestVboardLoopbackBitExact(t *testing.T) {
 	needVboard(t)
-	for _, want := range []alsa.Params{{}, {Rate: 48000, Channels: 2, PeriodFrames: 480, Periods: 3}} {
+	for _, want := range []alsa.Params{{}, {Rate: 48000, Channels: 2, PeriodFrames: 960, Periods: 4}} {
+		// An xrun (the TCG guest on a busy host can miss a period) drops audio by design;
+		// bit-exactness is only judged on a run without one.
+		for attempt := 1; ; attempt++ {
+			xruns, err := loopbackOnce(t, want)
+			if err == nil {
+				break
+			}
+			if xruns == 0 || attempt == 3 {
+				t.Fatalf("%+v: %v (xruns %d, attempt %d)", want, err, xruns, attempt)
+			}
+			t.Logf("%+v: %v after %d xruns; again", want, err, xruns)
+		}
+	}
+}
+
+// loopbackOnce plays a pattern on hw:Loopback,0 and checks it arrives on hw:Loopback,1.
+func loopbackOnce(t *testing.T, want alsa.Params) (xruns int, _ error) {
+	{
 		play, err := alsa.OpenPCM("hw:Loopback,0", alsa.Playback, want)
 		if err != nil {
 			t.Fatal(err)
@@ -72,15 +92,21 @@ func TestVboardLoopbackBitExact(t *testing.T) {
 		t.Logf("params %+v", p)
 		period := p.PeriodFrames * p.Channels
 		pat := pattern(p.Rate / 2 * p.Channels) // half a second
-		total := len(pat) + 12*period
-		got := make([]int16, 0, total)
+		// Read until the playback has drained, plus a few periods: how long the playback
+		// takes to start depends on the scheduling of a TCG guest on a busy host.
+		got := make([]int16, 0, len(pat)+16*period)
+		var drained atomic.Bool
 		var wg sync.WaitGroup
 		var rerr error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			buf := make([]int16, period)
-			for len(got) < total {
+			after := 0
+			for after < 4 && len(got) < 20*len(pat) {
+				if drained.Load() {
+					after++
+				}
 				n, err := rec.Read(buf)
 				if err != nil {
 					rerr = err
@@ -98,9 +124,11 @@ func TestVboardLoopbackBitExact(t *testing.T) {
 		if err := play.Drain(); err != nil {
 			t.Fatal(err)
 		}
+		drained.Store(true)
 		wg.Wait()
 		play.Close()
 		rec.Close()
+		xruns = play.Xruns() + rec.Xruns()
 		if rerr != nil {
 			t.Fatal(rerr)
 		}
@@ -112,15 +140,16 @@ func TestVboardLoopbackBitExact(t *testing.T) {
 			}
 		}
 		if start < 0 {
-			t.Fatalf("%+v: pattern not found in %d captured samples", p, len(got))
+			return xruns, fmt.Errorf("pattern not found in %d captured samples", len(got))
 		}
 		for i := range pat {
 			if got[start+i] != pat[i] {
-				t.Fatalf("%+v: sample %d differs: %d, want %d", p, i, got[start+i], pat[i])
+				return xruns, fmt.Errorf("sample %d differs: %d, want %d", i, got[start+i], pat[i])
 			}
 		}
 		t.Logf("%+v: %d samples bit-exact after %d frames of lead-in, xruns %d/%d",
 			p, len(pat), start/p.Channels, play.Xruns(), rec.Xruns())
+		return xruns, nil
 	}
 }
 

@@ -184,3 +184,10 @@ func dirName(d alsa.Direction) string {
 	}
 	return "playback"
 }
+
+// hasPCM reports whether the card is currently open (false while it is gone).
+func (d *hwDevice) hasPCM() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pcm != nil
+}
