@@ -1,6 +1,7 @@
 package media
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
@@ -131,11 +132,11 @@ type arrival struct {
 
 // pattern generates five minutes of 20 ms packets as they reach the receiver.
 type pattern struct {
-	name     string
-	loss     float64 // probability a packet never arrives
-	drift    float64 // sender clock rate relative to ours, minus one
-	delay    func(r *rand.Rand, k int) time.Duration
-	maxMean  time.Duration // 0 = report only
+	name    string
+	loss    float64 // probability a packet never arrives
+	drift   float64 // sender clock rate relative to ours, minus one
+	delay   func(r *rand.Rand, k int) time.Duration
+	maxMean time.Duration // 0 = report only
 }
 
 func lanDelay(r *rand.Rand, _ int) time.Duration {
@@ -152,7 +153,7 @@ func (p pattern) generate(frames int) []arrival {
 		sent := time.Duration(float64(k) * float64(20*time.Millisecond) / (1 + p.drift))
 		out = append(out, arrival{seq: uint16(k), at: sent + p.delay(r, k)})
 	}
-	slices.SortStableFunc(out, func(a, b arrival) int { return int(a.at - b.at) })
+	slices.SortStableFunc(out, func(a, b arrival) int { return cmp.Compare(a.at, b.at) })
 	return out
 }
 
