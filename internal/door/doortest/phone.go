@@ -8,9 +8,12 @@ import (
 	"github.com/doorsip/intercom/internal/door"
 )
 
-// Phone is a fake door.Phone. Dial creates a Call that records what is done to it.
+// Phone is a fake door.Phone. Dial creates a Call that records what is done to it. A Phone
+// on a Switch also reaches the other phones on it, as a PBX would.
 type Phone struct {
-	ev chan door.PhoneEvent
+	ev  chan door.PhoneEvent
+	uri string
+	sw  *Switch
 
 	mu      sync.Mutex
 	n       int
@@ -36,6 +39,12 @@ func (p *Phone) Dial(_ context.Context, target string) (door.PhoneCall, error) {
 	}
 	c := p.newCallLocked(target, false)
 	p.dialed = append(p.dialed, c)
+	if p.sw != nil {
+		if err := p.sw.connect(c, p.uri, target); err != nil {
+			p.dialed = p.dialed[:len(p.dialed)-1]
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -73,7 +82,7 @@ func (p *Phone) NewIncoming(remote string) *Call {
 
 func (p *Phone) newCallLocked(remote string, incoming bool) *Call {
 	p.n++
-	return &Call{id: fmt.Sprintf("call-%d", p.n), remote: remote, incoming: incoming}
+	return &Call{id: fmt.Sprintf("%scall-%d", p.uri, p.n), remote: remote, incoming: incoming, owner: p}
 }
 
 // Push hands ev to the controller; it blocks until the controller takes it or ctx ends.
@@ -91,6 +100,8 @@ type Call struct {
 	id       string
 	remote   string
 	incoming bool
+	owner    *Phone
+	peer     *Call // the other end, on a Switch
 
 	mu       sync.Mutex
 	rang     bool
@@ -109,30 +120,44 @@ func (c *Call) ID() string     { return c.id }
 func (c *Call) Remote() string { return c.remote }
 func (c *Call) Incoming() bool { return c.incoming }
 
-func (c *Call) act(name string, f func()) error {
+// act records an action, then (on a Switch) tells the other end what it means there.
+func (c *Call) act(name string, f func(), far door.PhoneEvent) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.panicOn == name {
+		c.mu.Unlock()
 		panic("doortest: " + name + " panics as asked")
 	}
 	if c.fail != nil {
+		c.mu.Unlock()
 		return c.fail
 	}
 	f()
+	peer := c.peer
+	c.mu.Unlock()
+	if peer != nil && far.Kind != 0 {
+		far.Call = peer
+		peer.owner.deliver(far)
+	}
 	return nil
 }
 
-func (c *Call) Ring() error   { return c.act("Ring", func() { c.rang = true }) }
-func (c *Call) Answer() error { return c.act("Answer", func() { c.answered = true }) }
-func (c *Call) Reject(code int) error {
-	return c.act("Reject", func() { c.rejected = code })
+func (c *Call) Ring() error {
+	return c.act("Ring", func() { c.rang = true }, door.PhoneEvent{Kind: door.Ringing})
 }
-func (c *Call) Hangup() error { return c.act("Hangup", func() { c.hungUp++ }) }
+func (c *Call) Answer() error {
+	return c.act("Answer", func() { c.answered = true }, door.PhoneEvent{Kind: door.Answered})
+}
+func (c *Call) Reject(code int) error {
+	return c.act("Reject", func() { c.rejected = code }, door.PhoneEvent{Kind: door.Ended, Code: code, Reason: "rejected"})
+}
+func (c *Call) Hangup() error {
+	return c.act("Hangup", func() { c.hungUp++ }, door.PhoneEvent{Kind: door.Ended, Reason: "hangup"})
+}
 func (c *Call) SendDTMF(d rune) error {
-	return c.act("SendDTMF", func() { c.dtmf = append(c.dtmf, d) })
+	return c.act("SendDTMF", func() { c.dtmf = append(c.dtmf, d) }, door.PhoneEvent{Kind: door.DTMF, Digit: d})
 }
 func (c *Call) PlayTone(kind string) error {
-	return c.act("PlayTone", func() { c.tones = append(c.tones, kind) })
+	return c.act("PlayTone", func() { c.tones = append(c.tones, kind) }, door.PhoneEvent{})
 }
 
 // Fail makes every later method return err (nil to stop).
