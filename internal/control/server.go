@@ -291,6 +291,8 @@ type writer struct {
 
 // write sends one response line; false means the client is gone.
 func (w *writer) write(r Response) bool {
+	// A socket deadline is the kernel's wall clock, not something the injected clock could
+	// move, so it is set from time.Now.
 	w.c.SetWriteDeadline(time.Now().Add(w.timeout))
 	return w.enc.Encode(r) == nil
 }

@@ -692,3 +692,41 @@ func TestHeartbeatFromTheLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDoorOpenedBy(t *testing.T) {
+	tests := []struct {
+		name    string
+		open    func(r *rig)
+		by, via string
+	}{
+		{"exit button", func(r *rig) { r.press("exit") }, "button exit", "exit-button"},
+		{"open button", func(r *rig) { r.press("open") }, "button open", "button"},
+		{"ctl press", func(r *rig) { r.do("press", "open") }, "button open (control)", "button"},
+		{"ctl open", func(r *rig) { r.do("open", "") }, "control", "control"},
+		{"dtmf", func(r *rig) {
+			c := r.answerCall("sip:101@pbx")
+			for _, d := range "#1" {
+				r.push(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: d})
+			}
+		}, "sip:101@pbx", "dtmf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, baseConfig())
+			tt.open(r)
+			r.sync()
+			var found bool
+			for _, e := range r.log.Recent() {
+				if e.Kind == "door-open" {
+					found = true
+					if e.String("by") != tt.by || e.String("via") != tt.via {
+						t.Errorf("by %q via %q, want %q %q", e.String("by"), e.String("via"), tt.by, tt.via)
+					}
+				}
+			}
+			if !found {
+				t.Error("no door-open entry")
+			}
+		})
+	}
+}

@@ -34,7 +34,7 @@ func (c *Controller) input(ev InputEvent, via string) (string, error) {
 	}
 	by := "button " + ev.Name
 	if via != "gpio" {
-		by = via
+		by += " (" + via + ")"
 	}
 	return c.press(ev.Name, by)
 }
@@ -65,7 +65,7 @@ func (c *Controller) press(name, by string) (string, error) {
 			return c.hangup()
 		}
 	case "open":
-		return c.open(by)
+		return c.open(by, "button")
 	}
 	return "", fmt.Errorf("%w: action %q", ErrUnknownOp, b.Action)
 }
@@ -114,9 +114,9 @@ func (c *Controller) hangup() (string, error) {
 
 // open is the open button: the relay when this unit has one (door station), else the DTMF
 // code to the far end of the call (indoor unit).
-func (c *Controller) open(by string) (string, error) {
+func (c *Controller) open(by, via string) (string, error) {
 	if c.cfg.Door.HasRelay {
-		if err := c.openDoor(by, "button"); err != nil {
+		if err := c.openDoor(by, via); err != nil {
 			return "", err
 		}
 		return "door opened", nil
@@ -154,7 +154,7 @@ func (c *Controller) do(cmd Command) (Result, error) {
 	case "hangup":
 		msg, err = c.hangup()
 	case "open":
-		msg, err = c.open("control")
+		msg, err = c.open("control", "control")
 	case "press", "release":
 		// The same path as a GPIO edge, so `ctl press` exercises exactly what a button does
 		// (and drives a "sim" board).
