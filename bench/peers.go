@@ -1,0 +1,237 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+const password = "secret"
+
+// kamailioCfg is a digest registrar: REGISTER must authenticate (qop=auth), nothing else is
+// routed because sipp calls each peer directly (the proxy hop would only add Kamailio's time
+// to both sides).
+func kamailioCfg(port int, mpath string) string {
+	return fmt.Sprintf(`#!KAMAILIO
+debug=1
+log_stderror=yes
+children=2
+tcp_children=1
+auto_aliases=no
+listen=udp:127.0.0.1:%[1]d
+mpath="%[2]s"
+
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "auth.so"
+
+modparam("usrloc", "db_mode", 0)
+modparam("registrar", "min_expires", 10)
+modparam("registrar", "max_expires", 3600)
+modparam("auth", "qop", "auth")
+modparam("auth", "nonce_expire", 300)
+
+request_route {
+	if (!mf_process_maxfwd_header("10")) {
+		sl_send_reply("483", "Too Many Hops");
+		exit;
+	}
+	if (is_method("REGISTER")) {
+		if (!pv_www_authenticate("$td", "%[3]s", "0")) {
+			if (is_present_hf("Authorization")) {
+				sl_send_reply("403", "Forbidden");
+				exit;
+			}
+			www_challenge("$td", "0");
+			exit;
+		}
+		if (!save("location")) {
+			sl_reply_error();
+		}
+		exit;
+	}
+	if (is_method("OPTIONS")) {
+		sl_send_reply("200", "OK");
+		exit;
+	}
+	sl_send_reply("404", "Not Found");
+}
+`, port, mpath, password)
+}
+
+func kamailioModules() string {
+	for _, d := range []string{"/usr/lib/x86_64-linux-gnu/kamailio/modules", "/usr/lib/aarch64-linux-gnu/kamailio/modules",
+		"/usr/lib/arm-linux-gnueabihf/kamailio/modules", "/usr/lib/kamailio/modules", "/usr/local/lib64/kamailio/modules"} {
+		if _, err := os.Stat(filepath.Join(d, "registrar.so")); err == nil {
+			return d
+		}
+	}
+	if m, _ := filepath.Glob("/usr/lib/*/kamailio/modules/registrar.so"); len(m) > 0 {
+		return filepath.Dir(m[0])
+	}
+	return ""
+}
+
+func baresipModules() string {
+	for _, d := range []string{"/usr/lib/baresip/modules", "/usr/local/lib/baresip/modules"} {
+		if _, err := os.Stat(filepath.Join(d, "g711.so")); err == nil {
+			return d
+		}
+	}
+	return ""
+}
+
+// peerSetup is what both peers get, so the work is the same.
+type peerSetup struct {
+	Dir       string // the peer's own config directory
+	User      string
+	SIPPort   int
+	RTPLo     int // RTP port range, RTPLo..RTPLo+99
+	Registrar int // Kamailio's port
+	WAV       string
+	Expires   int // registration lifetime asked for, seconds
+}
+
+// baresipConfig writes config, accounts and contacts: aufile source, null player, PCMA
+// offered first, auto-answer, one call at a time like the door (a second call gets 486).
+func baresipConfig(s peerSetup, mods string) error {
+	cfg := fmt.Sprintf(`poll_method		epoll
+sip_listen		127.0.0.1:%d
+net_interface		127.0.0.1
+call_max_calls		1
+audio_player		aubridge,null
+audio_source		aufile,%s
+audio_alert		aubridge,null
+audio_srate		8000
+audio_channels		1
+rtp_ports		%d-%d
+module_path		%s
+module			g711.so
+module			aufile.so
+module			aubridge.so
+module_app		account.so
+module_app		menu.so
+`, s.SIPPort, s.WAV, s.RTPLo, s.RTPLo+99, mods)
+	acct := fmt.Sprintf("<sip:%s@127.0.0.1>;auth_pass=%s;regint=%d;outbound=\"sip:127.0.0.1:%d\";audio_codecs=PCMA,PCMU;ptime=20;answermode=auto\n",
+		s.User, password, s.Expires, s.Registrar)
+	for name, body := range map[string]string{"config": cfg, "accounts": acct, "contacts": ""} {
+		if err := os.WriteFile(filepath.Join(s.Dir, name), []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// intercomConfig writes intercom.toml: the same account, codecs, ptime and audio as baresip;
+// media real-time priority stays at its default, as on a board.
+func intercomConfig(s peerSetup) (string, error) {
+	cfg := fmt.Sprintf(`[sip]
+listen = "127.0.0.1:%d"
+transports = ["udp", "tcp"]
+
+[[account]]
+id = "pbx"
+registrar = "sip:127.0.0.1:%d"
+user = %q
+password = %q
+expires = "%ds"
+
+[media]
+codecs = ["PCMA", "PCMU"]
+rtp_ports = "%d-%d"
+ptime = "20ms"
+
+[audio]
+capture = "file:%s"
+playback = "null"
+
+[gpio]
+chip = "sim"
+
+[call]
+incoming = "auto"
+allow_from = []
+max_duration = "0s"
+
+[log]
+level = "warn"
+events = ""
+
+[control]
+socket = %q
+`, s.SIPPort, s.Registrar, s.User, password, s.Expires, s.RTPLo, s.RTPLo+99, s.WAV, filepath.Join(s.Dir, "ctl.sock"))
+	path := filepath.Join(s.Dir, "intercom.toml")
+	return path, os.WriteFile(path, []byte(cfg), 0o644)
+}
+
+// freePort returns a port free for UDP and TCP on 127.0.0.1 (and, with span > 1, the span-1
+// ports above it free for UDP too).
+func freePort(span int) (int, error) {
+	for i := 0; i < 100; i++ {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := pc.LocalAddr().(*net.UDPAddr).Port
+		pc.Close()
+		if port+span > 65000 || port%2 == 1 {
+			continue
+		}
+		ok := true
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		for p := port; p < port+span && ok; p += max(1, span/8) {
+			c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				continue
+			}
+			c.Close()
+		}
+		if ok {
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("bench: no free port")
+}
+
+// waitSIP sends OPTIONS to addr until anything answers or d passes.
+func waitSIP(addr string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	local := c.LocalAddr().String()
+	buf := make([]byte, 4096)
+	for i := 0; time.Now().Before(deadline); i++ {
+		msg := "OPTIONS sip:" + addr + " SIP/2.0\r\n" +
+			fmt.Sprintf("Via: SIP/2.0/UDP %s;branch=z9hG4bK-bench%d-%d\r\n", local, time.Now().UnixNano(), i) +
+			"Max-Forwards: 70\r\nFrom: <sip:probe@" + local + ">;tag=probe\r\nTo: <sip:" + addr + ">\r\n" +
+			fmt.Sprintf("Call-ID: bench-probe-%d-%d\r\n", time.Now().UnixNano(), i) + "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+		if _, err := c.Write([]byte(msg)); err != nil {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, err := c.Read(buf); err == nil && strings.HasPrefix(string(buf[:n]), "SIP/2.0") {
+			return nil
+		}
+	}
+	return fmt.Errorf("bench: no SIP answer from %s within %s", addr, d)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// userHZ is the unit of utime and stime in /proc/PID/stat; 100 on every Linux we target.
+const userHZ = 100
+
+// procSample is what /proc tells about one process at one moment.
+type procSample struct {
+	RSSKB   int    // VmRSS
+	PSSKB   int    // Pss from smaps_rollup (0 when unreadable)
+	Threads int    // Threads
+	Ticks   uint64 // utime+stime, in 1/userHZ s
+	SchedNS uint64 // sum of the live threads' run time (ns), a finer clock than Ticks
+	// RTThreads counts threads under a real-time policy (SCHED_FIFO/RR): the intercom asks
+	// for one for its media loop when it may.
+	RTThreads int
+}
+
+// sampleProc reads /proc for pid; pss adds smaps_rollup, which walks the page tables, so the
+// loops that sample during calls leave it out.
+func sampleProc(pid int, pss bool) (procSample, error) {
+	var s procSample
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return s, err
+	}
+	// Fields after the command name, which may itself hold spaces and parentheses.
+	i := strings.LastIndexByte(string(stat), ')')
+	if i < 0 {
+		return s, fmt.Errorf("bench: /proc/%d/stat: no command field", pid)
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	// f[0] is field 3 (state): utime is field 14, stime 15.
+	if len(f) < 13 {
+		return s, fmt.Errorf("bench: /proc/%d/stat: %d fields", pid, len(f))
+	}
+	ut, _ := strconv.ParseUint(f[11], 10, 64)
+	st, _ := strconv.ParseUint(f[12], 10, 64)
+	s.Ticks = ut + st
+	s.RSSKB = statusField(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:")
+	s.Threads = statusField(fmt.Sprintf("/proc/%d/status", pid), "Threads:")
+	if pss {
+		s.PSSKB = statusField(fmt.Sprintf("/proc/%d/smaps_rollup", pid), "Pss:")
+	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
+	for _, t := range tasks {
+		if b, err := os.ReadFile(filepath.Join(t, "schedstat")); err == nil {
+			if fs := strings.Fields(string(b)); len(fs) > 0 {
+				v, _ := strconv.ParseUint(fs[0], 10, 64)
+				s.SchedNS += v
+			}
+		}
+		if b, err := os.ReadFile(filepath.Join(t, "stat")); err == nil {
+			if i := strings.LastIndexByte(string(b), ')'); i > 0 {
+				// policy is field 41: 1 SCHED_FIFO, 2 SCHED_RR.
+				if fs := strings.Fields(string(b[i+1:])); len(fs) > 38 && (fs[38] == "1" || fs[38] == "2") {
+					s.RTThreads++
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+// statusField returns the first number after key in a "Key: value kB" file, 0 when absent.
+func statusField(path, key string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, key) {
+			fs := strings.Fields(line[len(key):])
+			if len(fs) > 0 {
+				v, _ := strconv.Atoi(fs[0])
+				return v
+			}
+		}
+	}
+	return 0
+}
