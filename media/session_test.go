@@ -36,7 +36,8 @@ func newPair(t *testing.T, codec string, rate int, dtmfPT uint8, devA, devB Form
 	rb := cb.LocalAddr().(*netUDPAddr).AddrPort()
 	cfg := func(conn *netUDPConn, remote netip.AddrPort) SessionConfig {
 		return SessionConfig{Conn: conn, Remote: remote, Codec: codec, PayloadType: 8, ClockRate: rate,
-			DTMFPayloadType: dtmfPT, Ptime: 20 * time.Millisecond, RTPTimeout: 5 * time.Second}
+			DTMFPayloadType: dtmfPT, Ptime: 20 * time.Millisecond, RTPTimeout: 5 * time.Second,
+			RTPriority: 5, DSCP: 46} // SCHED_FIFO where permitted, else the logged fallback
 	}
 	a, err := NewSession(cfg(ca, rb), NewTone(1000, devA, clk), NewNull(devA, clk), Options{Clock: clk})
 	if err != nil {
