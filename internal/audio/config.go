@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/internal/cfgerr"
 )
 
@@ -69,6 +70,9 @@ func checkDevice(s string, capture bool) error {
 	case "hw", "plughw":
 		if sp.Arg == "" {
 			return errorf("%q names no card (expected hw:CARD,DEVICE such as \"hw:0,0\")", s)
+		}
+		if _, err := alsa.ParseName(s); err != nil {
+			return errorf("%q is not an ALSA device (expected hw:CARD,DEVICE such as \"hw:0,0\" or \"hw:Loopback,1\")", s)
 		}
 	case "file":
 		if sp.Arg == "" || !strings.HasSuffix(strings.ToLower(sp.Arg), ".wav") {
