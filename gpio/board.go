@@ -273,6 +273,9 @@ func (b *Board) sendLocked(ev Event) {
 	if b.closed {
 		return
 	}
+	if b.log.Enabled(context.Background(), slog.LevelDebug) { // keeps the step allocation-free
+		b.log.Debug("gpio: event", "name", ev.Name, "kind", ev.Kind.String())
+	}
 	select {
 	case b.events <- ev:
 	default:

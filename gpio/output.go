@@ -37,6 +37,9 @@ func (b *Board) driveLocked(o *output, on bool) error {
 	if err := b.lines.Set(o.idx, polarity(on, o.activeLow)); err != nil {
 		return fmt.Errorf("gpio: drive %s: %w", o.name, err)
 	}
+	if o.relay {
+		b.log.Debug("gpio: relay", "name", o.name, "on", on)
+	}
 	o.level = on
 	return nil
 }
