@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // figures collects the "key=value" measurements of one run. They go to stdout and, when
@@ -13,7 +14,7 @@ type figures struct{ kv []string }
 func (f *figures) add(key string, format string, args ...any) {
 	v := fmt.Sprintf(format, args...)
 	f.kv = append(f.kv, key+"="+v)
-	fmt.Printf("vboardcheck: %s = %s\n", key, v)
+	fmt.Printf("vboardcheck: %s %s = %s\n", time.Now().Format("15:04:05.000"), key, v)
 }
 
 func (f *figures) has(key string) bool {

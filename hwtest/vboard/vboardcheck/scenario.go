@@ -71,7 +71,7 @@ func scenario(figs *figures, args []string) error {
 		{"SIGTERM", r.sigterm},
 	}
 	for _, s := range steps {
-		fmt.Printf("vboardcheck: --- %s\n", s.name)
+		fmt.Printf("vboardcheck: %s --- %s\n", time.Now().Format("15:04:05.000"), s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -212,21 +212,24 @@ func (r *scenarioRun) callAndDoor() error {
 		return fmt.Errorf("peer's %d Hz reached the speaker at %.1f dB SNR (want >= 30)", peerHz, snr)
 	}
 
-	// The door code comes at about 2 s into the call; the pulse is over by about 3.5 s.
+	// The door code comes at about 2 s into the call (possibly while the speaker was being
+	// captured above); the pulse is over by about 3.5 s. The watcher times it.
 	if _, err := r.waitLevel("relay-door", 1, 6*time.Second); err != nil {
 		return fmt.Errorf("door code: %w", err)
 	}
 	if _, err := r.waitLevel("relay-door", 0, openFor+2*time.Second); err != nil {
 		return fmt.Errorf("door relay: %w", err)
 	}
+	time.Sleep(20 * time.Millisecond) // let the watcher see the fall too
 	pulse := watch.stop()
-	r.figs.add("relay_pulse_ms", "%d", pulse.length.Milliseconds())
+	length := pulse.fall.Sub(pulse.rise)
+	r.figs.add("relay_pulse_ms", "%d", length.Milliseconds())
 	r.figs.add("relay_pulses", "%d", pulse.count)
 	if pulse.count != 1 {
 		return fmt.Errorf("relay pulsed %d times, want once", pulse.count)
 	}
-	if d := pulse.length - openFor; d > pulseSlack || d < -pulseSlack {
-		return fmt.Errorf("relay pulse %s, want %s +- %s", pulse.length, openFor, pulseSlack)
+	if d := length - openFor; d > pulseSlack || d < -pulseSlack {
+		return fmt.Errorf("relay pulse %s, want %s +- %s", length, openFor, pulseSlack)
 	}
 
 	// Fault: the speaker's card goes away mid-call and comes back (aloop card 1 unbound
@@ -259,8 +262,8 @@ func (r *scenarioRun) callAndDoor() error {
 }
 
 type relayPulse struct {
-	count  int
-	length time.Duration
+	count      int
+	rise, fall time.Time // of the first pulse
 }
 
 // relayWatch samples the relay line every millisecond in a goroutine it owns.
@@ -275,7 +278,6 @@ func (r *scenarioRun) watchRelay() *relayWatch {
 	w := &relayWatch{quit: make(chan struct{}), done: make(chan relayPulse, 1)}
 	go func() {
 		var p relayPulse
-		var rise time.Time
 		last := 0
 		for {
 			select {
@@ -285,11 +287,15 @@ func (r *scenarioRun) watchRelay() *relayWatch {
 			default:
 			}
 			if v, err := r.sim.level("relay-door"); err == nil && v != last {
-				if now := time.Now(); v == 1 {
-					rise = now
+				now := time.Now()
+				switch {
+				case v == 1:
 					p.count++
-				} else {
-					p.length = now.Sub(rise)
+					if p.count == 1 {
+						p.rise = now
+					}
+				case p.count == 1:
+					p.fall = now
 				}
 				last = v
 			}
