@@ -49,7 +49,7 @@ func binarySizes(root string, o options, work string) (map[string]int64, error) 
 		p := filepath.Join(dist, "intercom-linux-"+t.name)
 		if _, err := os.Stat(p); err != nil {
 			p = filepath.Join(work, "intercom-"+t.name)
-			fmt.Fprintln(os.Stderr, "bench: building", t.name)
+			logf("building %s\n", t.name)
 			if err := goBuild(root, p, t.arch, t.arm); err != nil {
 				return nil, err
 			}

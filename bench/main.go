@@ -27,6 +27,7 @@ type options struct {
 	out      string
 	keep     bool
 	gotest   bool
+	rt       int
 }
 
 func main() {
@@ -42,6 +43,7 @@ func main() {
 	flag.StringVar(&o.dist, "dist", "dist", "directory with `make cross` binaries for the size figures; missing ones are built")
 	flag.StringVar(&o.out, "out", "", "where to write the .md and .json (default bench/results; smoke: a temp dir)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, capture, logs)")
+	flag.IntVar(&o.rt, "rt", 40, "the intercom's media.rt_priority (SCHED_FIFO; 0 = a plain thread like baresip's)")
 	flag.BoolVar(&o.gotest, "gotest", true, "run the media Frame benchmarks for allocs/frame (full mode)")
 	flag.Parse()
 	o.defaults()
@@ -51,7 +53,7 @@ func main() {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		s := <-sig
-		fmt.Fprintf(os.Stderr, "bench: %v: stopping everything\n", s)
+		logf("%v: stopping everything\n", s)
 		ps.stopAll()
 		os.Exit(130)
 	}()
@@ -136,12 +138,12 @@ func run(o options, ps *procs) error {
 		return err
 	}
 	if o.keep {
-		fmt.Fprintln(os.Stderr, "bench: work directory", work)
+		logf("work directory %s\n", work)
 	} else {
 		defer os.RemoveAll(work)
 	}
 	res := newResult(o)
-	fmt.Fprintf(os.Stderr, "bench: %s mode, call %s, %d calls, %d simultaneous, load %s\n",
+	logf("%s mode, call %s, %d calls, %d simultaneous, load %s\n",
 		res.Mode, o.duration, o.calls, o.busy, res.Machine.LoadAvg)
 
 	if o.intercom == "" {
@@ -150,6 +152,7 @@ func run(o options, ps *procs) error {
 			return err
 		}
 	}
+	logf("intercom binary ready\n")
 	wav := filepath.Join(work, "in.wav")
 	if err := writeWAV(wav, int(o.duration/time.Second)+30); err != nil {
 		return err
@@ -169,7 +172,7 @@ func run(o options, ps *procs) error {
 	them := &peer{name: "baresip", user: "door2", res: &res.Baresip}
 	for _, pe := range []*peer{us, them} {
 		pe.setup = peerSetup{Dir: filepath.Join(work, pe.name), User: pe.user, SIPPort: port(1), RTPLo: port(100),
-			Registrar: kport, WAV: wav, Expires: 300}
+			Registrar: kport, WAV: wav, Expires: 300, RTPriority: o.rt}
 		pe.sipp, pe.media = port(1), port(4)
 	}
 	if err != nil {
@@ -209,6 +212,7 @@ func run(o options, ps *procs) error {
 	}
 	defer cap.tail.Close()
 
+	logf("capture running\n")
 	kdir := filepath.Join(work, "kamailio")
 	if err := os.MkdirAll(kdir, 0o755); err != nil {
 		return err
@@ -226,6 +230,7 @@ func run(o options, ps *procs) error {
 		return fmt.Errorf("%w\nkamailio output:\n%s", err, tail(kam.Output()))
 	}
 
+	logf("kamailio up\n")
 	// 1. start -> registered, REGISTER -> 200, over o.starts starts of each; the last start
 	// stays up for the rest.
 	for i := 0; i < o.starts; i++ {
@@ -238,7 +243,7 @@ func run(o options, ps *procs) error {
 			}
 		}
 	}
-	fmt.Fprintf(os.Stderr, "bench: both registered; settling %s\n", o.settle)
+	logf("both registered; settling %s\n", o.settle)
 
 	// 2. idle: memory after the settle, CPU over it.
 	before := sampleAll(us, them)
@@ -255,7 +260,7 @@ func run(o options, ps *procs) error {
 	}
 
 	// 3. sequential calls: INVITE -> 200 OK.
-	fmt.Fprintf(os.Stderr, "bench: %d sequential calls to each\n", o.calls)
+	logf("%d sequential calls to each\n", o.calls)
 	t0 := time.Now()
 	if err := callBoth(ps, work, us, them, sippRun{Calls: o.calls, Limit: 1, Rate: 5, HoldMS: 200}, nil); err != nil {
 		return err
@@ -269,9 +274,10 @@ func run(o options, ps *procs) error {
 	}
 
 	// 4. one long call each, both at once: CPU, in-call memory and threads, RTP send timing.
-	fmt.Fprintf(os.Stderr, "bench: one %s call to each\n", o.duration)
+	logf("one %s call to each\n", o.duration)
 	t0 = time.Now()
 	us.samples, them.samples = nil, nil
+	host0 := readHostCPU()
 	sample := func() {
 		for _, pe := range []*peer{us, them} {
 			if s, err := sampleProc(pe.p.Pid(), false); err == nil {
@@ -285,6 +291,7 @@ func run(o options, ps *procs) error {
 	if err := cap.drain(); err != nil {
 		return err
 	}
+	res.HostDuringCall = hostCPUBetween(host0, readHostCPU())
 	for _, pe := range []*peer{us, them} {
 		calls := findCalls(cap.sipPkts, pe.addr(), t0, time.Now())
 		pe.res.Call = longCallOf(cap.pkts, pe, calls)
@@ -292,7 +299,7 @@ func run(o options, ps *procs) error {
 
 	// 5. simultaneous calls, one peer at a time.
 	for _, pe := range []*peer{us, them} {
-		fmt.Fprintf(os.Stderr, "bench: %d simultaneous calls to %s\n", o.busy, pe.name)
+		logf("%d simultaneous calls to %s\n", o.busy, pe.name)
 		pe.samples = nil
 		t0 := time.Now()
 		r := sippRun{Calls: o.busy, Limit: o.busy, Rate: 100, HoldMS: int(o.busyHold / time.Millisecond)}
@@ -325,7 +332,7 @@ func run(o options, ps *procs) error {
 	}
 	res.BaresipDiskBytes = baresipDisk(bins["baresip"], bmods)
 	if o.gotest {
-		fmt.Fprintln(os.Stderr, "bench: media Frame benchmarks")
+		logf("media Frame benchmarks\n")
 		res.AllocsPerFrame, err = frameAllocs(root)
 		if err != nil {
 			return err
@@ -346,7 +353,7 @@ func run(o options, ps *procs) error {
 	if err := res.write(out); err != nil {
 		return err
 	}
-	fmt.Fprintln(os.Stderr, "bench: wrote", filepath.Join(out, "latest.md"), "and latest.json")
+	logf("wrote %s and latest.json\n", filepath.Join(out, "latest.md"))
 	if probs := res.check(); len(probs) > 0 {
 		return fmt.Errorf("bench: harness check failed:\n  %s", strings.Join(probs, "\n  "))
 	}
@@ -448,7 +455,7 @@ func waitSipps(r sippRun, tick func(), runs map[*peer]*proc) error {
 		if p.err != nil {
 			// A failed call is a figure (counted from the capture), not a harness failure;
 			// keep sipp's words for the report.
-			fmt.Fprintf(os.Stderr, "bench: sipp against %s: %v\n", pe.name, p.err)
+			logf("sipp against %s: %v\n", pe.name, p.err)
 		}
 	}
 	return nil
@@ -536,6 +543,14 @@ func moduleRoot() (string, error) {
 		}
 		d = parent
 	}
+}
+
+// began is when the command started; progress lines on stderr carry the time since. (A
+// package variable, against the house rule, because only this command's main sets it.)
+var began = time.Now()
+
+func logf(format string, a ...any) {
+	fmt.Fprintf(os.Stderr, "bench %5.1fs: "+format, append([]any{time.Since(began).Seconds()}, a...)...)
 }
 
 // tail is the last lines of a program's output, for error messages.

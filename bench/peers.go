@@ -101,6 +101,9 @@ type peerSetup struct {
 	Registrar int // Kamailio's port
 	WAV       string
 	Expires   int // registration lifetime asked for, seconds
+	// RTPriority is the intercom's SCHED_FIFO priority for its media loops (the example
+	// config's 40; the built-in default is 0).
+	RTPriority int
 }
 
 // baresipConfig writes config, accounts and contacts: aufile source, null player, PCMA
@@ -134,7 +137,7 @@ module_app		menu.so
 }
 
 // intercomConfig writes intercom.toml: the same account, codecs, ptime and audio as baresip;
-// media real-time priority stays at its default, as on a board.
+// the media loops get the real-time priority a board's config gives them.
 func intercomConfig(s peerSetup) (string, error) {
 	cfg := fmt.Sprintf(`[sip]
 listen = "127.0.0.1:%d"
@@ -151,6 +154,7 @@ expires = "%ds"
 codecs = ["PCMA", "PCMU"]
 rtp_ports = "%d-%d"
 ptime = "20ms"
+rt_priority = %d
 
 [audio]
 capture = "file:%s"
@@ -170,7 +174,7 @@ events = ""
 
 [control]
 socket = %q
-`, s.SIPPort, s.Registrar, s.User, password, s.Expires, s.RTPLo, s.RTPLo+99, s.WAV, filepath.Join(s.Dir, "ctl.sock"))
+`, s.SIPPort, s.Registrar, s.User, password, s.Expires, s.RTPLo, s.RTPLo+99, s.RTPriority, s.WAV, filepath.Join(s.Dir, "ctl.sock"))
 	path := filepath.Join(s.Dir, "intercom.toml")
 	return path, os.WriteFile(path, []byte(cfg), 0o644)
 }

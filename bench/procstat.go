@@ -90,3 +90,44 @@ func statusField(path, key string) int {
 	}
 	return 0
 }
+
+// hostCPU is the first line of /proc/stat: jiffies per state, summed over the CPUs.
+type hostCPU struct{ total, idle, steal uint64 }
+
+func readHostCPU() hostCPU {
+	b, _ := os.ReadFile("/proc/stat")
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	var h hostCPU
+	for i := 1; i < len(f); i++ {
+		v, _ := strconv.ParseUint(f[i], 10, 64)
+		if i <= 8 { // user nice system idle iowait irq softirq steal; guest is inside user
+			h.total += v
+		}
+		switch i {
+		case 4, 5:
+			h.idle += v
+		case 8:
+			h.steal = v
+		}
+	}
+	return h
+}
+
+// hostLoad is how busy the whole machine was between two readings: the share of CPU time
+// that was not idle, and the share the hypervisor gave to someone else (steal).
+type hostLoad struct {
+	BusyPct  float64 `json:"busy_pct"`
+	StealPct float64 `json:"steal_pct"`
+}
+
+func hostCPUBetween(a, b hostCPU) hostLoad {
+	dt := float64(b.total - a.total)
+	if dt <= 0 {
+		return hostLoad{}
+	}
+	return hostLoad{
+		BusyPct:  100 * (dt - float64(b.idle-a.idle)) / dt,
+		StealPct: 100 * float64(b.steal-a.steal) / dt,
+	}
+}

@@ -28,6 +28,8 @@ type result struct {
 	BaresipDiskBytes int64 `json:"baresip_disk_bytes"`
 	// AllocsPerFrame is allocs/op of each media Frame benchmark.
 	AllocsPerFrame map[string]float64 `json:"allocs_per_frame"`
+	// HostDuringCall is how busy the whole machine was during the long call.
+	HostDuringCall hostLoad `json:"host_during_call"`
 }
 
 type machine struct {
@@ -71,6 +73,10 @@ type longCall struct {
 	DeviationP50 float64 `json:"rtp_send_jitter_p50_ms"` // |interval - 20 ms|
 	DeviationP99 float64 `json:"rtp_send_jitter_p99_ms"`
 	DeviationMax float64 `json:"rtp_send_jitter_max_ms"`
+	// Late and Bunched count intervals over 30 ms and under 10 ms: a stalled sender shows
+	// as a late packet followed by a bunched one.
+	Late    int `json:"rtp_intervals_over_30ms"`
+	Bunched int `json:"rtp_intervals_under_10ms"`
 }
 
 type busy struct {
@@ -159,6 +165,14 @@ func longCallOf(ps packets, pe *peer, calls []*callRec) longCall {
 	dev := deviations(st.Intervals, 20)
 	lc.IntervalP50 = quantile(st.Intervals, 0.5)
 	lc.DeviationP50, lc.DeviationP99, lc.DeviationMax = quantile(dev, 0.5), quantile(dev, 0.99), maxOf(dev)
+	for _, iv := range st.Intervals {
+		switch {
+		case iv > 30:
+			lc.Late++
+		case iv < 10:
+			lc.Bunched++
+		}
+	}
 	return lc
 }
 
@@ -248,8 +262,8 @@ func (r *result) markdown() string {
 	if len(r.Versions) > 0 {
 		fmt.Fprintf(&b, " Peers: %s, %s, %s.", r.Versions["baresip"], r.Versions["kamailio"], r.Versions["sipp"])
 	}
-	fmt.Fprintf(&b, "\nCall %s; %s sequential calls; %s; both peers measured in the same run.\n\n",
-		r.Setup["long_call"], r.Setup["sequential"], r.Setup["busy"])
+	fmt.Fprintf(&b, "\nCall %s (machine %.0f%% busy, %.0f%% steal meanwhile); %s sequential calls; %s; both peers measured in the same run.\n\n",
+		r.Setup["long_call"], r.HostDuringCall.BusyPct, r.HostDuringCall.StealPct, r.Setup["sequential"], r.Setup["busy"])
 	b.WriteString("| figure | intercom | baresip | us/baresip | target | met |\n|---|---|---|---|---|---|\n")
 	u, t := &r.Intercom, &r.Baresip
 	row := func(name string, us, them float64, unit string, prec int, target string, limit float64, ratioTarget bool) {
@@ -286,6 +300,7 @@ func (r *result) markdown() string {
 	row("RTP send jitter p99", u.Call.DeviationP99, t.Call.DeviationP99, " ms", 3, "<= 1 ms", 1, false)
 	row("RTP send jitter max", u.Call.DeviationMax, t.Call.DeviationMax, " ms", 3, "", 0, true)
 	fmt.Fprintf(&b, "| RTP packets sent / lost in the call | %d / %d | %d / %d | | | |\n", u.Call.RTPPackets, u.Call.RTPLost, t.Call.RTPPackets, t.Call.RTPLost)
+	fmt.Fprintf(&b, "| RTP intervals > 30 ms / < 10 ms | %d / %d | %d / %d | | | |\n", u.Call.Late, u.Call.Bunched, t.Call.Late, t.Call.Bunched)
 	fmt.Fprintf(&b, "| %d simultaneous calls: answered / 486 / other / none | %d / %d / %d / %d | %d / %d / %d / %d | | | |\n", u.Busy.Calls,
 		u.Busy.Answered, u.Busy.Busy486, u.Busy.Other, u.Busy.NoAnswer, t.Busy.Answered, t.Busy.Busy486, t.Busy.Other, t.Busy.NoAnswer)
 	row("simultaneous calls: CPU", u.Busy.CPUPct, t.Busy.CPUPct, " %", 2, "", 0, true)
