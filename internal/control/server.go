@@ -41,11 +41,13 @@ type Server struct {
 	logger *slog.Logger
 	wto    time.Duration
 
-	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
-	closed bool
-	wg     sync.WaitGroup
-	once   sync.Once
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	closed  bool
+	cancel  context.CancelFunc // ends the clients' requests; set by Run
+	wg      sync.WaitGroup     // Run and the clients, for Close
+	clients sync.WaitGroup     // the clients, for Run
+	once    sync.Once
 }
 
 // Listen creates the socket at path with mode 0600. A stale socket left by a crash is
@@ -96,8 +98,12 @@ func (s *Server) Run(ctx context.Context) error {
 		return ErrClosed
 	}
 	s.wg.Add(1)
+	// Close cancels what the clients are waiting on, as the end of ctx does.
+	ctx, s.cancel = context.WithCancel(ctx)
 	s.mu.Unlock()
 	defer s.wg.Done()
+	// Clients are closed by shutdown; Run returns only once their goroutines have ended.
+	defer s.clients.Wait()
 	stop := context.AfterFunc(ctx, func() { s.shutdown() })
 	defer stop()
 	for {
@@ -119,6 +125,7 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		go func() {
 			defer s.wg.Done()
+			defer s.clients.Done()
 			defer s.untrack(c)
 			s.serve(ctx, c)
 		}()
@@ -137,6 +144,9 @@ func (s *Server) shutdown() {
 	s.once.Do(func() {
 		s.mu.Lock()
 		s.closed = true
+		if s.cancel != nil {
+			s.cancel()
+		}
 		for c := range s.conns {
 			c.Close()
 		}
@@ -159,6 +169,7 @@ func (s *Server) track(c net.Conn) bool {
 	}
 	s.conns[c] = struct{}{}
 	s.wg.Add(1)
+	s.clients.Add(1)
 	return true
 }
 

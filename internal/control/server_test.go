@@ -305,3 +305,38 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// stuckHandler never answers until its request's context ends.
+type stuckHandler struct {
+	*fakeHandler
+	entered chan struct{}
+}
+
+func (h *stuckHandler) Do(ctx context.Context, _ door.Command) (door.Result, error) {
+	close(h.entered)
+	<-ctx.Done()
+	return door.Result{}, ctx.Err()
+}
+
+func TestCloseEndsStuckRequests(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	h := &stuckHandler{fakeHandler: newFakeHandler(), entered: make(chan struct{})}
+	s, err := Listen(filepath.Join(t.TempDir(), "s.sock"), h, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(context.Background()) }()
+	c, err := net.Dial("unix", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(`{"op":"status"}` + "\n"))
+	<-h.entered
+	// Close must return although the handler is stuck, and Run with it.
+	s.Close()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}
