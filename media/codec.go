@@ -47,7 +47,7 @@ func NewCodec(name string, clockRate int) (Codec, error) {
 		if clockRate != 0 && clockRate != 8000 {
 			break
 		}
-		return nil, fmt.Errorf("%w: G722 is not built yet", ErrCodec)
+		return NewG722(), nil
 	case "L16":
 		switch clockRate {
 		case 0:

@@ -46,7 +46,7 @@ func newFrameRig(tb testing.TB, codec string, dev Format, srtpKeys *SRTPKeys) *f
 	}
 	tb.Cleanup(func() { s.Close(); peer.Close() })
 	r := &frameRig{s: s, peer: peer, addr: conn.LocalAddr().(*net.UDPAddr).AddrPort(), now: fk.Now(),
-		pkt: make([]byte, 1500), pcm: sine(160, 8000, 1000, 10000)}
+		pkt: make([]byte, 1500), pcm: sine(s.codecFrame, s.codec.SampleRate(), 1000, 10000)}
 	for i := range s.tx.devBuf {
 		s.tx.devBuf[i] = int16(i * 37)
 	}
@@ -59,7 +59,7 @@ func (r *frameRig) packet() []byte {
 	n, _ := h.MarshalTo(r.pkt)
 	n += r.s.codec.Encode(r.pkt[n:], r.pcm)
 	r.seq++
-	r.ts += 160
+	r.ts += r.s.tsPerFrame
 	return r.pkt[:n]
 }
 
@@ -95,6 +95,7 @@ func TestFramePathZeroAlloc(t *testing.T) {
 	}{
 		{"pcma 8k mono", "PCMA", Format{8000, 1}, nil},
 		{"pcmu 48k stereo", "PCMU", Format{48000, 2}, nil},
+		{"g722 48k stereo", "G722", Format{48000, 2}, nil},
 		{"pcma srtp", "PCMA", Format{8000, 1}, &SRTPKeys{LocalKey: key, RemoteKey: key}},
 	}
 	for _, tc := range tests {
@@ -144,6 +145,22 @@ func BenchmarkFrameSend48kStereo(b *testing.B) {
 
 func BenchmarkFrameReceive(b *testing.B) {
 	r := newFrameRig(b, "PCMA", Format{8000, 1}, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.receiveStep(b)
+	}
+}
+
+func BenchmarkFrameSendG722(b *testing.B) {
+	r := newFrameRig(b, "G722", Format{16000, 1}, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.sendStep()
+	}
+}
+
+func BenchmarkFrameReceiveG722(b *testing.B) {
+	r := newFrameRig(b, "G722", Format{16000, 1}, nil)
 	b.ReportAllocs()
 	for b.Loop() {
 		r.receiveStep(b)

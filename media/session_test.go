@@ -98,6 +98,7 @@ func TestSessionLoopbackToneAndDTMF(t *testing.T) {
 		{"pcma rfc4733", "PCMA", 8000, 101, Format{8000, 1}, Format{8000, 1}},
 		{"pcmu 48k stereo devices", "PCMU", 8000, 101, Format{48000, 2}, Format{48000, 1}},
 		{"l16 16k", "L16", 16000, 101, Format{16000, 1}, Format{48000, 2}},
+		{"g722 experimental", "G722", 8000, 101, Format{16000, 1}, Format{48000, 2}},
 		{"pcma in-band dtmf", "PCMA", 8000, 0, Format{8000, 1}, Format{8000, 1}},
 	}
 	for _, tc := range tests {
