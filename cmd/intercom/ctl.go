@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ commands:
   press BUTTON [-long] | release BUTTON
                       act as if a button or input changed (drives a "sim" board)
   events [-f]         recent event log entries as JSON lines; -f then follows new ones
+  lines               output line levels (gpio.chip = "sim" only)
   -                   JSON request lines from stdin, one response line each
 `
 
@@ -74,7 +76,7 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	req.Long, req.Follow = *long, *follow
 	req.Backlog = req.Follow // a person following wants the context, as with tail -f
 	switch op {
-	case "status", "answer", "hangup", "open", "events", "-":
+	case "status", "answer", "hangup", "open", "events", "lines", "-":
 		if len(pos) != 0 {
 			return ctlUsageError(stderr, "%s takes no argument", op)
 		}
@@ -131,6 +133,21 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	if op == "status" && resp.Status != nil {
 		printStatus(stdout, *resp.Status)
+		return 0
+	}
+	if op == "lines" {
+		names := make([]string, 0, len(resp.Lines))
+		for n := range resp.Lines {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			level := "off"
+			if resp.Lines[n] {
+				level = "on"
+			}
+			fmt.Fprintf(stdout, "%s: %s\n", n, level)
+		}
 		return 0
 	}
 	if resp.Message != "" {

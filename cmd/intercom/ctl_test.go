@@ -68,6 +68,7 @@ func TestCtl(t *testing.T) {
 		{args: "release bell"},
 		{args: "press nope", wantCode: 1, wantErrOut: "unknown button"},
 		{args: "events", wantOut: `"kind":"door-open"`},
+		{args: "lines", wantCode: 1, wantErrOut: "not a sim board"},
 		{args: "-", stdin: "{\"op\":\"status\"}\n\n{\"op\":\"bad\"}\n", wantCode: 1, wantOut: `{"ok":false,"error":"control: bad request: unknown op`},
 		{args: "", wantCode: 2, wantErrOut: "usage: intercom ctl"},
 		{args: "dance", wantCode: 2, wantErrOut: `unknown command "dance"`},

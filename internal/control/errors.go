@@ -13,6 +13,8 @@ var (
 	ErrNotSocket = errors.New("control: path exists and is not a socket")
 	// ErrClosed is Run after Close.
 	ErrClosed = errors.New("control: server closed")
+	// ErrUnsupported is an op the handler cannot serve (lines on real hardware).
+	ErrUnsupported = errors.New("control: not supported here")
 	// ErrServer is an {"ok":false} response; the client wraps the server's message in it.
 	ErrServer = errors.New("control: server error")
 )

@@ -25,6 +25,12 @@ type Handler interface {
 	Recent() []eventlog.Entry
 }
 
+// LineReader is implemented by a Handler whose board can report its output lines (gpio.chip
+// "sim"); it serves the lines op, so a test or the demo can watch LEDs and the relay.
+type LineReader interface {
+	Lines() (map[string]bool, error)
+}
+
 // Options are the server's dependencies.
 type Options struct {
 	Logger *slog.Logger // nil: discard
@@ -221,6 +227,17 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 }
 
 func (s *Server) do(ctx context.Context, req Request) Response {
+	if req.Op == "lines" {
+		lr, ok := s.h.(LineReader)
+		if !ok {
+			return Response{Error: ErrUnsupported.Error() + ": lines (not a sim board)"}
+		}
+		lines, err := lr.Lines()
+		if err != nil {
+			return Response{Error: err.Error()}
+		}
+		return Response{OK: true, Lines: lines}
+	}
 	res, err := s.h.Do(ctx, door.Command{Op: req.Op, Arg: req.Arg, Long: req.Long})
 	st := res.Status
 	if err != nil {

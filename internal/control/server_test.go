@@ -125,6 +125,35 @@ func TestRequests(t *testing.T) {
 	}
 }
 
+// simHandler is a handler on a "sim" board.
+type simHandler struct{ *fakeHandler }
+
+func (simHandler) Lines() (map[string]bool, error) {
+	return map[string]bool{"door": true, "led": false}, nil
+}
+
+func TestLines(t *testing.T) {
+	tests := []struct {
+		name string
+		h    Handler
+		want string
+	}{
+		{"sim board", simHandler{newFakeHandler()}, `{"ok":true,"lines":{"door":true,"led":false}}`},
+		{"real board", newFakeHandler(), `{"ok":false,"error":"control: not supported here: lines (not a sim board)"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, tt.h)
+			c, r := dial(t, s)
+			c.Write([]byte(`{"op":"lines"}` + "\n"))
+			line, err := r.ReadString('\n')
+			if err != nil || strings.TrimSpace(line) != tt.want {
+				t.Errorf("got %q %v, want %s", line, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestLastLineWithoutNewline(t *testing.T) {
 	s := start(t, newFakeHandler())
 	c, r := dial(t, s)
