@@ -75,7 +75,7 @@ func TestRecorderReceivesLoop(t *testing.T) {
 		if got = rec.Level(320); math.Abs(got-want) < 0.5 {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
+		<-time.After(10 * time.Millisecond) // real-clock sessions: poll the figures
 	}
 	cancel()
 	<-done
