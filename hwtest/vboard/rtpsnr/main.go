@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"net/netip"
 	"os"
 
@@ -95,22 +94,10 @@ func analyze(args []string) error {
 	}
 	pkts := flows[best]
 	pcm := decodeStream(pkts)
-	snr, at := bestWindow(pcm, *hz)
-	fmt.Printf("%spackets=%d %sdst=%s %ssnr_db=%.1f %swindow_s=%.1f\n", *prefix, len(pkts), *prefix, best, *prefix, snr, *prefix, float64(at)/8000)
+	snr, n := tone.SteadySNR(pcm, 8000, *hz, 2000, 300)
+	fmt.Printf("%spackets=%d %sdst=%s %ssnr_db=%.1f %swindows=%d\n", *prefix, len(pkts), *prefix, best, *prefix, snr, *prefix, n)
 	if snr < *minDB {
 		return fmt.Errorf("%d Hz toward %s at %.1f dB SNR (want >= %.0f)", *hz, *dst, snr, *minDB)
 	}
 	return nil
-}
-
-// bestWindow scores every half-second step of one-second windows and returns the best: the
-// call's first and last moments (ringing, hangup) carry no tone and must not count.
-func bestWindow(pcm []int16, hz int) (float64, int) {
-	best, at := math.Inf(-1), 0
-	for i := 0; i+8000 <= len(pcm); i += 4000 {
-		if s := tone.SNR(pcm[i:i+8000], 8000, hz); s > best {
-			best, at = s, i
-		}
-	}
-	return best, at
 }

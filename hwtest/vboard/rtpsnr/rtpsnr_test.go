@@ -94,7 +94,7 @@ func TestAnalyzeChain(t *testing.T) {
 			if len(got) != len(pcm) {
 				t.Fatalf("decoded %d samples, want %d", len(got), len(pcm))
 			}
-			if snr, _ := bestWindow(got, 1000); snr < tt.minDB {
+			if snr, _ := tone.SteadySNR(got, 8000, 1000, 2000, 300); snr < tt.minDB {
 				t.Errorf("SNR %.1f dB, want >= %.0f", snr, tt.minDB)
 			}
 		})

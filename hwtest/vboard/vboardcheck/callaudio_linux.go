@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -102,8 +101,8 @@ func (m *mic) stop() error {
 	return <-m.done
 }
 
-// speakerSNR captures what the intercom plays for d and scores the peer's tone on the
-// best 500 ms window (the start of a capture can hold the jitter buffer's silence).
+// speakerSNR captures what the intercom plays for d and scores the peer's tone: the median
+// over the 250 ms windows that carry sound (the start can hold the jitter buffer's silence).
 func speakerSNR(d time.Duration) (float64, error) {
 	card, err := cardIndex(speakerCard)
 	if err != nil {
@@ -133,15 +132,11 @@ func speakerSNR(d time.Duration) (float64, error) {
 	for i := range mono {
 		mono[i] = buf[i*ch]
 	}
-	best := math.Inf(-1)
-	win := rate / 2
-	for i := 0; i+win <= len(mono); i += win / 4 {
-		best = max(best, tone.SNR(mono[i:i+win], rate, peerHz))
+	snr, n := tone.SteadySNR(mono, rate, peerHz, rate/4, 300)
+	if n == 0 {
+		return 0, fmt.Errorf("%s: no sound in %s of capture", path, d)
 	}
-	if math.IsInf(best, -1) {
-		return 0, errors.New("captured less than one window")
-	}
-	return best, nil
+	return snr, nil
 }
 
 // replugSpeaker unbinds the speaker's aloop platform device and binds it again once the

@@ -1,6 +1,9 @@
 package tone
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // SNR returns how far the power at hz stands above everything else in x, in dB.
 // The tone's power comes from a Goertzel filter (one DFT bin, no FFT needed); the rest is
@@ -51,4 +54,23 @@ func RMS(x []int16) float64 {
 		s += float64(v) * float64(v)
 	}
 	return math.Sqrt(s / float64(len(x)))
+}
+
+// SteadySNR scores a recording in windows of win samples (half-overlapping) and returns the
+// median SNR at hz over the windows that carry sound (RMS above minRMS), and how many did.
+// A call's recording starts and ends with silence (jitter buffer filling, hangup) and may
+// hold short gaps; the median of the loud windows is what a listener hears in steady state.
+func SteadySNR(x []int16, rate, hz, win int, minRMS float64) (float64, int) {
+	var s []float64
+	for i := 0; win > 0 && i+win <= len(x); i += win / 2 {
+		w := x[i : i+win]
+		if RMS(w) >= minRMS {
+			s = append(s, SNR(w, rate, hz))
+		}
+	}
+	if len(s) == 0 {
+		return math.Inf(-1), 0
+	}
+	slices.Sort(s)
+	return s[len(s)/2], len(s)
 }

@@ -84,3 +84,28 @@ func BenchmarkSNR(b *testing.B) {
 		SNR(x, 8000, 1000)
 	}
 }
+
+func TestSteadySNR(t *testing.T) {
+	const rate = 8000
+	tests := []struct {
+		name     string
+		build    func() []int16
+		min, max float64
+		windows  int
+	}{
+		{"silence, tone, silence", func() []int16 {
+			x := make([]int16, 3*rate)
+			Sine(x[rate:2*rate], rate, 400, 6000, 0)
+			return x
+		}, 60, math.Inf(1), 5}, // two half-filled windows at the edges count too
+		{"all silence", func() []int16 { return make([]int16, rate) }, math.Inf(-1), math.Inf(-1), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, n := SteadySNR(tt.build(), rate, 400, rate/2, 300)
+			if n != tt.windows || got < tt.min || got > tt.max {
+				t.Errorf("SteadySNR = %.1f dB over %d windows, want [%.0f, %.0f] over %d", got, n, tt.min, tt.max, tt.windows)
+			}
+		})
+	}
+}
