@@ -9,17 +9,17 @@ type dtmfDetector struct {
 	rate    int
 	block   []float64
 	n       int
+	bins    [8]float64 // the four row then four column frequencies
 	coef    [8]float64
 	last    int // digit event of the previous block, -1 for none
 	run     int
 	emitted bool
 }
 
-var dtmfBins = [8]float64{697, 770, 852, 941, 1209, 1336, 1477, 1633}
-
 func newDTMFDetector(rate int) *dtmfDetector {
-	d := &dtmfDetector{rate: rate, block: make([]float64, rate/50), last: -1}
-	for i, f := range dtmfBins {
+	d := &dtmfDetector{rate: rate, block: make([]float64, rate/50), last: -1,
+		bins: [8]float64{697, 770, 852, 941, 1209, 1336, 1477, 1633}}
+	for i, f := range d.bins {
 		d.coef[i] = 2 * math.Cos(2*math.Pi*f/float64(rate))
 	}
 	return d
@@ -85,7 +85,7 @@ func (d *dtmfDetector) analyse() int {
 	}
 	for ev := uint8(0); ev < 16; ev++ {
 		lo, hi := dtmfFreqs(ev)
-		if lo == dtmfBins[row] && hi == dtmfBins[4+col] {
+		if lo == d.bins[row] && hi == d.bins[4+col] {
 			return int(ev)
 		}
 	}

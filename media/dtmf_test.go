@@ -52,10 +52,10 @@ func render(keys string, rate, toneMS, gapMS int, noiseDB float64) []int16 {
 
 func TestInBandDetector(t *testing.T) {
 	tests := []struct {
-		name   string
-		rate   int
-		audio  []int16
-		want   string
+		name  string
+		rate  int
+		audio []int16
+		want  string
 	}{
 		{"all digits, 60/40 ms", 8000, render("0123456789*#ABCD", 8000, 60, 40, -60), "0123456789*#ABCD"},
 		{"16 kHz", 16000, render("159D", 16000, 60, 40, -60), "159D"},

@@ -16,8 +16,8 @@ type frameRig struct {
 	s    *Session
 	peer *net.UDPConn
 	addr netip.AddrPort // the session's RTP address
-	now  time.Time // receive side
-	sent time.Time // send side
+	now  time.Time      // receive side
+	sent time.Time      // send side
 	seq  uint16
 	ts   uint32
 	pkt  []byte

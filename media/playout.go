@@ -5,9 +5,15 @@ import (
 	"time"
 )
 
-// plcGains fade a repeated frame out over successive losses: repetition hides one lost
+// plcGain fades a repeated frame out over successive losses: repetition hides one lost
 // packet well, but a held tone becomes a buzz, so after 100 ms there is silence.
-var plcGains = [...]float32{1, 0.8, 0.55, 0.3, 0.1}
+func plcGain(run int) (float32, bool) {
+	g := [...]float32{1, 0.8, 0.55, 0.3, 0.1}
+	if run >= len(g) {
+		return 0, false
+	}
+	return g[run], true
+}
 
 // quietLevel is the output level under which the jitter buffer may drop or insert a frame.
 const quietLevel = -45.0
@@ -97,8 +103,7 @@ func (s *Session) playFrame(now time.Time) {
 		}
 		// Missing: repeat the last frame, fading, then silence.
 		out := room[:need]
-		if p.haveLast && p.plcRun < len(plcGains) && (st == PopLost || st == PopEmpty && p.plcRun > 0) {
-			g := plcGains[p.plcRun]
+		if g, ok := plcGain(p.plcRun); ok && p.haveLast && (st == PopLost || st == PopEmpty && p.plcRun > 0) {
 			for i, v := range p.last {
 				out[i] = int16(float32(v) * g)
 			}

@@ -50,9 +50,9 @@ func TestLatching(t *testing.T) {
 	nat := netip.MustParseAddrPort("127.0.0.1:6000")
 	other := netip.MustParseAddrPort("127.0.0.1:7000")
 	tests := []struct {
-		name       string
-		from       []netip.AddrPort // one packet each, in order
-		wantRemote string           // "sdp", "nat" or "other"
+		name        string
+		from        []netip.AddrPort // one packet each, in order
+		wantRemote  string           // "sdp", "nat" or "other"
 		wantForeign int64
 	}{
 		{"stays on the signalled address", []netip.AddrPort{{}, {}, {}}, "sdp", 0},
@@ -92,7 +92,9 @@ func rep(a netip.AddrPort, n int) []netip.AddrPort {
 func TestSSRCChange(t *testing.T) {
 	r := newFrameRig(t, "PCMA", Format{8000, 1}, nil)
 	from := *r.s.remote.Load()
-	send := func(ssrc uint32, seq uint16) { r.s.handlePacket(pkt(8, seq, uint32(seq)*160, ssrc, make([]byte, 160)), from, r.now) }
+	send := func(ssrc uint32, seq uint16) {
+		r.s.handlePacket(pkt(8, seq, uint32(seq)*160, ssrc, make([]byte, 160)), from, r.now)
+	}
 	for i := uint16(0); i < 5; i++ {
 		send(1, i)
 	}
