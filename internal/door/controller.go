@@ -367,8 +367,8 @@ func (c *Controller) refresh() {
 		s.Since = c.since
 	}
 	if c.group != nil {
-		for _, l := range c.group.legs {
-			s.Ringing = append(s.Ringing, l.Remote())
+		for _, id := range c.group.order {
+			s.Ringing = append(s.Ringing, c.group.legs[id].Remote())
 		}
 	}
 	c.mu.Lock()

@@ -114,6 +114,9 @@ func TestRingGroupParallel(t *testing.T) {
 			if n := len(r.phone.Dialed()); n != 2 {
 				t.Fatalf("parallel dialed %d targets", n)
 			}
+			if s := r.sync(); len(s.Ringing) != 2 || s.Ringing[0] != "sip:101@pbx" || s.Ringing[1] != "sip:102@pbx" {
+				t.Errorf("status ringing %v, want both in dial order", s.Ringing)
+			}
 			tt.steps(r)
 			s := r.wantState(tt.wantState)
 			if s.Peer != tt.wantPeer {
