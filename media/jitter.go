@@ -87,10 +87,15 @@ type JitterBuffer struct {
 	lastPeakDrop time.Time
 
 	dryRun      int       // consecutive pops that found the buffer empty
+	lateRun     int       // consecutive late packets
 	excessSince time.Time // when depth first exceeded target+1 in this run
 	lowPops     int       // consecutive pops with depth below target
 	stats       JitterStats
 }
+
+// lateReset is how many late packets in a row mean the sender's sequence went backwards
+// rather than a few stragglers.
+const lateReset = 8
 
 // transitWindow is how long a minimum transit (the reference for relative delay) is kept:
 // long enough to span a Wi-Fi stall, short enough to follow clock drift.
@@ -135,7 +140,7 @@ func (j *JitterBuffer) Reset() {
 	}
 	j.started, j.playing, j.released, j.haveTransit = false, false, false, false
 	j.excessSince = time.Time{}
-	j.lowPops = 0
+	j.lowPops, j.dryRun, j.lateRun = 0, 0, 0
 }
 
 // extend maps a 16-bit sequence number to the extended space around highest (RFC 3550 A.1).
@@ -167,6 +172,13 @@ func (j *JitterBuffer) Insert(seq uint16, ts uint32, payload []byte, now time.Ti
 			j.next = ext
 		} else {
 			j.stats.Late++
+			j.lateRun++
+			if j.lateRun >= lateReset {
+				// Everything is "late": the sender restarted its sequence lower down.
+				j.stats.Resets++
+				j.Reset()
+				return j.Insert(seq, ts, payload, now)
+			}
 			j.lateArrival()
 			return false
 		}
@@ -186,6 +198,7 @@ func (j *JitterBuffer) Insert(seq uint16, ts uint32, payload []byte, now time.Ti
 			j.next++
 		}
 	}
+	j.lateRun = 0
 	s := &j.slots[ext&j.mask]
 	if s.valid && s.ext == ext {
 		j.stats.Duplicates++
@@ -289,6 +302,10 @@ func (j *JitterBuffer) Pop(dst []byte, quiet bool, now time.Time) (int, PopStatu
 			j.stats.Lost++
 			return 0, PopLost
 		}
+		// The frames just concealed never came: take them back, so a sender that paused
+		// (silence suppression) resumes with its next sequence number instead of having it
+		// dropped as late.
+		j.next -= int64(j.dryRun)
 		j.dryRun = 0
 		j.playing = false
 		j.stats.Underruns++

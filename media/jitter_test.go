@@ -49,9 +49,11 @@ func TestJitterBufferOrdering(t *testing.T) {
 			func(s JitterStats) error { return want(s.Lost, 1, "lost") }},
 		{"late after its turn", slices.Concat(ins(1, 3, 4), pops(2), ins(2), pops(2)), "1 L 3 4",
 			func(s JitterStats) error { return want(s.Late, 1, "late") }},
-		{"dry: conceal twice, then refill to target", slices.Concat(ins(1, 2), pops(5), ins(5), pops(1), ins(6), pops(2)), "1 2 L L - - 5 6",
+		{"dry: conceal twice, then refill to target (silence suppression)", slices.Concat(ins(1, 2), pops(5), ins(3), pops(1), ins(4), pops(2)), "1 2 L L - - 3 4",
 			func(s JitterStats) error { return want(s.Underruns, 1, "underruns") }},
 		{"sender restart resets", slices.Concat(ins(1, 2), pops(2), ins(30000, 30001), pops(2)), "1 2 30000 30001",
+			func(s JitterStats) error { return want(s.Resets, 1, "resets") }},
+		{"sender restart lower down", slices.Concat(ins(30000, 30001, 30002), pops(3), ins(5, 6, 7, 8, 9, 10, 11, 12, 13), pops(2)), "30000 30001 30002 12 13",
 			func(s JitterStats) error { return want(s.Resets, 1, "resets") }},
 		{"event slots play as empty frames", slices.Concat(ins(1), []op{{seq: 2 | 0x8000}}, ins(3), pops(3)), "1 E 3", nil},
 	}
