@@ -177,3 +177,37 @@ func TestConverters(t *testing.T) {
 		t.Errorf("44.1k: %v, want ErrFormat", err)
 	}
 }
+
+// BenchmarkCodec is one 20 ms frame encoded and decoded, without sockets, per codec.
+func BenchmarkCodec(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		rate int
+	}{{"PCMA", 8000}, {"PCMU", 8000}, {"L16", 16000}, {"G722", 8000}} {
+		b.Run(tc.name, func(b *testing.B) {
+			c, _ := NewCodec(tc.name, tc.rate)
+			pcm := sine(c.SampleRate()/50, c.SampleRate(), 1000, 8000)
+			pay := make([]byte, c.PayloadLen(len(pcm)))
+			out := make([]int16, len(pcm))
+			b.ReportAllocs()
+			for b.Loop() {
+				n := c.Encode(pay, pcm)
+				c.Decode(out, pay[:n])
+			}
+		})
+	}
+}
+
+// BenchmarkConvert48kStereo is one 20 ms frame from a 48 kHz stereo card down to 8 kHz mono
+// and back.
+func BenchmarkConvert48kStereo(b *testing.B) {
+	c, p, _ := newConverters(Format{48000, 2}, 8000, 960)
+	in := sine(1920, 48000, 1000, 8000)
+	mono := make([]int16, 160)
+	out := make([]int16, 1920)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.convert(mono, in)
+		p.convert(out, mono)
+	}
+}

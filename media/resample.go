@@ -115,12 +115,17 @@ func (r *resampler) process(out []int16, in []int16) int {
 }
 
 func clamp16(v float32) int16 {
-	v += 0.5
+	// Round half away from zero; math.Floor would cost a call per sample.
+	if v >= 0 {
+		v += 0.5
+	} else {
+		v -= 0.5
+	}
 	if v > 32767 {
 		return 32767
 	}
 	if v < -32768 {
 		return -32768
 	}
-	return int16(math.Floor(float64(v)))
+	return int16(v)
 }

@@ -28,6 +28,8 @@ type txState struct {
 	ts      uint32
 	started bool // first packet sent (marker bit)
 
+	statsNext time.Time // next EventStats when there is no RTCP to carry the rhythm
+
 	// DTMF being sent.
 	dtmfOn                bool
 	dtmfEvent             uint8
@@ -113,7 +115,12 @@ func (s *Session) sendFrame(now time.Time) {
 	}
 	t.ts += s.tsPerFrame
 	if s.rtcp != nil {
-		s.rtcp.maybeSend(now)
+		s.rtcp.maybeSend(now) // emits EventStats with each report
+	} else if now.After(t.statsNext) {
+		if !t.statsNext.IsZero() {
+			s.emit(Event{Kind: EventStats, Stats: s.Stats()})
+		}
+		t.statsNext = now.Add(rtcpInterval)
 	}
 }
 
