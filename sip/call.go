@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/doorsip/intercom/internal/clock"
 	gosip "github.com/emiago/sipgo/sip"
 )
 
@@ -61,6 +62,14 @@ type Call struct {
 	acked       chan struct{} // closed when the ACK for our 2xx arrived
 	lastAnswer  *gosip.Response
 
+	// RFC 4028 session timer
+	session   time.Duration
+	refresher string // "uac" or "uas" as agreed
+	stTimer   clock.Timer
+	stWait    time.Duration
+	refreshes int // session refreshes seen, for tests
+
+	over    chan struct{} // closed when the call ends
 	endOnce sync.Once
 }
 
@@ -101,6 +110,7 @@ func (c *Call) end(code int, reason string) {
 		c.mu.Lock()
 		c.state = stateEnded
 		c.mu.Unlock()
+		close(c.over)
 		c.ua.forget(c)
 		c.ua.log.Info("sip: call ended", "call", c.id, "code", code, "reason", reason)
 		c.ua.emit(Event{Kind: Ended, Call: c, Code: code, Reason: reason})
@@ -173,7 +183,10 @@ func (c *Call) doInDialog(req *gosip.Request) (*gosip.Response, error) {
 }
 
 // bye sends BYE in the background (Hangup must not block) and ends the call.
-func (c *Call) bye(reason string) {
+func (c *Call) bye(reason string) { c.byeReason(reason) }
+
+// byeReason is bye; the name reads better at the session timer's call sites.
+func (c *Call) byeReason(reason string) {
 	req := c.newInDialog(gosip.BYE)
 	c.end(0, reason)
 	c.ua.goBackground(func() {
@@ -189,9 +202,10 @@ func (u *UA) goBackground(f func()) {
 	go func() { defer u.wg.Done(); f() }()
 }
 
-// Hangup ends the call whatever its state: CANCEL for an outgoing call not yet answered,
-// 486 Busy Here... no: 480 for an incoming call not yet answered (use Reject for a specific
-// code), BYE once answered. Ended is emitted at once; the request runs in the background.
+// Hangup ends the call whatever its state: CANCEL for an outgoing call not yet answered
+// (sent as soon as a provisional response allows it; a 200 that crosses it gets ACK and BYE),
+// 480 for an incoming call not yet answered (use Reject for another code), BYE once
+// answered. Ended follows on Events; the request runs in the background.
 func (c *Call) Hangup() {
 	c.mu.Lock()
 	st := c.state

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
 
 	"go.uber.org/goleak"
 )
@@ -166,4 +169,44 @@ func TestCallCancel(t *testing.T) {
 	if ev := waitEvent(t, b, Ended); ev.Code != 0 {
 		t.Errorf("callee ended %d %q, want BYE", ev.Code, ev.Reason)
 	}
+}
+
+// TestSessionTimerRefresh: with RFC 4028 timers on both sides (90 s), the caller refreshes
+// with a re-INVITE every 45 s on the fake clock and the callee, reset each time, keeps the
+// call up past the interval.
+func TestSessionTimerRefresh(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	se := func(c *Config) { c.SessionExpires, c.MinSE = 90*time.Second, 90*time.Second }
+	a := runUA(t, context.Background(), se, clk)
+	b := runUA(t, context.Background(), se, clk)
+	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Answered)
+	waitEvent(t, b, Answered)
+	waitTimers(t, clk, 2)
+	for i := 1; i <= 3; i++ {
+		clk.Advance(45 * time.Second)
+		// The refresh is a re-INVITE with unchanged media: the callee restarts its timer.
+		waitFor(t, func() bool {
+			in.mu.Lock()
+			defer in.mu.Unlock()
+			return in.refreshes >= i
+		})
+		waitFor(t, func() bool {
+			call.mu.Lock()
+			defer call.mu.Unlock()
+			return call.refreshes >= i
+		})
+	}
+	if err := call.SendDTMF('1'); err != nil {
+		t.Fatalf("call not up after 135 s of a 90 s session: %v", err)
+	}
+	call.Hangup()
+	waitEvent(t, b, Ended)
 }

@@ -51,7 +51,14 @@ func (u *UA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		inviteSrvTx:  tx,
 		finalSent:    make(chan struct{}),
 		acked:        make(chan struct{}),
+		over:         make(chan struct{}),
 	}
+	se, refresher, minSE, seErr := u.sessionForRequest(req)
+	if seErr != nil {
+		u.respond(tx, req, 422, "Session Interval Too Small", nil, minSE)
+		return
+	}
+	c.session, c.refresher = se, refresher
 	for _, h := range req.GetHeaders("Record-Route") {
 		c.routeSet = append(c.routeSet, h.Value())
 	}
@@ -174,8 +181,17 @@ func (c *Call) Answer(offer MediaOffer) error {
 		sdpBody = buildSDP(offer, c.sessID, c.sdpVer, c.direction)
 	}
 	c.state = stateAnswering
+	se, refresher := c.session, c.refresher
 	c.mu.Unlock()
-	res := u.respondInvite(c, 200, "OK", sdpBody, gosip.NewHeader("Allow", allowMethods))
+	hdrs := []gosip.Header{gosip.NewHeader("Allow", allowMethods), gosip.NewHeader("Supported", "timer")}
+	if se > 0 {
+		hdrs = append(hdrs, gosip.NewHeader("Session-Expires", seconds(se)+";refresher="+refresher))
+		if supportsTimer(c.inviteSrv) {
+			hdrs = append(hdrs, gosip.NewHeader("Require", "timer"))
+		}
+	}
+	res := u.respondInvite(c, 200, "OK", sdpBody, hdrs...)
+	c.startSessionTimer(se, refresher == "uas")
 	c.mu.Lock()
 	c.lastAnswer = res
 	c.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
 )
@@ -74,6 +75,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 		user:         user,
 		acct:         acct,
 		hangup:       make(chan struct{}),
+		over:         make(chan struct{}),
 	}
 	req := gosip.NewRequest(gosip.INVITE, ruri)
 	from := &gosip.FromHeader{DisplayName: u.cfg.DisplayName, Address: fromURI, Params: gosip.NewParams()}
@@ -86,6 +88,9 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	req.AppendHeader(&gosip.CSeqHeader{SeqNo: c.localCSeq, MethodName: gosip.INVITE})
 	req.AppendHeader(u.contactFor(user, transport, dest))
 	req.AppendHeader(gosip.NewHeader("Allow", allowMethods))
+	for _, h := range u.sessionTimerHeaders(u.cfg.SessionExpires) {
+		req.AppendHeader(h)
+	}
 	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(buildSDP(offer, c.sessID, c.sdpVer, "sendrecv"))
 	u.prepare(req, transport, dest)
@@ -118,14 +123,19 @@ func accountDomain(a Account) string {
 	return r.Host
 }
 
+// shutdownGrace bounds how long Run waits for a cancelled call's final response. It is wall
+// time on purpose: a fake clock in tests must not keep Run from returning.
+const shutdownGrace = 2 * time.Second
+
 // runOutgoing follows the INVITE client transaction to its end: provisional responses,
 // authentication retries, one redirect, the answer (ACK) and the CANCEL races.
 func (c *Call) runOutgoing(ctx context.Context) {
 	u := c.ua
-	auths, redirects := 0, 0
+	auths, redirects, retried422 := 0, 0, false
 	var sawRinging bool
 	tx := c.inviteTx
 	hangup, done := c.hangup, u.done
+	var stop <-chan time.Time
 	for {
 		select {
 		case res := <-tx.Responses():
@@ -168,6 +178,14 @@ func (c *Call) runOutgoing(ctx context.Context) {
 					return
 				}
 				tx = ntx
+			case code == 422 && !retried422:
+				retried422 = true
+				ntx, err := c.retryMinSE(res)
+				if err != nil {
+					c.end(code, res.Reason)
+					return
+				}
+				tx = ntx
 			case res.IsRedirection() && redirects == 0 && res.Contact() != nil:
 				redirects++
 				ntx, err := c.redirect(res.Contact().Address)
@@ -202,10 +220,24 @@ func (c *Call) runOutgoing(ctx context.Context) {
 			ctx = context.Background()
 			c.Hangup()
 		case <-done:
-			// Run is stopping: Hangup was called for every call; keep reading until the
-			// final response so the CANCEL race still ends in ACK + BYE.
-			c.Hangup()
+			// Run is stopping. With a provisional in hand, CANCEL and keep reading for a
+			// moment so the CANCEL race still ends in ACK + BYE; without one nothing can be
+			// cancelled (RFC 3261 section 9.1), so drop the transaction.
 			done = nil
+			c.mu.Lock()
+			prov := c.provisional
+			c.mu.Unlock()
+			if !prov {
+				tx.Terminate()
+				c.end(0, "stopped")
+				return
+			}
+			c.Hangup()
+			stop = time.After(shutdownGrace)
+		case <-stop:
+			tx.Terminate()
+			c.end(0, "stopped")
+			return
 		}
 	}
 }
@@ -276,6 +308,15 @@ func (c *Call) onInvite2xx(tx gosip.ClientTransaction, res *gosip.Response) {
 		c.bye("unusable SDP answer")
 		return
 	}
+	if se, we := sessionFromResponse(res); se > 0 {
+		c.mu.Lock()
+		c.session, c.refresher = se, "uas"
+		if we {
+			c.refresher = "uac"
+		}
+		c.mu.Unlock()
+		c.startSessionTimer(se, we)
+	}
 	u.log.Info("sip: call answered", "call", c.id)
 	u.emit(Event{Kind: Answered, Call: c, Code: res.StatusCode, Reason: res.Reason})
 }
@@ -345,6 +386,34 @@ func (c *Call) redirect(target gosip.Uri) (gosip.ClientTransaction, error) {
 	req.RemoveHeader("Via")
 	req.RemoveHeader("Route")
 	c.ua.prepare(req, c.ua.transportFor(target), destOf(target))
+	tx, err := c.ua.request(context.Background(), req)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.inviteReq, c.inviteTx = req, tx
+	c.mu.Unlock()
+	return tx, nil
+}
+
+// retryMinSE resends the INVITE with the Session-Expires a 422 asked for (RFC 4028 section 6).
+func (c *Call) retryMinSE(res *gosip.Response) (gosip.ClientTransaction, error) {
+	h := res.GetHeader("Min-SE")
+	if h == nil {
+		return nil, fmt.Errorf("sip: 422 without Min-SE")
+	}
+	v, _, _ := strings.Cut(h.Value(), ";")
+	c.mu.Lock()
+	req := c.inviteReq.Clone()
+	c.localCSeq++
+	req.CSeq().SeqNo = c.localCSeq
+	c.mu.Unlock()
+	req.RemoveHeader("Session-Expires")
+	req.RemoveHeader("Min-SE")
+	req.AppendHeader(gosip.NewHeader("Session-Expires", strings.TrimSpace(v)))
+	req.AppendHeader(gosip.NewHeader("Min-SE", strings.TrimSpace(v)))
+	req.RemoveHeader("Via")
+	c.ua.prepare(req, req.Transport(), req.Destination())
 	tx, err := c.ua.request(context.Background(), req)
 	if err != nil {
 		return nil, err

@@ -71,6 +71,7 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 	if err := tx.Respond(res); err != nil {
 		u.log.Debug("sip: respond to re-INVITE", "call", c.id, "err", err)
 	}
+	c.noteRefresh()
 	if changed {
 		u.emit(Event{Kind: MediaUpdate, Call: c})
 	}
@@ -82,17 +83,30 @@ func (c *Call) Hold() error { return c.reoffer("sendonly") }
 // Unhold resumes a held call with a re-INVITE offering a=sendrecv.
 func (c *Call) Unhold() error { return c.reoffer("sendrecv") }
 
+// reoffer sends a re-INVITE with our current media and direction dir ("" keeps it: a
+// session refresh).
 func (c *Call) reoffer(dir string) error {
 	c.mu.Lock()
 	if c.state != stateConfirmed {
 		c.mu.Unlock()
 		return ErrCallState
 	}
+	if dir == "" {
+		dir = c.direction
+	}
 	c.direction = dir
 	c.sdpVer++
 	body := buildSDP(c.local, c.sessID, c.sdpVer, dir)
 	c.mu.Unlock()
 	req := c.newInDialog(gosip.INVITE)
+	c.mu.Lock()
+	se, refresher := c.session, c.refresher
+	c.mu.Unlock()
+	if se > 0 {
+		// RFC 4028 section 7.4: a refresh restates the interval and who refreshes.
+		req.AppendHeader(gosip.NewHeader("Supported", "timer"))
+		req.AppendHeader(gosip.NewHeader("Session-Expires", seconds(se)+";refresher="+refresher))
+	}
 	req.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
 	res, err := c.doInDialog(req)
@@ -103,10 +117,15 @@ func (c *Call) reoffer(dir string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.applyAnswer(res.Body()); err != nil {
+	old := c.Negotiated()
+	n, err := c.applyAnswer(res.Body())
+	if err != nil {
 		return err
 	}
-	c.ua.emit(Event{Kind: MediaUpdate, Call: c})
+	c.noteRefresh()
+	if n != old {
+		c.ua.emit(Event{Kind: MediaUpdate, Call: c})
+	}
 	return nil
 }
 

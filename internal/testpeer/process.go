@@ -30,6 +30,34 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startWait is start for a process whose exit status the caller collects on done.
+func startWait(t testing.TB, name string, cmd *exec.Cmd, out *syncBuffer, done chan<- error) {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("testpeer: start %s: %v", name, err)
+	}
+	exited := make(chan struct{})
+	go func() { done <- cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		default:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(3 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-exited
+			}
+		}
+		if t.Failed() {
+			t.Logf("%s output:\n%s", name, out.String())
+		}
+	})
+}
+
 // start runs cmd in its own process group and stops it on cleanup: SIGTERM, then SIGKILL
 // after 3 s. The output is logged when the test failed.
 func start(t testing.TB, name string, cmd *exec.Cmd) *syncBuffer {

@@ -1,0 +1,112 @@
+package testpeer
+
+import (
+	"fmt"
+	"net/netip"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// SippOptions describe one sipp run.
+type SippOptions struct {
+	// Scenario is an XML scenario file path, or a built-in name ("uas", "uac").
+	Scenario string
+	// Remote is where a client scenario sends its first request ("127.0.0.1:5060");
+	// empty for server scenarios.
+	Remote string
+	// Service is the user part of the Request-URI (-s); default "door".
+	Service string
+	// Calls is how many calls to run before exiting (-m); default 1.
+	Calls int
+	// Args are extra sipp arguments.
+	Args []string
+}
+
+// Sipp is a running sipp.
+type Sipp struct {
+	// Addr is sipp's own SIP address (UDP).
+	Addr netip.AddrPort
+	// Output returns what sipp printed so far.
+	Output func() string
+	done   chan error
+}
+
+// URI dials a sipp server scenario.
+func (s *Sipp) URI(user string) string { return "sip:" + user + "@" + s.Addr.String() }
+
+// StartSipp starts sipp on 127.0.0.1 without its screen (-bg is not used so the process
+// stays ours); Wait collects its exit status (0 when every call followed the scenario).
+func StartSipp(t testing.TB, o SippOptions) *Sipp {
+	t.Helper()
+	bin := Require(t, "sipp")
+	if o.Calls == 0 {
+		o.Calls = 1
+	}
+	if o.Service == "" {
+		o.Service = "door"
+	}
+	port := FreePort(t)
+	dir := t.TempDir()
+	args := []string{}
+	if o.Scenario == "uas" || o.Scenario == "uac" {
+		args = append(args, "-sn", o.Scenario)
+	} else {
+		abs, err := filepath.Abs(o.Scenario)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, "-sf", abs)
+	}
+	args = append(args, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", strconv.Itoa(o.Calls),
+		"-s", o.Service, "-nostdin", "-trace_err", "-error_file", dir+"/errors.log",
+		"-timeout", "30s", "-timeout_error", "-max_recv_loops", "100")
+	args = append(args, o.Args...)
+	if o.Remote != "" {
+		args = append(args, o.Remote)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	out := &syncBuffer{}
+	s := &Sipp{
+		Addr:   netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)),
+		Output: out.String,
+		done:   make(chan error, 1),
+	}
+	startWait(t, "sipp", cmd, out, s.done)
+	if o.Remote == "" {
+		// A server scenario is ready when its socket is bound.
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) && !udpBound(port) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return s
+}
+
+// Wait returns sipp's exit status, failing the test if it does not exit within d.
+func (s *Sipp) Wait(t testing.TB, d time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			return fmt.Errorf("sipp: %w\n%s", err, s.Output())
+		}
+		return nil
+	case <-time.After(d):
+		t.Fatalf("sipp still running after %s\n%s", d, s.Output())
+		return nil
+	}
+}
+
+// udpBound reports whether something holds 127.0.0.1:port for UDP.
+func udpBound(port int) bool {
+	pc, err := listenUDP(port)
+	if err != nil {
+		return true
+	}
+	pc.Close()
+	return false
+}

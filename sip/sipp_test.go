@@ -1,0 +1,93 @@
+package sip
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+// TestSippUAS runs our UA as caller against sipp scenarios under testdata/sipp.
+func TestSippUAS(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		fake     bool
+		run      func(t *testing.T, u *UA, clk *clock.Fake, call *Call)
+	}{
+		{"uas_486.xml", false, func(t *testing.T, u *UA, _ *clock.Fake, _ *Call) {
+			if ev := waitEvent(t, u, Ended); ev.Code != 486 {
+				t.Errorf("ended %d %q, want 486", ev.Code, ev.Reason)
+			}
+		}},
+		{"uas_302.xml", false, func(t *testing.T, u *UA, _ *clock.Fake, call *Call) {
+			waitEvent(t, u, Answered)
+			call.Hangup()
+			waitEvent(t, u, Ended)
+		}},
+		{"uas_cancel_race.xml", false, func(t *testing.T, u *UA, _ *clock.Fake, call *Call) {
+			waitEvent(t, u, Ringing)
+			call.Hangup()
+			waitEvent(t, u, Ended)
+		}},
+		{"uas_reinvite_info.xml", false, func(t *testing.T, u *UA, _ *clock.Fake, call *Call) {
+			waitEvent(t, u, Answered)
+			waitEvent(t, u, MediaUpdate)
+			if d := call.Negotiated().Direction; d != "recvonly" {
+				t.Errorf("direction on hold %q, want recvonly", d)
+			}
+			if d := waitEvent(t, u, DTMF).Digit; d != '5' {
+				t.Errorf("digit %q", d)
+			}
+			call.Hangup()
+			waitEvent(t, u, Ended)
+		}},
+		{"uas_session_timer.xml", true, func(t *testing.T, u *UA, clk *clock.Fake, call *Call) {
+			waitEvent(t, u, Answered)
+			waitTimers(t, clk, 1)
+			// RFC 4028 section 10: BYE when the session expires, minus min(32 s, SE/3).
+			clk.Advance(60 * time.Second)
+			if ev := waitEvent(t, u, Ended); ev.Reason != "session expired" {
+				t.Errorf("ended %d %q", ev.Code, ev.Reason)
+			}
+		}},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", tc.scenario)})
+			var clk *clock.Fake
+			var c clock.Clock
+			if tc.fake {
+				clk = clock.NewFake(time.Unix(1_700_000_000, 0))
+				c = clk
+			}
+			u := runUA(t, context.Background(), nil, c)
+			call, err := u.Dial(context.Background(), s.URI("sipp"), offerFor(4000, pcma, pcmu))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.run(t, u, clk, call)
+			if err := s.Wait(t, 10*time.Second); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestSippUAC: sipp calls us and cancels after our 180.
+func TestSippUAC(t *testing.T) {
+	u := runUA(t, context.Background(), nil, nil)
+	s := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: filepath.Join("testdata", "sipp", "uac_cancel.xml"),
+		Remote:   u.Addr("udp").String(),
+	})
+	in := waitEvent(t, u, IncomingCall).Call
+	in.Ring()
+	if ev := waitEvent(t, u, Ended); ev.Code != 487 {
+		t.Errorf("ended %d %q, want 487", ev.Code, ev.Reason)
+	}
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Error(err)
+	}
+}
