@@ -1,6 +1,7 @@
 package media
 
 import (
+	"net"
 	"net/netip"
 	"testing"
 	"time"
@@ -221,5 +222,33 @@ func TestDirectionStopsSending(t *testing.T) {
 		if got := r.s.Stats().PacketsSent - before; got != tc.sent {
 			t.Errorf("%s: sent %d packets, want %d", tc.dir, got, tc.sent)
 		}
+	}
+}
+
+func TestSetRemoteMovesStreamAndRearmsLatching(t *testing.T) {
+	r := newFrameRig(t, "PCMA", Format{8000, 1}, nil)
+	old := *r.s.remote.Load()
+	for i := 0; i < 5; i++ { // confirm the signalled address
+		r.s.handlePacket(pkt(8, uint16(i), uint32(i)*160, 7, make([]byte, 160)), old, r.now)
+	}
+	if !r.s.Stats().Latched {
+		t.Fatal("not confirmed after 5 packets")
+	}
+	moved, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer moved.Close()
+	to := moved.LocalAddr().(*net.UDPAddr).AddrPort()
+	r.s.SetRemote(to) // re-INVITE
+	r.sendStep()
+	moved.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 1500)
+	n, err := moved.Read(buf)
+	if err != nil || n != 12+160 {
+		t.Fatalf("new remote got %d bytes, %v", n, err)
+	}
+	if st := r.s.Stats(); st.Latched || st.Remote != to {
+		t.Errorf("after SetRemote: latched %v remote %s", st.Latched, st.Remote)
 	}
 }
