@@ -26,25 +26,17 @@ func (h ctlHandler) Do(ctx context.Context, cmd door.Command) (door.Result, erro
 	switch {
 	case cmd.Op == "release":
 		err = sim.Release(cmd.Arg)
+	case cmd.Long:
+		err = sim.Hold(cmd.Arg, h.a.cfg.GPIO.LongPress+h.a.cfg.GPIO.Debounce+100*time.Millisecond)
 	default:
-		hold := h.a.cfg.GPIO.Debounce + 50*time.Millisecond
-		if cmd.Long {
-			hold += h.a.cfg.GPIO.LongPress
-		}
-		if err = sim.Press(cmd.Arg); err == nil {
-			select {
-			case <-time.After(hold):
-			case <-ctx.Done():
-			}
-			err = sim.Release(cmd.Arg)
-		}
+		err = sim.Tap(cmd.Arg)
 	}
 	if err != nil {
 		return door.Result{}, fmt.Errorf("app: %s %q: %w", cmd.Op, cmd.Arg, err)
 	}
 	// Let the debounced edge reach the controller before reporting its state.
 	select {
-	case <-time.After(h.a.cfg.GPIO.Debounce + 20*time.Millisecond):
+	case <-time.After(h.a.cfg.GPIO.Debounce + 50*time.Millisecond):
 	case <-ctx.Done():
 	}
 	return door.Result{Message: cmd.Op + " " + cmd.Arg, Status: h.a.ctrl.Status()}, nil

@@ -138,12 +138,12 @@ func Run(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	doorCtl, indoorCtl := doorU.app.Controller(), indoorU.app.Controller()
 
 	press := func(u *unit, button string) error {
-		sim := u.app.Board().Sim()
-		if err := sim.Press(button); err != nil {
+		// Tap holds the button longer than the debounce time, as a finger does.
+		if err := u.app.Board().Sim().Tap(button); err != nil {
 			return err
 		}
-		time.Sleep(80 * time.Millisecond) // longer than the 30 ms debounce
-		return sim.Release(button)
+		time.Sleep(150 * time.Millisecond)
+		return nil
 	}
 	waitState := func(c *door.Controller, want door.State, limit time.Duration) error {
 		deadline := time.Now().Add(limit)
