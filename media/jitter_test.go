@@ -234,3 +234,49 @@ func TestJitterBufferSimulation(t *testing.T) {
 		})
 	}
 }
+
+func TestJitterTargetAdapts(t *testing.T) {
+	jb := newTestJB()
+	start := time.Unix(1000, 0)
+	buf := make([]byte, 160)
+	payload := make([]byte, 160)
+	seq := uint16(0)
+	// feed sends d worth of packets, each delayed by delay(k), and plays them out.
+	feed := func(from, d time.Duration, delay func(k int) time.Duration) {
+		type a struct {
+			seq uint16
+			at  time.Duration
+		}
+		var arr []a
+		for k := 0; time.Duration(k)*20*time.Millisecond < d; k++ {
+			arr = append(arr, a{seq, from + time.Duration(k)*20*time.Millisecond + delay(k)})
+			seq++
+		}
+		slices.SortStableFunc(arr, func(x, y a) int { return cmp.Compare(x.at, y.at) })
+		i := 0
+		for tick := from; tick < from+d; tick += 20 * time.Millisecond {
+			for ; i < len(arr) && arr[i].at <= tick; i++ {
+				jb.Insert(arr[i].seq, uint32(arr[i].seq)*160, payload, start.Add(arr[i].at))
+			}
+			jb.Pop(buf, false, start.Add(tick+7*time.Millisecond))
+		}
+	}
+	feed(0, 10*time.Second, func(int) time.Duration { return time.Millisecond })
+	if got := jb.Stats().Target; got != 40*time.Millisecond {
+		t.Fatalf("calm start: target %s, want 40ms", got)
+	}
+	feed(10*time.Second, 10*time.Second, func(k int) time.Duration {
+		if k%100 < 4 {
+			return time.Duration(4-k%100) * 20 * time.Millisecond // 80 ms stalls
+		}
+		return time.Millisecond
+	})
+	grown := jb.Stats().Target
+	if grown < 100*time.Millisecond {
+		t.Fatalf("after stalls: target %s, want >= 100ms", grown)
+	}
+	feed(20*time.Second, 3*time.Minute, func(int) time.Duration { return time.Millisecond })
+	if got := jb.Stats().Target; got != 40*time.Millisecond {
+		t.Errorf("after 3 calm minutes: target %s (was %s), want back at 40ms", got, grown)
+	}
+}
