@@ -1,0 +1,184 @@
+#!/bin/sh
+# make image-test: boots the image built by image/build.sh under qemu-system-aarch64 -M virt
+# (TCG) and checks, against a Kamailio registrar on the host:
+#   - first boot: provisioning moves intercom.toml and authorized_keys off the FAT partition
+#     and generates SSH host keys (we log in with a throw-away key);
+#   - systemd starts intercom.service, it registers (Kamailio logs the authenticated REGISTER),
+#     `systemctl is-active intercom` says active (for Type=notify: READY=1 arrived);
+#   - `systemctl stop intercom` (SIGTERM) unregisters: a REGISTER with expires 0;
+# and prints the image size and the boot-to-registered time.
+# The kernel and initrd are the image's own (image/out/vmlinuz, initrd.img); the disk is a
+# sparse copy of image/out/intercom-arm64.img, so the built image stays pristine.
+# Skips (exit 0) when qemu-system-aarch64, kamailio or ssh is missing, unless
+# INTERCOM_REQUIRE_PEERS=1. Env: TIMEOUT (seconds to registered, default 600).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-$here/out}
+timeout=${TIMEOUT:-600}
+
+log() { printf 'image-test: %s\n' "$*"; }
+fail() {
+	printf 'image-test: FAIL: %s\n' "$*" >&2
+	exit 1
+}
+need() {
+	command -v "$1" >/dev/null && return 0
+	if [ "${INTERCOM_REQUIRE_PEERS:-}" = 1 ]; then
+		fail "$1 not found (apt: $2)"
+	fi
+	log "SKIP: $1 not found (apt: $2)"
+	exit 0
+}
+need qemu-system-aarch64 qemu-system-arm
+need kamailio kamailio
+need ssh openssh-client
+need ssh-keygen openssh-client
+need mcopy mtools
+need sfdisk fdisk
+
+img=$out/intercom-arm64.img
+for f in "$img" "$out/vmlinuz" "$out/initrd.img"; do
+	[ -f "$f" ] || fail "$f not found: run make image first"
+done
+
+work=$out/test
+rm -rf "$work"
+mkdir -p "$work"
+qemu_pid=
+kam_pid=
+cleanup() {
+	for p in $qemu_pid $kam_pid; do
+		kill "$p" 2>/dev/null || true
+	done
+	rm -f "$work/disk.img"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+free_port() { # a TCP and UDP port nobody listens on, from a range this test owns
+	p=$(($1 + $$ % 1000))
+	while ss -Htuln | awk '{print $5}' | grep -q ":$p\$"; do p=$((p + 1)); done
+	echo "$p"
+}
+sip_port=$(free_port 25000)
+ssh_port=$(free_port 27000)
+
+# --- the registrar ---
+mpath=$(dirname "$(find /usr/lib -path '*/kamailio/modules/tm.so' 2>/dev/null | head -n 1)")
+[ -f "$mpath/tm.so" ] || fail "kamailio modules not found"
+sed "s|@PORT@|$sip_port|g; s|@MPATH@|$mpath|g" "$here/kamailio.cfg" >"$work/kamailio.cfg"
+kamailio -f "$work/kamailio.cfg" -DD -E -m 32 -M 4 -Y "$work" -P "$work/kamailio.pid" -w "$work" \
+	>"$work/kamailio.log" 2>&1 &
+kam_pid=$!
+
+# --- the disk: a copy, with this test's config and SSH key on the boot partition ---
+cp --sparse=always "$img" "$work/disk.img"
+boot_start=$(sfdisk -d "$work/disk.img" | awk -F'[=,]' '/start=/ { gsub(/ /, "", $2); print $2; exit }')
+fat="$work/disk.img@@$((boot_start * 512))"
+cat >"$work/intercom.toml" <<CONF
+# image-test: register to the host's Kamailio through QEMU's user network.
+[sip]
+listen = "0.0.0.0:5060"
+
+[[account]]
+id = "pbx"
+registrar = "sip:10.0.2.2:$sip_port"
+user = "door"
+password = "secret"
+expires = "60s"
+
+[audio]
+capture = "silence"
+playback = "null"
+
+[gpio]
+chip = "sim"
+CONF
+ssh-keygen -q -t ed25519 -N '' -C image-test -f "$work/id"
+mcopy -o -i "$fat" "$work/intercom.toml" ::intercom.toml
+mcopy -o -i "$fat" "$work/id.pub" ::authorized_keys
+
+# --- boot ---
+log "booting $(basename "$img") under qemu-system-aarch64 -M virt (TCG); console in $work/console.log"
+t0=$(date +%s.%N)
+qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -accel tcg \
+	-display none -monitor none -serial "file:$work/console.log" -no-reboot \
+	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" \
+	-append "root=LABEL=intercom-root rw console=ttyAMA0 net.ifnames=0 panic=-1" \
+	-drive "file=$work/disk.img,format=raw,if=none,id=disk" -device virtio-blk-pci,drive=disk \
+	-netdev "user,id=net,hostfwd=tcp:127.0.0.1:$ssh_port-:22" -device virtio-net-pci,netdev=net \
+	</dev/null >"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+
+since() { echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }'; }
+guest() {
+	ssh -q -i "$work/id" -p "$ssh_port" -o BatchMode=yes -o ConnectTimeout=5 \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1 "$@"
+}
+alive() { kill -0 "$qemu_pid" 2>/dev/null || fail "QEMU exited; see $work/console.log and qemu.log"; }
+
+registered=
+while [ -z "$registered" ]; do
+	alive
+	if grep -q 'REGISTER user=door .*expires=[1-9]' "$work/kamailio.log"; then
+		registered=$(since)
+		break
+	fi
+	if awk -v s="$(since)" -v t="$timeout" 'BEGIN { exit !(s > t) }'; then
+		tail -n 30 "$work/console.log" >&2 || true
+		guest 'systemctl --no-pager status intercom; journalctl -b -u intercom --no-pager | tail -n 30' >&2 || true
+		fail "no REGISTER from the guest within ${timeout}s"
+	fi
+	sleep 1
+done
+log "registered $registered s after QEMU started (TCG)"
+
+# --- checks from inside ---
+ssh_ok=
+i=0
+while [ $i -lt 120 ]; do
+	alive
+	if guest true; then
+		ssh_ok=$(since)
+		break
+	fi
+	i=$((i + 1))
+	sleep 1
+done
+[ -n "$ssh_ok" ] || fail "no SSH login (host keys, authorized_keys from the boot partition)"
+log "SSH login with the provisioned key at $ssh_ok s"
+
+state=$(guest systemctl is-active intercom || true)
+[ "$state" = active ] || fail "systemctl is-active intercom: $state"
+log "systemctl is-active intercom: $state"
+guest systemctl show -p StatusText -p NRestarts -p MainPID -p WatchdogUSec intercom | sed 's/^/image-test:   /'
+guest 'journalctl -b -u intercom --no-pager -o cat | grep -v "level=DEBUG" | tail -n 8' | sed 's/^/image-test:   log: /'
+guest 'test -f /etc/intercom/intercom.toml && test ! -e /boot/firmware/intercom.toml && stat -c "%U:%G %a" /etc/intercom/intercom.toml' |
+	grep -q '^root:intercom 640$' || fail "config not provisioned from the boot partition"
+log "config moved off the boot partition to /etc/intercom/intercom.toml (root:intercom 0640)"
+system=$(guest systemctl is-system-running || true)
+log "systemctl is-system-running: $system"
+[ "$system" = running ] || guest systemctl --failed --no-pager --plain | sed 's/^/image-test:   failed: /'
+
+# --- SIGTERM unregisters ---
+guest systemctl stop intercom
+i=0
+while ! grep -q 'REGISTER user=door .*expires=0' "$work/kamailio.log"; do
+	i=$((i + 1))
+	[ $i -lt 20 ] || fail "no REGISTER with expires 0 after systemctl stop (SIGTERM)"
+	sleep 0.5
+done
+log "systemctl stop intercom (SIGTERM): unregistered (REGISTER expires=0)"
+
+guest systemctl poweroff || true
+i=0
+while kill -0 "$qemu_pid" 2>/dev/null && [ $i -lt 60 ]; do
+	i=$((i + 1))
+	sleep 1
+done
+size=$(du -m --apparent-size "$img" | cut -f1)
+data=$(du -m "$img" | cut -f1)
+log "image size: ${size} MiB (${data} MiB of data)"
+log "boot-to-registered: ${registered} s under TCG (QEMU start to Kamailio's 200 OK)"
+log "PASS"
