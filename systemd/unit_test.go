@@ -1,5 +1,3 @@
-// Package systemd holds no Go code: the unit, the scripts around it, and this test, which
-// runs them so `go test ./...` checks what ships to the board.
 package systemd
 
 import (
