@@ -29,11 +29,13 @@ apt_update_once() {
 	apt_updated=1
 }
 
-installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'; }
-
 ensure_pkgs() {
-	local missing=() p
-	for p in "$@"; do installed "${p%%=*}" || missing+=("$p"); done
+	local missing=() p have
+	# One dpkg-query for all: it is the whole cost of a warm run.
+	have=$(dpkg-query -W -f='${Package} ${Status}\n' "${@%%=*}" 2>/dev/null | awk '/install ok installed$/ {print $1}' || true)
+	for p in "$@"; do
+		grep -qx "${p%%=*}" <<<"$have" || missing+=("$p")
+	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	apt_update_once
 	log "apt-get install ${missing[*]}"
@@ -48,15 +50,21 @@ abi_of() { # apt-cache args...
 }
 
 mkdir -p "$CACHE"
-ensure_pkgs apt-utils ca-certificates 2>/dev/null || true
 
 # --- host tools (and the ABI for amd64) ---
+# apt-cache takes seconds on a busy machine: a warm cache keeps the ABI it derived, until
+# VBOARD_REFRESH=1 asks again (after a Debian kernel update).
 karch=amd64
-abi=$(abi_of)
-if [ -z "$abi" ]; then apt_update_once; abi=$(abi_of); fi
-[ -n "$abi" ] || die "fetch: cannot derive the kernel ABI from linux-image-amd64"
-kver=$(apt-cache show "linux-image-$abi-amd64" | sed -n 's/^Version: //p' | head -n1)
-echo "$abi" >"$CACHE/abi"
+if [ -z "${VBOARD_REFRESH:-}" ] && [ -s "$CACHE/abi" ] && [ -s "$CACHE/kver" ]; then
+	abi=$(cat "$CACHE/abi") kver=$(cat "$CACHE/kver")
+else
+	abi=$(abi_of)
+	if [ -z "$abi" ]; then apt_update_once; abi=$(abi_of); fi
+	[ -n "$abi" ] || die "fetch: cannot derive the kernel ABI from linux-image-amd64"
+	kver=$(apt-cache show "linux-image-$abi-amd64" | sed -n 's/^Version: //p' | head -n1)
+	echo "$abi" >"$CACHE/abi"
+	echo "$kver" >"$CACHE/kver"
+fi
 host_pkgs=(qemu-system-x86 qemu-user-static busybox-static kmod cpio xz-utils make gcc
 	"linux-source-6.1=$kver" "linux-headers-$abi-amd64")
 for a in "${arches[@]}"; do
@@ -134,7 +142,7 @@ fetch_amd64() {
 	fi
 	ln -sfn "root/lib/modules/$abi-amd64" "$d/moddir"
 	build_mods amd64 "/usr/src/linux-headers-$abi-amd64"
-	cp -f /bin/busybox "$d/busybox"
+	[ /bin/busybox -ot "$d/busybox" ] || cp -f /bin/busybox "$d/busybox"
 }
 
 fetch_arm64() {
@@ -144,8 +152,9 @@ fetch_arm64() {
 	local A=(-o "Dir::State=$P/state" -o "Dir::State::status=$P/state/status"
 		-o "Dir::Cache=$P/cache" -o APT::Architecture=arm64 -o APT::Architectures=arm64)
 	karch=arm64
-	local aabi
-	aabi=$(abi_of "${A[@]}")
+	local aabi=
+	[ -z "${VBOARD_REFRESH:-}" ] && [ -s "$d/abi" ] && aabi=$(cat "$d/abi")
+	[ -n "$aabi" ] || aabi=$(abi_of "${A[@]}")
 	if [ -z "$aabi" ]; then
 		log "apt-get update (private arm64 state)"
 		apt-get "${A[@]}" -qq update >/dev/null
