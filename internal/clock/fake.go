@@ -131,9 +131,12 @@ func (t *fakeTimer) Reset(d time.Duration) bool {
 	if t.period > 0 {
 		t.period = d
 	}
-	if !was {
-		t.active = true
-		t.f.timers = append(t.f.timers, t)
+	t.active = true
+	for _, x := range t.f.timers {
+		if x == t {
+			return was // a stopped timer stays listed until pruned: arm it in place
+		}
 	}
+	t.f.timers = append(t.f.timers, t)
 	return was
 }
