@@ -8,6 +8,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/doorsip/intercom/config"
@@ -29,6 +30,7 @@ const usage = `usage: intercom [command] [flags]
 commands:
   run           run the intercom (the default): intercom run [-config FILE]
   check-config  check a config file and print every problem: intercom check-config FILE
+  audio         sound cards: intercom audio list | intercom audio test [-capture D] [-playback D]
   ctl           talk to a running intercom: intercom ctl status | call URI | answer | hangup |
                 open | press BUTTON | events -f   (intercom ctl -h for more)
   demo          two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
@@ -46,6 +48,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCmd(args, stderr)
 	case "check-config":
 		return checkConfigCmd(args, stdout, stderr)
+	case "audio":
+		return runAudio(args, stdout, stderr, slog.New(slog.NewTextHandler(stderr, nil)))
 	case "ctl":
 		return runCtl(args, defaultSocket(), stdin, stdout, stderr)
 	case "demo":
