@@ -1,0 +1,90 @@
+package reliability
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+// soak reports whether the long variants run (make soak).
+func soak() bool { return os.Getenv("INTERCOM_SOAK") == "1" }
+
+// TestUnknownCallerFlood: sipp sends INVITEs from callers not in call.allow_from (100/s for
+// 5 s; 200/s for 10 s under INTERCOM_SOAK=1) while an allowed caller places a real call. The
+// door must not ring, answer or pulse the relay for the flood, must answer each INVITE with a
+// final refusal (or drop it), and the allowed call must complete. CPU of the whole test
+// process (the App runs in it) is logged.
+func TestUnknownCallerFlood(t *testing.T) {
+	testpeer.Require(t, "sipp")
+	rate, secs := 100, 5
+	if soak() {
+		rate, secs = 200, 10
+	}
+	r := startRig(t, rigOptions{})
+	w := watchRelay(r)
+
+	cpu0, t0 := cpuTicks(t, "self"), time.Now()
+	flood := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: filepath.Join("testdata", "flood_invite.xml"), Remote: r.sip, Calls: rate * secs,
+		Args: []string{"-r", strconv.Itoa(rate), "-rp", "1000", "-l", strconv.Itoa(rate * 4)},
+	})
+	time.Sleep(time.Duration(secs) * time.Second / 3)
+	legit := callDoor(t, r.sip, uacCall{Caller: allowed, Hold: 1500}, 1)
+	floodErr := flood.Wait(t, time.Duration(secs)*time.Second+60*time.Second)
+	wall := time.Since(t0)
+	cpu := float64(cpuTicks(t, "self")-cpu0) / userHZ
+	on, samples := w.Stop()
+
+	waitUntil(t, 5*time.Second, "door idle", func() bool { return r.a.Controller().Status().State == door.Idle })
+	evs := readEvents(t, r.events)
+	kinds := countKinds(evs)
+	fromUnknown := 0
+	for _, e := range evs {
+		from, _ := e["from"].(string)
+		if (e.kind() == "incoming" || e.kind() == "call-started") && !strings.Contains(from, allowed+"@") {
+			fromUnknown++
+		}
+	}
+	stats := flood.Output()
+	t.Logf("flood: %d INVITEs at %d/s; wall %.1fs, CPU %.2fs = %.0f%% of one core (test process incl. App)",
+		rate*secs, rate, wall.Seconds(), cpu, 100*cpu/wall.Seconds())
+	t.Logf("flood: events %v; relay samples on %d of %d; sipp flood verdict: %v", kinds, on, samples, errLine(floodErr))
+	if legit != nil {
+		t.Errorf("legitimate call during the flood failed: %v", legit)
+	} else {
+		t.Logf("flood: legitimate call from %s during the flood: completed", allowed)
+	}
+	if on > 0 {
+		t.Errorf("relay energised in %d samples during the flood", on)
+	}
+	if kinds["door-open"] > 0 {
+		t.Errorf("door-open logged during the flood")
+	}
+	if fromUnknown > 0 {
+		t.Errorf("%d unknown callers were taken as incoming calls", fromUnknown)
+	}
+	if kinds["incoming-rejected"] < rate*secs/2 {
+		t.Logf("sipp said:\n%s", tail(stats, 3000))
+		t.Errorf("only %d of %d flood INVITEs refused with a final response (the rest dropped)", kinds["incoming-rejected"], rate*secs)
+	}
+	if kinds["incoming"] != 1 {
+		t.Errorf("incoming events %d, want 1 (the legitimate call)", kinds["incoming"])
+	}
+}
+
+func errLine(err error) string {
+	if err == nil {
+		return "all calls followed the scenario"
+	}
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
