@@ -40,8 +40,8 @@ type rig struct {
 }
 
 type rigOptions struct {
-	events string            // event log path; default in a temp dir
-	extra  string            // TOML appended (sections not in the base)
+	events string               // event log path; default in a temp dir
+	extra  string               // TOML appended (sections not in the base)
 	tweak  func(*config.Config) // changes to the parsed config (keys the file format lacks)
 }
 
