@@ -3,9 +3,11 @@ package media
 // G.722 (ITU-T G.722, 64 kbit/s mode): sub-band ADPCM at 16 kHz, two bands split by a
 // 24-tap QMF, 6 bits for the lower band and 2 for the upper in every byte.
 //
-// EXPERIMENTAL: written from the Recommendation's block descriptions and checked by
-// round-trip and spectral tests only; the ITU test vectors were not available to us. The
-// names of the blocks (RECONS, UPPOL2, LOGSCL, ...) are the Recommendation's.
+// Written from the Recommendation's block descriptions (the block names RECONS, UPPOL2,
+// LOGSCL, ... are its own). Still marked experimental because the ITU-T test sequences were
+// not available to us; TestG722Golden instead compares bit for bit with spandsp's G.722 (which
+// passes them): the encoder matches exactly, the decoder too except that it saturates on
+// overload where spandsp wraps around.
 
 // g722Tables are the Recommendation's constant tables, built once per codec instance (no
 // package state).
