@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"os"
 
-	"github.com/doorsip/intercom/hwtest/vboard/internal/tone"
+	"github.com/doorsip/intercom/hwtest/internal/tone"
 	"github.com/zaf/g711"
 )
 

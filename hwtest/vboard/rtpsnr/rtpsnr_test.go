@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/doorsip/intercom/hwtest/vboard/internal/tone"
+	"github.com/doorsip/intercom/hwtest/internal/tone"
 	"github.com/zaf/g711"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/doorsip/intercom/hwtest/vboard/internal/tone"
+	"github.com/doorsip/intercom/hwtest/internal/tone"
 )
 
 // Card ids set by /init's snd-aloop options: the intercom captures hw:Loopback,1 and plays

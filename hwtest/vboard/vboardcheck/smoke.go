@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/doorsip/intercom/hwtest/vboard/internal/tone"
+	"github.com/doorsip/intercom/hwtest/internal/tone"
 	"golang.org/x/sys/unix"
 )
 
