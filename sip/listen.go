@@ -27,6 +27,7 @@ func (u *UA) listen() ([]io.Closer, error) {
 		ap := pc.LocalAddr().(*net.UDPAddr).AddrPort()
 		u.setBound("udp", ap)
 		u.udpKey = pc.LocalAddr().String()
+		u.udpConn = pc
 		addr = net.JoinHostPort(hostOf(u.cfg.Listen), strconv.Itoa(int(ap.Port())))
 		u.srvWG.Add(1)
 		go func() { defer u.srvWG.Done(); _ = u.srv.ServeUDP(pc) }()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,14 +98,9 @@ func (r *registration) run(ctx context.Context) {
 				r.mu.Unlock()
 			}
 		}
-		t := u.clk.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-		case <-t.C():
-			continue
+		if !r.wait(ctx, wait, err == nil) {
+			break
 		}
-		break
 	}
 	r.mu.Lock()
 	registered := r.state.State == Registered
@@ -118,6 +114,49 @@ func (r *registration) run(ctx context.Context) {
 		}
 	}
 	r.setState(RegState{Account: r.acct.ID, State: Unregistered, Reason: "stopped"})
+}
+
+// wait sleeps d on the injected clock, sending CRLF keepalives (RFC 5626 section 3.5.1
+// style, the same double CRLF PJSIP sends) to the registrar every cfg.Keepalive while
+// registered over UDP, so the NAT binding the registrar uses to reach us stays open. It
+// reports false when ctx ended.
+func (r *registration) wait(ctx context.Context, d time.Duration, registered bool) bool {
+	u := r.ua
+	t := u.clk.NewTimer(d)
+	defer t.Stop()
+	var tick <-chan time.Time
+	if registered && u.cfg.Keepalive > 0 && u.udpConn != nil {
+		k := u.clk.NewTicker(u.cfg.Keepalive)
+		defer k.Stop()
+		tick = k.C()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C():
+			return true
+		case <-tick:
+			r.keepalive()
+		}
+	}
+}
+
+// keepalive sends a double CRLF to the registrar from the listening socket.
+func (r *registration) keepalive() {
+	r.mu.Lock()
+	reg := r.regs[r.cur]
+	r.mu.Unlock()
+	if reg.Transport != "" && reg.Transport != "udp" {
+		return // TCP/TLS: the connection's own keepalive (sipgo) covers it
+	}
+	addr, err := net.ResolveUDPAddr("udp", destOf(gosip.Uri{Host: reg.Host, Port: reg.Port}))
+	if err != nil {
+		return
+	}
+	if _, err := r.ua.udpConn.WriteTo([]byte("\r\n\r\n"), addr); err != nil {
+		r.ua.log.Debug("sip: keepalive", "account", r.acct.ID, "err", err)
+	}
 }
 
 func (r *registration) setState(s RegState) {

@@ -36,8 +36,9 @@ type UA struct {
 	bound   map[string]netip.AddrPort // "udp"/"tcp" -> listening address
 	regs    []*registration
 
-	draining atomic.Bool    // set when shutting down: incoming messages are dropped
-	udpKey   string         // the UDP listener's address as sipgo's pool names it
+	draining atomic.Bool // set when shutting down: incoming messages are dropped
+	udpKey   string
+	udpConn  net.PacketConn // the UDP listener, for CRLF keepalives         // the UDP listener's address as sipgo's pool names it
 	srvWG    sync.WaitGroup // sipgo's serve loops
 
 	ready chan struct{} // closed once listening
