@@ -33,4 +33,3 @@ type Event struct {
 	InBand bool
 	Stats  Stats
 }
-
