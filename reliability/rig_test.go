@@ -373,9 +373,11 @@ func writeUAC(t testing.TB, c uacCall) string {
 	return p
 }
 
-// callDoor runs one sipp call to addr and returns sipp's verdict.
+// callDoor runs calls sequential sipp calls (one at a time) to addr and returns sipp's
+// verdict.
 func callDoor(t testing.TB, addr string, c uacCall, calls int, args ...string) error {
 	t.Helper()
+	args = append([]string{"-l", "1"}, args...)
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: writeUAC(t, c), Remote: addr, Calls: calls, Args: args})
 	return s.Wait(t, 120*time.Second)
 }
