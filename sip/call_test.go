@@ -210,3 +210,31 @@ func TestSessionTimerRefresh(t *testing.T) {
 	call.Hangup()
 	waitEvent(t, b, Ended)
 }
+
+// TestCallIPv6: two UAs on ::1 (SDP c=IN IP6, bracketed URIs).
+func TestCallIPv6(t *testing.T) {
+	v6 := func(c *Config) { c.Listen = "[::1]:0" }
+	a := runUA(t, context.Background(), v6, nil)
+	b := runUA(t, context.Background(), v6, nil)
+	offer := offerFor(4000, pcma)
+	offer.Addr = netip.AddrPortFrom(netip.IPv6Unspecified(), 4000)
+	call, err := a.Dial(context.Background(), "sip:door@"+b.Addr("udp").String(), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	boffer := offerFor(5000, pcma)
+	boffer.Addr = netip.AddrPortFrom(netip.IPv6Unspecified(), 5000)
+	if err := in.Answer(boffer); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Answered)
+	if got := call.Negotiated().Remote; got != netip.MustParseAddrPort("[::1]:5000") {
+		t.Errorf("remote %v", got)
+	}
+	if got := in.Negotiated().Remote; got != netip.MustParseAddrPort("[::1]:4000") {
+		t.Errorf("remote %v", got)
+	}
+	call.Hangup()
+	waitEvent(t, b, Ended)
+}

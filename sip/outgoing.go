@@ -53,7 +53,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	}
 	lip := u.localIP(dest)
 	if fromURI.Host == "" {
-		fromURI.Host = lip.String()
+		fromURI.Host = uriHost(lip)
 	}
 	if !offer.Addr.Addr().IsValid() || offer.Addr.Addr().IsUnspecified() {
 		offer.Addr = netip.AddrPortFrom(lip, offer.Addr.Port())

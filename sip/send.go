@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -40,7 +41,15 @@ func destOf(uri gosip.Uri) string {
 	if port == 0 {
 		port = 5060
 	}
-	return net.JoinHostPort(uri.Host, strconv.Itoa(port))
+	return net.JoinHostPort(strings.Trim(uri.Host, "[]"), strconv.Itoa(port))
+}
+
+// uriHost writes an address as a URI or Via host: IPv6 in brackets (RFC 3261 section 25.1).
+func uriHost(a netip.Addr) string {
+	if a.Is6() && !a.Is4In6() {
+		return "[" + a.String() + "]"
+	}
+	return a.Unmap().String()
 }
 
 // prepare fills what every request we send needs: a Via with our address and listening port
@@ -59,7 +68,7 @@ func (u *UA) prepare(req *gosip.Request, transport, dest string) {
 			ProtocolName:    "SIP",
 			ProtocolVersion: "2.0",
 			Transport:       transport,
-			Host:            u.localIP(dest).String(),
+			Host:            uriHost(u.localIP(dest)),
 			Port:            int(bound.Port()),
 			Params:          gosip.NewParams(),
 		}
@@ -92,7 +101,7 @@ func (u *UA) contactFor(user, transport, dest string) *gosip.ContactHeader {
 	port := int(u.bound[lt].Port())
 	u.mu.Unlock()
 	c := &gosip.ContactHeader{
-		Address: gosip.Uri{Scheme: "sip", User: user, Host: u.localIP(dest).String(), Port: port},
+		Address: gosip.Uri{Scheme: "sip", User: user, Host: uriHost(u.localIP(dest)), Port: port},
 	}
 	if lt != "udp" {
 		c.Address.UriParams = gosip.NewParams()
