@@ -79,6 +79,8 @@ type JitterBuffer struct {
 
 	// Jitter estimation (RFC 3550 A.8) and peak relative transit for the target.
 	haveTransit  bool
+	lastTS       uint32
+	extTS        int64
 	lastTransit  time.Duration
 	jitter       float64 // seconds
 	minTransit   [2]time.Duration
@@ -220,9 +222,16 @@ func (j *JitterBuffer) Insert(seq uint16, ts uint32, payload []byte, now time.Ti
 // observe updates the jitter estimate and the peak relative transit delay.
 func (j *JitterBuffer) observe(ts uint32, now time.Time) {
 	rate := int64(j.cfg.ClockRate)
-	// Transit in wall time minus media time; only differences matter, so uint32 wrap of ts
-	// is harmless as long as we keep it in a signed 32-bit difference space.
-	media := time.Duration(int64(int32(ts))) * time.Second / time.Duration(rate)
+	// Transit is wall time minus media time; only its differences matter.
+	// Unwrap the timestamp against the previous packet's (RFC 3550 A.1 style), so the
+	// 32-bit wrap, and the sign flip at 2^31, are seamless.
+	if j.haveTransit {
+		j.extTS += int64(int32(ts - j.lastTS))
+	} else {
+		j.extTS = int64(ts)
+	}
+	j.lastTS = ts
+	media := time.Duration(j.extTS) * time.Second / time.Duration(rate)
 	transit := time.Duration(now.UnixNano()) - media
 	if j.haveTransit {
 		d := float64(transit-j.lastTransit) / float64(time.Second)

@@ -129,6 +129,7 @@ func TestJitterBufferBounded(t *testing.T) {
 // arrival is one packet of a simulated stream.
 type arrival struct {
 	seq uint16
+	ts  uint32
 	at  time.Duration
 }
 
@@ -139,6 +140,8 @@ type pattern struct {
 	drift   float64 // sender clock rate relative to ours, minus one
 	delay   func(r *rand.Rand, k int) time.Duration
 	maxMean time.Duration // 0 = report only
+	seq0    uint16        // first sequence number and timestamp, to cross the wraps
+	ts0     uint32
 }
 
 func lanDelay(r *rand.Rand, _ int) time.Duration {
@@ -153,7 +156,7 @@ func (p pattern) generate(frames int) []arrival {
 			continue
 		}
 		sent := time.Duration(float64(k) * float64(20*time.Millisecond) / (1 + p.drift))
-		out = append(out, arrival{seq: uint16(k), at: sent + p.delay(r, k)})
+		out = append(out, arrival{seq: p.seq0 + uint16(k), ts: p.ts0 + uint32(k)*160, at: sent + p.delay(r, k)})
 	}
 	slices.SortStableFunc(out, func(a, b arrival) int { return cmp.Compare(a.at, b.at) })
 	return out
@@ -163,6 +166,8 @@ func TestJitterBufferSimulation(t *testing.T) {
 	const frames = 5 * 60 * 50
 	patterns := []pattern{
 		{name: "LAN", delay: lanDelay, maxMean: 40 * time.Millisecond},
+		{name: "LAN, 32-bit wrap", delay: lanDelay, maxMean: 40 * time.Millisecond, seq0: 65000, ts0: 0xffff0000},
+		{name: "LAN, 2^31 crossing", delay: lanDelay, maxMean: 40 * time.Millisecond, seq0: 32000, ts0: 0x7fff0000},
 		{name: "Wi-Fi bursts", delay: func(r *rand.Rand, k int) time.Duration {
 			d := 3*time.Millisecond + time.Duration(r.ExpFloat64()*float64(2*time.Millisecond))
 			// Every 3 s the link stalls for 150 ms and the queue drains at once.
@@ -197,7 +202,7 @@ func TestJitterBufferSimulation(t *testing.T) {
 				for ; i < len(arr) && arr[i].at <= tick; i++ {
 					a := arr[i]
 					binary.BigEndian.PutUint16(payload, a.seq)
-					if jb.Insert(a.seq, uint32(a.seq)*160, payload, start.Add(a.at)) {
+					if jb.Insert(a.seq, a.ts, payload, start.Add(a.at)) {
 						arrivedAt[a.seq] = a.at
 					}
 				}
