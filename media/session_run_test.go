@@ -120,3 +120,38 @@ func TestRTCPReportsRTT(t *testing.T) {
 	}
 	_ = netip.AddrPort{}
 }
+
+// A WAV file does not block like a card: the session must pace playout itself, or it would
+// write audio as fast as the disk takes it.
+func TestSessionPacesUnpacedPlayback(t *testing.T) {
+	f := Format{8000, 1}
+	path := t.TempDir() + "/rx.wav"
+	wav, err := CreateWAV(path, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ListenRTP(40000, 49999, loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(SessionConfig{Conn: conn, Remote: netip.MustParseAddrPort("127.0.0.1:9"), Codec: "PCMA", PayloadType: 8},
+		NewSilence(f, clock.Real{}), wav, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := s.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	wav.Close()
+	c, err := OpenWAV(path, clock.Real{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(c.(*WAVSource).samples)
+	if n < 800 || n > 8000 { // 0.1 s to 1 s of audio for 0.3 s of call
+		t.Errorf("recorded %d samples in 300 ms of call", n)
+	}
+}

@@ -181,6 +181,9 @@ func wavHeader(f Format, dataBytes int64) []byte {
 // Format reports the layout the file is written in.
 func (w *WAVSink) Format() Format { return w.f }
 
+// Paced is false: a Session paces its playout itself when recording to a file.
+func (w *WAVSink) Paced() bool { return false }
+
 // Write appends interleaved frames to the file.
 func (w *WAVSink) Write(frames []int16) (int, error) {
 	w.mu.Lock()
