@@ -51,6 +51,9 @@ func newRTCPState(s *Session) *rtcpState {
 			return nil
 		}
 	}
+	if s.cfg.DSCP > 0 {
+		setDSCP(c, s.cfg.DSCP) // best effort, as for RTP (NewSession logged any failure)
+	}
 	r := &rtcpState{s: s, conn: c, buf: make([]byte, 1500), enc: make([]byte, 1500+srtpOverhead)}
 	r.setRemote(*s.remote.Load())
 	return r
