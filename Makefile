@@ -22,7 +22,7 @@ cross: ## static, stripped, version-stamped binaries for the boards into dist/
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-armv7 ./cmd/intercom
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-arm64 ./cmd/intercom
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-amd64 ./cmd/intercom
-	@file dist/* | sed 's/, BuildID[^,]*//'
+	@file dist/* | sed 's/, Go BuildID=[^,]*//'
 	qemu-arm-static dist/intercom-linux-armv6 version
 	qemu-arm-static dist/intercom-linux-armv7 version
 	qemu-aarch64-static dist/intercom-linux-arm64 version
