@@ -69,7 +69,12 @@ func rtpRange(sipPort int) (int, int) {
 	return lo, lo + 18
 }
 
-func doorTOML(sipPort int, events, extra string) string {
+// doorTOML is the base config: userless on 127.0.0.1:sipPort, sim board, tone capture.
+// socket may be empty (no control socket); maxSize 0 keeps the default rotation size.
+func doorTOML(sipPort int, events, socket string, maxSize int, extra string) string {
+	if maxSize == 0 {
+		maxSize = 1 << 20
+	}
 	lo, hi := rtpRange(sipPort)
 	return fmt.Sprintf(`
 [sip]
@@ -96,9 +101,10 @@ max_duration = "2m"
 [log]
 level = "info"
 events = %q
+events_max_size = %d
 [control]
-socket = ""
-%s`, sipPort, lo, hi, allowed, allowed, events, extra)
+socket = %q
+%s`, sipPort, lo, hi, allowed, allowed, events, maxSize, socket, extra)
 }
 
 func startRig(t *testing.T, o rigOptions) *rig {
@@ -107,7 +113,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 	if o.events == "" {
 		o.events = filepath.Join(t.TempDir(), "events.jsonl")
 	}
-	cfg, err := config.Parse("door.toml", []byte(doorTOML(port, o.events, o.extra)))
+	cfg, err := config.Parse("door.toml", []byte(doorTOML(port, o.events, "", 0, o.extra)))
 	if err != nil {
 		t.Fatal(err)
 	}
