@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -43,8 +44,19 @@ func (u *UA) listen() ([]io.Closer, error) {
 		u.srvWG.Add(1)
 		go func() { defer u.srvWG.Done(); _ = u.srv.ServeTCP(l) }()
 	}
-	if want["tls"] {
-		u.log.Warn("sip: tls transport not implemented yet; listening on udp/tcp only")
+	if want["tls"] && u.serverTLS != nil {
+		port := 0
+		if ap, err := netip.ParseAddrPort(u.cfg.Listen); err == nil {
+			port = int(ap.Port())
+		}
+		l, err := tls.Listen("tcp", u.cfg.tlsListenAddr(port), u.serverTLS)
+		if err != nil {
+			return closers, fmt.Errorf("%w: tls: %w", errListen, err)
+		}
+		closers = append(closers, l)
+		u.setBound("tls", l.Addr().(*net.TCPAddr).AddrPort())
+		u.srvWG.Add(1)
+		go func() { defer u.srvWG.Done(); _ = u.srv.ServeTLS(l) }()
 	}
 	return closers, nil
 }

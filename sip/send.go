@@ -26,6 +26,9 @@ func (u *UA) transportFor(uri gosip.Uri) string {
 	if t, ok := uri.UriParams.Get("transport"); ok && t != "" {
 		return strings.ToUpper(t)
 	}
+	if uri.Scheme == "sips" {
+		return "TLS"
+	}
 	u.mu.Lock()
 	_, ok := u.bound["udp"]
 	u.mu.Unlock()
@@ -40,6 +43,9 @@ func destOf(uri gosip.Uri) string {
 	port := uri.Port
 	if port == 0 {
 		port = 5060
+		if uri.Scheme == "sips" {
+			port = 5061
+		}
 	}
 	return net.JoinHostPort(strings.Trim(uri.Host, "[]"), strconv.Itoa(port))
 }

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -36,10 +37,11 @@ type UA struct {
 	bound   map[string]netip.AddrPort // "udp"/"tcp" -> listening address
 	regs    []*registration
 
-	draining atomic.Bool // set when shutting down: incoming messages are dropped
-	udpKey   string
-	udpConn  net.PacketConn // the UDP listener, for CRLF keepalives         // the UDP listener's address as sipgo's pool names it
-	srvWG    sync.WaitGroup // sipgo's serve loops
+	draining  atomic.Bool // set when shutting down: incoming messages are dropped
+	udpKey    string
+	udpConn   net.PacketConn // the UDP listener, for CRLF keepalives
+	serverTLS *tls.Config    // the UDP listener's address as sipgo's pool names it
+	srvWG     sync.WaitGroup // sipgo's serve loops
 
 	ready chan struct{} // closed once listening
 	done  chan struct{} // closed when Run starts shutting down
@@ -73,14 +75,22 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 		ready:  make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	ua, err := sipgo.NewUA(
-		sipgo.WithUserAgent(cfg.UserAgent),
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent)}
+	if cfg.wantsTLS() {
+		srvTLS, cliTLS, err := tlsConfigs(cfg.TLS)
+		if err != nil {
+			return nil, err
+		}
+		u.serverTLS = srvTLS
+		uaOpts = append(uaOpts, sipgo.WithUserAgenTLSConfig(cliTLS))
+	}
+	ua, err := sipgo.NewUA(append(uaOpts,
 		sipgo.WithUserAgentTransactionLayerOptions(gosip.WithTransactionLayerLogger(log)),
 		sipgo.WithUserAgentTransportLayerOptions(
 			gosip.WithTransportLayerLogger(log),
 			gosip.WithTransportLayerReadFilter(u.readFilter),
 		),
-	)
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("sip: %w", err)
 	}
