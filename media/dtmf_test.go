@@ -58,6 +58,7 @@ func TestInBandDetector(t *testing.T) {
 		want  string
 	}{
 		{"all digits, 60/40 ms", 8000, render("0123456789*#ABCD", 8000, 60, 40, -60), "0123456789*#ABCD"},
+		{"ten a second, 50/50 ms", 8000, render("0123456789*#ABCD", 8000, 50, 50, -50), "0123456789*#ABCD"},
 		{"16 kHz", 16000, render("159D", 16000, 60, 40, -60), "159D"},
 		{"noisy, long keys", 8000, render("2580", 8000, 200, 100, -30), "2580"},
 		{"repeated digit needs the gap", 8000, render("1111", 8000, 60, 40, -60), "1111"},
