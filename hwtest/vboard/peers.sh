@@ -60,8 +60,8 @@ peers_stop() {
 # peers_report WORK: host-side figures of the call; non-zero when one is out of bounds.
 peers_report() {
 	local w=$1/peers rc=0 out
-	if out=$("$1/host/rtpsnr" analyze -pcap "$w/call.pcap" -dst 127.0.0.1 -hz 1000 -min-db 30 -prefix to_peer_ 2>&1); then
-		echo "VBOARD HOST $out"
+	if out=$("$1/host/rtpsnr" analyze -pcap "$w/call.pcap" -dst 127.0.0.1 -hz 1000 -min-db 30 -tail 3s -prefix to_peer_ 2>&1); then
+		echo "VBOARD HOST $(echo $out)"
 	else
 		echo "VBOARD FAIL host: intercom->peer tone: $out"
 		rc=1

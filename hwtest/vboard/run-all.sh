@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-all.sh: the virtual board as CI runs it (`make vboard`): fetch (quick when warm), then
-# one boot per arch running the smoke checks, the real-kernel go tests of VBOARD_TEST_PKGS
+# one boot per arch running the smoke checks, the real-kernel go tests of VBOARD_TEST_PKGS,
+# the real-board tests (tag hwtest) against the virtual wiring
 # and, when ./cmd/intercom builds, the issue-8 intercom scenario.
 #
 #   hwtest/vboard/run-all.sh [ARCH...]        (default: amd64 arm64)
@@ -19,7 +20,7 @@ t_fetch=$(($(date +%s) - t0))
 
 scen=${VBOARD_SCENARIOS:-}
 if [ -z "$scen" ]; then
-	scen=smoke,tests
+	scen=smoke,tests,board
 	if (cd "$repo_dir" && go build -o /dev/null ./cmd/intercom 2>/dev/null); then
 		scen=$scen,intercom
 	else

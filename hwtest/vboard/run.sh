@@ -11,6 +11,7 @@
 #   smoke     vboardcheck proves aloop (pattern bit-exact, 1 kHz SNR) and gpio-sim (edges, levels)
 #   tests     the packages in VBOARD_TEST_PKGS, compiled with `go test -c` for the guest, run
 #             with -test.v and INTERCOM_VBOARD=1 (plus any --test-binaries)
+#   board     the real-board tests (hwtest/hwtest_test.go, tag hwtest) against guest/board.toml
 #   intercom  the issue-8 call scenario with the real intercom binary (peers.sh on the host)
 # The guest prints exactly one "VBOARD SUCCESS ..." or "VBOARD FAIL ..." line and powers off;
 # this script exits 0 only on SUCCESS. Run fetch.sh first (run-all.sh does).
@@ -22,7 +23,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS:-./alsa ./internal/audio ./gpio}
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 arch=$1
@@ -100,6 +101,11 @@ if has tests; then
 		# Tests run in their package directory, as go test does, so testdata/ is found.
 		[ -d "$repo_dir/$p/testdata" ] && cp -r "$repo_dir/$p/testdata" "$root/tests/$name/"
 	done
+fi
+if has board; then
+	mkdir -p "$root/tests/board"
+	gobuild test -c -tags hwtest -o "$root/tests/board/hwtest.test" ./hwtest || die "run: go test -c -tags hwtest ./hwtest failed"
+	cp "$here/guest/board.toml" "$root/etc/intercom/board.toml"
 fi
 for b in "${test_bins[@]}"; do
 	name=$(basename "$b" .test)

@@ -10,6 +10,10 @@ mount -t tmpfs run /run
 read -r up_init _ </proc/uptime
 
 MODDIR=/lib/modules/vboard
+# Two loopback cards with one substream each: card 0 carries what the intercom captures
+# (checker plays on 0,0; intercom reads 0,1), card 1 what it plays (intercom writes 1,0;
+# checker reads 1,1). One substream each leaves no doubt about which twin a stream lands on.
+ALOOP_ARGS="enable=1,1 pcm_substreams=1,1 id=Loopback,Speaker"
 FIG=/tmp/figures
 : >"$FIG"
 export VBOARD_FIGURES=$FIG
@@ -26,12 +30,7 @@ has() { case ",$VBOARD_SCENARIOS," in *",$1,"*) return 0 ;; esac; return 1; }
 for m in $VBOARD_MODS; do
 	case $m in
 	snd-aloop)
-		# Two loopback cards with one substream each: card 0 carries what the intercom
-		# captures (checker plays on 0,0; intercom reads 0,1), card 1 what it plays
-		# (intercom writes 1,0; checker reads 1,1). One substream each leaves no doubt
-		# about which twin a stream lands on.
-		insmod $MODDIR/snd-aloop.ko enable=1,1 pcm_substreams=1,1 id=Loopback,Speaker ||
-			fail "insmod snd-aloop"
+		insmod $MODDIR/snd-aloop.ko $ALOOP_ARGS || fail "insmod snd-aloop"
 		;;
 	configfs)
 		insmod $MODDIR/configfs.ko || fail "insmod configfs"
@@ -69,7 +68,7 @@ ip route add default via 10.0.2.2
 read -r up_ready _ </proc/uptime
 
 export INTERCOM_VBOARD=1 INTERCOM_GPIOSIM_CHIP=$chip INTERCOM_GPIOSIM_DEVDIR=$devdir
-export INTERCOM_VBOARD_MODDIR=$MODDIR HOME=/tmp TMPDIR=/tmp
+export INTERCOM_VBOARD_MODDIR=$MODDIR HOME=/tmp TMPDIR=/tmp VBOARD_ALOOP_ARGS="$ALOOP_ARGS"
 echo "vboard: $VBOARD_ARCH $(uname -r) chip=$chip ($devdir) init at ${up_init}s, ready at ${up_ready}s"
 
 if has smoke; then
@@ -84,6 +83,11 @@ if has tests; then
 		(cd "${t%/*}" && "$t" -test.v -test.timeout=180s) || fail "tests: $name failed"
 		ntests=$((ntests + 1))
 	done
+fi
+if has board; then
+	sed "s/@CHIP@/$chip/" /etc/intercom/board.toml >/run/board.toml
+	(cd /tests/board && HWTEST_CONFIG=/run/board.toml HWTEST_RELAY=1 HWTEST_AUDIO_LOOP=1 \
+		./hwtest.test -test.v -test.timeout=120s) || fail "board: hwtest.test failed"
 fi
 if has intercom; then
 	vboardcheck scenario -intercom /bin/intercom -config /etc/intercom/intercom.toml ||

@@ -63,6 +63,7 @@ func analyze(args []string) error {
 	hz := fs.Int("hz", 1000, "tone frequency")
 	minDB := fs.Float64("min-db", 30, "fail below this SNR")
 	prefix := fs.String("prefix", "", "prefix of the figure names")
+	tail := fs.Duration("tail", 0, "also require the tone in the last part of the stream this long (after a fault)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -98,6 +99,14 @@ func analyze(args []string) error {
 	fmt.Printf("%spackets=%d %sdst=%s %ssnr_db=%.1f %swindows=%d\n", *prefix, len(pkts), *prefix, best, *prefix, snr, *prefix, n)
 	if snr < *minDB {
 		return fmt.Errorf("%d Hz toward %s at %.1f dB SNR (want >= %.0f)", *hz, *dst, snr, *minDB)
+	}
+	if *tail > 0 {
+		k := min(len(pcm), int(tail.Seconds()*8000))
+		ts, tn := tone.SteadySNR(pcm[len(pcm)-k:], 8000, *hz, 2000, 300)
+		fmt.Printf("%stail_snr_db=%.1f %stail_windows=%d\n", *prefix, ts, *prefix, tn)
+		if ts < *minDB {
+			return fmt.Errorf("%d Hz toward %s in the last %s at %.1f dB SNR (want >= %.0f)", *hz, *dst, *tail, ts, *minDB)
+		}
 	}
 	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doorsip/intercom/hwtest/internal/tone"
@@ -48,6 +50,8 @@ func peerFormat(path string) (rate, channels int, err error) {
 type mic struct {
 	quit chan struct{}
 	done chan error
+	once sync.Once
+	err  error
 }
 
 func startMic(hz int) (*mic, error) {
@@ -92,13 +96,13 @@ func startMic(hz int) (*mic, error) {
 	return m, nil
 }
 
+// stop ends the tone (idempotent) and returns the write error that ended it early, if any.
 func (m *mic) stop() error {
-	select {
-	case <-m.quit:
-	default:
+	m.once.Do(func() {
 		close(m.quit)
-	}
-	return <-m.done
+		m.err = <-m.done
+	})
+	return m.err
 }
 
 // speakerSNR captures what the intercom plays for d and scores the peer's tone: the median
@@ -139,36 +143,40 @@ func speakerSNR(d time.Duration) (float64, error) {
 	return snr, nil
 }
 
-// replugSpeaker unbinds the speaker's aloop platform device and binds it again once the
-// intercom has let go of the old card.
-func replugSpeaker() error {
-	card, err := cardIndex(speakerCard)
-	if err != nil {
-		return err
-	}
-	dev, err := filepath.EvalSymlinks(fmt.Sprintf("/sys/class/sound/card%d/device", card))
-	if err != nil {
-		return err
-	}
-	name := filepath.Base(dev) // snd_aloop.1
+// reloadAloop takes snd-aloop out of the running kernel mid-call and loads it again. The
+// module cannot be removed while the intercom holds its PCMs open, so the cards are first
+// unbound (the intercom sees ENODEV, as when a USB codec is pulled), then, once the
+// intercom has let go, rmmod and insmod with the same options bring fresh cards back.
+// The caller stops its own streams first.
+func reloadAloop() (time.Duration, error) {
 	drv := "/sys/bus/platform/drivers/snd_aloop"
-	if err := os.WriteFile(drv+"/unbind", []byte(name), 0); err != nil {
-		return fmt.Errorf("unbind %s: %w", name, err)
+	devs, _ := filepath.Glob(drv + "/snd_aloop.*")
+	if len(devs) == 0 {
+		return 0, errors.New("no snd_aloop platform devices bound")
 	}
-	// The card is freed when its last user closes it; the intercom must notice ENODEV.
-	gone := false
-	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
-		if _, err := os.Stat(fmt.Sprintf("/proc/asound/card%d", card)); errors.Is(err, os.ErrNotExist) {
-			gone = true
-			break
+	for _, d := range devs {
+		if err := os.WriteFile(drv+"/unbind", []byte(filepath.Base(d)), 0); err != nil {
+			return 0, fmt.Errorf("unbind %s: %w", filepath.Base(d), err)
 		}
 	}
-	if !gone {
-		fmt.Println("vboardcheck: the old speaker card is still held open 3 s after the unplug")
+	// rmmod succeeds once the last PCM of the gone cards is closed.
+	t0 := time.Now()
+	var out []byte
+	var err error
+	for end := t0.Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out, err = exec.Command("rmmod", "snd-aloop").CombinedOutput()
+		if err == nil {
+			break
+		}
+		if time.Now().After(end) {
+			return 0, fmt.Errorf("rmmod snd-aloop still refused 5 s after the unplug (the intercom keeps the gone device open?): %v: %s", err, out)
+		}
 	}
-	time.Sleep(300 * time.Millisecond)
-	if err := os.WriteFile(drv+"/bind", []byte(name), 0); err != nil {
-		return fmt.Errorf("bind %s: %w", name, err)
+	held := time.Since(t0)
+	ko := filepath.Join(os.Getenv("INTERCOM_VBOARD_MODDIR"), "snd-aloop.ko")
+	args := append([]string{ko}, strings.Fields(os.Getenv("VBOARD_ALOOP_ARGS"))...)
+	if out, err := exec.Command("insmod", args...).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("insmod %v: %v: %s", args, err, out)
 	}
-	return nil
+	return held, nil
 }
