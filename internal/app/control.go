@@ -57,3 +57,17 @@ func (a *App) listenControl() (*control.Server, error) {
 	}
 	return control.Listen(path, ctlHandler{a}, control.Options{Logger: a.log.With("part", "control")})
 }
+
+// Lines reports the output levels of a "sim" board (relay, LEDs) for `intercom ctl lines`:
+// on a bench without hardware it is how a script sees the door open.
+func (h ctlHandler) Lines() (map[string]bool, error) {
+	sim := h.a.board.Sim()
+	if sim == nil {
+		return nil, fmt.Errorf("app: lines: %w", errNotSim)
+	}
+	out := map[string]bool{}
+	for _, name := range sim.Outputs() {
+		out[name] = sim.Output(name)
+	}
+	return out, nil
+}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -207,8 +206,6 @@ func codecFor(name string) (sip.Codec, bool) {
 	}
 	return sip.Codec{}, false
 }
-
-var errNoMedia = errors.New("app: call has no media session")
 
 // setMedia applies reloaded [media] and [audio] settings to the next call.
 func (p *phone) setMedia(mc media.Config, ac audio.Config) {
