@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"math"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -32,9 +33,9 @@ func newPair(t *testing.T, codec string, rate int, dtmfPT uint8, devA, devB Form
 	if err != nil {
 		t.Fatal(err)
 	}
-	ra := ca.LocalAddr().(*netUDPAddr).AddrPort()
-	rb := cb.LocalAddr().(*netUDPAddr).AddrPort()
-	cfg := func(conn *netUDPConn, remote netip.AddrPort) SessionConfig {
+	ra := ca.LocalAddr().(*net.UDPAddr).AddrPort()
+	rb := cb.LocalAddr().(*net.UDPAddr).AddrPort()
+	cfg := func(conn *net.UDPConn, remote netip.AddrPort) SessionConfig {
 		return SessionConfig{Conn: conn, Remote: remote, Codec: codec, PayloadType: 8, ClockRate: rate,
 			DTMFPayloadType: dtmfPT, Ptime: 20 * time.Millisecond, RTPTimeout: 5 * time.Second,
 			RTPriority: 5, DSCP: 46} // SCHED_FIFO where permitted, else the logged fallback
@@ -55,6 +56,7 @@ func newPair(t *testing.T, codec string, rate int, dtmfPT uint8, devA, devB Form
 	return p
 }
 
+// stop ends both sessions (registered as a cleanup) and checks they ended cleanly.
 func (p *pair) stop() {
 	p.cancel()
 	for i := 0; i < 2; i++ {
@@ -62,9 +64,6 @@ func (p *pair) stop() {
 			p.t.Errorf("Run: %v", err)
 		}
 	}
-	p.done = make(chan error, 2)
-	p.done <- nil
-	p.done <- nil
 	p.a.Close()
 	p.b.Close()
 }

@@ -1,8 +1,0 @@
-package media
-
-import "net"
-
-type (
-	netUDPAddr = net.UDPAddr
-	netUDPConn = net.UDPConn
-)
