@@ -17,6 +17,9 @@ const (
 	subBuffer = 64
 	// reportEvery limits how often a persisting write error is logged.
 	reportEvery = time.Minute
+	// queueLen entries may wait for the disk; beyond that they are lost (and counted) rather
+	// than stall the caller.
+	queueLen = 256
 )
 
 // Options are the Log's dependencies.
@@ -27,24 +30,40 @@ type Options struct {
 }
 
 // Log is the event log. The zero value is not usable; call New.
+//
+// With a Path, New starts one writer goroutine and Close stops it: the controller's loop
+// must not wait for an fsync (tens of milliseconds on an SD card, seconds when the card is
+// busy), or a slow disk would delay the door and starve the watchdog.
 type Log struct {
 	cfg    Config
 	fs     FS
 	clk    clock.Clock
 	logger *slog.Logger
+	queue  chan item     // to the writer; nil without a Path
+	done   chan struct{} // closed when the writer has returned
 
-	mu      sync.Mutex
-	f       File // nil until opened, and after a failure that needs a reopen
+	mu      sync.Mutex // guards the fields below up to wmu
+	closed  bool
+	recent  []Entry
+	subs    map[int]chan Entry
+	nextSub int
+	dropped int // entries that found the queue full
+
+	wmu     sync.Mutex // guards the writer's state
+	f       File       // nil until opened, and after a failure that needs a reopen
 	size    int64
 	needNL  bool // a partial line could not be cut back: start the next write on a new line
-	closed  bool
 	failing bool
 	lastErr error
 	lastRep time.Time
 	lost    int
-	recent  []Entry
-	subs    map[int]chan Entry
-	nextSub int
+}
+
+// item is an entry for the writer, or (flushed != nil) a request to say when all before it
+// are written.
+type item struct {
+	e       Entry
+	flushed chan struct{}
 }
 
 // New returns a Log writing to cfg.Path (none if empty). It never fails: a file that cannot be
@@ -60,7 +79,33 @@ func New(cfg Config, opts Options) *Log {
 	if l.logger == nil {
 		l.logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Path != "" {
+		l.queue = make(chan item, queueLen)
+		l.done = make(chan struct{})
+		go l.writer()
+	}
 	return l
+}
+
+func (l *Log) writer() {
+	defer close(l.done)
+	for it := range l.queue {
+		if it.flushed != nil {
+			close(it.flushed)
+			continue
+		}
+		l.mu.Lock()
+		dropped := l.dropped
+		l.dropped = 0
+		l.mu.Unlock()
+		l.wmu.Lock()
+		if dropped > 0 {
+			l.lost += dropped - 1 // fail counts one more
+			l.fail(fmt.Errorf("%w: %d entries found %d waiting", ErrBehind, dropped, queueLen))
+		}
+		l.write(it.e)
+		l.wmu.Unlock()
+	}
 }
 
 // Add records an event with slog-style key/value pairs and returns the entry written.
@@ -71,7 +116,13 @@ func (l *Log) Add(kind string, kv ...any) Entry {
 	if l.closed {
 		return e
 	}
-	l.write(e)
+	if l.queue != nil {
+		select {
+		case l.queue <- item{e: e}:
+		default:
+			l.dropped++ // reported by the writer: taking wmu here would wait for the disk
+		}
+	}
 	l.recent = append(l.recent, e)
 	if len(l.recent) >= 2*recentCap { // trim in batches: one copy per recentCap entries
 		l.recent = append(l.recent[:0], l.recent[len(l.recent)-recentCap:]...)
@@ -87,12 +138,27 @@ func (l *Log) Add(kind string, kv ...any) Entry {
 
 // Err is the last write error, nil once a write has succeeded again.
 func (l *Log) Err() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
 	if !l.failing {
 		return nil
 	}
 	return l.lastErr
+}
+
+// Flush waits until every entry added before it has been written (or has failed) and
+// returns Err. Without a Path, or after Close, it returns at once.
+func (l *Log) Flush() error {
+	l.mu.Lock()
+	if l.closed || l.queue == nil {
+		l.mu.Unlock()
+		return l.Err()
+	}
+	ch := make(chan struct{})
+	l.queue <- item{flushed: ch} // may wait for room: Flush is for tests and shutdown
+	l.mu.Unlock()
+	<-ch
+	return l.Err()
 }
 
 // Recent returns up to the last 100 entries, oldest first.
@@ -132,11 +198,12 @@ func (l *Log) Subscribe() (<-chan Entry, func()) {
 	}
 }
 
-// Close flushes and closes the file and ends every subscription. It is idempotent.
+// Close writes what is queued, closes the file, stops the writer and ends every
+// subscription. It is idempotent.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return nil
 	}
 	l.closed = true
@@ -144,6 +211,15 @@ func (l *Log) Close() error {
 		delete(l.subs, id)
 		close(c)
 	}
+	if l.queue != nil {
+		close(l.queue)
+	}
+	l.mu.Unlock()
+	if l.done != nil {
+		<-l.done
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
 	if l.f == nil {
 		return nil
 	}
@@ -155,7 +231,7 @@ func (l *Log) Close() error {
 	return nil
 }
 
-// write stores one line. Called with l.mu held.
+// write stores one line. Called by the writer with l.wmu held.
 func (l *Log) write(e Entry) {
 	if l.cfg.Path == "" {
 		return
@@ -239,7 +315,7 @@ func (l *Log) rotate() error {
 	return l.open()
 }
 
-// fail counts a lost entry and reports the error: at once the first time, then at most once
+// fail (l.wmu held) counts a lost entry and reports the error: at once the first time, then at most once
 // per reportEvery while it persists, so a full disk does not flood the journal.
 func (l *Log) fail(err error) {
 	l.lost++

@@ -86,7 +86,7 @@ func TestWriteAndRotate(t *testing.T) {
 	pad := strings.Repeat("x", 1000)
 	for i := range 10 {
 		l.Add("n", "i", i, "pad", pad)
-		if err := l.Err(); err != nil {
+		if err := l.Flush(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -194,6 +194,14 @@ func (h *countHandler) Handle(_ context.Context, r slog.Record) error {
 	}
 	return nil
 }
+func (h *countHandler) count(errors bool) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if errors {
+		return h.errors
+	}
+	return h.infos
+}
 func (h *countHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *countHandler) WithGroup(string) slog.Handler      { return h }
 
@@ -217,7 +225,11 @@ func TestDiskFullIsNotFatal(t *testing.T) {
 			sub, cancel := l.Subscribe()
 			defer cancel()
 
-			l.Add("before")
+			add := func(kind string) {
+				l.Add(kind)
+				l.Flush()
+			}
+			add("before")
 			fs.mu.Lock()
 			fs.full = true
 			if tt.openErr {
@@ -225,29 +237,29 @@ func TestDiskFullIsNotFatal(t *testing.T) {
 			}
 			fs.mu.Unlock()
 			for range 5 {
-				l.Add("during")
+				add("during")
 				clk.Advance(time.Second)
 			}
 			if !errors.Is(l.Err(), syscall.ENOSPC) {
 				t.Errorf("Err() = %v, want ENOSPC", l.Err())
 			}
-			if h.errors != 1 {
-				t.Errorf("%d error reports for one outage, want 1 (rate-limited)", h.errors)
+			if h.count(true) != 1 {
+				t.Errorf("%d error reports for one outage, want 1 (rate-limited)", h.count(true))
 			}
 			clk.Advance(reportEvery)
-			l.Add("during")
-			if h.errors != 2 {
-				t.Errorf("%d error reports after %s, want 2", h.errors, reportEvery)
+			add("during")
+			if h.count(true) != 2 {
+				t.Errorf("%d error reports after %s, want 2", h.count(true), reportEvery)
 			}
 			fs.mu.Lock()
 			fs.full, fs.openErr = false, nil
 			fs.mu.Unlock()
-			l.Add("after")
+			add("after")
 			if l.Err() != nil {
 				t.Errorf("Err() = %v after space returned", l.Err())
 			}
-			if h.infos != 1 {
-				t.Errorf("%d resume reports, want 1", h.infos)
+			if h.count(false) != 1 {
+				t.Errorf("%d resume reports, want 1", h.count(false))
 			}
 			// Subscribers saw everything even while the disk was full.
 			if n := len(sub); n != 8 {
@@ -308,5 +320,50 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (Config{MaxSize: MinSize}).Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// slowFS is a disk that hangs until released.
+type slowFS struct {
+	failFS
+	release chan struct{}
+}
+
+func (fs *slowFS) OpenAppend(string) (File, error) { return &slowFile{failFile{&fs.failFS}, fs.release}, nil }
+
+type slowFile struct {
+	failFile
+	release chan struct{}
+}
+
+func (f *slowFile) Write(p []byte) (int, error) {
+	<-f.release
+	return f.failFile.Write(p)
+}
+
+func TestSlowDiskDoesNotBlock(t *testing.T) {
+	fs := &slowFS{release: make(chan struct{})}
+	h := &countHandler{}
+	l := New(Config{Path: "ev", MaxSize: 1 << 20}, Options{Clock: clock.NewFake(t0), FS: fs, Logger: slog.New(h)})
+	// The disk hangs: every Add must still return, the excess being dropped.
+	const n = queueLen + 50
+	for i := range n {
+		l.Add("n", "i", i)
+	}
+	close(fs.release)
+	l.Add("last")
+	if err := l.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if h.count(true) != 1 {
+		t.Errorf("%d error reports, want 1 for the dropped entries", h.count(true))
+	}
+	l.Close()
+	fs.mu.Lock()
+	lines := strings.Count(string(fs.data), "\n")
+	fs.mu.Unlock()
+	// The writer may take one entry off the queue before it blocks, so one more may fit.
+	if lines < queueLen || lines > queueLen+2 || len(l.Recent()) != recentCap {
+		t.Errorf("%d lines written, want about %d; %d recent", lines, queueLen+1, len(l.Recent()))
 	}
 }
