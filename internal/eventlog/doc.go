@@ -7,5 +7,6 @@
 // events -f`) get every entry unless they fall behind, in which case entries are dropped for
 // them rather than stall the controller.
 //
-// It owns no goroutine; every method is safe for concurrent use.
+// With a file, it owns one writer goroutine (started by New, stopped by Close), so the
+// caller never waits for the disk; every method is safe for concurrent use.
 package eventlog
