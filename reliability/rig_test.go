@@ -271,6 +271,7 @@ type uacCall struct {
 	Caller  string // From user
 	UA      string // User-Agent
 	RTPPort int    // m= port we offer (nothing need listen there)
+	Wait    int    // ms after the ACK before the digits
 	Digits  string // sent by INFO after the ACK, one per INFO, 150 ms apart
 	Hold    int    // ms in the call before BYE (after the digits)
 }
@@ -324,7 +325,8 @@ Max-Forwards: 70
 Content-Length: 0
 
 ]]></send>
-{{range $i, $d := split .Digits}}  <pause milliseconds="150"/>
+{{if .Wait}}  <pause milliseconds="{{.Wait}}"/>
+{{end}}{{range $i, $d := split .Digits}}  <pause milliseconds="150"/>
   <send retrans="500"><![CDATA[
 INFO [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
