@@ -353,3 +353,25 @@ func TestVboardReadDoesNotAllocate(t *testing.T) {
 		t.Errorf("Read on a real device allocates %v per call", a)
 	}
 }
+
+func TestVboardBusyFailsFast(t *testing.T) {
+	needVboard(t)
+	first, err := alsa.OpenPCM("hw:Loopback,0", alsa.Playback, alsa.Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	start := time.Now()
+	_, err = alsa.OpenPCM("hw:Loopback,0", alsa.Playback, alsa.Params{})
+	if !errors.Is(err, alsa.ErrBusy) {
+		t.Fatalf("second open: %v, want ErrBusy", err)
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("busy open took %v: it must not block", el)
+	}
+	caps, err := alsa.Probe("hw:Loopback,1", alsa.Capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("aloop capture caps: %+v", caps)
+}

@@ -45,3 +45,17 @@ func TestRunAudioList(t *testing.T) {
 		t.Fatalf("audio list = %d", code)
 	}
 }
+
+// In the virtual board, `intercom audio test` on the aloop twins must report a round trip.
+func TestRunAudioTestVboard(t *testing.T) {
+	if os.Getenv("INTERCOM_VBOARD") != "1" {
+		t.Skip("not in the virtual board: run hwtest/vboard/run.sh amd64 --scenario tests")
+	}
+	var out, errb strings.Builder
+	code := runAudio([]string{"test", "-config", "/nonexistent", "-capture", "hw:Loopback,1", "-playback", "hw:Loopback,0"},
+		&out, &errb, slog.New(slog.DiscardHandler))
+	if code != 0 || !strings.Contains(out.String(), "round trip") {
+		t.Fatalf("audio test = %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+	t.Logf("\n%s", out.String())
+}
