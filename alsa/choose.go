@@ -7,7 +7,7 @@ import (
 
 // Preferred rates when the caller leaves Rate at 0: narrowband and wideband voice need no
 // resampling; 48k (then 44.1k) is what many USB and I2S codecs only do.
-var defaultRates = [...]int{8000, 16000, 48000, 44100}
+func defaultRates() []int { return []int{8000, 16000, 48000, 44100} }
 
 const (
 	defaultPeriodMs = 20
@@ -36,7 +36,7 @@ func choose(dev Device, want Params) (Params, error) {
 		return Params{}, fmt.Errorf("alsa: format %v: %w", formats, ErrUnsupported)
 	}
 
-	rates := defaultRates[:]
+	rates := defaultRates()
 	if want.Rate > 0 {
 		rates = append([]int{want.Rate}, rates...)
 	}
