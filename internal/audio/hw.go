@@ -191,3 +191,20 @@ func (d *hwDevice) hasPCM() bool {
 	defer d.mu.Unlock()
 	return d.pcm != nil
 }
+
+// Delay is the card's latency right now (DELAY ioctl): for playback how long until a sample
+// written now is heard, for capture how much waits to be read. Zero while the card is gone.
+// media can report it through an interface{ Delay() (time.Duration, error) } assertion.
+func (d *hwDevice) Delay() (time.Duration, error) {
+	d.mu.Lock()
+	pcm, rate := d.pcm, max(d.format.Rate, 1)
+	d.mu.Unlock()
+	if pcm == nil {
+		return 0, nil
+	}
+	f, err := pcm.Delay()
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(f) * time.Second / time.Duration(rate), nil
+}

@@ -177,3 +177,27 @@ func TestOpenKinds(t *testing.T) {
 		}
 	}
 }
+
+func TestHWDelayAndXruns(t *testing.T) {
+	dev := alsatest.New(alsatest.VoiceCodec())
+	p, err := OpenPlayback(Defaults(), Options{OpenPCM: (&cards{devs: []*alsatest.PCM{dev}}).open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	dev.SetDelay(400) // 50 ms at 8 kHz
+	hd := p.(interface {
+		Delay() (time.Duration, error)
+		Xruns() int
+	})
+	if d, err := hd.Delay(); d != 50*time.Millisecond || err != nil {
+		t.Errorf("Delay() = %v, %v", d, err)
+	}
+	dev.Inject(alsa.ErrXrun)
+	if _, err := p.Write(make([]int16, 160)); err != nil {
+		t.Fatal(err)
+	}
+	if hd.Xruns() != 1 {
+		t.Errorf("Xruns() = %d", hd.Xruns())
+	}
+}
