@@ -63,9 +63,9 @@ func binarySizes(root string, o options, work string) (map[string]int64, error) 
 	return sizes, nil
 }
 
-// baresipDisk adds up baresip's executable, the libre/librem it links and the modules the
-// bench loads.
-func baresipDisk(bin, mods string) int64 {
+// baresipDisk adds up baresip's executable, the modules the bench loads and the libre/librem
+// it links (own), and the same plus every other library ldd lists (all: libc, OpenSSL, ...).
+func baresipDisk(bin, mods string) (own, all int64) {
 	var n int64
 	add := func(p string) {
 		if fi, err := os.Stat(p); err == nil {
@@ -86,7 +86,17 @@ func baresipDisk(bin, mods string) int64 {
 			}
 		}
 	}
-	return n
+	own = n
+	sc = bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 3 && f[1] == "=>" && !(strings.HasPrefix(f[0], "libre.") || strings.HasPrefix(f[0], "librem.") || strings.HasPrefix(f[0], "libbaresip")) {
+			if real, err := filepath.EvalSymlinks(f[2]); err == nil {
+				add(real)
+			}
+		}
+	}
+	return own, n
 }
 
 // frameAllocs runs the media Frame benchmarks and returns allocs/op of each.

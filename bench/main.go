@@ -28,6 +28,7 @@ type options struct {
 	keep     bool
 	gotest   bool
 	rt       int
+	env      string
 }
 
 func main() {
@@ -44,6 +45,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "where to write the .md and .json (default bench/results; smoke: a temp dir)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, capture, logs)")
 	flag.IntVar(&o.rt, "rt", 40, "the intercom's media.rt_priority (SCHED_FIFO; 0 = a plain thread like baresip's)")
+	flag.StringVar(&o.env, "intercom-env", "", "extra environment for the intercom, comma-separated (e.g. GOGC=50,GOMEMLIMIT=8MiB)")
 	flag.BoolVar(&o.gotest, "gotest", true, "run the media Frame benchmarks for allocs/frame (full mode)")
 	flag.Parse()
 	o.defaults()
@@ -100,6 +102,7 @@ type peer struct {
 	setup   peerSetup
 	bin     string
 	args    []string
+	env     []string
 	p       *proc
 	sipp    int // sipp's SIP port for calls to this peer
 	media   int // sipp's RTP echo port
@@ -188,6 +191,10 @@ func run(o options, ps *procs) error {
 		return err
 	}
 	us.bin, us.args = o.intercom, []string{"run", "-config", cfg}
+	if o.env != "" {
+		us.env = strings.Split(o.env, ",")
+		res.Setup["intercom_env"] = o.env
+	}
 	if err := baresipConfig(them.setup, bmods); err != nil {
 		return err
 	}
@@ -330,7 +337,7 @@ func run(o options, ps *procs) error {
 	if err != nil {
 		return err
 	}
-	res.BaresipDiskBytes = baresipDisk(bins["baresip"], bmods)
+	res.BaresipDiskBytes, res.BaresipDiskAllBytes = baresipDisk(bins["baresip"], bmods)
 	if o.gotest {
 		logf("media Frame benchmarks\n")
 		res.AllocsPerFrame, err = frameAllocs(root)
@@ -362,7 +369,7 @@ func run(o options, ps *procs) error {
 
 // startAndRegister starts pe and waits (10 s at most) until its REGISTER got a 200 OK.
 func startAndRegister(ps *procs, cap *capture, pe *peer) error {
-	p, err := ps.start(pe.name, pe.bin, pe.args...)
+	p, err := ps.startEnv(pe.name, pe.env, pe.bin, pe.args...)
 	if err != nil {
 		return err
 	}

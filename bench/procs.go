@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -66,7 +67,15 @@ func (p *proc) Stop(grace time.Duration) {
 
 // start runs name with args in a new process group.
 func (ps *procs) start(name string, bin string, args ...string) (*proc, error) {
+	return ps.startEnv(name, nil, bin, args...)
+}
+
+// startEnv is start with extra environment variables (KEY=VALUE).
+func (ps *procs) startEnv(name string, env []string, bin string, args ...string) (*proc, error) {
 	cmd := exec.Command(bin, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

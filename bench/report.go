@@ -26,6 +26,8 @@ type result struct {
 	// BaresipDiskBytes counts baresip's executable, libre, librem and the modules it loads
 	// here, not libc or OpenSSL.
 	BaresipDiskBytes int64 `json:"baresip_disk_bytes"`
+	// BaresipDiskAllBytes adds every other library ldd lists (libc, OpenSSL, zlib, ...).
+	BaresipDiskAllBytes int64 `json:"baresip_disk_all_libs_bytes"`
 	// AllocsPerFrame is allocs/op of each media Frame benchmark.
 	AllocsPerFrame map[string]float64 `json:"allocs_per_frame"`
 	// HostDuringCall is how busy the whole machine was during the long call.
@@ -307,7 +309,8 @@ func (r *result) markdown() string {
 	row("simultaneous calls: RSS (max)", mb(u.Busy.MaxRSSKB), mb(t.Busy.MaxRSSKB), " MB", 1, "", 0, true)
 	if r.BaresipDiskBytes > 0 {
 		if n, ok := r.BinarySizes["amd64"]; ok {
-			row("on disk (us: static amd64; baresip: bin+libre+librem+modules)", float64(n)/1e6, float64(r.BaresipDiskBytes)/1e6, " MB", 1, "", 0, true)
+			row("on disk (us: static amd64; baresip: bin+libre+librem+5 modules)", float64(n)/1e6, float64(r.BaresipDiskBytes)/1e6, " MB", 1, "", 0, true)
+			row("on disk (baresip also with libc, OpenSSL, zlib)", float64(n)/1e6, float64(r.BaresipDiskAllBytes)/1e6, " MB", 1, "", 0, true)
 		}
 	}
 	b.WriteString("\n")
