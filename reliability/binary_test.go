@@ -23,6 +23,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopLiveDoor()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
