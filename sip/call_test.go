@@ -238,3 +238,31 @@ func TestCallIPv6(t *testing.T) {
 	call.Hangup()
 	waitEvent(t, b, Ended)
 }
+
+// TestTransfer: the callee asks the caller (REFER) to call someone else; the caller's
+// controller gets a Transfer event with the Refer-To target.
+func TestTransfer(t *testing.T) {
+	a := runUA(t, context.Background(), nil, nil)
+	b := runUA(t, context.Background(), nil, nil)
+	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Answered)
+	waitEvent(t, b, Answered)
+	if err := in.Transfer("sip:concierge@192.0.2.9"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := waitEvent(t, a, Transfer); ev.Reason != "sip:concierge@192.0.2.9" || ev.Call != call {
+		t.Errorf("transfer to %q", ev.Reason)
+	}
+	if err := in.Transfer("not a uri"); err == nil {
+		t.Error("bad transfer target accepted")
+	}
+	call.Hangup()
+	waitEvent(t, b, Ended)
+}

@@ -140,7 +140,7 @@ func (u *UA) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
 	u.respond(tx, req, 200, "OK", nil,
 		gosip.NewHeader("Allow", allowMethods),
 		gosip.NewHeader("Accept", acceptTypes),
-		gosip.NewHeader("Supported", "replaces, timer"),
+		gosip.NewHeader("Supported", "timer"),
 	)
 }
 

@@ -44,10 +44,10 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	fromURI := gosip.Uri{Scheme: "sip", User: user}
 	if acct != nil {
 		reg, _ := ParseURI(acct.Registrar)
-		dest = destOf(gosip.Uri{Host: reg.Host, Port: reg.Port})
 		if reg.Transport != "" {
 			transport = strings.ToUpper(reg.Transport)
 		}
+		dest = u.serverAddr(ctx, reg, transport)
 		user = acct.User
 		fromURI = gosip.Uri{Scheme: "sip", User: acct.User, Host: accountDomain(*acct)}
 	}

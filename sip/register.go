@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,8 +37,10 @@ type registration struct {
 	state  RegState
 	callID string
 	cseq   uint32
-	cur    int    // index into regs in use
-	nat    string // host:port the registrar saw us as (Via received/rport), if it differs
+	cur    int        // index into regs in use
+	nat    string     // host:port the registrar saw us as (Via received/rport), if it differs
+	local  netip.Addr // our address toward the registrar when we last registered
+	dest   string     // the registrar's address when we last registered
 }
 
 func newRegistration(u *UA, a Account) *registration {
@@ -137,9 +140,25 @@ func (r *registration) wait(ctx context.Context, d time.Duration, registered boo
 		case <-t.C():
 			return true
 		case <-tick:
+			if r.localChanged() {
+				u.log.Info("sip: local address changed, registering again", "account", r.acct.ID)
+				return true
+			}
 			r.keepalive()
 		}
 	}
+}
+
+// localChanged reports whether the route to the registrar now leaves from another address
+// (DHCP renewal, Wi-Fi roaming): the binding we registered points nowhere.
+func (r *registration) localChanged() bool {
+	r.mu.Lock()
+	local, dest := r.local, r.dest
+	r.mu.Unlock()
+	if !local.IsValid() || dest == "" {
+		return false
+	}
+	return r.ua.localIP(dest) != local
 }
 
 // keepalive sends a double CRLF to the registrar from the listening socket.
@@ -150,7 +169,7 @@ func (r *registration) keepalive() {
 	if reg.Transport != "" && reg.Transport != "udp" {
 		return // TCP/TLS: the connection's own keepalive (sipgo) covers it
 	}
-	addr, err := net.ResolveUDPAddr("udp", destOf(gosip.Uri{Host: reg.Host, Port: reg.Port}))
+	addr, err := net.ResolveUDPAddr("udp", r.ua.serverAddr(context.Background(), reg, "udp"))
 	if err != nil {
 		return
 	}
@@ -191,7 +210,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)
 	}
-	dest := destOf(gosip.Uri{Host: reg.Host, Port: reg.Port})
+	dest := u.serverAddr(ctx, reg, transport)
 	aor := gosip.Uri{Scheme: "sip", User: r.acct.User, Host: domain}
 	contact := u.contactFor(r.acct.User, transport, dest)
 	if nat != "" {
@@ -274,6 +293,9 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 				r.fail(code, "no binding in 200")
 				return 0, errNoBinding
 			}
+			r.mu.Lock()
+			r.local, r.dest = u.localIP(dest), dest
+			r.mu.Unlock()
 			r.setState(RegState{Account: r.acct.ID, State: Registered, Code: code, Reason: res.Reason,
 				Expires: granted, Contact: contact.Address.String()})
 			return granted, nil

@@ -40,7 +40,8 @@ type UA struct {
 	draining  atomic.Bool // set when shutting down: incoming messages are dropped
 	udpKey    string
 	udpConn   net.PacketConn // the UDP listener, for CRLF keepalives
-	serverTLS *tls.Config    // the UDP listener's address as sipgo's pool names it
+	serverTLS *tls.Config
+	lookupSRV srvLookup      // the UDP listener's address as sipgo's pool names it
 	srvWG     sync.WaitGroup // sipgo's serve loops
 
 	ready chan struct{} // closed once listening
@@ -74,6 +75,8 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 		bound:  map[string]netip.AddrPort{},
 		ready:  make(chan struct{}),
 		done:   make(chan struct{}),
+
+		lookupSRV: net.DefaultResolver.LookupSRV,
 	}
 	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent)}
 	if cfg.wantsTLS() {

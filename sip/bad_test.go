@@ -1,0 +1,44 @@
+package sip
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestBadRequests: hand-written requests fed in-process get the RFC 3261 answers.
+func TestBadRequests(t *testing.T) {
+	u, err := NewUA(func() Config { c := Defaults(); c.Listen = "127.0.0.1:0"; return c }(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(method, toTag, extra string) []byte {
+		return []byte(fmt.Sprintf("%s sip:door@192.0.2.2 SIP/2.0\r\n"+
+			"Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK%s\r\nFrom: <sip:x@192.0.2.1>;tag=1\r\n"+
+			"To: <sip:door@192.0.2.2>%s\r\nCall-ID: nosuchcall\r\nCSeq: 2 %s\r\nMax-Forwards: 70\r\n"+
+			"%sContent-Length: 0\r\n\r\n", method, method, toTag, method, extra))
+	}
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		want string
+	}{
+		{"BYE outside a dialog", msg("BYE", ";tag=abc", ""), "481"},
+		{"INFO outside a dialog", msg("INFO", ";tag=abc", ""), "481"},
+		{"re-INVITE outside a dialog", msg("INVITE", ";tag=abc", "Contact: <sip:x@192.0.2.1>\r\n"), "481"},
+		{"CANCEL without INVITE", msg("CANCEL", "", ""), "481"},
+		{"SUBSCRIBE", msg("SUBSCRIBE", "", "Event: presence\r\n"), "489"},
+		{"MESSAGE", msg("MESSAGE", "", ""), "501"},
+		{"OPTIONS", msg("OPTIONS", "", ""), "200"},
+		{"INVITE without Contact", msg("INVITE", "", ""), "400"},
+		{"INVITE requiring 100rel", msg("INVITE", "", "Contact: <sip:x@192.0.2.1>\r\nRequire: 100rel\r\n"), "420"},
+		{"Max-Forwards 0", []byte(strings.Replace(string(msg("INFO", "", "")), "Max-Forwards: 70", "Max-Forwards: 0", 1)), "483"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := feed(t, u, tc.msg)
+			if !strings.Contains(got, "SIP/2.0 "+tc.want) {
+				t.Errorf("got %q, want %s", got, tc.want)
+			}
+		})
+	}
+}
