@@ -17,10 +17,16 @@ func (c *Controller) onInput(ev InputEvent, via string) {
 func (c *Controller) input(ev InputEvent, via string) (string, error) {
 	d := c.cfg.Door
 	_, isButton := c.button(ev.Name)
-	if ev.Name == "" || !isButton && ev.Name != d.ExitButton && ev.Name != d.Sensor && ev.Name != d.Tamper {
+	known := ev.Name != "" && (isButton || ev.Name == d.ExitButton || ev.Name == d.Sensor || ev.Name == d.Tamper)
+	// Every edge the board reports is logged, even of a line the config gives no role: it
+	// may be wiring worth knowing about. A typo over the control socket is just an error.
+	if !known && via != "gpio" {
 		return "", fmt.Errorf("%w: %q", ErrUnknownButton, ev.Name)
 	}
 	c.events.Add("input", "name", ev.Name, "edge", ev.Kind.String(), "via", via)
+	if !known {
+		return "", fmt.Errorf("%w: %q", ErrUnknownButton, ev.Name)
+	}
 	switch ev.Name {
 	case d.Sensor:
 		c.onSensor(ev.Kind)
