@@ -106,3 +106,23 @@ func TestBackoff(t *testing.T) {
 		t.Errorf("after reset %v", d)
 	}
 }
+
+// TestRegistrarRestart: the registrar (over TCP, so a dead one is noticed at once) goes
+// away; the UA reports Failing and backs off; once a new registrar listens on the same
+// address, the next attempt registers again.
+func TestRegistrarRestart(t *testing.T) {
+	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	a := account(k, "door", "secret")
+	a.Registrar += ";transport=tcp"
+	u := runUA(t, context.Background(), func(c *Config) { c.Accounts = []Account{a}; c.Keepalive = 0 }, clk)
+	waitReg(t, u, Registered)
+	k.Stop()
+	waitTimers(t, clk, 1)
+	clk.Advance(150 * time.Second) // refresh at half of 300 s: the registrar is gone
+	waitReg(t, u, Failing)
+	testpeer.StartKamailio(t, testpeer.KamailioOptions{Port: int(k.Addr.Port())})
+	waitTimers(t, clk, 1)
+	clk.Advance(2 * time.Second) // first backoff step, at most 2 s
+	waitReg(t, u, Registered)
+}

@@ -34,6 +34,9 @@ type Kamailio struct {
 	Domain string
 	// Output returns what Kamailio logged so far.
 	Output func() string
+	// Stop ends Kamailio now (it is also stopped on cleanup); a test restarts a registrar
+	// with StartKamailio and the same Port.
+	Stop func()
 }
 
 // URI is "sip:host:port" for the registrar setting.
@@ -80,6 +83,7 @@ func StartKamailio(t testing.TB, o KamailioOptions) *Kamailio {
 		Addr:   netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(o.Port)),
 		Domain: "127.0.0.1",
 		Output: out.String,
+		Stop:   out.stop,
 	}
 	if err := waitSIP(k.Addr.String(), 10*time.Second); err != nil {
 		t.Fatalf("%v\nkamailio output:\n%s", err, out.String())

@@ -13,8 +13,9 @@ import (
 
 // syncBuffer collects a peer's output for the failure log.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu   sync.Mutex
+	b    bytes.Buffer
+	stop func() // ends the process (idempotent); set by start
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
@@ -72,17 +73,24 @@ func start(t testing.TB, name string, cmd *exec.Cmd) *syncBuffer {
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-done:
+			case <-time.After(3 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-done
+			}
+		})
+	}
 	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
+		stop()
 		if t.Failed() {
 			t.Logf("%s output:\n%s", name, out.String())
 		}
 	})
+	out.stop = stop
 	return out
 }

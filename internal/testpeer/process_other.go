@@ -9,7 +9,7 @@ import (
 
 // The peers are Debian programs; elsewhere tests that need them skip.
 
-type syncBuffer struct{}
+type syncBuffer struct{ stop func() }
 
 func (*syncBuffer) String() string { return "" }
 
