@@ -58,10 +58,12 @@ func (s *Session) playLoop() error {
 		if err != nil {
 			return fmt.Errorf("media: playback: %w", err)
 		}
-		if s.playPacer != nil {
-			if s.playPacer.wait(s.playFrames) != nil {
-				return nil
-			}
+		if !s.playPaced && s.playSpin.spinning(s.clk.Since(now), s.frameDur) {
+			s.playPaced = true
+			s.log.Warn("media: playback device does not block; pacing it with the clock")
+		}
+		if s.playPaced && s.playPacer.wait(s.playFrames) != nil {
+			return nil
 		}
 		s.checkTimeout(now)
 	}

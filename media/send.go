@@ -55,12 +55,20 @@ func (t *txState) init(s *Session, conv *captureConv, f Format) {
 func (s *Session) sendLoop() error {
 	s.realtime("send")
 	for {
+		start := s.clk.Now()
 		n, err := s.capture.Read(s.tx.devBuf)
 		if s.stopping() {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("media: capture: %w", err)
+		}
+		if !s.capPaced && s.capSpin.spinning(s.clk.Since(start), s.frameDur) {
+			s.capPaced = true
+			s.log.Warn("media: capture device does not block; pacing it with the clock")
+		}
+		if s.capPaced && s.capPacer.wait(s.capFrames) != nil {
+			return nil
 		}
 		if n < s.capFrames {
 			clear(s.tx.devBuf[n*s.capture.Format().Channels:])

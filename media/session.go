@@ -109,8 +109,11 @@ type Session struct {
 	remote     atomic.Pointer[netip.AddrPort]
 	srtp       *srtpState
 	rtcp       *rtcpState
-	playPaced  bool
-	playPacer  *pacer
+	// Our own pacing for devices that do not block: always for a sink that says so
+	// (Paced() false), and from the first sign of spinning for any other (spinGuard).
+	capPacer, playPacer *pacer
+	capPaced, playPaced bool // the pacer is in use
+	capSpin, playSpin   spinGuard
 	lastRecv   atomic.Int64 // unix ns of the last valid packet
 	eventsLost atomic.Int64
 	rtWarned   atomic.Bool
@@ -230,8 +233,9 @@ func NewSession(cfg SessionConfig, capture Capture, playback Playback, opts Opti
 	s.tx.init(s, capConv, cf)
 	s.rx.init(maxPayload)
 	s.po.init(s, playConv, pf, maxPayload)
+	s.capPacer, s.playPacer = newPacer(s.clk, cf.Rate), newPacer(s.clk, pf.Rate)
 	if p, ok := playback.(interface{ Paced() bool }); ok && !p.Paced() {
-		s.playPacer = newPacer(s.clk, pf.Rate)
+		s.playPaced = true
 	}
 	if cfg.SRTP != nil {
 		st, err := newSRTPState(*cfg.SRTP)
@@ -316,9 +320,8 @@ func (s *Session) shutdown() {
 		if s.rtcp != nil {
 			s.rtcp.conn.Close()
 		}
-		if s.playPacer != nil {
-			s.playPacer.close()
-		}
+		s.capPacer.close()
+		s.playPacer.close()
 	})
 }
 

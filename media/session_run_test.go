@@ -155,3 +155,35 @@ func TestSessionPacesUnpacedPlayback(t *testing.T) {
 		t.Errorf("recorded %d samples in 300 ms of call", n)
 	}
 }
+
+// instant is a device that never blocks and does not say so.
+type instant struct{ f Format }
+
+func (d instant) Format() Format               { return d.f }
+func (d instant) Read(p []int16) (int, error)  { clear(p); return len(p) / d.f.Channels, nil }
+func (d instant) Write(p []int16) (int, error) { return len(p) / d.f.Channels, nil }
+func (d instant) Close() error                 { return nil }
+
+// Devices that return at once must not turn the (real-time) loops into busy loops.
+func TestSessionPacesSpinningDevices(t *testing.T) {
+	f := Format{8000, 1}
+	conn, err := ListenRTP(40000, 49999, loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSession(SessionConfig{Conn: conn, Remote: netip.MustParseAddrPort("127.0.0.1:9"), Codec: "PCMA", PayloadType: 8},
+		instant{f}, instant{f}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if err := s.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// 50 fast periods before the guard trips, then 25 a second.
+	if st := s.Stats(); st.PacketsSent > spinLimit+40 || st.PacketsSent < spinLimit {
+		t.Errorf("sent %d packets in 0.5 s from a device that never blocks", st.PacketsSent)
+	}
+}
