@@ -75,3 +75,19 @@ func TestQuantile(t *testing.T) {
 		t.Fatal("empty")
 	}
 }
+
+func TestGCTrace(t *testing.T) {
+	out := "noise\n" +
+		"gc 1 @2s 0%: 0.51+7.1+0.005 ms clock, 1.0+1.0/3.4/0.11+0.011 ms cpu, 3->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+		"gc 2 @12.0s 0%: 0.34+3.8+0.005 ms clock, 0.68+0/0.18/0.48+0.011 ms cpu, 3->3->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+		"gc 3 @22.0s 0%: 0.77+1.1+0.004 ms clock, 1.5+0/0.53/0.99+0.008 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n"
+	cs := parseGCTrace(out)
+	if len(cs) != 3 || cs[1].At != 12*time.Second || cs[2].HeapStart != 4 || cs[2].HeapLive != 1 {
+		t.Fatalf("%+v", cs)
+	}
+	n, rate := gcDuring(cs, 10*time.Second, 30*time.Second)
+	// (3-0) + (4-1) MB from the end of cycle 1 (2 s) to the start of cycle 3 (22 s).
+	if n != 2 || math.Abs(rate-6*1024/20.0) > 1e-9 {
+		t.Fatal(n, rate)
+	}
+}

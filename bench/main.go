@@ -191,8 +191,10 @@ func run(o options, ps *procs) error {
 		return err
 	}
 	us.bin, us.args = o.intercom, []string{"run", "-config", cfg}
+	// gctrace prints one line per GC cycle to stderr: the only cost is that line.
+	us.env = []string{"GODEBUG=gctrace=1"}
 	if o.env != "" {
-		us.env = strings.Split(o.env, ",")
+		us.env = append(us.env, strings.Split(o.env, ",")...)
 		res.Setup["intercom_env"] = o.env
 	}
 	if err := baresipConfig(them.setup, bmods); err != nil {
@@ -262,6 +264,7 @@ func run(o options, ps *procs) error {
 			return fmt.Errorf("bench: %s died while idle\n%s", pe.name, tail(pe.p.Output()))
 		}
 		pe.res.IdleRSSKB, pe.res.IdlePSSKB, pe.res.IdleThreads = s.RSSKB, s.PSSKB, s.Threads
+		pe.res.IdleAnonKB, pe.res.IdleFileKB = s.AnonKB, s.FileKB
 		pe.res.IdleCPUPct = cpuPct(before[i], after[i])
 		pe.res.IdleSchedPct = schedPct(before[i], after[i])
 	}
@@ -303,6 +306,10 @@ func run(o options, ps *procs) error {
 		calls := findCalls(cap.sipPkts, pe.addr(), t0, time.Now())
 		pe.res.Call = longCallOf(cap.pkts, pe, calls)
 	}
+	if c := firstAnswered(findCalls(cap.sipPkts, us.addr(), t0, time.Now())); c != nil && !c.Bye.IsZero() {
+		us.res.Call.GCCycles, us.res.Call.AllocKBPerSec = gcDuring(parseGCTrace(us.p.Output()),
+			c.Final.Sub(us.p.started), c.Bye.Sub(us.p.started))
+	}
 
 	// 5. simultaneous calls, one peer at a time.
 	for _, pe := range []*peer{us, them} {
@@ -331,6 +338,11 @@ func run(o options, ps *procs) error {
 	}
 	kam.Stop(3 * time.Second)
 	td.Stop(3 * time.Second)
+	if o.keep {
+		for _, p := range []*proc{us.p, them.p, kam, td} {
+			_ = os.WriteFile(filepath.Join(work, p.name+".log"), []byte(p.Output()), 0o644)
+		}
+	}
 
 	// 6. for us only: binary sizes and allocations per frame.
 	res.BinarySizes, err = binarySizes(root, o, work)
@@ -363,6 +375,15 @@ func run(o options, ps *procs) error {
 	logf("wrote %s and latest.json\n", filepath.Join(out, "latest.md"))
 	if probs := res.check(); len(probs) > 0 {
 		return fmt.Errorf("bench: harness check failed:\n  %s", strings.Join(probs, "\n  "))
+	}
+	return nil
+}
+
+func firstAnswered(calls []*callRec) *callRec {
+	for _, c := range calls {
+		if c.Status == 200 {
+			return c
+		}
 	}
 	return nil
 }

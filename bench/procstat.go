@@ -15,6 +15,8 @@ const userHZ = 100
 // procSample is what /proc tells about one process at one moment.
 type procSample struct {
 	RSSKB   int    // VmRSS
+	AnonKB  int    // RssAnon: heap, stacks, runtime memory
+	FileKB  int    // RssFile: pages of the executable and libraries in memory
 	PSSKB   int    // Pss from smaps_rollup (0 when unreadable)
 	Threads int    // Threads
 	Ticks   uint64 // utime+stime, in 1/userHZ s
@@ -47,6 +49,8 @@ func sampleProc(pid int, pss bool) (procSample, error) {
 	s.Ticks = ut + st
 	s.RSSKB = statusField(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:")
 	s.Threads = statusField(fmt.Sprintf("/proc/%d/status", pid), "Threads:")
+	s.AnonKB = statusField(fmt.Sprintf("/proc/%d/status", pid), "RssAnon:")
+	s.FileKB = statusField(fmt.Sprintf("/proc/%d/status", pid), "RssFile:")
 	if pss {
 		s.PSSKB = statusField(fmt.Sprintf("/proc/%d/smaps_rollup", pid), "Pss:")
 	}

@@ -47,6 +47,8 @@ type peerResult struct {
 	RegisterTo200MS     []float64 `json:"register_to_200_ms"` // first REGISTER (before the 401) to 200 OK
 	IdleRSSKB           int       `json:"idle_rss_kb"`
 	IdlePSSKB           int       `json:"idle_pss_kb"`
+	IdleAnonKB          int       `json:"idle_rss_anon_kb"`
+	IdleFileKB          int       `json:"idle_rss_file_kb"`
 	IdleThreads         int       `json:"idle_threads"`
 	IdleCPUPct          float64   `json:"idle_cpu_pct"`
 	IdleSchedPct        float64   `json:"idle_cpu_sched_pct"`
@@ -62,19 +64,25 @@ type latency struct {
 }
 
 type longCall struct {
-	Answered     bool    `json:"answered"`
-	Seconds      float64 `json:"seconds"` // the measured window, 200 OK to BYE
-	CPUPct       float64 `json:"cpu_pct"` // utime+stime over the window, percent of one core
-	SchedPct     float64 `json:"cpu_sched_pct"`
-	MaxRSSKB     int     `json:"max_rss_kb"`
-	MaxThreads   int     `json:"max_threads"`
-	RTThreads    int     `json:"rt_threads"` // threads seen under SCHED_FIFO/RR during the call
-	RTPPackets   int     `json:"rtp_packets"`
-	RTPLost      int     `json:"rtp_lost"`
-	IntervalP50  float64 `json:"rtp_interval_p50_ms"`
-	DeviationP50 float64 `json:"rtp_send_jitter_p50_ms"` // |interval - 20 ms|
-	DeviationP99 float64 `json:"rtp_send_jitter_p99_ms"`
-	DeviationMax float64 `json:"rtp_send_jitter_max_ms"`
+	Answered   bool    `json:"answered"`
+	Seconds    float64 `json:"seconds"` // the measured window, 200 OK to BYE
+	CPUPct     float64 `json:"cpu_pct"` // utime+stime over the window, percent of one core
+	SchedPct   float64 `json:"cpu_sched_pct"`
+	MaxRSSKB   int     `json:"max_rss_kb"`
+	MaxAnonKB  int     `json:"max_rss_anon_kb"`
+	MaxFileKB  int     `json:"max_rss_file_kb"`
+	MaxThreads int     `json:"max_threads"`
+	RTThreads  int     `json:"rt_threads"` // threads seen under SCHED_FIFO/RR during the call
+	// GCCycles and AllocKBPerSec come from the intercom's GODEBUG=gctrace=1 lines in the
+	// call (Go only): a hot path that allocates shows as a steady allocation rate.
+	GCCycles      int     `json:"gc_cycles,omitempty"`
+	AllocKBPerSec float64 `json:"alloc_kb_per_s,omitempty"`
+	RTPPackets    int     `json:"rtp_packets"`
+	RTPLost       int     `json:"rtp_lost"`
+	IntervalP50   float64 `json:"rtp_interval_p50_ms"`
+	DeviationP50  float64 `json:"rtp_send_jitter_p50_ms"` // |interval - 20 ms|
+	DeviationP99  float64 `json:"rtp_send_jitter_p99_ms"`
+	DeviationMax  float64 `json:"rtp_send_jitter_max_ms"`
 	// Late and Bunched count intervals over 30 ms and under 10 ms: a stalled sender shows
 	// as a late packet followed by a bunched one.
 	Late    int `json:"rtp_intervals_over_30ms"`
@@ -153,6 +161,8 @@ func longCallOf(ps packets, pe *peer, calls []*callRec) longCall {
 		}
 		last = s
 		lc.MaxRSSKB = max(lc.MaxRSSKB, s.s.RSSKB)
+		lc.MaxAnonKB = max(lc.MaxAnonKB, s.s.AnonKB)
+		lc.MaxFileKB = max(lc.MaxFileKB, s.s.FileKB)
 		lc.MaxThreads = max(lc.MaxThreads, s.s.Threads)
 		lc.RTThreads = max(lc.RTThreads, s.s.RTThreads)
 	}
@@ -285,7 +295,11 @@ func (r *result) markdown() string {
 	mb := func(kb int) float64 { return float64(kb) / 1024 }
 	row("idle RSS", mb(u.IdleRSSKB), mb(t.IdleRSSKB), " MB", 1, "<= 0.8x", 0.8, true)
 	row("idle PSS", mb(u.IdlePSSKB), mb(t.IdlePSSKB), " MB", 1, "<= 0.8x", 0.8, true)
+	row("idle RSS anon (heap, stacks)", mb(u.IdleAnonKB), mb(t.IdleAnonKB), " MB", 1, "", 0, true)
+	row("idle RSS file (code, libraries)", mb(u.IdleFileKB), mb(t.IdleFileKB), " MB", 1, "", 0, true)
 	row("in-call RSS (max)", mb(u.Call.MaxRSSKB), mb(t.Call.MaxRSSKB), " MB", 1, "<= 0.8x", 0.8, true)
+	row("in-call RSS anon (max)", mb(u.Call.MaxAnonKB), mb(t.Call.MaxAnonKB), " MB", 1, "", 0, true)
+	row("in-call RSS file (max)", mb(u.Call.MaxFileKB), mb(t.Call.MaxFileKB), " MB", 1, "", 0, true)
 	row("CPU per call (utime+stime)", u.Call.CPUPct, t.Call.CPUPct, " %", 2, "<= 0.5x", 0.5, true)
 	row("CPU per call (schedstat)", u.Call.SchedPct, t.Call.SchedPct, " %", 2, "", 0, true)
 	row("idle CPU (schedstat)", u.IdleSchedPct, t.IdleSchedPct, " %", 3, "", 0, true)
@@ -302,6 +316,11 @@ func (r *result) markdown() string {
 	row("RTP send jitter p99", u.Call.DeviationP99, t.Call.DeviationP99, " ms", 3, "<= 1 ms", 1, false)
 	row("RTP send jitter max", u.Call.DeviationMax, t.Call.DeviationMax, " ms", 3, "", 0, true)
 	fmt.Fprintf(&b, "| RTP packets sent / lost in the call | %d / %d | %d / %d | | | |\n", u.Call.RTPPackets, u.Call.RTPLost, t.Call.RTPPackets, t.Call.RTPLost)
+	if u.Call.GCCycles > 0 {
+		fmt.Fprintf(&b, "| Go GC cycles in the call / heap allocation rate (gctrace) | %d / %.0f KB/s | - | | | |\n", u.Call.GCCycles, u.Call.AllocKBPerSec)
+	} else {
+		b.WriteString("| Go GC cycles in the call (gctrace) | 0 (less than a heap goal allocated) | - | | | |\n")
+	}
 	fmt.Fprintf(&b, "| RTP intervals > 30 ms / < 10 ms | %d / %d | %d / %d | | | |\n", u.Call.Late, u.Call.Bunched, t.Call.Late, t.Call.Bunched)
 	fmt.Fprintf(&b, "| %d simultaneous calls: answered / 486 / other / none | %d / %d / %d / %d | %d / %d / %d / %d | | | |\n", u.Busy.Calls,
 		u.Busy.Answered, u.Busy.Busy486, u.Busy.Other, u.Busy.NoAnswer, t.Busy.Answered, t.Busy.Busy486, t.Busy.Other, t.Busy.NoAnswer)

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// gcCycle is one line of the Go runtime's GODEBUG=gctrace=1 output.
+type gcCycle struct {
+	At                   time.Duration // since the process started
+	HeapStart, HeapLive  float64       // MB at the start of the cycle and live after it
+	heapEnd, heapMarkEnd float64
+}
+
+// parseGCTrace reads "gc 4 @20.403s 0%: ... 3->3->1 MB, 4 MB goal, ..." lines.
+func parseGCTrace(out string) []gcCycle {
+	var cs []gcCycle
+	for _, l := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(l, "gc ") {
+			continue
+		}
+		f := strings.Fields(l)
+		if len(f) < 3 || !strings.HasPrefix(f[2], "@") {
+			continue
+		}
+		at, err := time.ParseDuration(strings.TrimPrefix(f[2], "@"))
+		if err != nil {
+			continue
+		}
+		for i := 3; i+1 < len(f); i++ {
+			if f[i+1] != "MB," || strings.Count(f[i], "->") != 2 {
+				continue
+			}
+			p := strings.Split(f[i], "->")
+			a, _ := strconv.ParseFloat(p[0], 64)
+			b, _ := strconv.ParseFloat(p[1], 64)
+			c, _ := strconv.ParseFloat(p[2], 64)
+			cs = append(cs, gcCycle{At: at, HeapStart: a, heapEnd: b, HeapLive: c})
+			break
+		}
+	}
+	return cs
+}
+
+// gcDuring counts the cycles in [from, to] (process time) and estimates the allocation rate
+// from them: what the heap grew between one cycle's end and the next one's start. The
+// runtime prints whole MB, so with a few cycles a minute this is a rough figure.
+func gcDuring(cs []gcCycle, from, to time.Duration) (cycles int, kbPerSec float64) {
+	var grown float64
+	var first, last time.Duration
+	for i := 1; i < len(cs); i++ {
+		if cs[i].At < from || cs[i].At > to {
+			continue
+		}
+		if cycles == 0 {
+			first = cs[i-1].At
+		}
+		cycles++
+		grown += cs[i].HeapStart - cs[i-1].HeapLive
+		last = cs[i].At
+	}
+	if cycles == 0 || last <= first {
+		return cycles, 0
+	}
+	return cycles, grown * 1024 / (last - first).Seconds()
+}
