@@ -139,6 +139,9 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 		beat = t.C()
 	}
 	c.events.Add("started", "state", string(c.state))
+	// A config applied since New (or before an event arrives, below) governs what follows:
+	// the reload channel alone would race with the event in the select.
+	c.applyPending()
 	c.refresh()
 	phoneEv := c.phone.Events()
 	boardEv := c.board.Events()
@@ -153,6 +156,7 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 				phoneEv = nil
 				continue
 			}
+			c.applyPending()
 			c.onPhone(ev)
 		case ev, ok := <-boardEv:
 			if !ok {
@@ -160,6 +164,7 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 				boardEv = nil
 				continue
 			}
+			c.applyPending()
 			c.onInput(ev, "gpio")
 		case req := <-c.cmds:
 			// A reload already asked for and timers already due are handled first, so a
