@@ -170,7 +170,11 @@ func (c *Call) newInDialog(method gosip.RequestMethod) *gosip.Request {
 // doInDialog sends an in-dialog request and waits for its final response, with a bound so
 // a vanished peer cannot block the caller past Timer F.
 func (c *Call) doInDialog(req *gosip.Request) (*gosip.Response, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 64*gosip.T1+time.Second)
+	limit := 64*gosip.T1 + time.Second
+	if c.ua.isClosing() {
+		limit = shutdownGrace
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	res, err := c.ua.do(ctx, req)
 	if err != nil {

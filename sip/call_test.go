@@ -266,3 +266,26 @@ func TestTransfer(t *testing.T) {
 	call.Hangup()
 	waitEvent(t, b, Ended)
 }
+
+// TestShutdownEndsCalls: stopping Run hangs up an answered call (BYE) and refuses new
+// INVITEs while draining.
+func TestShutdownEndsCalls(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	a := runUA(t, ctx, nil, nil)
+	b := runUA(t, context.Background(), nil, nil)
+	if _, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Answered)
+	stop()
+	if ev := waitEvent(t, b, Ended); ev.Reason != "remote hangup" {
+		t.Errorf("callee ended %q", ev.Reason)
+	}
+	if _, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma)); err == nil {
+		t.Error("Dial on a stopped UA succeeded")
+	}
+}

@@ -9,6 +9,13 @@
 // hands to media. The package never opens RTP sockets, never touches GPIO or ALSA, and never
 // imports media/, alsa/ or gpio/.
 //
+// Events, per call: an outgoing call sees Ringing (first 180), EarlyMedia (183 with SDP),
+// Answered (after our ACK) or Ended with the final status; an incoming call starts with
+// IncomingCall and sees Answered when the ACK for our 200 arrives. DTMF (INFO), MediaUpdate
+// (re-INVITE/UPDATE or our own hold changed the media), Transfer (REFER) and Ended (Code 0
+// for a BYE) follow. Ended comes exactly once per call. Registration reports every account
+// state change and every successful refresh.
+//
 // Every goroutine the UA starts is owned by Run and has returned when Run returns. Policy
 // (who may call, busy handling) is the controller's: the UA answers 100 Trying to an INVITE,
 // emits IncomingCall, and waits for Ring, Answer or Reject.

@@ -37,8 +37,8 @@ type Negotiated struct {
 	Codec           Codec
 	DTMFPayloadType uint8 // 0: the peer has no telephone-event
 	Ptime           time.Duration
-	// Direction is ours: "sendrecv", "sendonly" (the peer holds... no: we send only),
-	// "recvonly" or "inactive".
+	// Direction is ours: "sendrecv"; "sendonly" (we hold the peer, or it asked only to
+	// listen); "recvonly" (the peer holds us); "inactive".
 	Direction string
 	// Crypto is the peer's SDES a=crypto value (suite and key) for the suite we offered.
 	Crypto string
@@ -305,12 +305,8 @@ func negotiate(local MediaOffer, rm remoteMedia, offerer bool, want string) (Neg
 	if rm.ptime > 0 {
 		n.Ptime = rm.ptime
 	}
-	if offerer {
-		// The answer's direction is the peer's; ours is its mirror, capped by what we offered.
-		n.Direction = answerDirection(rm.direction, want)
-	} else {
-		n.Direction = answerDirection(rm.direction, want)
-	}
+	// Either way ours is the mirror of the peer's, capped by what we want (RFC 3264 6.1).
+	n.Direction = answerDirection(rm.direction, want)
 	if local.Crypto != "" {
 		suite, _, _ := strings.Cut(local.Crypto, " ")
 		for _, c := range rm.crypto {

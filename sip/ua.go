@@ -151,6 +151,8 @@ func (u *UA) Run(ctx context.Context) error {
 	}
 	<-ctx.Done()
 
+	// done first: new INVITEs get 503 and every request below is bounded by shutdownGrace.
+	close(u.done)
 	u.mu.Lock()
 	calls := make([]*Call, 0, len(u.calls))
 	for _, c := range u.calls {
@@ -160,7 +162,6 @@ func (u *UA) Run(ctx context.Context) error {
 	for _, c := range calls {
 		c.Hangup()
 	}
-	close(u.done)
 	// Registrations unregister on ctx end inside r.run; calls' BYEs run on u.wg too.
 	u.wg.Wait()
 	u.shutdownTransport(closers)
