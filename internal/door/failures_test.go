@@ -100,3 +100,24 @@ func TestApplyBeforeRun(t *testing.T) {
 		t.Errorf("Do after Run: %v", err)
 	}
 }
+
+func TestBoardFailures(t *testing.T) {
+	errGPIO := errors.New("gpio: line busy")
+	r := newRig(t, baseConfig())
+	r.board.Fail(errGPIO)
+	r.newKinds()
+	if _, err := r.do("open", ""); !errors.Is(err, errGPIO) {
+		t.Errorf("open with a failing relay: %v", err)
+	}
+	r.press("bell") // LED failures do not stop a call
+	s := r.wantState(door.Dialing)
+	if s.DoorOpen {
+		t.Error("door reported open although the relay failed")
+	}
+	r.wantKinds("door-error,ring-group,calling")
+	r.board.Fail(nil)
+	r.advance(0)
+	if r.board.LED("led-ring") != door.FastBlink {
+		t.Error("LED not set once the board works again")
+	}
+}

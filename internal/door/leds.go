@@ -10,8 +10,10 @@ func (c *Controller) updateLEDs() {
 		if got, ok := c.leds[l.Name]; ok && got == want {
 			continue
 		}
-		c.setLED(l.Name, want)
-		c.leds[l.Name] = want
+		// Remembered only once set, so a failed write is retried on the next event.
+		if c.setLED(l.Name, want) {
+			c.leds[l.Name] = want
+		}
 	}
 }
 
@@ -41,10 +43,12 @@ func (c *Controller) ledPattern(show string) LEDPattern {
 	return Off
 }
 
-func (c *Controller) setLED(name string, p LEDPattern) {
+func (c *Controller) setLED(name string, p LEDPattern) bool {
 	if err := c.board.SetLED(name, p); err != nil {
 		c.logger.Warn("door: set LED", "led", name, "pattern", p.String(), "err", err)
+		return false
 	}
+	return true
 }
 
 // registered is true when at least one account reported and every account is registered.

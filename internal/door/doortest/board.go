@@ -19,6 +19,7 @@ type Board struct {
 	pulses  []Pulse
 	halts   int
 	panicOn string
+	fail    error
 }
 
 // Pulse is one recorded Board.Pulse call.
@@ -56,6 +57,9 @@ func (b *Board) SetLED(name string, p door.LEDPattern) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.check("SetLED")
+	if b.fail != nil {
+		return b.fail
+	}
 	b.leds[name] = p
 	return nil
 }
@@ -65,6 +69,9 @@ func (b *Board) Pulse(relay string, d time.Duration) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.check("Pulse")
+	if b.fail != nil {
+		return b.fail
+	}
 	b.relays[relay] = true
 	b.pulses = append(b.pulses, Pulse{relay, d})
 	return nil
@@ -90,6 +97,13 @@ func (b *Board) Halt() {
 	for k := range b.leds {
 		b.leds[k] = door.Off
 	}
+}
+
+// Fail makes SetLED and Pulse return err (nil to stop).
+func (b *Board) Fail(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.fail = err
 }
 
 // PanicOn makes the named method ("SetLED", "Pulse", "SetRelay") panic.
