@@ -47,6 +47,15 @@ func parseGCTrace(out string) []gcCycle {
 // from them: what the heap grew between one cycle's end and the next one's start. The
 // runtime prints whole MB, so with a few cycles a minute this is a rough figure.
 func gcDuring(cs []gcCycle, from, to time.Duration) (cycles int, kbPerSec float64) {
+	cycles, grown, secs := gcGrowth(cs, from, to)
+	if secs <= 0 {
+		return cycles, 0
+	}
+	return cycles, grown * 1024 / secs
+}
+
+// gcGrowth is the MB the heap grew between the cycles in [from, to], and over how long.
+func gcGrowth(cs []gcCycle, from, to time.Duration) (cycles int, grownMB, secs float64) {
 	var grown float64
 	var first, last time.Duration
 	for i := 1; i < len(cs); i++ {
@@ -61,7 +70,7 @@ func gcDuring(cs []gcCycle, from, to time.Duration) (cycles int, kbPerSec float6
 		last = cs[i].At
 	}
 	if cycles == 0 || last <= first {
-		return cycles, 0
+		return cycles, grown, 0
 	}
-	return cycles, grown * 1024 / (last - first).Seconds()
+	return cycles, grown, (last - first).Seconds()
 }

@@ -34,11 +34,11 @@ type options struct {
 func main() {
 	var o options
 	flag.BoolVar(&o.smoke, "smoke", false, "about 10 s: short call, few calls, no cross builds or Go benchmarks; fails when a figure is missing")
-	flag.DurationVar(&o.duration, "duration", 0, "length of the measured call (default 60s, smoke 3s)")
+	flag.DurationVar(&o.duration, "duration", 0, "length of the measured call (default 60s, smoke 2s)")
 	flag.IntVar(&o.calls, "calls", 0, "sequential calls for INVITE->200 (default 50, smoke 3)")
 	flag.IntVar(&o.busy, "busy", 0, "simultaneous calls for the concurrency figure (default 20, smoke 5)")
-	flag.DurationVar(&o.busyHold, "busy-hold", 0, "how long each simultaneous call lasts (default 10s, smoke 1s)")
-	flag.DurationVar(&o.settle, "settle", 0, "wait after registration before idle figures (default 10s, smoke 1s)")
+	flag.DurationVar(&o.busyHold, "busy-hold", 0, "how long each simultaneous call lasts (default 10s, smoke 500ms)")
+	flag.DurationVar(&o.settle, "settle", 0, "wait after registration before idle figures (default 10s, smoke 500ms)")
 	flag.IntVar(&o.starts, "starts", 0, "starts of each peer for start->registered (default 5, smoke 1)")
 	flag.StringVar(&o.intercom, "intercom", "", "intercom binary to measure (default: build ./cmd/intercom as `make build` does)")
 	flag.StringVar(&o.dist, "dist", "dist", "directory with `make cross` binaries for the size figures; missing ones are built")
@@ -84,9 +84,9 @@ func (o *options) defaults() {
 			}
 		}
 	}
-	pick(&o.duration, 60*time.Second, 3*time.Second)
-	pick(&o.busyHold, 10*time.Second, time.Second)
-	pick(&o.settle, 10*time.Second, time.Second)
+	pick(&o.duration, 60*time.Second, 2*time.Second)
+	pick(&o.busyHold, 10*time.Second, 500*time.Millisecond)
+	pick(&o.settle, 10*time.Second, 500*time.Millisecond)
 	pickN(&o.calls, 50, 3)
 	pickN(&o.busy, 20, 5)
 	pickN(&o.starts, 5, 1)
@@ -282,6 +282,11 @@ func run(o options, ps *procs) error {
 		calls := findCalls(cap.sipPkts, pe.addr(), t0, time.Now())
 		pe.res.Latency = latencyOf(calls)
 	}
+	if n := us.res.Latency.Calls; n > 0 {
+		// Each call's cycles land within its call or just after; the window runs to now.
+		cycles, grown, _ := gcGrowth(parseGCTrace(us.p.Output()), t0.Sub(us.p.started), time.Since(us.p.started))
+		us.res.Latency.GCCycles, us.res.Latency.AllocMBPerCall = cycles, grown/float64(n)
+	}
 
 	// 4. one long call each, both at once: CPU, in-call memory and threads, RTP send timing.
 	logf("one %s call to each\n", o.duration)
@@ -406,7 +411,7 @@ func startAndRegister(ps *procs, cap *capture, pe *peer) error {
 			return nil
 		}
 		if p.Exited() {
-			break
+			return fmt.Errorf("bench: %s exited before registering: %v\n%s", pe.name, p.err, tail(p.Output()))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -58,9 +58,13 @@ type peerResult struct {
 }
 
 type latency struct {
-	Calls         int       `json:"calls"`
-	Answered      int       `json:"answered"`
-	InviteTo200MS []float64 `json:"invite_to_200_ms"`
+	// GCCycles and AllocMBPerCall (Go only, from gctrace) over the sequential calls: what one
+	// call's set-up and tear-down allocate.
+	GCCycles       int       `json:"gc_cycles,omitempty"`
+	AllocMBPerCall float64   `json:"alloc_mb_per_call,omitempty"`
+	Calls          int       `json:"calls"`
+	Answered       int       `json:"answered"`
+	InviteTo200MS  []float64 `json:"invite_to_200_ms"`
 }
 
 type longCall struct {
@@ -316,6 +320,10 @@ func (r *result) markdown() string {
 	row("RTP send jitter p99", u.Call.DeviationP99, t.Call.DeviationP99, " ms", 3, "<= 1 ms", 1, false)
 	row("RTP send jitter max", u.Call.DeviationMax, t.Call.DeviationMax, " ms", 3, "", 0, true)
 	fmt.Fprintf(&b, "| RTP packets sent / lost in the call | %d / %d | %d / %d | | | |\n", u.Call.RTPPackets, u.Call.RTPLost, t.Call.RTPPackets, t.Call.RTPLost)
+	if u.Latency.GCCycles > 0 {
+		fmt.Fprintf(&b, "| Go GC cycles in %d sequential calls / heap allocated per call (gctrace) | %d / %.1f MB | - | | | |\n",
+			u.Latency.Calls, u.Latency.GCCycles, u.Latency.AllocMBPerCall)
+	}
 	if u.Call.GCCycles > 0 {
 		fmt.Fprintf(&b, "| Go GC cycles in the call / heap allocation rate (gctrace) | %d / %.0f KB/s | - | | | |\n", u.Call.GCCycles, u.Call.AllocKBPerSec)
 	} else {
