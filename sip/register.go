@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"strconv"
@@ -128,7 +129,7 @@ func (r *registration) wait(ctx context.Context, d time.Duration, registered boo
 	t := u.clk.NewTimer(d)
 	defer t.Stop()
 	var tick <-chan time.Time
-	if registered && u.cfg.Keepalive > 0 && u.udpConn != nil {
+	if registered && u.cfg.Keepalive > 0 {
 		k := u.clk.NewTicker(u.cfg.Keepalive)
 		defer k.Stop()
 		tick = k.C()
@@ -166,11 +167,26 @@ func (r *registration) keepalive() {
 	r.mu.Lock()
 	reg := r.regs[r.cur]
 	r.mu.Unlock()
-	if reg.Transport != "" && reg.Transport != "udp" {
-		return // TCP/TLS: the connection's own keepalive (sipgo) covers it
+	if reg.Transport == "tcp" || reg.Transport == "tls" {
+		// RFC 5626 section 4.4.1: CRLFCRLF on the connection the registration uses.
+		dest := r.ua.serverAddr(context.Background(), reg, reg.Transport)
+		conn, err := r.ua.gua.TransportLayer().GetConnection(reg.Transport, dest)
+		if err != nil {
+			return
+		}
+		defer conn.Ref(-1) // GetConnection took a reference
+		if w, ok := conn.(io.Writer); ok {
+			if _, err := w.Write([]byte("\r\n\r\n")); err != nil {
+				r.ua.log.Debug("sip: keepalive", "account", r.acct.ID, "err", err)
+			}
+		}
+		return
 	}
 	addr, err := net.ResolveUDPAddr("udp", r.ua.serverAddr(context.Background(), reg, "udp"))
 	if err != nil {
+		return
+	}
+	if r.ua.udpConn == nil {
 		return
 	}
 	if _, err := r.ua.udpConn.WriteTo([]byte("\r\n\r\n"), addr); err != nil {

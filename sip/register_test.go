@@ -126,3 +126,20 @@ func TestRegistrarRestart(t *testing.T) {
 	clk.Advance(2 * time.Second) // first backoff step, at most 2 s
 	waitReg(t, u, Registered)
 }
+
+// TestRegisterTCPKeepalive: over TCP the CRLFCRLF keepalives go down the registration's
+// connection, which Kamailio accepts; the refresh afterwards still succeeds on it.
+func TestRegisterTCPKeepalive(t *testing.T) {
+	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	a := account(k, "door", "secret")
+	a.Registrar += ";transport=tcp"
+	u := runUA(t, context.Background(), func(c *Config) { c.Accounts = []Account{a}; c.Keepalive = 15 * time.Second }, clk)
+	waitReg(t, u, Registered)
+	for i := 0; i < 9; i++ {
+		waitTimers(t, clk, 2)
+		clk.Advance(15 * time.Second)
+	}
+	clk.Advance(15 * time.Second) // 150 s: refresh
+	waitReg(t, u, Registered)
+}
