@@ -91,3 +91,27 @@ func TestSippUAC(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSippLateOffer: an INVITE without SDP gets our offer in the 200; the answer in the ACK
+// sets the media (RFC 3261 section 13.2.1).
+func TestSippLateOffer(t *testing.T) {
+	u := runUA(t, context.Background(), nil, nil)
+	s := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: filepath.Join("testdata", "sipp", "uac_late_offer.xml"),
+		Remote:   u.Addr("udp").String(),
+	})
+	in := waitEvent(t, u, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma, pcmu)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, u, Answered)
+	if n := in.Negotiated(); n.Codec.Name != "PCMU" || !n.Remote.IsValid() || n.DTMFPayloadType != 101 {
+		t.Errorf("negotiated from the ACK: %+v", n)
+	}
+	if ev := waitEvent(t, u, Ended); ev.Reason != "remote hangup" {
+		t.Errorf("ended %q", ev.Reason)
+	}
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Error(err)
+	}
+}
