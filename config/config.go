@@ -123,7 +123,7 @@ const (
 	buttonKeys  = "name, line, active_low, bias, action, call, ring_mode, ring_timeout"
 	inputKeys   = "name, line, active_low, bias"
 	ledKeys     = "name, line, active_low, show"
-	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, exit_button"
+	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, lockout_for, exit_button, sensor, held_open, tamper"
 	callKeys    = "incoming, allow_from, max_duration, warn_before"
 	logKeys     = "level, events, events_max_size"
 	controlKeys = "socket"
@@ -269,7 +269,11 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(d, "door", "dtmf_code", &c.Door.Door.DTMFCode)
 		r.strs(d, "door", "allowed", &c.Door.Door.Allowed)
 		r.integer(d, "door", "max_attempts", &c.Door.Door.MaxAttempts)
+		r.duration(d, "door", "lockout_for", &c.Door.Door.LockoutFor)
 		r.str(d, "door", "exit_button", &c.Door.Door.ExitButton)
+		r.str(d, "door", "sensor", &c.Door.Door.Sensor)
+		r.duration(d, "door", "held_open", &c.Door.Door.HeldOpen)
+		r.str(d, "door", "tamper", &c.Door.Door.Tamper)
 		r.unknown(d, "door", doorKeys)
 	}
 	if k := r.table(t, "", "call"); k != nil {
@@ -359,8 +363,10 @@ func (c *Config) validate() []error {
 			add("", cfgerr.New("call.allow_from", "%v", err))
 		}
 	}
-	if x := c.Door.Door.ExitButton; x != "" && !hasInput(c.GPIO.Inputs, x) {
-		add("", cfgerr.New("door.exit_button", "%q names no [[input]] (expected the name of an input line)", x))
+	for key, x := range map[string]string{"door.exit_button": c.Door.Door.ExitButton, "door.sensor": c.Door.Door.Sensor, "door.tamper": c.Door.Door.Tamper} {
+		if x != "" && !hasInput(c.GPIO.Inputs, x) {
+			add("", cfgerr.New(key, "%q names no [[input]] (expected the name of an input line)", x))
+		}
 	}
 	if c.Door.Call.MaxDuration > 0 && c.Door.Call.WarnBefore >= c.Door.Call.MaxDuration {
 		add("", cfgerr.New("call.warn_before", "%s is not shorter than max_duration %s", c.Door.Call.WarnBefore, c.Door.Call.MaxDuration))
