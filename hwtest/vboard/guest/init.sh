@@ -86,7 +86,7 @@ if has tests; then
 fi
 if has board; then
 	sed "s/@CHIP@/$chip/" /etc/intercom/board.toml >/run/board.toml
-	(cd /tests/board && HWTEST_CONFIG=/run/board.toml HWTEST_RELAY=1 HWTEST_AUDIO_LOOP=1 \
+	(cd /board && HWTEST_CONFIG=/run/board.toml HWTEST_RELAY=1 HWTEST_AUDIO_LOOP=1 \
 		./hwtest.test -test.v -test.timeout=120s) || fail "board: hwtest.test failed"
 fi
 if has intercom; then

@@ -137,6 +137,9 @@ func speakerSNR(d time.Duration) (float64, error) {
 		mono[i] = buf[i*ch]
 	}
 	snr, n := tone.SteadySNR(mono, rate, peerHz, rate/4, 300)
+	if c.xruns > 0 {
+		fmt.Printf("vboardcheck: speaker capture had %d overruns (guest stalled)\n", c.xruns)
+	}
 	if n == 0 {
 		return 0, fmt.Errorf("%s: no sound in %s of capture", path, d)
 	}
