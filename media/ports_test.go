@@ -2,9 +2,10 @@ package media
 
 import (
 	"errors"
-	"github.com/doorsip/intercom/internal/clock"
 	"net"
 	"testing"
+
+	"github.com/doorsip/intercom/internal/clock"
 )
 
 func TestListenRTP(t *testing.T) {

@@ -114,31 +114,31 @@ type Session struct {
 	capPacer, playPacer *pacer
 	capPaced, playPaced bool // the pacer is in use
 	capSpin, playSpin   spinGuard
-	lastRecv   atomic.Int64 // unix ns of the last valid packet
-	eventsLost atomic.Int64
-	rtWarned   atomic.Bool
-	runMu      sync.Mutex
-	running    bool
-	closed     bool
-	quit       chan struct{}
-	quitOnce   sync.Once
-	wg         sync.WaitGroup
-	sent       counters
-	recvd      counters
-	invalid    atomic.Int64
-	wrongSSRC  atomic.Int64
-	foreign    atomic.Int64
-	concealed  atomic.Int64
-	dtmfSent   atomic.Int64
-	dtmfRecvd  atomic.Int64
-	sendLevel  atomicFloat
-	recvLevel  atomicFloat
-	tx         txState
-	rx         rxState
-	po         playoutState
-	mu         sync.Mutex // guards jb and rx's source/SSRC state
-	jb         *JitterBuffer
-	timedOut   bool
+	lastRecv            atomic.Int64 // unix ns of the last valid packet
+	eventsLost          atomic.Int64
+	rtWarned            atomic.Bool
+	runMu               sync.Mutex
+	running             bool
+	closed              bool
+	quit                chan struct{}
+	quitOnce            sync.Once
+	wg                  sync.WaitGroup
+	sent                counters
+	recvd               counters
+	invalid             atomic.Int64
+	wrongSSRC           atomic.Int64
+	foreign             atomic.Int64
+	concealed           atomic.Int64
+	dtmfSent            atomic.Int64
+	dtmfRecvd           atomic.Int64
+	sendLevel           atomicFloat
+	recvLevel           atomicFloat
+	tx                  txState
+	rx                  rxState
+	po                  playoutState
+	mu                  sync.Mutex // guards jb and rx's source/SSRC state
+	jb                  *JitterBuffer
+	timedOut            bool
 }
 
 type counters struct{ packets, bytes atomic.Int64 }
