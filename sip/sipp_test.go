@@ -115,3 +115,28 @@ func TestSippLateOffer(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSippNoAck: the caller never ACKs; our 200 is retransmitted on the fake clock's T1
+// schedule and the call ends with BYE after 64*T1.
+func TestSippNoAck(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	u := runUA(t, context.Background(), nil, clk)
+	s := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: filepath.Join("testdata", "sipp", "uac_no_ack.xml"),
+		Remote:   u.Addr("udp").String(),
+	})
+	in := waitEvent(t, u, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitTimers(t, clk, 2) // retransmit and give-up timers
+	clk.Advance(500 * time.Millisecond)
+	waitTimers(t, clk, 2) // re-armed after the retransmission
+	clk.Advance(32 * time.Second)
+	if ev := waitEvent(t, u, Ended); ev.Reason != "no ACK" {
+		t.Errorf("ended %q", ev.Reason)
+	}
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Error(err)
+	}
+}
