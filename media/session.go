@@ -398,7 +398,7 @@ func (s *Session) Stats() Stats {
 		PacketsReceived: s.recvd.packets.Load(), BytesReceived: s.recvd.bytes.Load(),
 		Invalid: s.invalid.Load(), WrongSSRC: s.wrongSSRC.Load(), Foreign: s.foreign.Load(),
 		Concealed: s.concealed.Load(), SendLevel: s.sendLevel.Load(), RecvLevel: s.recvLevel.Load(),
-		DTMFSent: s.dtmfSent.Load(), DTMFReceived: s.dtmfRecvd.Load(),
+		DTMFSent: s.dtmfSent.Load(), DTMFReceived: s.dtmfRecvd.Load(), EventsLost: s.eventsLost.Load(),
 		Remote: *s.remote.Load(),
 	}
 	s.mu.Lock()

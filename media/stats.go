@@ -39,6 +39,8 @@ type Stats struct {
 	// frame received (LevelFloor for silence).
 	SendLevel, RecvLevel   float64
 	DTMFSent, DTMFReceived int64
+	// EventsLost counts events dropped because the reader of Events fell behind.
+	EventsLost int64
 	// Remote is where we send; Latched says symmetric RTP moved or confirmed it.
 	Remote  netip.AddrPort
 	Latched bool
