@@ -27,6 +27,15 @@ func TestSippUAS(t *testing.T) {
 			call.Hangup()
 			waitEvent(t, u, Ended)
 		}},
+		{"uas_183.xml", false, func(t *testing.T, u *UA, _ *clock.Fake, call *Call) {
+			waitEvent(t, u, EarlyMedia)
+			if n := call.Negotiated(); n.Codec.Name != "PCMA" || !n.Remote.IsValid() {
+				t.Errorf("early media negotiated %+v", n)
+			}
+			waitEvent(t, u, Answered)
+			call.Hangup()
+			waitEvent(t, u, Ended)
+		}},
 		{"uas_cancel_race.xml", false, func(t *testing.T, u *UA, _ *clock.Fake, call *Call) {
 			waitEvent(t, u, Ringing)
 			call.Hangup()
