@@ -44,8 +44,9 @@ func parseGCTrace(out string) []gcCycle {
 }
 
 // gcDuring counts the cycles in [from, to] (process time) and estimates the allocation rate
-// from them: what the heap grew between one cycle's end and the next one's start. The
-// runtime prints whole MB, so with a few cycles a minute this is a rough figure.
+// from the pairs of consecutive cycles both inside it: what the heap grew between one cycle's
+// end and the next one's start. The runtime prints whole MB, so with a few cycles a minute
+// this is a rough figure; with fewer than two cycles inside there is no rate.
 func gcDuring(cs []gcCycle, from, to time.Duration) (cycles int, kbPerSec float64) {
 	cycles, grown, secs := gcGrowth(cs, from, to)
 	if secs <= 0 {
@@ -54,23 +55,18 @@ func gcDuring(cs []gcCycle, from, to time.Duration) (cycles int, kbPerSec float6
 	return cycles, grown * 1024 / secs
 }
 
-// gcGrowth is the MB the heap grew between the cycles in [from, to], and over how long.
+// gcGrowth is the number of cycles in [from, to], the MB the heap grew between consecutive
+// ones inside, and over how many seconds.
 func gcGrowth(cs []gcCycle, from, to time.Duration) (cycles int, grownMB, secs float64) {
-	var grown float64
-	var first, last time.Duration
-	for i := 1; i < len(cs); i++ {
-		if cs[i].At < from || cs[i].At > to {
+	for i, c := range cs {
+		if c.At < from || c.At > to {
 			continue
 		}
-		if cycles == 0 {
-			first = cs[i-1].At
-		}
 		cycles++
-		grown += cs[i].HeapStart - cs[i-1].HeapLive
-		last = cs[i].At
+		if i > 0 && cs[i-1].At >= from {
+			grownMB += c.HeapStart - cs[i-1].HeapLive
+			secs += (c.At - cs[i-1].At).Seconds()
+		}
 	}
-	if cycles == 0 || last <= first {
-		return cycles, grown, 0
-	}
-	return cycles, grown, (last - first).Seconds()
+	return cycles, grownMB, secs
 }

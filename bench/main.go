@@ -156,8 +156,16 @@ func run(o options, ps *procs) error {
 		}
 	}
 	logf("intercom binary ready\n")
+	// baresip's aufile plays a file once, so it gets one longer than any call; the intercom
+	// loops its file and loads it whole into memory, so it gets a 4 s loop of the same signal
+	// (a whole number of periods of the tone and the swell): a long file would only add the
+	// file to its in-call memory, which a board, reading ALSA, does not have.
 	wav := filepath.Join(work, "in.wav")
 	if err := writeWAV(wav, int(o.duration/time.Second)+30); err != nil {
+		return err
+	}
+	loop := filepath.Join(work, "loop.wav")
+	if err := writeWAV(loop, 4); err != nil {
 		return err
 	}
 
@@ -176,6 +184,9 @@ func run(o options, ps *procs) error {
 	for _, pe := range []*peer{us, them} {
 		pe.setup = peerSetup{Dir: filepath.Join(work, pe.name), User: pe.user, SIPPort: port(1), RTPLo: port(100),
 			Registrar: kport, WAV: wav, Expires: 300, RTPriority: o.rt}
+		if pe == us {
+			pe.setup.WAV = loop
+		}
 		pe.sipp, pe.media = port(1), port(4)
 	}
 	if err != nil {

@@ -320,9 +320,11 @@ func (r *result) markdown() string {
 	row("RTP send jitter p99", u.Call.DeviationP99, t.Call.DeviationP99, " ms", 3, "<= 1 ms", 1, false)
 	row("RTP send jitter max", u.Call.DeviationMax, t.Call.DeviationMax, " ms", 3, "", 0, true)
 	fmt.Fprintf(&b, "| RTP packets sent / lost in the call | %d / %d | %d / %d | | | |\n", u.Call.RTPPackets, u.Call.RTPLost, t.Call.RTPPackets, t.Call.RTPLost)
-	if u.Latency.GCCycles > 0 {
-		fmt.Fprintf(&b, "| Go GC cycles in %d sequential calls / heap allocated per call (gctrace) | %d / %.1f MB | - | | | |\n",
+	if u.Latency.GCCycles > 1 {
+		fmt.Fprintf(&b, "| Go GC cycles in %d sequential calls / heap allocated per call (gctrace) | %d / %.2f MB | - | | | |\n",
 			u.Latency.Calls, u.Latency.GCCycles, u.Latency.AllocMBPerCall)
+	} else if u.Latency.Calls > 0 {
+		fmt.Fprintf(&b, "| Go GC cycles in %d sequential calls (gctrace) | %d | - | | | |\n", u.Latency.Calls, u.Latency.GCCycles)
 	}
 	if u.Call.GCCycles > 0 {
 		fmt.Fprintf(&b, "| Go GC cycles in the call / heap allocation rate (gctrace) | %d / %.0f KB/s | - | | | |\n", u.Call.GCCycles, u.Call.AllocKBPerSec)
