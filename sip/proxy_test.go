@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/doorsip/intercom/internal/testpeer"
 )
@@ -52,4 +53,26 @@ func TestCallThroughKamailio(t *testing.T) {
 	in.Hangup()
 	waitEvent(t, door, Ended)
 	waitEvent(t, flat, Ended)
+}
+
+// TestSippThroughKamailio: sipp's built-in UAC calls our registered UA through Kamailio;
+// we answer, sipp hangs up.
+func TestSippThroughKamailio(t *testing.T) {
+	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
+	u := runUA(t, context.Background(), func(c *Config) { c.Accounts = []Account{account(k, "door", "secret")} }, nil)
+	waitReg(t, u, Registered)
+	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: "uac", Remote: k.Addr.String(), Service: "door"})
+	in := waitEvent(t, u, IncomingCall).Call
+	in.Ring()
+	if err := in.Answer(offerFor(5000, pcma, pcmu)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, u, Answered)
+	if c := in.Negotiated().Codec.Name; c != "PCMU" {
+		t.Errorf("codec %s, want PCMU (all sipp offers)", c)
+	}
+	waitEvent(t, u, Ended)
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Error(err)
+	}
 }

@@ -158,7 +158,15 @@ request_route {
 		if (is_method("ACK")) {
 			if (t_check_trans()) {
 				t_relay();
+			} else if (uri == myself && lookup("location")) {
+				forward();
 			}
+			exit;
+		}
+		# Peers that ignore the route set (sipp's built-in scenarios) send in-dialog
+		# requests to the proxy's own URI: find the user again.
+		if (uri == myself && lookup("location")) {
+			t_relay();
 			exit;
 		}
 		sl_send_reply("404", "Not here");
