@@ -221,11 +221,17 @@ func (r *scenarioRun) callAndDoor() error {
 	if _, err := r.waitLevel("relay-door", 1, 6*time.Second); err != nil {
 		return fmt.Errorf("door code: %w", err)
 	}
-	if _, err := r.waitLevel("relay-door", 0, openFor+2*time.Second); err != nil {
+	fall, err := r.waitLevel("relay-door", 0, openFor+2*time.Second)
+	if err != nil {
 		return fmt.Errorf("door relay: %w", err)
 	}
 	time.Sleep(20 * time.Millisecond) // let the watcher see the fall too
 	pulse := watch.stop()
+	// Both samplers see the fall late by their polling (or by a stall of the guest): the
+	// earlier sighting is the better one.
+	if pulse.fall.IsZero() || fall.Before(pulse.fall) {
+		pulse.fall = fall
+	}
 	length := pulse.fall.Sub(pulse.rise)
 	r.figs.add("relay_pulse_ms", "%d", length.Milliseconds())
 	r.figs.add("relay_pulses", "%d", pulse.count)
