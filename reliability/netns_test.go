@@ -1,0 +1,417 @@
+package reliability
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"text/template"
+	"time"
+)
+
+// netPair is two network namespaces joined by a veth pair: the door in A (10.231.0.1), the
+// registrar and callers in B (10.231.0.2). Cleanup deletes both (which removes the veth).
+type netPair struct {
+	A, B          string // namespace names
+	vA, vB        string // veth ends
+	doorIP, pbxIP string
+}
+
+func newNetPair(t *testing.T) *netPair {
+	t.Helper()
+	needRoot(t, "ip")
+	id := fmt.Sprintf("%d%d", os.Getpid()%100000, time.Now().UnixNano()%1000)
+	n := &netPair{A: "irelA" + id, B: "irelB" + id, vA: "irva" + id, vB: "irvb" + id,
+		doorIP: "10.231.0.1", pbxIP: "10.231.0.2"}
+	if len(n.vA) > 15 {
+		n.vA, n.vB = n.vA[:15], n.vB[:15]
+	}
+	t.Cleanup(func() {
+		_ = exec.Command("ip", "netns", "del", n.A).Run()
+		_ = exec.Command("ip", "netns", "del", n.B).Run()
+	})
+	for _, args := range [][]string{
+		{"netns", "add", n.A}, {"netns", "add", n.B},
+		{"link", "add", n.vA, "type", "veth", "peer", "name", n.vB},
+		{"link", "set", n.vA, "netns", n.A}, {"link", "set", n.vB, "netns", n.B},
+		{"-n", n.A, "link", "set", "lo", "up"}, {"-n", n.B, "link", "set", "lo", "up"},
+		{"-n", n.A, "addr", "add", n.doorIP + "/24", "dev", n.vA},
+		{"-n", n.B, "addr", "add", n.pbxIP + "/24", "dev", n.vB},
+		{"-n", n.A, "link", "set", n.vA, "up"}, {"-n", n.B, "link", "set", n.vB, "up"},
+	} {
+		n.ip(t, args...)
+	}
+	return n
+}
+
+func (n *netPair) ip(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		if os.Getenv("INTERCOM_REQUIRE_PEERS") != "1" && (args[0] == "netns" && args[1] == "add") {
+			t.Skipf("ip %v: %v: %s", args, err, out)
+		}
+		t.Fatalf("ip %v: %v: %s", args, err, out)
+	}
+}
+
+func (n *netPair) link(t *testing.T, up bool) {
+	state := "down"
+	if up {
+		state = "up"
+	}
+	n.ip(t, "-n", n.A, "link", "set", n.vA, state)
+}
+
+// registrar is Kamailio in namespace B, logging each saved binding with its Contact.
+type registrar struct {
+	t     *testing.T
+	n     *netPair
+	cfg   string
+	dir   string
+	p     *exec.Cmd
+	out   *lockedBuffer
+	mu    sync.Mutex
+	saves []saved // every binding saved, in order
+	quit  chan struct{}
+	wg    sync.WaitGroup
+}
+
+type saved struct {
+	at      time.Time
+	contact string
+}
+
+var kamNetTmpl = template.Must(template.New("k").Parse(`#!KAMAILIO
+debug=2
+log_stderror=yes
+children=2
+tcp_children=1
+auto_aliases=no
+listen=udp:{{.IP}}:5060
+mpath="{{.MPath}}"
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "auth.so"
+modparam("usrloc", "db_mode", 0)
+modparam("registrar", "min_expires", 10)
+modparam("auth", "qop", "auth")
+request_route {
+	if (has_totag()) {
+		if (loose_route() || is_method("ACK")) { t_relay(); exit; }
+		sl_send_reply("404", "Not here");
+		exit;
+	}
+	if (is_method("REGISTER")) {
+		if (!pv_www_authenticate("$td", "secret", "0")) {
+			www_challenge("$td", "0");
+			exit;
+		}
+		if (save("location")) {
+			xlog("L_INFO", "SAVED at=$TV(Sn) contact=$ct\n");
+		}
+		exit;
+	}
+	record_route();
+	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+	t_relay();
+}
+`))
+
+func startRegistrar(t *testing.T, n *netPair) *registrar {
+	t.Helper()
+	bin, err := exec.LookPath("kamailio")
+	if err != nil {
+		needRoot(t, "kamailio")
+	}
+	mods, _ := filepath.Glob("/usr/lib/*/kamailio/modules/tm.so")
+	if len(mods) == 0 {
+		t.Skip("kamailio modules not found")
+	}
+	r := &registrar{t: t, n: n, dir: t.TempDir(), quit: make(chan struct{})}
+	r.cfg = filepath.Join(r.dir, "kamailio.cfg")
+	var b strings.Builder
+	_ = kamNetTmpl.Execute(&b, map[string]string{"IP": n.pbxIP, "MPath": filepath.Dir(mods[0])})
+	if err := os.WriteFile(r.cfg, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.start(bin)
+	r.waitReady()
+	r.wg.Add(1)
+	go r.watch()
+	t.Cleanup(func() { close(r.quit); r.wg.Wait(); r.kill() })
+	return r
+}
+
+func (r *registrar) start(bin string) {
+	r.out = &lockedBuffer{}
+	r.p = exec.Command("ip", "netns", "exec", r.n.B, bin, "-f", r.cfg, "-DD", "-E", "-m", "16", "-M", "2",
+		"-Y", r.dir, "-P", filepath.Join(r.dir, "k.pid"), "-w", r.dir)
+	r.p.Stdout, r.p.Stderr = r.out, r.out
+	r.p.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := r.p.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// waitReady waits (at most 10 s) for Kamailio's UDP socket to be set up.
+func (r *registrar) waitReady() {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(r.out.String(), "SO_RCVBUF is finally") {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // children forked
+}
+
+func (r *registrar) kill() {
+	if r.p == nil {
+		return
+	}
+	_ = syscall.Kill(-r.p.Process.Pid, syscall.SIGKILL)
+	_ = r.p.Wait()
+	r.p = nil
+}
+
+// restart kills Kamailio (its in-memory location table is lost) and starts it again.
+func (r *registrar) restart() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.kill()
+	bin, _ := exec.LookPath("kamailio")
+	r.start(bin)
+	r.waitReady()
+}
+
+var savedRE = regexp.MustCompile(`SAVED at=(\d+)\.(\d+) contact=(\S+)`)
+
+// watch collects new SAVED lines with Kamailio's own timestamp (its log reaches us late).
+func (r *registrar) watch() {
+	defer r.wg.Done()
+	seen := 0
+	tk := time.NewTicker(20 * time.Millisecond)
+	defer tk.Stop()
+	for {
+		select {
+		case <-r.quit:
+			return
+		case <-tk.C:
+		}
+		r.mu.Lock()
+		m := savedRE.FindAllStringSubmatch(r.out.String(), -1)
+		if len(m) < seen { // restarted: a fresh buffer
+			seen = 0
+		}
+		for _, s := range m[seen:] {
+			sec, _ := strconv.ParseInt(s[1], 10, 64)
+			usec, _ := strconv.ParseInt(s[2], 10, 64)
+			r.saves = append(r.saves, saved{time.Unix(sec, usec*1000), s[3]})
+		}
+		seen = len(m)
+		r.mu.Unlock()
+	}
+}
+
+// savedAfter waits (at most limit) for a binding saved after since whose Contact contains
+// want, and returns how long after since it came.
+func (r *registrar) savedAfter(since time.Time, want string, limit time.Duration) (time.Duration, bool) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		for _, s := range r.saves {
+			if s.at.After(since) && strings.Contains(s.contact, want) {
+				r.mu.Unlock()
+				return s.at.Sub(since), true
+			}
+		}
+		r.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0, false
+}
+
+// TestNetworkFaults: the binary in namespace A registers to Kamailio in B over a veth pair
+// (expires 20s, keepalive 2s). It measures the time to a saved binding after: the link
+// returning from an outage while idle; the door's address changing; Kamailio being killed and
+// restarted with its location table lost; and it checks a call survives an outage shorter
+// than media.rtp_timeout. Outage 6 s (30 s under INTERCOM_SOAK=1).
+func TestNetworkFaults(t *testing.T) {
+	outage := 6 * time.Second
+	if soak() {
+		outage = 30 * time.Second
+	}
+	const keepalive = 2 * time.Second
+	n := newNetPair(t)
+	k := startRegistrar(t, n)
+	dir := t.TempDir()
+	socket := filepath.Join(dir, "ctl.sock")
+	cfg := filepath.Join(dir, "door.toml")
+	toml := strings.Replace(doorTOML(5060, filepath.Join(dir, "events.jsonl"), socket, 0, fmt.Sprintf(`
+[[account]]
+registrar = "sip:%s:5060"
+user = "door"
+password = "secret"
+expires = "20s"
+`, n.pbxIP)), `listen = "127.0.0.1:5060"`, "listen = \"0.0.0.0:5060\"\nkeepalive = \""+keepalive.String()+"\"", 1)
+	toml = strings.Replace(toml, `rtp_timeout = "10s"`, `rtp_timeout = "`+(outage+6*time.Second).String()+`"`, 1)
+	if os.Getenv("RELIABILITY_DEBUG") != "" {
+		toml = strings.Replace(toml, `level = "info"`, `level = "debug"`, 1)
+	}
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	p := startBinary(t, cfg, socket, "ip", "netns", "exec", n.A)
+	if d, ok := k.savedAfter(start, n.doorIP, 15*time.Second); !ok {
+		t.Fatalf("never registered\n%s\n%s", tail(p.logs.String(), 3000), tail(k.out.String(), 3000))
+	} else {
+		t.Logf("first registration %.0f ms after start", ms(d))
+		if os.Getenv("RELIABILITY_DEBUG") != "" {
+			t.Logf("door log:\n%s", p.logs.String())
+		}
+	}
+	threads0 := procThreads(p.pid())
+
+	report := func(t *testing.T, what string, d time.Duration, ok bool, limit time.Duration) {
+		t.Helper()
+		switch {
+		case !ok:
+			t.Errorf("%s: not re-registered within %s", what, limit)
+		case d > 2*keepalive:
+			t.Logf("%s: re-registered after %.1f s (> 2x keepalive %s: the UA only notices at its refresh or backoff)", what, d.Seconds(), 2*keepalive)
+		default:
+			t.Logf("%s: re-registered after %.1f s (within 2x keepalive)", what, d.Seconds())
+		}
+	}
+
+	t.Run("link down idle", func(t *testing.T) {
+		n.link(t, false)
+		time.Sleep(outage)
+		n.link(t, true)
+		up := time.Now()
+		d, ok := k.savedAfter(up, n.doorIP, 40*time.Second)
+		report(t, fmt.Sprintf("link down %s while idle, then up", outage), d, ok, 40*time.Second)
+	})
+
+	t.Run("address change", func(t *testing.T) {
+		// Removed first, then the new one (a DHCP lease change): deleting a primary address
+		// after adding a second one in its subnet would remove both.
+		n.ip(t, "-n", n.A, "addr", "del", n.doorIP+"/24", "dev", n.vA)
+		n.ip(t, "-n", n.A, "addr", "add", "10.231.0.3/24", "dev", n.vA)
+		changed := time.Now()
+		d, ok := k.savedAfter(changed, "10.231.0.3", 30*time.Second)
+		report(t, "address 10.231.0.1 -> 10.231.0.3", d, ok, 30*time.Second)
+		n.doorIP = "10.231.0.3"
+	})
+
+	t.Run("registrar restart", func(t *testing.T) {
+		k.restart()
+		restarted := time.Now()
+		d, ok := k.savedAfter(restarted, n.doorIP, 40*time.Second)
+		report(t, "Kamailio killed and restarted (location lost)", d, ok, 40*time.Second)
+	})
+
+	t.Run("link down in call", func(t *testing.T) {
+		// sipp in B calls the door directly and echoes its RTP back.
+		sippBin, err := exec.LookPath("sipp")
+		if err != nil {
+			t.Skip("no sipp")
+		}
+		hold := int((outage + 6*time.Second) / time.Millisecond)
+		scen := writeUAC(t, uacCall{Caller: allowed, RTPPort: 6000, Hold: hold})
+		// The door only admits 101@127.0.0.1; here the caller's host is the namespace
+		// address, so the door's allow list is widened through the From host below.
+		b, _ := os.ReadFile(scen)
+		b = []byte(strings.ReplaceAll(string(b), "From: <sip:"+allowed+"@[local_ip]:[local_port]>", "From: <sip:"+allowed+"@127.0.0.1>"))
+		_ = os.WriteFile(scen, b, 0o644)
+		out := &lockedBuffer{}
+		cmd := exec.Command("ip", "netns", "exec", n.B, sippBin, "-sf", scen, "-i", n.pbxIP, "-p", "5070",
+			"-m", "1", "-s", "door", "-nostdin", "-mp", "6000", "-rtp_echo", "-timeout", "90s", "-timeout_error",
+			n.doorIP+":5060")
+		cmd.Dir = t.TempDir()
+		cmd.Stdout, cmd.Stderr = out, out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }()
+		time.Sleep(2 * time.Second)
+		n.link(t, false)
+		time.Sleep(outage)
+		n.link(t, true)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("call across a %s outage: sipp %v\n%s", outage, err, tail(out.String(), 2000))
+			}
+		case <-time.After(time.Duration(hold)*time.Millisecond + 30*time.Second):
+			t.Fatal("sipp still running")
+		}
+		time.Sleep(300 * time.Millisecond)
+		total := lastMatch(p.logs.String(), `call audio total.*`)
+		t.Logf("call across a %s outage: %s", outage, total)
+		m := regexp.MustCompile(`received=(\d+)`).FindStringSubmatch(total)
+		if m == nil {
+			t.Fatalf("no call audio total in the door's log")
+		}
+		got, _ := strconv.Atoi(m[1])
+		// 2 s before the outage and 6 s after it at 50 packets/s.
+		if got < 4*50 {
+			t.Errorf("RTP did not resume after the outage: %d packets received", got)
+		}
+	})
+	t.Logf("threads of the door: %d at start, %d at end", threads0, procThreads(p.pid()))
+	if t.Failed() {
+		t.Logf("door log:\n%s", tail(p.logs.String(), 6000))
+		t.Logf("kamailio log:\n%s", tail(k.out.String(), 3000))
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func lastMatch(s, re string) string {
+	m := regexp.MustCompile(re).FindAllString(s, -1)
+	if len(m) == 0 {
+		return ""
+	}
+	return m[len(m)-1]
+}
+
+// procThreads is the Threads: line of /proc/PID/status (0 when unreadable).
+func procThreads(pid int) int {
+	return procStatus(pid, "Threads:")
+}
+
+// procStatus reads a numeric field of /proc/PID/status (VmRSS in kB).
+func procStatus(pid int, field string) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, field); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				n, _ := strconv.Atoi(f[0])
+				return n
+			}
+		}
+	}
+	return 0
+}
