@@ -33,7 +33,6 @@ type UA struct {
 	calls   map[string]*Call // by Call-ID
 	started bool
 	closed  bool
-	ctx     context.Context           // Run's context: background work stops with it
 	bound   map[string]netip.AddrPort // "udp"/"tcp" -> listening address
 	regs    []*registration
 
@@ -134,7 +133,6 @@ func (u *UA) Run(ctx context.Context) error {
 		return ErrClosed
 	}
 	u.started = true
-	u.ctx = ctx
 	u.mu.Unlock()
 
 	closers, err := u.listen()
@@ -224,12 +222,6 @@ func (u *UA) isClosing() bool {
 	default:
 		return false
 	}
-}
-
-// deadline is a context for one request during shutdown or from an API call, bounded so a
-// dead peer cannot hold Run open.
-func (u *UA) deadline(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
 }
 
 var errListen = errors.New("sip: listen")
