@@ -351,4 +351,3 @@ func (c *Call) applyAnswer(body []byte) (Negotiated, error) {
 	c.neg = n
 	return n, nil
 }
-
