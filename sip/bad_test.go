@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	gosip "github.com/emiago/sipgo/sip"
+	"github.com/emiago/sipgo/siptest"
 )
 
 // TestBadRequests: hand-written requests fed in-process get the RFC 3261 answers.
@@ -40,5 +43,35 @@ func TestBadRequests(t *testing.T) {
 				t.Errorf("got %q, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestOptions: a PBX probing us with OPTIONS gets 200 with Allow, Accept and Supported.
+func TestOptions(t *testing.T) {
+	u, err := NewUA(func() Config { c := Defaults(); c.Listen = "127.0.0.1:0"; return c }(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := gosip.ParseMessage([]byte("OPTIONS sip:door@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKopt\r\n" +
+		"From: <sip:pbx@192.0.2.1>;tag=1\r\nTo: <sip:door@192.0.2.2>\r\nCall-ID: opt\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := msg.(*gosip.Request)
+	req.SetSource("192.0.2.1:5060")
+	tx := siptest.NewServerTxRecorder(req)
+	defer tx.Terminate()
+	u.dispatch(req, tx)
+	res := tx.Result()
+	if len(res) != 1 || res[0].StatusCode != 200 {
+		t.Fatalf("responses %v", res)
+	}
+	for _, h := range []string{"Allow", "Accept", "Supported"} {
+		if res[0].GetHeader(h) == nil {
+			t.Errorf("no %s in %s", h, res[0])
+		}
+	}
+	if !strings.Contains(res[0].GetHeader("Allow").Value(), "INVITE") {
+		t.Errorf("Allow: %s", res[0].GetHeader("Allow").Value())
 	}
 }

@@ -1,0 +1,31 @@
+package sip
+
+import (
+	"testing"
+	"time"
+
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+func TestAnswerAfter(t *testing.T) {
+	for _, tc := range []struct {
+		hdr  string
+		want time.Duration
+		ok   bool
+	}{
+		{"Call-Info: <sip:pbx.example>;answer-after=0\r\n", 0, true},
+		{"Call-Info: <http://x>;purpose=info;Answer-After=5\r\n", 5 * time.Second, true},
+		{"Call-Info: <sip:pbx.example>;answer-after=soon\r\n", 0, false},
+		{"", 0, false},
+	} {
+		msg, err := gosip.ParseMessage([]byte("INVITE sip:door@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n" +
+			"From: <sip:pbx@192.0.2.1>;tag=1\r\nTo: <sip:door@192.0.2.2>\r\nCall-ID: a\r\nCSeq: 1 INVITE\r\n" + tc.hdr + "Content-Length: 0\r\n\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ok := answerAfter(msg.(*gosip.Request))
+		if d != tc.want || ok != tc.ok {
+			t.Errorf("%q: %v %v, want %v %v", tc.hdr, d, ok, tc.want, tc.ok)
+		}
+	}
+}
