@@ -43,6 +43,9 @@ func runCmd(args []string, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	sip.SetLibraryLogger(logger.With("part", "sipgo"))
 
+	if cfg.Media.RTPriority > 0 {
+		lockMemory(logger)
+	}
 	notifier := sdnotify.New(logger)
 	a, err := app.New(cfg, app.Options{
 		Logger:    logger,

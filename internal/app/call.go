@@ -18,6 +18,7 @@ type call struct {
 
 	mu     sync.Mutex
 	conn   *net.UDPConn // allocated with the offer (outgoing) or the answer (incoming)
+	key    []byte       // our SRTP master key and salt, when we offered SRTP
 	sess   *media.Session
 	beep   *beepCapture
 	cancel context.CancelFunc
@@ -37,19 +38,23 @@ func (c *call) Hangup() error { c.sc.Hangup(); return nil }
 // Answer opens an RTP port, answers with our codecs and starts the audio at once: the far
 // end may send RTP as soon as it has our 200 OK, before its ACK reaches us.
 func (c *call) Answer() error {
-	conn, offer, err := c.p.offer()
+	conn, offer, key, err := c.p.offer(true)
 	if err != nil {
 		c.sc.Reject(500)
 		return err
 	}
 	c.mu.Lock()
-	c.conn = conn
+	c.conn, c.key = conn, key
 	c.mu.Unlock()
 	if err := c.sc.Answer(offer); err != nil {
 		c.closeConn()
 		return err
 	}
-	return c.startMedia()
+	if err := c.startMedia(); err != nil {
+		c.sc.Hangup()
+		return err
+	}
+	return nil
 }
 
 // SendDTMF prefers RFC 4733 in the media stream; SIP INFO when the peer has no
@@ -93,6 +98,10 @@ func (c *call) startMedia() error {
 	n := c.sc.Negotiated()
 	p := c.p
 	mc, ac := p.settings()
+	keys, err := srtpKeys(mc.SRTP, c.key, n.Crypto)
+	if err != nil {
+		return err
+	}
 	capDev, err := audio.OpenCapture(ac, audio.Options{Logger: p.log, Clock: p.clk})
 	if err != nil {
 		return fmt.Errorf("app: capture: %w", err)
@@ -117,6 +126,7 @@ func (c *call) startMedia() error {
 		RTPTimeout:      mc.RTPTimeout,
 		RTPriority:      mc.RTPriority,
 		DSCP:            mc.DSCP,
+		SRTP:            keys,
 	}, c.beep, playDev, media.Options{Logger: p.log.With("call", c.ID()), Clock: p.clk})
 	if err != nil {
 		capDev.Close()
@@ -204,3 +214,20 @@ func (c *call) closeConn() {
 }
 
 func round1(f float64) float64 { return float64(int(f*10)) / 10 }
+
+// srtpKeys pairs our key with the peer's a=crypto; with mode "mandatory" a call whose peer
+// did not accept SRTP does not get media (the caller hangs up), plain RTP would leak the
+// conversation at the door.
+func srtpKeys(mode string, local []byte, remote string) (*media.SRTPKeys, error) {
+	if local == nil || remote == "" {
+		if mode == "mandatory" {
+			return nil, fmt.Errorf("app: %w", errSRTPRequired)
+		}
+		return nil, nil
+	}
+	rc, err := media.ParseSDESCrypto("1 " + remote)
+	if err != nil {
+		return nil, fmt.Errorf("app: peer's crypto: %w", err)
+	}
+	return &media.SRTPKeys{Profile: rc.Suite, LocalKey: local, RemoteKey: rc.Key}, nil
+}

@@ -5,4 +5,6 @@ import "errors"
 var (
 	errNoMedia = errors.New("app: call has no media session")
 	errNotSim  = errors.New("app: not a sim board")
+	// errSRTPRequired: media.srtp is "mandatory" and the peer did not agree to SRTP.
+	errSRTPRequired = errors.New("srtp is mandatory and the peer offered none")
 )

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 
 	"github.com/doorsip/intercom/internal/audio"
@@ -144,11 +145,11 @@ func (p *phone) handle(ev sip.Event) {
 
 // Dial allocates an RTP port, offers our codecs and sends the INVITE.
 func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error) {
-	conn, offer, err := p.offer()
+	conn, offer, key, err := p.offer(false)
 	if err != nil {
 		return nil, err
 	}
-	c := &call{p: p, conn: conn}
+	c := &call{p: p, conn: conn, key: key}
 	sc, err := p.ua.Dial(ctx, target, offer)
 	if err != nil {
 		conn.Close()
@@ -158,7 +159,7 @@ func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error)
 	p.mu.Lock()
 	if prev := p.calls[sc]; prev != nil {
 		// An early event for this call already created an entry: keep one.
-		prev.conn = conn
+		prev.conn, prev.key = conn, key
 		c = prev
 	} else {
 		p.calls[sc] = c
@@ -167,29 +168,42 @@ func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error)
 	return c, nil
 }
 
-// offer opens an RTP socket from media.rtp_ports and describes what we can do.
-func (p *phone) offer() (*net.UDPConn, sip.MediaOffer, error) {
+// offer opens an RTP socket from media.rtp_ports and describes what we can do. With SRTP it
+// also returns our SDES master key. "optional" SRTP offers plain RTP when we call (a
+// RTP/SAVP offer is refused by peers without SRTP) and accepts SRTP when called.
+func (p *phone) offer(incoming bool) (*net.UDPConn, sip.MediaOffer, []byte, error) {
 	mc, _ := p.settings()
 	lo, hi, err := media.ParsePortRange(mc.RTPPorts)
 	if err != nil {
-		return nil, sip.MediaOffer{}, err
+		return nil, sip.MediaOffer{}, nil, err
+	}
+	var crypto string
+	var key []byte
+	if mc.SRTP == "mandatory" || (mc.SRTP == "optional" && incoming) {
+		c, err := media.NewSDESCrypto(1)
+		if err != nil {
+			return nil, sip.MediaOffer{}, nil, err
+		}
+		_, crypto, _ = strings.Cut(c.String(), " ") // sip adds its own tag
+		key = c.Key
 	}
 	conn, err := media.ListenRTP(lo, hi, p.bind)
 	if err != nil {
-		return nil, sip.MediaOffer{}, fmt.Errorf("app: rtp port: %w", err)
+		return nil, sip.MediaOffer{}, nil, fmt.Errorf("app: rtp port: %w", err)
 	}
 	la := conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	offer := sip.MediaOffer{
 		Addr:            netip.AddrPortFrom(p.bind, la.Port()),
 		DTMFPayloadType: uint8(mc.DTMFPayloadType),
 		Ptime:           mc.Ptime,
+		Crypto:          crypto,
 	}
 	for _, name := range mc.Codecs {
 		if c, ok := codecFor(name); ok {
 			offer.Codecs = append(offer.Codecs, c)
 		}
 	}
-	return conn, offer, nil
+	return conn, offer, key, nil
 }
 
 func codecFor(name string) (sip.Codec, bool) {
