@@ -19,6 +19,10 @@ import (
 const (
 	micCard     = "Loopback"
 	speakerCard = "Speaker"
+	// checkerPeriods of 20 ms make a 640 ms buffer: the checker's own streams must ride
+	// out the stalls of a TCG guest on a loaded host, so that what it measures is the
+	// intercom's audio, not its own overruns.
+	checkerPeriods = 32
 )
 
 // cardIndex resolves an ALSA card id through /proc/asound/<id> (a link to cardN).
@@ -65,7 +69,7 @@ func startMic(hz int) (*mic, error) {
 		return nil, err
 	}
 	period := rate / 50
-	p, err := openPCM(path, false, rate, ch, period, 8)
+	p, err := openPCM(path, false, rate, ch, period, checkerPeriods)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +122,7 @@ func speakerSNR(d time.Duration) (float64, error) {
 		return 0, err
 	}
 	period := rate / 50
-	c, err := openPCM(path, true, rate, ch, period, 8)
+	c, err := openPCM(path, true, rate, ch, period, checkerPeriods)
 	if err != nil {
 		return 0, err
 	}
