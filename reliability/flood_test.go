@@ -29,6 +29,7 @@ func TestUnknownCallerFlood(t *testing.T) {
 	r := startRig(t, rigOptions{})
 	w := watchRelay(r)
 
+	logs0 := strings.Count(r.logs.String(), "\n")
 	cpu0, t0 := cpuTicks(t, "self"), time.Now()
 	flood := testpeer.StartSipp(t, testpeer.SippOptions{
 		Scenario: filepath.Join("testdata", "flood_invite.xml"), Remote: r.sip, Calls: rate * secs,
@@ -52,6 +53,8 @@ func TestUnknownCallerFlood(t *testing.T) {
 		}
 	}
 	stats := flood.Output()
+	t.Logf("flood: %d door log lines, %d event log lines for %d INVITEs (one per INVITE = not rate-limited)",
+		strings.Count(r.logs.String(), "\n")-logs0, len(evs), rate*secs)
 	t.Logf("flood: %d INVITEs at %d/s; wall %.1fs, CPU %.2fs = %.0f%% of one core (test process incl. App)",
 		rate*secs, rate, wall.Seconds(), cpu, 100*cpu/wall.Seconds())
 	t.Logf("flood: events %v; relay samples on %d of %d; sipp flood verdict: %v", kinds, on, samples, errLine(floodErr))

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,7 @@ type rig struct {
 	sip    string // 127.0.0.1:port
 	events string // event log path
 	logs   *lockedBuffer
+	g0     int // goroutines before the App started
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -120,6 +122,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 	if o.tweak != nil {
 		o.tweak(cfg)
 	}
+	g0 := runtime.NumGoroutine()
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := app.New(cfg, app.Options{Logger: logger, Clock: clock.Real{}})
@@ -128,7 +131,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &rig{t: t, a: a, cfg: cfg, sip: fmt.Sprintf("127.0.0.1:%d", port), events: o.events,
-		logs: logs, cancel: cancel, done: make(chan error, 1)}
+		logs: logs, g0: g0, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- a.Run(ctx) }()
 	t.Cleanup(r.stop)
 	waitUntil(t, 5*time.Second, "door listening", func() bool { return sipAnswers(r.sip) })
@@ -148,6 +151,16 @@ func (r *rig) stop() {
 		}
 	case <-time.After(5 * time.Second):
 		r.t.Error("App did not stop within 5s")
+	}
+	// Goroutines the App left behind (sipgo keeps a few package-level ones for a while).
+	g := runtime.NumGoroutine()
+	for i := 0; i < 50 && g > r.g0; i++ {
+		time.Sleep(20 * time.Millisecond)
+		g = runtime.NumGoroutine()
+	}
+	r.t.Logf("goroutines: %d before the App, %d one second after it stopped", r.g0, g)
+	if g > r.g0+10 {
+		r.t.Errorf("goroutine leak: %d before the App, %d after it stopped", r.g0, g)
 	}
 	if r.t.Failed() {
 		r.t.Logf("intercom log:\n%s", tail(r.logs.String(), 4000))
