@@ -11,34 +11,27 @@ import (
 )
 
 // listen binds UDP and TCP on cfg.Listen. With port 0 (tests) TCP takes the port UDP got,
-// so a Contact holds for both transports.
+// so a Contact holds for both transports; if that port is taken for TCP, both try again.
 func (u *UA) listen() ([]io.Closer, error) {
 	var closers []io.Closer
-	addr := u.cfg.Listen
 	want := map[string]bool{}
 	for _, t := range u.cfg.Transports {
 		want[t] = true
 	}
-	if want["udp"] {
-		pc, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			return closers, fmt.Errorf("%w: udp %s: %w", errListen, addr, err)
-		}
+	pc, l, err := u.bindPair(want["udp"], want["tcp"])
+	if err != nil {
+		return closers, err
+	}
+	if pc != nil {
 		closers = append(closers, pc)
-		ap := pc.LocalAddr().(*net.UDPAddr).AddrPort()
-		u.setBound("udp", ap)
+		u.setBound("udp", pc.LocalAddr().(*net.UDPAddr).AddrPort())
 		u.udpKey = pc.LocalAddr().String()
 		u.udpConn = pc
-		addr = net.JoinHostPort(hostOf(u.cfg.Listen), strconv.Itoa(int(ap.Port())))
 		u.srvWG.Add(1)
 		go func() { defer u.srvWG.Done(); _ = u.srv.ServeUDP(pc) }()
 		u.awaitUDPListener()
 	}
-	if want["tcp"] {
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			return closers, fmt.Errorf("%w: tcp %s: %w", errListen, addr, err)
-		}
+	if l != nil {
 		closers = append(closers, l)
 		u.setBound("tcp", l.Addr().(*net.TCPAddr).AddrPort())
 		u.srvWG.Add(1)
@@ -59,6 +52,40 @@ func (u *UA) listen() ([]io.Closer, error) {
 		go func() { defer u.srvWG.Done(); _ = u.srv.ServeTLS(l) }()
 	}
 	return closers, nil
+}
+
+// bindPair binds the UDP and TCP sockets on one port.
+func (u *UA) bindPair(udp, tcp bool) (net.PacketConn, net.Listener, error) {
+	addr := u.cfg.Listen
+	ephemeral := false
+	if ap, err := netip.ParseAddrPort(addr); err == nil && ap.Port() == 0 {
+		ephemeral = true
+	}
+	for attempt := 0; ; attempt++ {
+		var pc net.PacketConn
+		tcpAddr := addr
+		if udp {
+			var err error
+			if pc, err = net.ListenPacket("udp", addr); err != nil {
+				return nil, nil, fmt.Errorf("%w: udp %s: %w", errListen, addr, err)
+			}
+			port := pc.LocalAddr().(*net.UDPAddr).Port
+			tcpAddr = net.JoinHostPort(hostOf(addr), strconv.Itoa(port))
+		}
+		if !tcp {
+			return pc, nil, nil
+		}
+		l, err := net.Listen("tcp", tcpAddr)
+		if err == nil {
+			return pc, l, nil
+		}
+		if pc != nil {
+			pc.Close()
+		}
+		if !ephemeral || !udp || attempt >= 20 {
+			return nil, nil, fmt.Errorf("%w: tcp %s: %w", errListen, tcpAddr, err)
+		}
+	}
 }
 
 // awaitUDPListener waits until sipgo's serve loop has put the listener into its pool;

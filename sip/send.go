@@ -2,10 +2,12 @@ package sip
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emiago/sipgo"
 	gosip "github.com/emiago/sipgo/sip"
@@ -128,6 +130,9 @@ func (u *UA) do(ctx context.Context, req *gosip.Request) (*gosip.Response, error
 		return nil, err
 	}
 	defer tx.Terminate()
+	// Once Run is stopping, a request in flight gets shutdownGrace more, not Timer F.
+	done := u.done
+	var grace <-chan time.Time
 	for {
 		select {
 		case res := <-tx.Responses():
@@ -139,6 +144,11 @@ func (u *UA) do(ctx context.Context, req *gosip.Request) (*gosip.Response, error
 			return nil, tx.Err()
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-done:
+			done = nil
+			grace = time.After(shutdownGrace)
+		case <-grace:
+			return nil, fmt.Errorf("%w: no answer while stopping", ErrClosed)
 		}
 	}
 }
