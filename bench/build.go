@@ -139,7 +139,7 @@ func versions(bins map[string]string) map[string]string {
 		for _, l := range strings.Split(string(out), "\n") {
 			l = strings.TrimSpace(l)
 			if l != "" {
-				v[name] = l
+				v[name] = strings.TrimRight(l, ".")
 				return
 			}
 		}

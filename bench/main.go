@@ -28,6 +28,7 @@ type options struct {
 	keep     bool
 	gotest   bool
 	rt       int
+	chrt     int
 	env      string
 }
 
@@ -45,6 +46,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "where to write the .md and .json (default bench/results; smoke: a temp dir)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, capture, logs)")
 	flag.IntVar(&o.rt, "rt", 40, "the intercom's media.rt_priority (SCHED_FIFO; 0 = a plain thread like baresip's)")
+	flag.IntVar(&o.chrt, "chrt", 0, "run the whole intercom process under SCHED_FIFO at this priority (chrt -f), as systemd's CPUSchedulingPolicy=fifo would; 0 = off")
 	flag.StringVar(&o.env, "intercom-env", "", "extra environment for the intercom, comma-separated (e.g. GOGC=50,GOMEMLIMIT=8MiB)")
 	flag.BoolVar(&o.gotest, "gotest", true, "run the media Frame benchmarks for allocs/frame (full mode)")
 	flag.Parse()
@@ -202,6 +204,15 @@ func run(o options, ps *procs) error {
 		return err
 	}
 	us.bin, us.args = o.intercom, []string{"run", "-config", cfg}
+	if o.chrt > 0 {
+		// chrt execs the intercom, so the PID we measure is the intercom's.
+		chrt, err := exec.LookPath("chrt")
+		if err != nil {
+			return fmt.Errorf("bench: -chrt needs chrt (util-linux): %w", err)
+		}
+		us.bin, us.args = chrt, append([]string{"-f", fmt.Sprint(o.chrt), o.intercom}, us.args...)
+		res.Setup["intercom_chrt"] = fmt.Sprintf("whole process SCHED_FIFO %d", o.chrt)
+	}
 	// gctrace prints one line per GC cycle to stderr: the only cost is that line.
 	us.env = []string{"GODEBUG=gctrace=1"}
 	if o.env != "" {

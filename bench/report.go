@@ -278,6 +278,9 @@ func (r *result) markdown() string {
 	if len(r.Versions) > 0 {
 		fmt.Fprintf(&b, " Peers: %s, %s, %s.", r.Versions["baresip"], r.Versions["kamailio"], r.Versions["sipp"])
 	}
+	if c, ok := r.Setup["intercom_chrt"]; ok {
+		fmt.Fprintf(&b, " Intercom run with %s.", c)
+	}
 	fmt.Fprintf(&b, "\nCall %s (machine %.0f%% busy, %.0f%% steal meanwhile); %s sequential calls; %s; both peers measured in the same run.\n\n",
 		r.Setup["long_call"], r.HostDuringCall.BusyPct, r.HostDuringCall.StealPct, r.Setup["sequential"], r.Setup["busy"])
 	b.WriteString("| figure | intercom | baresip | us/baresip | target | met |\n|---|---|---|---|---|---|\n")
