@@ -60,13 +60,30 @@ func StartKamailio(t testing.TB, o KamailioOptions) *Kamailio {
 	if o.MaxExpires == 0 {
 		o.MaxExpires = 3600
 	}
-	if o.Port == 0 {
-		o.Port = FreePort(t)
-	}
 	mpath := kamailioModules()
 	if mpath == "" {
 		t.Skip("kamailio modules directory not found")
 	}
+	fixed := o.Port != 0
+	for attempt := 0; ; attempt++ {
+		if !fixed {
+			o.Port = FreePort(t)
+		}
+		k, out, err := startKamailioOn(t, bin, mpath, o)
+		if err == nil {
+			return k
+		}
+		out.stop()
+		// FreePort races with other processes on a busy machine: try another port.
+		if !fixed && attempt < 3 && strings.Contains(out.String(), "in use") {
+			continue
+		}
+		t.Fatalf("%v\nkamailio output:\n%s", err, out.String())
+	}
+}
+
+func startKamailioOn(t testing.TB, bin, mpath string, o KamailioOptions) (*Kamailio, *syncBuffer, error) {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "kamailio.cfg")
 	var b strings.Builder
@@ -86,9 +103,13 @@ func StartKamailio(t testing.TB, o KamailioOptions) *Kamailio {
 		Stop:   out.stop,
 	}
 	if err := waitSIP(k.Addr.String(), 10*time.Second); err != nil {
-		t.Fatalf("%v\nkamailio output:\n%s", err, out.String())
+		return nil, out, err
 	}
-	return k
+	if strings.Contains(out.String(), "in use") {
+		// Something else answered on that port; ours could not bind.
+		return nil, out, fmt.Errorf("testpeer: kamailio could not bind %s", k.Addr)
+	}
+	return k, out, nil
 }
 
 func kamailioModules() string {

@@ -53,7 +53,3 @@ func waitSIP(addr string, d time.Duration) error {
 	}
 	return fmt.Errorf("testpeer: no SIP answer from %s within %s", addr, d)
 }
-
-func listenUDP(port int) (net.PacketConn, error) {
-	return net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-}

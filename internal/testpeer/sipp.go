@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,8 +49,27 @@ func StartSipp(t testing.TB, o SippOptions) *Sipp {
 	if o.Service == "" {
 		o.Service = "door"
 	}
-	port := FreePort(t)
 	dir := t.TempDir()
+	// FreePort can race with other processes on a busy machine: when sipp cannot bind,
+	// try another port.
+	for attempt := 0; ; attempt++ {
+		port := FreePort(t)
+		s := startSippOn(t, bin, o, port, dir)
+		select {
+		case err := <-s.done:
+			if strings.Contains(s.Output(), "Unable to bind") && attempt < 5 {
+				continue
+			}
+			s.done <- err // exited for another reason: Wait reports it
+			return s
+		case <-time.After(150 * time.Millisecond):
+			return s // bound and running
+		}
+	}
+}
+
+func startSippOn(t testing.TB, bin string, o SippOptions, port int, dir string) *Sipp {
+	t.Helper()
 	args := []string{}
 	if o.Scenario == "uas" || o.Scenario == "uac" {
 		args = append(args, "-sn", o.Scenario)
@@ -76,13 +96,6 @@ func StartSipp(t testing.TB, o SippOptions) *Sipp {
 		done:   make(chan error, 1),
 	}
 	startWait(t, "sipp", cmd, out, s.done)
-	if o.Remote == "" {
-		// A server scenario is ready when its socket is bound.
-		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) && !udpBound(port) {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
 	return s
 }
 
@@ -99,14 +112,4 @@ func (s *Sipp) Wait(t testing.TB, d time.Duration) error {
 		t.Fatalf("sipp still running after %s\n%s", d, s.Output())
 		return nil
 	}
-}
-
-// udpBound reports whether something holds 127.0.0.1:port for UDP.
-func udpBound(port int) bool {
-	pc, err := listenUDP(port)
-	if err != nil {
-		return true
-	}
-	pc.Close()
-	return false
 }
