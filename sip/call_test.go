@@ -289,3 +289,30 @@ func TestShutdownEndsCalls(t *testing.T) {
 		t.Error("Dial on a stopped UA succeeded")
 	}
 }
+
+// TestEventsFull: a consumer that stopped reading does not wedge the UA; a call it can no
+// longer be told about is refused with 503.
+func TestEventsFull(t *testing.T) {
+	a := runUA(t, context.Background(), nil, nil)
+	cfg := Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	b, err := NewUA(cfg, Options{EventBuffer: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- b.Run(ctx) }()
+	defer func() { cancel(); <-errc }()
+	<-b.Ready()
+	if _, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	// First call fills b's single slot; the second cannot be announced.
+	if _, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4002, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	if ev := waitEvent(t, a, Ended); ev.Code != 503 {
+		t.Errorf("second call ended %d, want 503", ev.Code)
+	}
+}

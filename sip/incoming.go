@@ -78,7 +78,10 @@ func (u *UA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	u.calls[callID] = c
 	u.mu.Unlock()
 	u.log.Info("sip: incoming call", "call", callID, "from", c.Remote())
-	u.emit(Event{Kind: IncomingCall, Call: c})
+	if !u.emit(Event{Kind: IncomingCall, Call: c}) {
+		// Nobody will decide on this call: refuse it rather than let it ring forever.
+		c.Reject(503)
+	}
 
 	select {
 	case <-c.finalSent:

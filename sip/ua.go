@@ -112,14 +112,17 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 
 // Events is where the UA reports calls, digits and registrations. The channel is buffered
 // and never closed; when the consumer falls behind, events are dropped and logged rather
-// than stalling SIP processing.
+// than stalling SIP processing, and an incoming call that cannot be announced is refused
+// with 503.
 func (u *UA) Events() <-chan Event { return u.events }
 
-func (u *UA) emit(ev Event) {
+func (u *UA) emit(ev Event) bool {
 	select {
 	case u.events <- ev:
+		return true
 	default:
 		u.log.Warn("sip: event dropped, consumer not reading", "kind", ev.Kind.String())
+		return false
 	}
 }
 
