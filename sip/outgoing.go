@@ -44,6 +44,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	fromURI := gosip.Uri{Scheme: "sip", User: user}
 	if acct != nil {
 		reg, _ := ParseURI(acct.Registrar)
+		transport = u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 		if reg.Transport != "" {
 			transport = strings.ToUpper(reg.Transport)
 		}

@@ -167,10 +167,14 @@ func (r *registration) keepalive() {
 	r.mu.Lock()
 	reg := r.regs[r.cur]
 	r.mu.Unlock()
-	if reg.Transport == "tcp" || reg.Transport == "tls" {
+	transport := reg.Transport
+	if transport == "" {
+		transport = strings.ToLower(r.ua.transportFor(gosip.Uri{Scheme: reg.Scheme}))
+	}
+	if transport == "tcp" || transport == "tls" {
 		// RFC 5626 section 4.4.1: CRLFCRLF on the connection the registration uses.
-		dest := r.ua.serverAddr(context.Background(), reg, reg.Transport)
-		conn, err := r.ua.gua.TransportLayer().GetConnection(reg.Transport, dest)
+		dest := r.ua.serverAddr(context.Background(), reg, transport)
+		conn, err := r.ua.gua.TransportLayer().GetConnection(transport, dest)
 		if err != nil {
 			return
 		}
@@ -222,7 +226,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 	nat := r.nat
 	r.mu.Unlock()
 	domain := accountDomain(r.acct)
-	transport := u.transportFor(gosip.Uri{})
+	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)
 	}
