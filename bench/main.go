@@ -145,7 +145,7 @@ func run(o options, ps *procs) error {
 	if o.keep {
 		logf("work directory %s\n", work)
 	} else {
-		defer os.RemoveAll(work)
+		ps.atExit(func() { os.RemoveAll(work) })
 	}
 	res := newResult(o)
 	logf("%s mode, call %s, %d calls, %d simultaneous, load %s\n",
@@ -393,7 +393,10 @@ func run(o options, ps *procs) error {
 		out = filepath.Join(root, "bench", "results")
 		if o.smoke {
 			out = filepath.Join(work, "results")
-			o.keep = true
+			if !o.keep {
+				// The smoke run's figures are of no use after it; the check below is its point.
+				out = filepath.Join(os.TempDir(), "intercom-bench-smoke")
+			}
 		}
 	}
 	if err := res.write(out); err != nil {

@@ -12,8 +12,18 @@ import (
 
 // procs owns every process bench starts; stopAll ends them all, whatever happened.
 type procs struct {
-	mu   sync.Mutex
-	list []*proc
+	mu      sync.Mutex
+	list    []*proc
+	closed  bool
+	cleanup []func()
+	stop    sync.Once // a second stopAll (main after the signal handler) waits for the first
+}
+
+// atExit runs f after stopAll (also when bench is interrupted).
+func (ps *procs) atExit(f func()) {
+	ps.mu.Lock()
+	ps.cleanup = append(ps.cleanup, f)
+	ps.mu.Unlock()
 }
 
 // proc is one started program with its output kept for failure reports.
@@ -80,22 +90,28 @@ func (ps *procs) startEnv(name string, env []string, bin string, args ...string)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	p := &proc{name: name, cmd: cmd, out: out, done: make(chan struct{})}
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if ps.closed {
+		return nil, fmt.Errorf("bench: stopping, %s not started", name)
+	}
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", name, err)
 	}
 	go func() { p.err = cmd.Wait(); close(p.done) }()
-	ps.mu.Lock()
 	ps.list = append(ps.list, p)
-	ps.mu.Unlock()
 	return p, nil
 }
 
-// stopAll ends every process still running, newest first.
-func (ps *procs) stopAll() {
+// stopAll ends every process still running, newest first, refuses new ones, and runs the
+// atExit functions.
+func (ps *procs) stopAll() { ps.stop.Do(ps.stopNow) }
+
+func (ps *procs) stopNow() {
 	ps.mu.Lock()
-	list := ps.list
-	ps.list = nil
+	list, cleanup := ps.list, ps.cleanup
+	ps.list, ps.cleanup, ps.closed = nil, nil, true
 	ps.mu.Unlock()
 	var wg sync.WaitGroup
 	for i := len(list) - 1; i >= 0; i-- {
@@ -103,6 +119,9 @@ func (ps *procs) stopAll() {
 		go func(p *proc) { defer wg.Done(); p.Stop(3 * time.Second) }(list[i])
 	}
 	wg.Wait()
+	for i := len(cleanup) - 1; i >= 0; i-- {
+		cleanup[i]()
+	}
 }
 
 // syncBuffer keeps the first MiB a program prints.
