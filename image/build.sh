@@ -117,15 +117,9 @@ chmod 0755 "$root/usr/lib/intercom/provision.sh"
 systemd-sysusers --root="$root" /usr/lib/sysusers.d/intercom.conf
 install -d -m 0755 "$root/etc/intercom"
 
-want() { # unit target link-target
-	mkdir -p "$root/etc/systemd/system/$2.wants"
-	ln -sf "$3" "$root/etc/systemd/system/$2.wants/$1"
-}
-want intercom.service multi-user.target /etc/systemd/system/intercom.service
-want intercom-provision.service sysinit.target /etc/systemd/system/intercom-provision.service
-want systemd-networkd.service multi-user.target /lib/systemd/system/systemd-networkd.service
-want systemd-networkd-wait-online.service network-online.target /lib/systemd/system/systemd-networkd-wait-online.service
-want systemd-resolved.service multi-user.target /lib/systemd/system/systemd-resolved.service
+# The host's systemctl follows [Install] (Also=, WantedBy=) inside the image's root.
+systemctl --root="$root" --quiet enable intercom.service intercom-provision.service ssh-hostkeys.service \
+	systemd-networkd.service systemd-networkd-wait-online.service systemd-resolved.service
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
 
 echo intercom >"$root/etc/hostname"
