@@ -136,9 +136,11 @@ chmod +x "$root/init" "$root/bin/"*
 
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio"
 
+# A guest that hangs (a test stuck in the kernel cannot even be killed) costs this much.
 if [ -z "$timeout_s" ]; then
 	timeout_s=90
-	has tests && timeout_s=$((timeout_s + 240))
+	has tests && timeout_s=$((timeout_s + 150))
+	has board && timeout_s=$((timeout_s + 60))
 	has intercom && timeout_s=$((timeout_s + 120))
 fi
 

@@ -80,14 +80,14 @@ if has tests; then
 		[ -x "$t" ] || continue
 		name=${t##*/}
 		echo "vboard: running $name"
-		(cd "${t%/*}" && "$t" -test.v -test.timeout=180s) || fail "tests: $name failed"
+		(cd "${t%/*}" && "$t" -test.v -test.timeout=90s) || fail "tests: $name failed"
 		ntests=$((ntests + 1))
 	done
 fi
 if has board; then
 	sed "s/@CHIP@/$chip/" /etc/intercom/board.toml >/run/board.toml
 	(cd /board && HWTEST_CONFIG=/run/board.toml HWTEST_RELAY=1 HWTEST_AUDIO_LOOP=1 \
-		./hwtest.test -test.v -test.timeout=120s) || fail "board: hwtest.test failed"
+		./hwtest.test -test.v -test.timeout=60s) || fail "board: hwtest.test failed"
 fi
 if has intercom; then
 	vboardcheck scenario -intercom /bin/intercom -config /etc/intercom/intercom.toml ||
