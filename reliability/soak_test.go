@@ -60,7 +60,7 @@ expires = "10s"
 		return err == nil && r.Status != nil && r.Status.Registered
 	})
 	rtp := testpeer.FreePort(t)
-	scen := writeUAC(t, uacCall{Caller: allowed, RTPPort: rtp, Hold: 150})
+	scen := writeUAC(t, uacCall{Caller: allowed, RTPPort: rtp, Hold: 100})
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	registers := func() int { return strings.Count(k.Output(), "request REGISTER") }
 	reg0 := registers()
