@@ -24,6 +24,12 @@ fail() {
 	poweroff -f
 	sleep 10
 }
+# Scenario failures are collected so one failing step does not hide the others.
+failures=
+note_fail() {
+	echo "vboard: FAILED: $*"
+	failures="$failures${failures:+; }$*"
+}
 has() { case ",$VBOARD_SCENARIOS," in *",$1,"*) return 0 ;; esac; return 1; }
 
 # Modules in dependency order; arm64 has virtio built in, run.sh left those out.
@@ -72,7 +78,7 @@ export INTERCOM_VBOARD_MODDIR=$MODDIR HOME=/tmp TMPDIR=/tmp VBOARD_ALOOP_ARGS="$
 echo "vboard: $VBOARD_ARCH $(uname -r) chip=$chip ($devdir) init at ${up_init}s, ready at ${up_ready}s"
 
 if has smoke; then
-	vboardcheck smoke || fail "smoke: vboardcheck failed"
+	vboardcheck smoke || note_fail "smoke: vboardcheck failed"
 fi
 ntests=0
 if has tests; then
@@ -80,20 +86,21 @@ if has tests; then
 		[ -x "$t" ] || continue
 		name=${t##*/}
 		echo "vboard: running $name"
-		(cd "${t%/*}" && "$t" -test.v -test.timeout=90s) || fail "tests: $name failed"
+		(cd "${t%/*}" && "$t" -test.v -test.timeout=90s) || note_fail "tests: $name failed"
 		ntests=$((ntests + 1))
 	done
 fi
 if has board; then
 	sed "s/@CHIP@/$chip/" /etc/intercom/board.toml >/run/board.toml
 	(cd /board && HWTEST_CONFIG=/run/board.toml HWTEST_RELAY=1 HWTEST_AUDIO_LOOP=1 \
-		./hwtest.test -test.v -test.timeout=60s) || fail "board: hwtest.test failed"
+		./hwtest.test -test.v -test.timeout=60s) || note_fail "board: hwtest.test failed"
 fi
 if has intercom; then
 	vboardcheck scenario -intercom /bin/intercom -config /etc/intercom/intercom.toml ||
-		fail "intercom: scenario failed $(tr '\n' ' ' <"$FIG")"
+		note_fail "intercom: scenario failed"
 fi
 read -r up_done _ </proc/uptime
+[ -z "$failures" ] || fail "$failures; figures: $(tr '\n' ' ' <"$FIG")"
 echo "VBOARD SUCCESS arch=$VBOARD_ARCH boot_to_init_s=$up_init ready_s=$up_ready done_s=$up_done test_binaries=$ntests $(tr '\n' ' ' <"$FIG")"
 sync
 poweroff -f
