@@ -49,7 +49,7 @@ fuzz-smoke: ## every fuzz target for 3 s
 qemu-user: ## alsa/ and media/ unit tests under qemu-user (arm v6, v7, arm64)
 	scripts/qemu-user.sh
 
-test: deps vet unit fuzz-smoke qemu-user cross vboard ## everything CI runs (installs its own deps)
+test: deps vet unit fuzz-smoke qemu-user cross bench-smoke vboard ## everything CI runs (installs its own deps)
 	@echo "make test: all passed"
 
 demo: ## two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
@@ -70,8 +70,11 @@ deploy: cross ## copy binary, config (if absent) and unit to a board and restart
 fuzz: ## every fuzz target for FUZZTIME (default 60s; FUZZTIME=10m for a long run)
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
-bench: ## side-by-side figures against baresip (see bench/)
-	$(GO) test -run '^$$' -bench . -benchmem ./media/... ./sip/... ./alsa/...
+bench: cross ## side-by-side figures against baresip in one run: bench/results/latest.md
+	$(GO) run ./bench
+
+bench-smoke: build ## a 10-second run of the bench harness (part of make test)
+	$(GO) run ./bench -smoke -intercom bin/intercom
 
 image: cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
 	image/build.sh

@@ -41,7 +41,7 @@ func Defaults() Config {
 		Jitter:          40 * time.Millisecond,
 		JitterMax:       200 * time.Millisecond,
 		RTPTimeout:      30 * time.Second,
-		RTPriority:      0,
+		RTPriority:      40,
 		DSCP:            46,
 		SRTP:            "off",
 		Ptime:           20 * time.Millisecond,

@@ -10,6 +10,7 @@ display_name = "Front door"
 [media]
 rtp_ports = "%d-%d"
 rtp_timeout = "5s"
+rt_priority = 0                  # a desktop demo: no SCHED_FIFO, no mlockall
 
 [audio]
 capture = "tone:440"             # the visitor's voice, played by a 440 Hz tone
@@ -55,6 +56,7 @@ display_name = "Hall"
 [media]
 rtp_ports = "%d-%d"
 rtp_timeout = "5s"
+rt_priority = 0                  # a desktop demo: no SCHED_FIFO, no mlockall
 
 [audio]
 capture = "tone:660"             # the resident's voice, a 660 Hz tone
