@@ -1,8 +1,11 @@
 package reliability
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,8 +56,8 @@ func TestUnknownCallerFlood(t *testing.T) {
 		}
 	}
 	stats := flood.Output()
-	t.Logf("flood: %d door log lines, %d event log lines for %d INVITEs (one per INVITE = not rate-limited)",
-		strings.Count(r.logs.String(), "\n")-logs0, len(evs), rate*secs)
+	t.Logf("flood: %d door log lines (%s), %d event log lines for %d INVITEs (one per INVITE = not rate-limited)",
+		strings.Count(r.logs.String(), "\n")-logs0, topMessages(r.logs.String(), 3), len(evs), rate*secs)
 	t.Logf("flood: %d INVITEs at %d/s; wall %.1fs, CPU %.2fs = %.0f%% of one core (test process incl. App)",
 		rate*secs, rate, wall.Seconds(), cpu, 100*cpu/wall.Seconds())
 	t.Logf("flood: events %v; relay samples on %d of %d; sipp flood verdict: %v", kinds, on, samples, errLine(floodErr))
@@ -90,4 +93,22 @@ func errLine(err error) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// topMessages lists the n most frequent slog msg= values with their counts.
+func topMessages(logs string, n int) string {
+	count := map[string]int{}
+	for _, m := range regexp.MustCompile(`msg="([^"]*)"|msg=(\S+)`).FindAllStringSubmatch(logs, -1) {
+		count[m[1]+m[2]]++
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return count[keys[i]] > count[keys[j]] })
+	var out []string
+	for _, k := range keys[:min(n, len(keys))] {
+		out = append(out, fmt.Sprintf("%d x %q", count[k], k))
+	}
+	return strings.Join(out, ", ")
 }
