@@ -90,12 +90,22 @@ if has tests; then
 		ntests=$((ntests + 1))
 	done
 fi
+# Tests may leave the board changed (a card unbound or its module removed, a line pulled):
+# each group after them starts from a fresh snd-aloop and the default pulls.
+reset_board() {
+	rmmod snd-aloop 2>/dev/null
+	insmod $MODDIR/snd-aloop.ko $ALOOP_ARGS || { note_fail "reset: insmod snd-aloop"; return; }
+	for f in "$devdir"/sim_gpio*/pull; do echo pull-down >"$f"; done
+	[ -e /proc/asound/Loopback ] && [ -e /proc/asound/Speaker ] || note_fail "reset: aloop cards missing"
+}
 if has board; then
+	has tests && reset_board
 	sed "s/@CHIP@/$chip/" /etc/intercom/board.toml >/run/board.toml
 	(cd /board && HWTEST_CONFIG=/run/board.toml HWTEST_RELAY=1 HWTEST_AUDIO_LOOP=1 \
 		./hwtest.test -test.v -test.timeout=60s) || note_fail "board: hwtest.test failed"
 fi
 if has intercom; then
+	{ has tests || has board; } && reset_board
 	vboardcheck scenario -intercom /bin/intercom -config /etc/intercom/intercom.toml ||
 		note_fail "intercom: scenario failed"
 fi
