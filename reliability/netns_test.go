@@ -325,6 +325,34 @@ expires = "10s"
 		report(t, "Kamailio killed and restarted (location lost)", d, ok, 40*time.Second)
 	})
 
+	t.Run("registrar away 10 min", func(t *testing.T) {
+		if !soak() {
+			t.Skip("INTERCOM_SOAK=1: Kamailio is stopped for 10 minutes")
+		}
+		const away = 10 * time.Minute
+		warns0 := strings.Count(p.logs.String(), "sip: register failed")
+		k.mu.Lock()
+		k.kill()
+		k.mu.Unlock()
+		time.Sleep(away)
+		warns := strings.Count(p.logs.String(), "sip: register failed") - warns0
+		k.mu.Lock()
+		bin, _ := exec.LookPath("kamailio")
+		k.start(bin)
+		k.waitReady()
+		k.mu.Unlock()
+		back := time.Now()
+		d, ok := k.savedAfter(back, n.doorIP, 7*time.Minute)
+		t.Logf("registrar away %s: %d 'register failed' lines (%.1f per minute); re-registered %.1f s after it returned",
+			away, warns, float64(warns)/away.Minutes(), d.Seconds())
+		if !ok {
+			t.Errorf("not re-registered within 7 min of the registrar's return")
+		}
+		if warns > 60 {
+			t.Errorf("%d failure lines in %s: the log is flooded", warns, away)
+		}
+	})
+
 	t.Run("link down in call", func(t *testing.T) {
 		// sipp in B calls the door directly and echoes its RTP back.
 		sippBin, err := exec.LookPath("sipp")
