@@ -1,10 +1,12 @@
 package sip
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -12,8 +14,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	gosip "github.com/emiago/sipgo/sip"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, returning their paths (the
@@ -80,4 +87,91 @@ func TestCallTLS(t *testing.T) {
 	waitEvent(t, b, DTMF)
 	in.Hangup()
 	waitEvent(t, a, Ended)
+}
+
+// TestRegisterTLS: REGISTER to a sips: registrar over TLS (checked against the test CA),
+// then CRLFCRLF keepalives down the same connection.
+func TestRegisterTLS(t *testing.T) {
+	cert, key := selfSigned(t)
+	pair, err := tls.LoadX509KeyPair(cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	registers, crlfs := 0, 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		for {
+			head, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if head == "\r\n" {
+				mu.Lock()
+				crlfs++
+				mu.Unlock()
+				continue
+			}
+			var msg strings.Builder
+			msg.WriteString(head)
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				msg.WriteString(line)
+				if line == "\r\n" {
+					break
+				}
+			}
+			m, err := gosip.ParseMessage([]byte(msg.String()))
+			if err != nil {
+				continue
+			}
+			req := m.(*gosip.Request)
+			mu.Lock()
+			registers++
+			mu.Unlock()
+			res := gosip.NewResponseFromRequest(req, 200, "OK", nil)
+			ct := req.Contact().Clone()
+			ct.Params = gosip.NewParams()
+			ct.Params.Add("expires", "60")
+			res.AppendHeader(ct)
+			if _, err := c.Write([]byte(res.String())); err != nil {
+				return
+			}
+		}
+	}()
+	// Registered before runUA: cleanups run last-in first-out, so the UA (which holds the
+	// TLS connection) stops first and the reader sees EOF.
+	t.Cleanup(func() { l.Close(); <-done })
+
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	a := AccountDefaults()
+	a.ID, a.User, a.Password = "pbx", "door", "secret"
+	a.Registrar = "sips:" + l.Addr().String()
+	u := runUA(t, context.Background(), func(c *Config) {
+		c.Transports = []string{"udp", "tcp", "tls"}
+		c.TLS = TLSConfig{Cert: cert, Key: key, CA: cert}
+		c.Accounts = []Account{a}
+		c.Keepalive = 15 * time.Second
+	}, clk)
+	ev := waitReg(t, u, Registered)
+	if !strings.Contains(ev.Reg.Contact, "transport=tls") {
+		t.Errorf("contact %q", ev.Reg.Contact)
+	}
+	waitTimers(t, clk, 2)
+	clk.Advance(15 * time.Second)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return crlfs >= 1 })
 }
