@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # boot.sh: boot a packed virtual board and wait for its marker (called by run.sh; with the
 # intercom scenario run.sh calls it through `unshare -n` so the peers get a private network).
 #
@@ -38,6 +39,7 @@ if has intercom; then
 	hostfwd=$(peers_hostfwd)
 fi
 # romfile= skips the iPXE option ROM of the NIC: nothing boots from the network here.
+# shellcheck disable=SC2054 # the commas belong to QEMU option values
 qemu+=(-nographic -no-reboot -initrd "$work/initrd.cpio"
 	-netdev "user,id=n,restrict=off$hostfwd" -device virtio-net-pci,netdev=n,romfile=)
 

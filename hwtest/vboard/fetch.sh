@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # fetch.sh: everything the virtual board needs, cached under hwtest/.cache (git-ignored).
 #
 #   hwtest/vboard/fetch.sh [amd64] [arm64]     (default: both)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # here and work come from boot.sh
 # peers.sh: the host side of the intercom scenario (sourced by boot.sh, which runs inside a
 # network namespace of its own: `unshare -n`, so nothing here touches the host's network
 # and ports 5060/5070 never clash with other tests).
@@ -30,8 +31,8 @@ peers_start() { # WORK
 		-m 1 -nostdin -timeout 120s -trace_err -trace_msg -trace_screen \
 		>"$w/sipp.out" 2>&1) &
 	echo $! >"$w/sipp.bgpid"
-	local i
-	for i in $(seq 50); do
+
+	for _ in $(seq 50); do
 		if ss -lun | grep -q '127.0.0.1:5060 ' && ss -lun | grep -q '127.0.0.1:5070 '; then
 			return 0
 		fi

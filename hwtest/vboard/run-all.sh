@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # run-all.sh: the virtual board as CI runs it (`make vboard`): fetch (quick when warm), then
 # one boot per arch running the smoke checks, the real-kernel go tests of VBOARD_TEST_PKGS,
 # the real-board tests (tag hwtest) against the virtual wiring

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # run.sh: boot the virtual board once and run checks in it.
 #
 #   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,intercom] [--test-binaries BIN...]
@@ -23,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS:-./alsa ./internal/audio ./gpio}
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 arch=$1

@@ -1,4 +1,5 @@
 # init.sh: the virtual board's /init, after run.sh's header (VBOARD_ARCH, VBOARD_SCENARIOS,
+# shellcheck shell=sh disable=SC2086
 # VBOARD_MODS). Prints exactly one VBOARD SUCCESS or VBOARD FAIL line, then powers off.
 /bin/busybox --install -s /bin
 export PATH=/bin
