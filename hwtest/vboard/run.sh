@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # run.sh: boot the virtual board once and run checks in it.
 #
-#   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,intercom] [--test-binaries BIN...]
+#   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,board,intercom] [--test-binaries BIN...]
 #                             [--intercom BIN] [--timeout SECONDS] [--keep]
 #
 # ARCH is amd64 (x86_64) or arm64 (aarch64). The guest is Debian's kernel under QEMU/TCG
@@ -24,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS:-./alsa ./internal/audio ./gpio}
 
-usage() { sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 arch=$1
