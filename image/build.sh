@@ -121,6 +121,9 @@ install -d -m 0755 "$root/etc/intercom"
 systemctl --root="$root" --quiet enable intercom.service intercom-provision.service ssh-hostkeys.service \
 	systemd-networkd.service systemd-networkd-wait-online.service systemd-resolved.service
 ln -sf /run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
+# An empty machine-id makes the first boot a "first boot", and systemd-firstboot would then
+# wait on the console for a locale and time zone: nobody answers on a door.
+systemctl --root="$root" --quiet mask systemd-firstboot.service
 
 echo intercom >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tintercom\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
@@ -144,7 +147,7 @@ boot=$work/boot
 cp "$root/usr/lib/raspi-firmware/"* "$boot/"
 cp "$root/boot/vmlinuz-$kver" "$boot/vmlinuz"
 cp "$root/boot/initrd.img-$kver" "$boot/initrd.img"
-for dtb in "$root/usr/lib/linux-image-$kver/broadcom/"bcm27*-rpi-*.dtb; do
+for dtb in "$root/usr/lib/linux-image-$kver/broadcom/"bcm2*-rpi-*.dtb; do
 	cp "$dtb" "$boot/"
 done
 cat >"$boot/config.txt" <<CONFIG
@@ -164,6 +167,9 @@ Before the first boot you may put here:
   authorized_keys  SSH public keys for root
 Without intercom.toml the board starts with /usr/share/intercom/intercom.toml as its config.
 README
+# raspi-firmware's hooks filled /boot/firmware in the root too; the FAT partition is mounted
+# over it, so those copies would only take space.
+rm -rf "${root:?}/boot/firmware/"*
 cp "$boot/vmlinuz" "$out/vmlinuz"
 cp "$boot/initrd.img" "$out/initrd.img"
 
