@@ -22,7 +22,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS:-./alsa ./internal/audio ./gpio}
+# Set (even empty) to choose which packages the tests scenario compiles.
+VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio}
 
 usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
