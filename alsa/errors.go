@@ -17,6 +17,10 @@ var (
 	// ErrXrun is what a Device reports for EPIPE: an overrun (capture) or underrun (playback).
 	// PCM recovers from it and counts it; callers of PCM never see it.
 	ErrXrun = errors.New("alsa: xrun")
+	// ErrStalled is EIO from a transfer: the stream made no progress for a long time (the
+	// kernel's "DMA or IRQ trouble", also what a starved or paused machine sees). PCM
+	// re-prepares like after an xrun and counts it; callers of PCM never see it.
+	ErrStalled = errors.New("alsa: stream stalled")
 	// ErrSuspended is ESTRPIPE: the system suspended the stream. PCM resumes or re-prepares.
 	ErrSuspended = errors.New("alsa: stream suspended")
 	// ErrBadState is EBADFD: the stream is not in a state for the request.

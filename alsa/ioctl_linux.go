@@ -83,6 +83,8 @@ func mapErrno(e unix.Errno) error {
 		s = ErrXrun
 	case unix.ESTRPIPE:
 		s = ErrSuspended
+	case unix.EIO:
+		s = ErrStalled
 	case unix.EBADFD:
 		s = ErrBadState
 	case unix.ENODEV, unix.ENXIO, unix.ESHUTDOWN:

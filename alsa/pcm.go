@@ -161,7 +161,7 @@ func (p *PCM) recover(err error) error {
 	switch {
 	case errors.Is(err, ErrInterrupted):
 		return nil
-	case errors.Is(err, ErrXrun):
+	case errors.Is(err, ErrXrun), errors.Is(err, ErrStalled):
 		p.xruns.Add(1)
 		return p.restart()
 	case errors.Is(err, ErrSuspended):
