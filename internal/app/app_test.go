@@ -83,15 +83,15 @@ socket = ""
 	time.Sleep(100 * time.Millisecond)
 	_ = sim.Release("bell")
 	waitUntil(t, 10*time.Second, "in call", func() bool { return a.Controller().Status().State == door.InCall })
-	time.Sleep(1500 * time.Millisecond)
+	waitUntil(t, 10*time.Second, "50 packets each way", func() bool {
+		st, ok := a.CallStats()
+		return ok && st.PacketsSent >= 50 && st.PacketsReceived >= 50
+	})
 	st, ok := a.CallStats()
 	if !ok {
 		t.Fatal("no media session in call")
 	}
 	t.Logf("door audio: sent %d, received %d packets, recv level %.1f dBFS, lost %d", st.PacketsSent, st.PacketsReceived, st.RecvLevel, st.Lost)
-	if st.PacketsSent < 40 || st.PacketsReceived < 40 {
-		t.Errorf("audio did not flow both ways: %+v", st)
-	}
 	if st.RecvLevel < -40 {
 		t.Errorf("received level %.1f dBFS: the phone's tone did not arrive", st.RecvLevel)
 	}
