@@ -70,6 +70,10 @@ deploy: cross ## copy binary, config (if absent) and unit to a board and restart
 fuzz: ## every fuzz target for FUZZTIME (default 60s; FUZZTIME=10m for a long run)
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
+soak: build ## 1000+ calls, re-registrations, floods, SIGKILLs, network faults (about 25 min; root)
+	INTERCOM_SOAK=1 INTERCOM_REQUIRE_PEERS=1 $(GO) test -count=1 -timeout 60m -v \
+		-run 'TestSoakCalls|TestUnknownCallerFlood|TestEventLogSIGKILL|TestNetworkFaults' ./reliability/
+
 bench: cross ## side-by-side figures against baresip in one run: bench/results/latest.md
 	$(GO) run ./bench
 
