@@ -43,11 +43,21 @@ type Door struct {
 	OpenFor  time.Duration
 	DTMFCode string
 	Allowed  []string // callers whose DTMF may open the door; empty = any caller in a call
-	// MaxAttempts wrong codes in one call lock the code out for the rest of that call,
-	// and for every call during LockoutFor after it (0 = that call only), so hanging up and
-	// calling again does not buy a fresh set of guesses.
+	// MaxAttempts wrong codes from one caller (counted across calls until the right code or
+	// a lockout, so hanging up and calling again buys no fresh guesses) lock the code out for
+	// the rest of that call, and for that caller's calls during LockoutFor after it (0 = that
+	// call only). Callers are told apart by URI, user@host as the allow lists compare them,
+	// so one hostile caller does not lock out the others.
 	MaxAttempts int
 	LockoutFor  time.Duration
+	// LockoutMax caps the escalation: each new lockout of a caller doubles the last one
+	// (LockoutFor, 2x, 4x ...) until the caller goes LockoutReset without a wrong code.
+	LockoutMax   time.Duration
+	LockoutReset time.Duration
+	// LockoutGlobal is the backstop against rotating caller IDs (the From of a call is the
+	// caller's to choose): when more than this many distinct callers are locked out within
+	// LockoutFor, the code is refused for everyone for LockoutFor. 0 = no backstop.
+	LockoutGlobal int
 	// ExitButton is the name of an [[input]] that opens the door without a call.
 	ExitButton string
 	// Sensor is the name of an [[input]] that is active while the door stands open. Opening
@@ -81,7 +91,8 @@ type Control struct {
 // Defaults returns the Config used for keys the file leaves out.
 func Defaults() Config {
 	return Config{
-		Door:   Door{OpenFor: 3 * time.Second, DTMFCode: "#1", MaxAttempts: 5, LockoutFor: 5 * time.Minute},
+		Door: Door{OpenFor: 3 * time.Second, DTMFCode: "#1", MaxAttempts: 5, LockoutFor: 5 * time.Minute,
+			LockoutMax: time.Hour, LockoutReset: 24 * time.Hour, LockoutGlobal: 3},
 		Call:   Call{Incoming: "auto", MaxDuration: 3 * time.Minute, WarnBefore: 10 * time.Second},
 		Events: EventLog{MaxSize: 1 << 20},
 	}
@@ -149,8 +160,24 @@ func (c Config) Validate() error {
 	if c.Door.MaxAttempts < 1 {
 		errs = append(errs, cfgerr.New("door.max_attempts", "%d is too small (expected at least 1)", c.Door.MaxAttempts))
 	}
-	if c.Door.LockoutFor < 0 || c.Door.LockoutFor > 24*time.Hour {
+	// Each key is compared with the one before only when that one is valid, so one mistake
+	// is reported once, at its own key.
+	forOK := c.Door.LockoutFor >= 0 && c.Door.LockoutFor <= 24*time.Hour
+	if !forOK {
 		errs = append(errs, cfgerr.New("door.lockout_for", "%s is out of range (expected 0 to 24h)", c.Door.LockoutFor))
+	}
+	maxOK := c.Door.LockoutMax >= 0 && c.Door.LockoutMax <= 7*24*time.Hour && (!forOK || c.Door.LockoutMax >= c.Door.LockoutFor)
+	if !maxOK {
+		errs = append(errs, cfgerr.New("door.lockout_max", "%s is out of range (expected door.lockout_for %s to 168h)", c.Door.LockoutMax, c.Door.LockoutFor))
+	}
+	// A reset shorter than the longest lockout would forget the streak while the caller is
+	// still locked out (refused codes do not count as wrong), and escalation would never
+	// reach the cap.
+	if c.Door.LockoutReset < 0 || c.Door.LockoutReset > 30*24*time.Hour || maxOK && c.Door.LockoutReset < c.Door.LockoutMax {
+		errs = append(errs, cfgerr.New("door.lockout_reset", "%s is out of range (expected door.lockout_max %s to 720h)", c.Door.LockoutReset, c.Door.LockoutMax))
+	}
+	if c.Door.LockoutGlobal < 0 || c.Door.LockoutGlobal >= maxCallers {
+		errs = append(errs, cfgerr.New("door.lockout_global", "%d is out of range (expected 0 = off to %d)", c.Door.LockoutGlobal, maxCallers-1))
 	}
 	switch c.Call.Incoming {
 	case "auto", "button", "reject":

@@ -65,9 +65,9 @@ type Controller struct {
 	doorT    timer
 	heldT    timer
 	lockT    timer
-	// lockedUntil refuses door codes in every call until then, after a lockout.
-	lockedUntil time.Time
-	notified    string
+	// locks refuses door codes per caller, and for everyone after the global backstop.
+	locks    lockouts
+	notified string
 }
 
 type request struct {
@@ -355,11 +355,17 @@ func (c *Controller) setStopped() {
 func (c *Controller) refresh() {
 	c.updateLEDs()
 	s := Status{
-		State:     c.state,
-		DoorOpen:  c.doorOpen,
-		DoorAjar:  c.doorAjar,
-		Alarm:     c.alarm,
-		LockedOut: c.code.locked || !c.lockedUntil.IsZero(),
+		State:    c.state,
+		DoorOpen: c.doorOpen,
+		DoorAjar: c.doorAjar,
+		Alarm:    c.alarm,
+	}
+	// In a call, the status says whether this caller's code is refused; between calls,
+	// whether any caller's is.
+	if c.call != nil {
+		s.LockedOut = c.code.locked || c.locks.locked(c.callerKey())
+	} else {
+		s.LockedOut = c.locks.any()
 	}
 	for _, a := range c.regs {
 		s.Accounts = append(s.Accounts, a)

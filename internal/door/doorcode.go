@@ -4,15 +4,37 @@ import "time"
 
 // codeState is the DTMF door code state of one call.
 type codeState struct {
-	buf      []byte // the last len(code) digits
-	attempts int    // wrong codes so far in this call
-	locked   bool   // max_attempts reached: digits are ignored until the call ends
-	refused  bool   // a door-code-refused entry was written for this call
+	buf     []byte // the last len(code) digits
+	locked  bool   // max_attempts reached: digits are ignored until the call ends
+	refused bool   // a door-code-refused entry was written for this call
+	// from and key cache uriKey of the caller, which refresh needs on every event.
+	from, key string
 }
 
+// callerKey returns the lockout key of the call in progress.
+func (c *Controller) callerKey() string {
+	if from := c.call.Remote(); from != c.code.from || c.code.key == "" {
+		c.code.from, c.code.key = from, uriKey(from)
+	}
+	return c.code.key
+}
+
+// onLockoutOver lifts every lockout that has ended and waits for the next one.
 func (c *Controller) onLockoutOver() {
-	c.lockedUntil = time.Time{}
-	c.events.Add("door-code-unlocked")
+	for _, k := range c.locks.expire(c.clk.Now()) {
+		c.events.Add("door-code-unlocked", "caller", k)
+	}
+	c.armLockout()
+}
+
+// armLockout points the lockout timer at the end of the lockout that ends first.
+func (c *Controller) armLockout() {
+	next := c.locks.next()
+	if next.IsZero() {
+		c.lockT.stop()
+		return
+	}
+	c.lockT.arm(c.clk, next.Sub(c.clk.Now()))
 }
 
 // onDigit feeds one digit from the far end of the call in progress. The buffer slides, so
@@ -27,10 +49,12 @@ func (c *Controller) onDigit(d rune) {
 	if !uriAllowed(from, c.cfg.Door.Allowed) {
 		return
 	}
-	if c.lockedUntil.After(c.clk.Now()) {
+	key := c.callerKey()
+	now := c.clk.Now()
+	if until := c.locks.refusedUntil(key, now); !until.IsZero() {
 		if !c.code.refused {
 			c.code.refused = true
-			c.events.Add("door-code-refused", "from", from, "until", c.lockedUntil.UTC().Format(time.RFC3339))
+			c.events.Add("door-code-refused", "from", from, "caller", key, "until", until.UTC().Format(time.RFC3339))
 		}
 		return
 	}
@@ -46,19 +70,30 @@ func (c *Controller) onDigit(d rune) {
 	}
 	if codeMatches(string(c.code.buf), want) {
 		c.code.buf = c.code.buf[:0]
+		c.locks.right(key)
 		c.openDoor(from, "dtmf")
 		return
 	}
-	c.code.attempts++
-	c.events.Add("door-code-wrong", "from", from, "attempt", c.code.attempts)
-	if c.code.attempts >= c.cfg.Door.MaxAttempts {
-		c.code.locked = true
-		if d := c.cfg.Door.LockoutFor; d > 0 {
-			c.lockedUntil = c.clk.Now().Add(d)
-			c.lockT.arm(c.clk, d)
-		}
-		c.events.Add("door-code-lockout", "from", from, "attempts", c.code.attempts, "for", c.cfg.Door.LockoutFor)
+	r := c.locks.wrong(key, now, c.cfg.Door)
+	c.events.Add("door-code-wrong", "from", from, "attempt", r.wrong)
+	if r.wrong < c.cfg.Door.MaxAttempts {
+		return
 	}
+	c.code.locked = true
+	level, dur, global := c.locks.lock(r, now, c.cfg.Door)
+	if dur > 0 {
+		c.events.Add("door-code-lockout", "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
+			"level", level, "for", dur, "until", now.Add(dur).UTC().Format(time.RFC3339))
+	} else {
+		// lockout_for 0: only this call is locked, nothing to wait for.
+		c.events.Add("door-code-lockout", "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
+			"level", level, "for", dur)
+	}
+	if global {
+		c.events.Add("door-code-lockout", "caller", "*", "callers", c.cfg.Door.LockoutGlobal+1,
+			"for", c.cfg.Door.LockoutFor, "until", c.locks.global.UTC().Format(time.RFC3339))
+	}
+	c.armLockout()
 }
 
 // openDoor pulses the relay for door.open_for. The board times the pulse; the controller's

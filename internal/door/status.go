@@ -34,7 +34,7 @@ type Status struct {
 	DoorOpen   bool            `json:"door_open"`            // the relay is pulsed
 	DoorAjar   bool            `json:"door_ajar,omitempty"`  // the door sensor reports the door open
 	Alarm      string          `json:"alarm,omitempty"`      // door-forced | door-held-open | tamper
-	LockedOut  bool            `json:"locked_out,omitempty"` // door code locked (this call, or door.lockout_for)
+	LockedOut  bool            `json:"locked_out,omitempty"` // door code refused: in a call, for this caller; idle, for any caller
 }
 
 // Command is a request from the control socket.
