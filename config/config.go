@@ -123,7 +123,7 @@ const (
 	buttonKeys  = "name, line, active_low, bias, action, call, ring_mode, ring_timeout"
 	inputKeys   = "name, line, active_low, bias"
 	ledKeys     = "name, line, active_low, show"
-	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, lockout_for, exit_button, sensor, held_open, tamper"
+	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, lockout_for, lockout_max, lockout_reset, lockout_global, exit_button, sensor, held_open, tamper"
 	callKeys    = "incoming, allow_from, max_duration, warn_before"
 	logKeys     = "level, events, events_max_size"
 	controlKeys = "socket"
@@ -270,6 +270,9 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.strs(d, "door", "allowed", &c.Door.Door.Allowed)
 		r.integer(d, "door", "max_attempts", &c.Door.Door.MaxAttempts)
 		r.duration(d, "door", "lockout_for", &c.Door.Door.LockoutFor)
+		r.duration(d, "door", "lockout_max", &c.Door.Door.LockoutMax)
+		r.duration(d, "door", "lockout_reset", &c.Door.Door.LockoutReset)
+		r.integer(d, "door", "lockout_global", &c.Door.Door.LockoutGlobal)
 		r.str(d, "door", "exit_button", &c.Door.Door.ExitButton)
 		r.str(d, "door", "sensor", &c.Door.Door.Sensor)
 		r.duration(d, "door", "held_open", &c.Door.Door.HeldOpen)

@@ -20,6 +20,9 @@ func TestExampleParses(t *testing.T) {
 	if c.Door.Door.OpenFor != 3*time.Second || !c.Door.Door.HasRelay || c.GPIO.Relays[0].Line != 22 {
 		t.Errorf("door = %+v relays %+v", c.Door.Door, c.GPIO.Relays)
 	}
+	if d := c.Door.Door; d.LockoutMax != time.Hour || d.LockoutReset != 24*time.Hour || d.LockoutGlobal != 3 {
+		t.Errorf("lockout keys = %s %s %d", d.LockoutMax, d.LockoutReset, d.LockoutGlobal)
+	}
 	if len(c.GPIO.Buttons) != 1 || c.Door.Buttons[0].Call[0] != "sip:101@192.168.1.10" {
 		t.Errorf("buttons = %+v / %+v", c.GPIO.Buttons, c.Door.Buttons)
 	}
