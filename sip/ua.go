@@ -24,6 +24,7 @@ type UA struct {
 	log    *slog.Logger
 	clk    clock.Clock
 	events chan Event
+	scan   *scanLimiter
 
 	gua *sipgo.UserAgent
 	srv *sipgo.Server
@@ -70,6 +71,7 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 		log:    log,
 		clk:    clk,
 		events: make(chan Event, n),
+		scan:   newScanLimiter(clk, log),
 		calls:  map[string]*Call{},
 		bound:  map[string]netip.AddrPort{},
 		ready:  make(chan struct{}),

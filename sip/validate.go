@@ -13,6 +13,17 @@ var supportedOptions = map[string]bool{"timer": true}
 // malformed request gets its 4xx/5xx here and handlers never see nil dialog headers.
 func (u *UA) guard(h func(*gosip.Request, gosip.ServerTransaction)) func(*gosip.Request, gosip.ServerTransaction) {
 	return func(req *gosip.Request, tx gosip.ServerTransaction) {
+		callID, agent := "", ""
+		if h := req.CallID(); h != nil {
+			callID = h.Value()
+		}
+		if h := req.GetHeader("User-Agent"); h != nil {
+			agent = h.Value()
+		}
+		// Before any validation: a scanner's malformed probe must not earn a 400 either.
+		if !u.admit(req.Source(), callID, agent) {
+			return
+		}
 		if code, reason, hdr := checkRequest(req); code != 0 {
 			if req.IsAck() {
 				return // never answer an ACK

@@ -1,0 +1,180 @@
+package sip
+
+import (
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+)
+
+// Scanner defence (issue 11). A door on a public address sees SIP scanners sweep extensions
+// with OPTIONS/REGISTER/INVITE at hundreds per second. Answering each one costs CPU, fills the
+// log and confirms to the scanner that a SIP stack lives here, so out-of-dialog requests are
+// limited per source IP and known scanner User-Agents get no answer at all.
+const (
+	// scanRate and scanBurst: a phone or PBX sends a handful of out-of-dialog requests per
+	// call (INVITE, maybe OPTIONS); ten a second with a burst of twenty never touches them.
+	scanRate  = 10.0
+	scanBurst = 20.0
+	// scanLogEvery: one log line per source per minute, whatever the flood's rate.
+	scanLogEvery = time.Minute
+	// scanMaxSources bounds the table against spoofed-source floods; past it, sources idle
+	// for a minute are forgotten, and if none is, new sources share one bucket.
+	scanMaxSources = 4096
+)
+
+// isScannerAgent reports whether ua names a known scanner (case-insensitive): sipvicious
+// and its forks, sipcli, VaxSIP, pplsip, sundayddr.
+func isScannerAgent(ua string) bool {
+	if ua == "" {
+		return false
+	}
+	ua = strings.ToLower(ua)
+	for _, s := range [...]string{"friendly-scanner", "sipvicious", "sipcli", "vaxsipuseragent", "pplsip", "sundayddr"} {
+		if strings.Contains(ua, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Stats are the UA's counters of requests it dropped without answer.
+type Stats struct {
+	ScannerDropped uint64 // out-of-dialog requests from a scanner User-Agent
+	RateDropped    uint64 // out-of-dialog requests over the per-source rate limit
+}
+
+// Stats reports what the scanner defence dropped since the UA was created.
+func (u *UA) Stats() Stats { return u.scan.stats() }
+
+// sourceState is one source IP's token bucket and its log suppression.
+type sourceState struct {
+	tokens float64
+	last   time.Time // last refill
+	seen   time.Time // last request
+
+	rateDrops, scanDrops     int       // drops since the last log line of that kind
+	rateLogged, scanLoggedAt time.Time // when that line was written; zero = never
+}
+
+// scanLimiter is the per-source-IP rate limiter and scanner filter.
+type scanLimiter struct {
+	clk   clock.Clock
+	log   *slog.Logger
+	rate  float64
+	burst float64
+
+	mu      sync.Mutex
+	sources map[netip.Addr]*sourceState
+	counts  Stats
+}
+
+func newScanLimiter(clk clock.Clock, log *slog.Logger) *scanLimiter {
+	return &scanLimiter{clk: clk, log: log, rate: scanRate, burst: scanBurst, sources: map[netip.Addr]*sourceState{}}
+}
+
+func (l *scanLimiter) stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.counts
+}
+
+// allow decides on one out-of-dialog request from src carrying User-Agent ua; false means
+// drop it silently. A scanner is dropped before it takes a token, so a scanner sharing an
+// address with a real phone (NAT, or loopback in tests) does not starve the phone.
+func (l *scanLimiter) allow(src netip.Addr, ua string) bool {
+	now := l.clk.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.source(src, now)
+	s.seen = now
+	if isScannerAgent(ua) {
+		l.counts.ScannerDropped++
+		s.scanDrops++
+		if s.scanLoggedAt.IsZero() || now.Sub(s.scanLoggedAt) >= scanLogEvery {
+			l.log.Info("sip: scanner requests dropped", "source", src.String(), "user_agent", ua, "count", s.scanDrops)
+			s.scanLoggedAt, s.scanDrops = now, 0
+		}
+		return false
+	}
+	if el := now.Sub(s.last); el > 0 {
+		s.tokens = min(l.burst, s.tokens+el.Seconds()*l.rate)
+		s.last = now
+	}
+	if s.tokens >= 1 {
+		s.tokens--
+		return true
+	}
+	l.counts.RateDropped++
+	s.rateDrops++
+	if s.rateLogged.IsZero() || now.Sub(s.rateLogged) >= scanLogEvery {
+		l.log.Info("sip: requests over rate limit dropped", "source", src.String(), "count", s.rateDrops)
+		s.rateLogged, s.rateDrops = now, 0
+	}
+	return false
+}
+
+// source finds or makes src's state; l.mu is held.
+func (l *scanLimiter) source(src netip.Addr, now time.Time) *sourceState {
+	if s, ok := l.sources[src]; ok {
+		return s
+	}
+	if len(l.sources) >= scanMaxSources {
+		for a, s := range l.sources {
+			if now.Sub(s.seen) >= scanLogEvery {
+				delete(l.sources, a)
+			}
+		}
+		if len(l.sources) >= scanMaxSources {
+			// Every slot is busy: a spoofed-source flood. Pool the newcomers so the table
+			// stays bounded; they then share one bucket.
+			src = netip.Addr{}
+			if s, ok := l.sources[src]; ok {
+				return s
+			}
+		}
+	}
+	s := &sourceState{tokens: l.burst, last: now}
+	l.sources[src] = s
+	return s
+}
+
+// isRegistrar reports whether src is a configured registrar, as far as we know without DNS:
+// a literal registrar host, or the address a registration last reached.
+func (u *UA) isRegistrar(src netip.Addr) bool {
+	for _, r := range u.regs {
+		for _, reg := range r.regs {
+			if a, err := netip.ParseAddr(strings.Trim(reg.Host, "[]")); err == nil && a.Unmap() == src {
+				return true
+			}
+		}
+		r.mu.Lock()
+		dest := r.dest
+		r.mu.Unlock()
+		if ap, err := netip.ParseAddrPort(dest); err == nil && ap.Addr().Unmap() == src {
+			return true
+		}
+	}
+	return false
+}
+
+// admit applies the scanner defence to a request that passed checkRequest; false means
+// drop it without answer. Requests in one of our dialogs (or for a call we are setting up:
+// ACK, CANCEL, retransmissions) and requests from a registrar always pass.
+func (u *UA) admit(src string, callID string, userAgent string) bool {
+	ap, err := netip.ParseAddrPort(src)
+	if err != nil {
+		return true // in-process dispatch (tests) has no source
+	}
+	if u.lookup(callID) != nil {
+		return true
+	}
+	addr := ap.Addr().Unmap()
+	if u.isRegistrar(addr) {
+		return true
+	}
+	return u.scan.allow(addr, userAgent)
+}
