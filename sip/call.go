@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -71,6 +72,9 @@ type Call struct {
 
 	over    chan struct{} // closed when the call ends
 	endOnce sync.Once
+	// refused: we sent a final refusal before answering. Such calls log at debug, so that
+	// a flood of refused INVITEs cannot fill the log (issue 11).
+	refused bool
 }
 
 // ID is the call's Call-ID.
@@ -109,10 +113,14 @@ func (c *Call) end(code int, reason string) {
 	c.endOnce.Do(func() {
 		c.mu.Lock()
 		c.state = stateEnded
+		level := slog.LevelInfo
+		if c.refused {
+			level = slog.LevelDebug
+		}
 		c.mu.Unlock()
 		close(c.over)
 		c.ua.forget(c)
-		c.ua.log.Info("sip: call ended", "call", c.id, "code", code, "reason", reason)
+		c.ua.log.Log(context.Background(), level, "sip: call ended", "call", c.id, "code", code, "reason", reason)
 		c.ua.emit(Event{Kind: Ended, Call: c, Code: code, Reason: reason})
 	})
 }

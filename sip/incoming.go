@@ -77,7 +77,9 @@ func (u *UA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 	}
 	u.calls[callID] = c
 	u.mu.Unlock()
-	u.log.Info("sip: incoming call", "call", callID, "from", c.Remote())
+	// Debug until the controller takes the call (Ring/Answer log at info): most INVITEs a
+	// door sees from strangers are refused, and each must not cost an info line.
+	u.log.Debug("sip: incoming call", "call", callID, "from", c.Remote())
 	if !u.emit(Event{Kind: IncomingCall, Call: c}) {
 		// Nobody will decide on this call: refuse it rather than let it ring forever.
 		c.Reject(503)
@@ -113,6 +115,7 @@ func (c *Call) Ring() {
 	if !ok {
 		return
 	}
+	c.ua.log.Info("sip: incoming call ringing", "call", c.id, "from", c.Remote())
 	c.ua.respondInvite(c, 180, "Ringing", nil)
 }
 
@@ -170,6 +173,7 @@ func (c *Call) Answer(offer MediaOffer) error {
 		}
 		if err != nil {
 			c.state = stateEnded
+			c.refused = true
 			c.mu.Unlock()
 			code, reason := 488, "Not Acceptable Here"
 			u.respondInvite(c, code, reason, nil, gosip.NewHeader("Accept", "application/sdp"))
@@ -247,6 +251,7 @@ func (c *Call) Reject(code int) {
 	pending := c.incoming && c.state == stateEarly
 	if pending {
 		c.state = stateEnded
+		c.refused = true
 	}
 	c.mu.Unlock()
 	if !pending {
