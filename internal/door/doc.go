@@ -21,7 +21,10 @@
 //	in-call     --BYE, hangup/toggle button, max_duration, RTP timeout--> idle
 //
 // The door relay is independent of the call state: the exit input, an open button, `ctl
-// open` and the right DTMF code from an allowed caller pulse it.
+// open` and the right DTMF code from an allowed caller pulse it. Wrong codes lock the code
+// out per caller (lockout.go): doubling with each new lockout up to door.lockout_max, and for
+// everyone when more than door.lockout_global callers are locked out at once, since caller
+// IDs are cheap to rotate.
 //
 // It must not import sip, media, alsa or gpio: it declares the small Phone, PhoneCall and
 // Board interfaces it needs, and internal/app adapts the real packages to them. Tests drive it
