@@ -89,8 +89,8 @@ func (c *Controller) onDigit(d rune) {
 		c.events.Add("door-code-lockout", "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
 			"level", level, "for", dur)
 	}
-	if global {
-		c.events.Add("door-code-lockout", "caller", "*", "callers", c.cfg.Door.LockoutGlobal+1,
+	if global > 0 {
+		c.events.Add("door-code-lockout", "caller", "*", "callers", global,
 			"for", c.cfg.Door.LockoutFor, "until", c.locks.global.UTC().Format(time.RFC3339))
 	}
 	c.armLockout()

@@ -76,15 +76,16 @@ func (l *lockouts) right(key string) {
 }
 
 // lock starts a lockout of r at now and returns its level (1 = the first), its length (0:
-// lockout_for is 0, so only the call is locked) and whether it tripped the global backstop.
-func (l *lockouts) lock(r *callerLock, now time.Time, d Door) (level int, dur time.Duration, global bool) {
+// lockout_for is 0, so only the call is locked) and, when it tripped the global backstop,
+// how many callers were locked out within lockout_for (else 0).
+func (l *lockouts) lock(r *callerLock, now time.Time, d Door) (level int, dur time.Duration, global int) {
 	r.wrong = 0
 	if r.level < maxLevel {
 		r.level++
 	}
 	dur = lockoutLength(d.LockoutFor, r.level, d.LockoutMax)
 	if dur <= 0 {
-		return r.level, 0, false
+		return r.level, 0, 0
 	}
 	r.lockedAt, r.until = now, now.Add(dur)
 	if d.LockoutGlobal > 0 && !l.global.After(now) {
@@ -96,7 +97,7 @@ func (l *lockouts) lock(r *callerLock, now time.Time, d Door) (level int, dur ti
 		}
 		if n > d.LockoutGlobal {
 			l.global = now.Add(d.LockoutFor)
-			global = true
+			global = n
 		}
 	}
 	return r.level, dur, global
