@@ -208,20 +208,12 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	}
 	for i, b := range r.tables(t, "button") {
 		p := fmt.Sprintf("button[%d]", i)
-		in := gpio.Input{Line: -1, ActiveLow: true}
+		in := r.input(b, p)
 		act := door.ButtonDefaults()
-		r.str(b, p, "name", &in.Name)
-		r.integer(b, p, "line", &in.Line)
-		r.boolean(b, p, "active_low", &in.ActiveLow)
-		in.Bias = defaultBias(in.ActiveLow)
-		r.str(b, p, "bias", &in.Bias)
 		r.str(b, p, "action", &act.Action)
 		r.strs(b, p, "call", &act.Call)
 		r.str(b, p, "ring_mode", &act.RingMode)
 		r.duration(b, p, "ring_timeout", &act.RingTimeout)
-		if _, ok := b["line"]; !ok {
-			r.fail(p, "line is missing (expected the GPIO line offset, e.g. line = 17)")
-		}
 		act.Name = in.Name
 		r.unknown(b, p, buttonKeys)
 		c.GPIO.Buttons = append(c.GPIO.Buttons, in)
@@ -229,15 +221,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	}
 	for i, b := range r.tables(t, "input") {
 		p := fmt.Sprintf("input[%d]", i)
-		in := gpio.Input{Line: -1, ActiveLow: true}
-		r.str(b, p, "name", &in.Name)
-		r.integer(b, p, "line", &in.Line)
-		r.boolean(b, p, "active_low", &in.ActiveLow)
-		in.Bias = defaultBias(in.ActiveLow)
-		r.str(b, p, "bias", &in.Bias)
-		if _, ok := b["line"]; !ok {
-			r.fail(p, "line is missing (expected the GPIO line offset)")
-		}
+		in := r.input(b, p)
 		r.unknown(b, p, inputKeys)
 		c.GPIO.Inputs = append(c.GPIO.Inputs, in)
 	}
@@ -303,6 +287,20 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.unknown(k, "control", controlKeys)
 	}
 	r.unknown(t, "", topKeys)
+}
+
+// input reads what [[button]] and [[input]] share: the line and its polarity.
+func (r *reader) input(t map[string]any, p string) gpio.Input {
+	in := gpio.Input{Line: -1, ActiveLow: true}
+	r.str(t, p, "name", &in.Name)
+	r.integer(t, p, "line", &in.Line)
+	r.boolean(t, p, "active_low", &in.ActiveLow)
+	in.Bias = defaultBias(in.ActiveLow)
+	r.str(t, p, "bias", &in.Bias)
+	if _, ok := t["line"]; !ok {
+		r.fail(p, "line is missing (expected the GPIO line offset, e.g. line = 17)")
+	}
+	return in
 }
 
 // defaultBias pulls an input towards its inactive level, so a button wired to ground (active
