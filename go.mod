@@ -6,6 +6,7 @@ require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/coreos/go-systemd/v22 v22.7.0
 	github.com/emiago/sipgo v1.7.3
+	github.com/icholy/digest v1.2.0
 	github.com/pion/rtcp v1.2.20
 	github.com/pion/rtp v1.10.6
 	github.com/pion/sdp/v3 v3.0.20
@@ -13,8 +14,6 @@ require (
 	github.com/zaf/g711 v1.4.0
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sys v0.50.0
-	periph.io/x/conn/v3 v3.7.3
-	periph.io/x/host/v3 v3.8.5
 )
 
 require (
@@ -22,7 +21,6 @@ require (
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/icholy/digest v1.2.0 // indirect
 	github.com/pion/logging v0.2.4 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
 	github.com/pion/transport/v5 v5.1.1 // indirect
