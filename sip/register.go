@@ -26,7 +26,11 @@ const (
 	unregTimeout = 2 * time.Second
 )
 
-var errNoBinding = errors.New("sip: registrar kept no binding")
+var (
+	errNoBinding = errors.New("sip: registrar kept no binding")
+	// errNoAnswer marks a REGISTER that got no final response (link down, registrar gone).
+	errNoAnswer = errors.New("sip: registrar did not answer")
+)
 
 // registration keeps one account registered (RFC 3261 section 10).
 type registration struct {
@@ -42,6 +46,12 @@ type registration struct {
 	nat    string     // host:port the registrar saw us as (Via received/rport), if it differs
 	local  netip.Addr // our address toward the registrar when we last registered
 	dest   string     // the registrar's address when we last registered
+
+	// probeReregistered: the last REGISTER was caused by a probe saying the registrar does
+	// not know us. probeIgnoresAOR: that answer came again right after, so this registrar
+	// does not route OPTIONS to its users and such answers are ignored (probe.go).
+	probeReregistered bool
+	probeIgnoresAOR   bool
 }
 
 func newRegistration(u *UA, a Account) *registration {
@@ -102,7 +112,9 @@ func (r *registration) run(ctx context.Context) {
 				r.mu.Unlock()
 			}
 		}
-		if !r.wait(ctx, wait, err == nil) {
+		// Probing while backing off only after no answer: a registrar that refuses us (401,
+		// 403, 503) answers OPTIONS too and would be hammered with REGISTERs.
+		if !r.wait(ctx, wait, err == nil, errors.Is(err, errNoAnswer)) {
 			break
 		}
 	}
@@ -120,32 +132,51 @@ func (r *registration) run(ctx context.Context) {
 	r.setState(RegState{Account: r.acct.ID, State: Unregistered, Reason: "stopped"})
 }
 
-// wait sleeps d on the injected clock, sending CRLF keepalives (RFC 5626 section 3.5.1
-// style, the same double CRLF PJSIP sends) to the registrar every cfg.Keepalive while
-// registered over UDP, so the NAT binding the registrar uses to reach us stays open. It
-// reports false when ctx ended.
-func (r *registration) wait(ctx context.Context, d time.Duration, registered bool) bool {
+// wait sleeps d on the injected clock and reports false when ctx ended. While registered it
+// sends CRLF keepalives (RFC 5626 section 3.5.1 style, the same double CRLF PJSIP sends) to
+// the registrar every cfg.Keepalive over UDP, so the NAT binding the registrar uses to reach
+// us stays open, and probes the registrar (probe.go) at the same pace. It returns early, to
+// REGISTER at once, when our local address changed, when a probe is answered after one went
+// unanswered, or when the registrar no longer knows us. With probe set while not registered
+// (backing off after a REGISTER that got no answer) it probes too and returns as soon as the
+// registrar answers, so a long backoff does not delay re-registration after an outage.
+func (r *registration) wait(ctx context.Context, d time.Duration, registered, probe bool) bool {
 	u := r.ua
 	t := u.clk.NewTimer(d)
 	defer t.Stop()
 	var tick <-chan time.Time
-	if registered && u.cfg.Keepalive > 0 {
+	if (registered || probe) && u.cfg.Keepalive > 0 {
 		k := u.clk.NewTicker(u.cfg.Keepalive)
 		defer k.Stop()
 		tick = k.C()
 	}
+	p := newProber(r)
+	defer p.stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return false
 		case <-t.C():
 			return true
-		case <-tick:
-			if r.localChanged() {
-				u.log.Info("sip: local address changed, registering again", "account", r.acct.ID)
+		case res := <-p.results:
+			if p.judge(p.finish(res), registered) == probeRegister {
 				return true
 			}
-			r.keepalive()
+		case <-tick:
+			if registered {
+				if r.localChanged() {
+					u.log.Info("sip: local address changed, registering again", "account", r.acct.ID)
+					return true
+				}
+				r.keepalive()
+			}
+			if p.busy() {
+				// Unanswered for a whole keepalive interval (its timeout, on our clock).
+				if p.judge(p.finish(<-p.wait()), registered) == probeRegister {
+					return true
+				}
+			}
+			p.start(ctx)
 		}
 	}
 }
@@ -275,7 +306,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 		cancel()
 		if err != nil {
 			r.fail(408, err.Error())
-			return 0, fmt.Errorf("sip: REGISTER %s: %w", dest, err)
+			return 0, fmt.Errorf("sip: REGISTER %s: %w: %w", dest, errNoAnswer, err)
 		}
 		switch code := res.StatusCode; {
 		case code == 401 || code == 407:

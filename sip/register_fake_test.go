@@ -19,9 +19,11 @@ type fakeRegistrar struct {
 	pc   net.PacketConn
 	code func(req *gosip.Request, n int) (int, func(*gosip.Response))
 
-	mu    sync.Mutex
-	regs  []*gosip.Request
-	crlfs int
+	mu      sync.Mutex
+	regs    []*gosip.Request
+	crlfs   int
+	probes  int             // OPTIONS received
+	options func(n int) int // status for the nth OPTIONS; nil or 0 = no answer
 }
 
 func startFakeRegistrar(t *testing.T, code func(req *gosip.Request, n int) (int, func(*gosip.Response))) *fakeRegistrar {
@@ -51,6 +53,19 @@ func startFakeRegistrar(t *testing.T, code func(req *gosip.Request, n int) (int,
 				continue
 			}
 			req, ok := msg.(*gosip.Request)
+			if ok && req.Method == gosip.OPTIONS {
+				f.mu.Lock()
+				f.probes++
+				n, answer := f.probes, f.options
+				f.mu.Unlock()
+				if answer != nil {
+					if c := answer(n); c != 0 {
+						res := gosip.NewResponseFromRequest(req, c, "Scripted", nil)
+						_, _ = pc.WriteTo([]byte(res.String()), addr)
+					}
+				}
+				continue
+			}
 			if !ok || req.Method != gosip.REGISTER {
 				continue
 			}
@@ -167,4 +182,71 @@ func TestRegisterBackupFailover(t *testing.T) {
 	if regs, _ := primary.snapshot(); len(regs) != 2 {
 		t.Errorf("primary saw %d REGISTERs, want 2 (503, then fail-back)", len(regs))
 	}
+}
+
+func (f *fakeRegistrar) answerOptions(answer func(n int) int) {
+	f.mu.Lock()
+	f.options = answer
+	f.mu.Unlock()
+}
+
+func (f *fakeRegistrar) probeCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.probes
+}
+
+// TestRegisterProbe: while registered the UA probes the registrar with an OPTIONS for its
+// AOR every keepalive, and REGISTERs at once, long before the refresh (30 s of 60 s), when
+// a probe is answered after one went unanswered (link back), or when the registrar answers
+// that it does not know us (restarted); a registrar that keeps saying so right after a
+// REGISTER is believed once only.
+func TestRegisterProbe(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(n int) int // status for the nth OPTIONS, 0 = silent
+		ticks  int             // keepalive intervals advanced
+		want   int             // REGISTERs the registrar saw in all
+	}{
+		{"answered: nothing to do", func(int) int { return 200 }, 4, 1},
+		{"unanswered: nothing to do", func(int) int { return 0 }, 4, 1},
+		{"failed then answered: REGISTER", func(n int) int { return fromProbe(n, 2, 0, 200) }, 2, 2},
+		{"registrar forgot us: REGISTER", func(n int) int { return fromProbe(n, 2, 200, 404) }, 2, 2},
+		{"404 even when registered: believed once", func(int) int { return 404 }, 5, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := startFakeRegistrar(t, func(*gosip.Request, int) (int, func(*gosip.Response)) { return 200, nil })
+			f.answerOptions(tt.answer)
+			clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+			u := runUA(t, context.Background(), func(c *Config) {
+				c.Accounts = []Account{fakeAccount(f)}
+				c.Keepalive = 5 * time.Second
+			}, clk)
+			waitReg(t, u, Registered)
+			for i := 1; i <= tt.ticks; i++ {
+				waitTimers(t, clk, 2) // refresh timer and keepalive ticker
+				clk.Advance(5 * time.Second)
+				waitFor(t, func() bool { return f.probeCount() >= i })
+				if regs, _ := f.snapshot(); len(regs) == tt.want && tt.want > 1 {
+					waitReg(t, u, Registered)
+					break
+				}
+			}
+			// A wrong REGISTER would follow the last probe's answer over real loopback, not
+			// the fake clock: give it a moment to show before counting.
+			time.Sleep(50 * time.Millisecond)
+			if regs, _ := f.snapshot(); len(regs) != tt.want {
+				t.Errorf("%d REGISTERs, want %d", len(regs), tt.want)
+			}
+		})
+	}
+}
+
+// fromProbe answers before until probe number from, then after.
+func fromProbe(n, from, before, after int) int {
+	if n >= from {
+		return after
+	}
+	return before
 }

@@ -140,6 +140,13 @@ func TestRegisterTLS(t *testing.T) {
 				continue
 			}
 			req := m.(*gosip.Request)
+			if req.Method != gosip.REGISTER {
+				// The UA's registrar probe (OPTIONS): a live registrar that knows us.
+				if _, err := c.Write([]byte(gosip.NewResponseFromRequest(req, 200, "OK", nil).String())); err != nil {
+					return
+				}
+				continue
+			}
 			mu.Lock()
 			registers++
 			mu.Unlock()
