@@ -10,6 +10,12 @@
 // and LED back to its inactive level. Active-low polarity is converted in one place (the
 // Board); the Lines backends only see physical levels.
 //
+// Why not periph.io's host/v3 gpioioctl driver, which the design named: it requests a line
+// and only then switches it to output, with no initial value, so the kernel drives it low
+// first, and an active-low relay board clicks the door open at every start. It also keeps
+// package globals and registers drivers at init. The GPIO v2 character device calls needed
+// here are a few ioctls over golang.org/x/sys/unix, with the output value in the request.
+//
 // The package must not import sip, media or alsa. Lines come from a Driver: the Linux GPIO
 // character device (chip_linux.go), the in-memory sim (sim.go) or gpio/gpiotest's fake.
 package gpio
