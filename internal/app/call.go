@@ -11,10 +11,20 @@ import (
 	"github.com/doorsip/intercom/sip"
 )
 
-// call is one SIP dialog and the media session that carries its audio.
+// call is one SIP dialog and the media session that carries its audio. A blind transfer
+// (REFER from the PBX) replaces the dialog underneath while the controller keeps seeing the
+// same call.
 type call struct {
 	p  *phone
-	sc *sip.Call
+	sc *sip.Call // guarded by mu once the call is known to the phone
+	id string    // the first dialog's Call-ID: what the controller knows the call by
+	in bool
+
+	// next is the dialog a transfer is setting up; it replaces sc when answered.
+	next     *sip.Call
+	nextConn *net.UDPConn
+	nextKey  []byte
+	ended    bool // Ended was reported to the controller
 
 	mu     sync.Mutex
 	conn   *net.UDPConn // allocated with the offer (outgoing) or the answer (incoming)
@@ -25,33 +35,54 @@ type call struct {
 	done   chan struct{}
 }
 
-func (c *call) ID() string     { return c.sc.ID() }
-func (c *call) Remote() string { return c.sc.Remote() }
-func (c *call) Incoming() bool { return c.sc.Incoming() }
+func newCall(p *phone, sc *sip.Call) *call {
+	return &call{p: p, sc: sc, id: sc.ID(), in: sc.Incoming()}
+}
 
-func (c *call) Ring() error { c.sc.Ring(); return nil }
+// leg is the dialog currently carrying the call.
+func (c *call) leg() *sip.Call {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sc
+}
 
-func (c *call) Reject(code int) error { c.sc.Reject(code); return nil }
+func (c *call) ID() string     { return c.id }
+func (c *call) Remote() string { return c.leg().Remote() }
+func (c *call) Incoming() bool { return c.in }
 
-func (c *call) Hangup() error { c.sc.Hangup(); return nil }
+func (c *call) Ring() error { c.leg().Ring(); return nil }
+
+func (c *call) Reject(code int) error { c.leg().Reject(code); return nil }
+
+// Hangup ends the call, including a transfer leg still ringing.
+func (c *call) Hangup() error {
+	c.mu.Lock()
+	sc, next := c.sc, c.next
+	c.mu.Unlock()
+	if next != nil {
+		next.Hangup()
+	}
+	sc.Hangup()
+	return nil
+}
 
 // Answer opens an RTP port, answers with our codecs and starts the audio at once: the far
 // end may send RTP as soon as it has our 200 OK, before its ACK reaches us.
 func (c *call) Answer() error {
 	conn, offer, key, err := c.p.offer(true)
 	if err != nil {
-		c.sc.Reject(500)
+		c.leg().Reject(500)
 		return err
 	}
 	c.mu.Lock()
 	c.conn, c.key = conn, key
 	c.mu.Unlock()
-	if err := c.sc.Answer(offer); err != nil {
+	if err := c.leg().Answer(offer); err != nil {
 		c.closeConn()
 		return err
 	}
 	if err := c.startMedia(); err != nil {
-		c.sc.Hangup()
+		c.leg().Hangup()
 		return err
 	}
 	return nil
@@ -63,10 +94,11 @@ func (c *call) SendDTMF(digit rune) error {
 	c.mu.Lock()
 	s := c.sess
 	c.mu.Unlock()
-	if s != nil && c.sc.Negotiated().DTMFPayloadType != 0 {
+	sc := c.leg()
+	if s != nil && sc.Negotiated().DTMFPayloadType != 0 {
 		return s.SendDTMF(digit)
 	}
-	return c.sc.SendDTMF(digit)
+	return sc.SendDTMF(digit)
 }
 
 // PlayTone mixes a short tone into what we send: the far end hears it, the door does not.
@@ -178,11 +210,12 @@ func (c *call) forward(ctx context.Context, s *media.Session) {
 func (c *call) updateMedia() {
 	c.mu.Lock()
 	s := c.sess
+	sc := c.sc
 	c.mu.Unlock()
 	if s == nil {
 		return
 	}
-	n := c.sc.Negotiated()
+	n := sc.Negotiated()
 	s.SetRemote(n.Remote)
 	s.SetDirection(n.Direction)
 }

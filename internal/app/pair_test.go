@@ -12,6 +12,7 @@ import (
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/testpeer"
+	"github.com/doorsip/intercom/sip"
 )
 
 // startUnit runs one userless intercom on loopback with the given extra config.
@@ -107,4 +108,49 @@ func TestSRTPCall(t *testing.T) {
 			waitUntil(t, 5*time.Second, "peer idle", func() bool { return peer.Controller().Status().State == door.Idle })
 		})
 	}
+}
+
+// TestBlindTransfer: the door calls the hall; the hall (standing in for a PBX) transfers the
+// door to a third unit with REFER. The door's controller keeps one call, its audio moves to
+// the new party, and the hall's leg ends.
+func TestBlindTransfer(t *testing.T) {
+	dp, hp, tp := testpeer.FreePort(t), testpeer.FreePort(t), testpeer.FreePort(t)
+	auto := "[call]\nincoming = \"auto\"\n"
+	hall := startUnit(t, "hall", hp, 33000, auto)
+	third := startUnit(t, "third", tp, 33100, auto)
+	doorUnit := startUnit(t, "door", dp, 33200, "")
+	ctx := context.Background()
+	if _, err := doorUnit.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:hall@127.0.0.1:%d", hp)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, "hall in call", func() bool { return hall.Controller().Status().State == door.InCall })
+	before := doorUnit.Controller().Status()
+
+	var leg *sip.Call
+	hall.phone.mu.Lock()
+	for sc := range hall.phone.calls {
+		leg = sc
+	}
+	hall.phone.mu.Unlock()
+	// The hall's dialog is confirmed by the door's ACK, a moment after the answer.
+	var err error
+	waitUntil(t, 3*time.Second, "REFER accepted", func() bool {
+		err = leg.Transfer(fmt.Sprintf("sip:third@127.0.0.1:%d", tp))
+		return err == nil
+	})
+	waitUntil(t, 5*time.Second, "third in call", func() bool { return third.Controller().Status().State == door.InCall })
+	// The transferor hangs up its leg after the NOTIFY, as a PBX does.
+	if _, err := hall.Controller().Do(ctx, door.Command{Op: "hangup"}); err != nil {
+		t.Logf("hall hangup: %v", err)
+	}
+	waitUntil(t, 5*time.Second, "hall idle", func() bool { return hall.Controller().Status().State == door.Idle })
+	waitUntil(t, 5*time.Second, "door audio from the new party", func() bool {
+		st, ok := doorUnit.CallStats()
+		return ok && st.PacketsReceived >= 25 && int(st.Remote.Port()) >= 33100 && int(st.Remote.Port()) < 33200
+	})
+	after := doorUnit.Controller().Status()
+	if after.State != door.InCall {
+		t.Fatalf("door state %s after transfer, want in-call (before: %+v)", after.State, before)
+	}
+	t.Logf("door peer before %s, after %s", before.Peer, after.Peer)
 }

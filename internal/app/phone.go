@@ -87,7 +87,7 @@ func (p *phone) lookup(sc *sip.Call, create bool) *call {
 	defer p.mu.Unlock()
 	c := p.calls[sc]
 	if c == nil && create {
-		c = &call{p: p, sc: sc}
+		c = newCall(p, sc)
 		p.calls[sc] = c
 	}
 	return c
@@ -111,9 +111,16 @@ func (p *phone) handle(ev sip.Event) {
 		if c := p.lookup(ev.Call, false); c != nil {
 			p.emit(door.PhoneEvent{Kind: door.Ringing, Call: c})
 		}
+	case sip.Transfer:
+		if c := p.lookup(ev.Call, false); c != nil {
+			p.transfer(c, ev.Reason)
+		}
 	case sip.Answered:
 		c := p.lookup(ev.Call, false)
 		if c == nil {
+			return
+		}
+		if c.completeTransfer(ev.Call) {
 			return
 		}
 		if err := c.startMedia(); err != nil {
@@ -135,7 +142,7 @@ func (p *phone) handle(ev sip.Event) {
 		c := p.calls[ev.Call]
 		delete(p.calls, ev.Call)
 		p.mu.Unlock()
-		if c == nil {
+		if c == nil || c.legEnded(ev.Call) {
 			return
 		}
 		c.stopMedia()
@@ -149,13 +156,13 @@ func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error)
 	if err != nil {
 		return nil, err
 	}
-	c := &call{p: p, conn: conn, key: key}
 	sc, err := p.ua.Dial(ctx, target, offer)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	c.sc = sc
+	c := newCall(p, sc)
+	c.conn, c.key = conn, key
 	p.mu.Lock()
 	if prev := p.calls[sc]; prev != nil {
 		// An early event for this call already created an entry: keep one.
