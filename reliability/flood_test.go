@@ -118,3 +118,53 @@ func topMessages(logs string, n int) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// TestRateLimitedFlood: unknown callers with an ordinary User-Agent flood the door from
+// 127.0.0.2 at 100/s for 5 s while the allowed caller calls from 127.0.0.1. The per-source
+// limit (10/s, burst 20) answers the first INVITEs with 403 and drops the rest unanswered;
+// the log gets one line for the source, and the allowed call from the other address is
+// untouched.
+func TestRateLimitedFlood(t *testing.T) {
+	testpeer.Require(t, "sipp")
+	const rate, secs = 100, 5
+	r := startRig(t, rigOptions{})
+	b, err := os.ReadFile(filepath.Join("testdata", "flood_invite.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(t.TempDir(), "flood_plain.xml")
+	if err := os.WriteFile(scenario, []byte(strings.ReplaceAll(string(b), "User-Agent: friendly-scanner", "User-Agent: softphone/1.0")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs0 := strings.Count(r.logs.String(), "\n")
+	st0 := r.a.UA().Stats()
+	t0 := time.Now()
+	flood := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: scenario, Remote: r.sip, Calls: rate * secs,
+		Args: []string{"-i", "127.0.0.2", "-r", strconv.Itoa(rate), "-rp", "1000", "-l", strconv.Itoa(rate * 4)},
+	})
+	time.Sleep(time.Duration(secs) * time.Second / 3)
+	legit := callDoor(t, r.sip, uacCall{Caller: allowed, Hold: 1500}, 1)
+	_ = flood.Wait(t, time.Duration(secs)*time.Second+60*time.Second)
+	wall := time.Since(t0)
+	st := r.a.UA().Stats()
+	waitUntil(t, 5*time.Second, "door idle", func() bool { return r.a.Controller().Status().State == door.Idle })
+	kinds := countKinds(readEvents(t, r.events))
+	t.Logf("rate-limited flood: %d INVITEs at %d/s from 127.0.0.2 (sipp ran %.1f s): %d refused (incoming-rejected), %d transmissions dropped by the rate limit; %d door log lines (%s)",
+		rate*secs, rate, wall.Seconds(), kinds["incoming-rejected"], st.RateDropped-st0.RateDropped,
+		strings.Count(r.logs.String(), "\n")-logs0, topMessages(r.logs.String(), 4))
+	if legit != nil {
+		t.Errorf("legitimate call from 127.0.0.1 during the flood failed: %v", legit)
+	}
+	if st.RateDropped == st0.RateDropped {
+		t.Error("nothing dropped by the rate limit")
+	}
+	// Burst 20 + 10/s for as long as sipp sent (it retransmits unanswered INVITEs, and those
+	// take tokens too), plus one second of slack.
+	if max := 20 + int(10*(wall.Seconds()+1)); kinds["incoming-rejected"] > max {
+		t.Errorf("%d INVITEs refused, want at most %d (rate limit)", kinds["incoming-rejected"], max)
+	}
+	if kinds["incoming"] != 1 {
+		t.Errorf("incoming events %d, want 1 (the legitimate call)", kinds["incoming"])
+	}
+}
