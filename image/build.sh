@@ -114,7 +114,7 @@ install -D -m 0644 "$top/systemd/hardware-watchdog.conf" "$root/usr/lib/systemd/
 install -D -m 0644 "$top/config/example.toml" "$root/usr/share/intercom/intercom.toml"
 cp -R "$here/rootfs/." "$root/"
 chmod 0755 "$root/usr/lib/intercom/provision.sh"
-systemd-sysusers --root="$root" /usr/lib/sysusers.d/intercom.conf
+systemd-sysusers --root="$root" "$top/systemd/intercom.sysusers"
 install -d -m 0755 "$root/etc/intercom"
 
 # The host's systemctl follows [Install] (Also=, WantedBy=) inside the image's root.
