@@ -74,32 +74,38 @@ func (c *call) completeTransfer(leg *sip.Call) bool {
 
 // legEnded reports whether the end of dialog leg is absorbed by a transfer: the old dialog
 // ending while the transfer leg rings (the transferor's BYE), or an old dialog already
-// replaced. A failed transfer leg ends the whole call.
+// replaced. A failed transfer leg ends the whole call. It runs on the phone's event
+// goroutine, like completeTransfer, so the two never race over the media session.
 func (c *call) legEnded(leg *sip.Call) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var absorbed, stopOld bool
+	var hangup *sip.Call
 	switch {
 	case c.ended:
-		return true // the controller has been told already
+		absorbed = true // the controller has been told already
 	case c.next != nil && leg == c.sc:
-		// Keep the controller's call alive until the transfer leg answers or fails; its
-		// audio stops now, there is no one left on that dialog.
-		go c.stopOldMedia()
-		return true
+		// Keep the controller's call alive until the transfer leg answers or fails; nobody
+		// is left on the old dialog, so its audio stops now.
+		absorbed, stopOld = true, true
 	case c.next != nil && leg == c.next:
 		if c.nextConn != nil {
 			c.nextConn.Close()
 		}
 		c.next, c.nextConn, c.nextKey = nil, nil, nil
 		c.p.log.Warn("phone: transfer target did not answer; ending the call", "call", c.id)
-		go c.sc.Hangup()
+		hangup = c.sc
 		c.ended = true
-		return false
 	case leg != c.sc:
-		return true // a replaced dialog
+		absorbed = true // a replaced dialog
+	default:
+		c.ended = true
 	}
-	c.ended = true
-	return false
+	c.mu.Unlock()
+	if stopOld {
+		c.stopMedia()
+	}
+	if hangup != nil {
+		hangup.Hangup()
+	}
+	return absorbed
 }
-
-func (c *call) stopOldMedia() { c.stopMedia() }
