@@ -38,6 +38,12 @@ func runCmd(args []string, stderr io.Writer) int {
 		}
 		return 1
 	}
+	return serve(cfg, *path, nil, stderr)
+}
+
+// serve runs the intercom until SIGTERM/SIGINT; SIGHUP reloads path (after adjust, which
+// lets `intercom echo` keep its overrides).
+func serve(cfg *config.Config, path string, adjust func(*config.Config), stderr io.Writer) int {
 	level := new(slog.LevelVar)
 	level.Set(cfg.Log.Level)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
@@ -58,7 +64,7 @@ func runCmd(args []string, stderr io.Writer) int {
 		logger.Error("start failed", "err", err)
 		return 1
 	}
-	logger.Info("intercom starting", "version", version, "config", *path, "listen", cfg.SIP.Listen,
+	logger.Info("intercom starting", "version", version, "config", path, "listen", cfg.SIP.Listen,
 		"accounts", len(cfg.SIP.Accounts), "gpio", cfg.GPIO.Chip, "capture", cfg.Audio.Capture, "playback", cfg.Audio.Playback)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -79,7 +85,7 @@ func runCmd(args []string, stderr io.Writer) int {
 			return 0
 		case s := <-sigs:
 			if s == syscall.SIGHUP {
-				reload(a, *path, logger, level, notifier)
+				reload(a, path, adjust, logger, level, notifier)
 				continue
 			}
 			logger.Info("stopping", "signal", s.String())
@@ -106,13 +112,20 @@ func runCmd(args []string, stderr io.Writer) int {
 
 // reload keeps the running config when the new file is bad: a typo pushed over SSH must not
 // take a door station off the air.
-func reload(a *app.App, path string, logger *slog.Logger, level *slog.LevelVar, n *sdnotify.Notifier) {
+func reload(a *app.App, path string, adjust func(*config.Config), logger *slog.Logger, level *slog.LevelVar, n *sdnotify.Notifier) {
 	_ = n.Reloading()
 	defer func() { _ = n.Ready() }()
+	if path == "" {
+		logger.Warn("reload: running on a built-in config; nothing to reload")
+		return
+	}
 	cfg, err := config.Load(path)
 	if err != nil {
 		logger.Error("reload: keeping the running config", "problems", err.Error())
 		return
+	}
+	if adjust != nil {
+		adjust(cfg)
 	}
 	if err := a.Reload(cfg); err != nil {
 		logger.Error("reload: keeping the running config", "err", err)

@@ -134,14 +134,9 @@ func (c *call) startMedia() error {
 	if err != nil {
 		return err
 	}
-	capDev, err := audio.OpenCapture(ac, audio.Options{Logger: p.log, Clock: p.clk})
+	capDev, playDev, err := openDevices(ac, p)
 	if err != nil {
-		return fmt.Errorf("app: capture: %w", err)
-	}
-	playDev, err := audio.OpenPlayback(ac, audio.Options{Logger: p.log, Clock: p.clk})
-	if err != nil {
-		capDev.Close()
-		return fmt.Errorf("app: playback: %w", err)
+		return err
 	}
 	c.beep = newBeepCapture(capDev)
 	sess, err := media.NewSession(media.SessionConfig{
@@ -263,4 +258,23 @@ func srtpKeys(mode string, local []byte, remote string) (*media.SRTPKeys, error)
 		return nil, fmt.Errorf("app: peer's crypto: %w", err)
 	}
 	return &media.SRTPKeys{Profile: rc.Suite, LocalKey: local, RemoteKey: rc.Key}, nil
+}
+
+// openDevices opens the call's audio: the [audio] devices, or for "echo" one loop that
+// plays the far end back to itself (`intercom echo`, for measuring a call's round trip).
+func openDevices(ac audio.Config, p *phone) (media.Capture, media.Playback, error) {
+	if ac.Capture == "echo" {
+		c, pl := media.NewEcho(media.Format{Rate: 8000, Channels: 1}, p.clk)
+		return c, pl, nil
+	}
+	capDev, err := audio.OpenCapture(ac, audio.Options{Logger: p.log, Clock: p.clk})
+	if err != nil {
+		return nil, nil, fmt.Errorf("app: capture: %w", err)
+	}
+	playDev, err := audio.OpenPlayback(ac, audio.Options{Logger: p.log, Clock: p.clk})
+	if err != nil {
+		capDev.Close()
+		return nil, nil, fmt.Errorf("app: playback: %w", err)
+	}
+	return capDev, playDev, nil
 }

@@ -154,3 +154,22 @@ func TestBlindTransfer(t *testing.T) {
 	}
 	t.Logf("door peer before %s, after %s", before.Peer, after.Peer)
 }
+
+// TestEcho: a unit with audio "echo" (what `intercom echo` runs) answers and sends the
+// caller's own tone back.
+func TestEcho(t *testing.T) {
+	ep, cp := testpeer.FreePort(t), testpeer.FreePort(t)
+	echo := startUnit(t, "echo", ep, 33300, "[call]\nincoming = \"auto\"\n")
+	echo.cfg.Audio.Capture, echo.cfg.Audio.Playback = "echo", "echo"
+	echo.phone.setMedia(echo.cfg.Media, echo.cfg.Audio)
+	caller := startUnit(t, "caller", cp, 33400, "")
+	if _, err := caller.Controller().Do(context.Background(), door.Command{Op: "call", Arg: fmt.Sprintf("sip:echo@127.0.0.1:%d", ep)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "own tone back at the caller", func() bool {
+		st, ok := caller.CallStats()
+		return ok && st.PacketsReceived >= 25 && st.RecvLevel > -20
+	})
+	st, _ := caller.CallStats()
+	t.Logf("caller hears itself at %.1f dBFS after %d packets", st.RecvLevel, st.PacketsReceived)
+}

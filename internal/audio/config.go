@@ -37,6 +37,9 @@ func (c Config) Validate() error {
 	if err := checkDevice(c.Playback, false); err != nil {
 		errs = append(errs, cfgerr.New("playback", "%v", err))
 	}
+	if (c.Capture == "echo") != (c.Playback == "echo") {
+		errs = append(errs, cfgerr.New("playback", "%q with capture %q: echo loops a call back to itself, so both must be \"echo\"", c.Playback, c.Capture))
+	}
 	if c.Volume < -1 || c.Volume > 100 {
 		errs = append(errs, cfgerr.New("volume", "%d is out of range (expected 0 to 100, or -1 to leave the mixer alone)", c.Volume))
 	}
@@ -85,6 +88,8 @@ func checkDevice(s string, capture bool) error {
 		if err := checkHz(sp.Arg); err != nil {
 			return errorf("%q: %v", s, err)
 		}
+	case "echo":
+		// The far end hears itself: capture and playback are one loop (intercom echo).
 	case "silence":
 		if !capture {
 			return errorf("%q: silence is a capture source (expected null for playback)", s)
