@@ -83,7 +83,7 @@ bench-smoke: build ## a 10-second run of the bench harness (part of make test)
 image: cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
 	image/build.sh
 
-image-test: ## boot the image's root fs under QEMU and check the intercom registers
+image-test: image ## boot the image's root fs under QEMU and check the intercom registers
 	image/test.sh
 
 clean: ## remove build outputs
