@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures the intercom side by side with baresip on loopback, on the same
 // work, in one run, and prints ratios (us/baresip): absolute figures on a shared machine are
 // noise, ratios taken in the same minute are not.

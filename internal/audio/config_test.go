@@ -18,7 +18,7 @@ func TestValidate(t *testing.T) {
 		{"bad hw device number", func(c *Config) { c.Capture = "hw:0,x" }, []string{"capture"}},
 		{"hw without card", func(c *Config) { c.Playback = "hw:" }, []string{"playback"}},
 		{"tone as playback", func(c *Config) { c.Playback = "tone:440" }, []string{"playback"}},
-		{"volume and period", func(c *Config) { c.Volume, c.Period = 101, 15 * time.Millisecond }, []string{"volume", "period"}},
+		{"volume and period", func(c *Config) { c.Volume, c.Period = 101, 15*time.Millisecond }, []string{"volume", "period"}},
 		{"periods", func(c *Config) { c.Periods = 1 }, []string{"periods"}},
 	}
 	for _, tt := range tests {

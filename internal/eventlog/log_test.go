@@ -329,7 +329,9 @@ type slowFS struct {
 	release chan struct{}
 }
 
-func (fs *slowFS) OpenAppend(string) (File, error) { return &slowFile{failFile{&fs.failFS}, fs.release}, nil }
+func (fs *slowFS) OpenAppend(string) (File, error) {
+	return &slowFile{failFile{&fs.failFS}, fs.release}, nil
+}
 
 type slowFile struct {
 	failFile
