@@ -6,9 +6,10 @@ import (
 
 // SIP status codes the controller answers with (RFC 3261 section 21).
 const (
-	codeForbidden = 403 // caller not in call.allow_from
-	codeBusy      = 486 // already in a call
-	codeDecline   = 603 // call.incoming = reject, or the hangup button while ringing
+	codeForbidden   = 403 // caller not in call.allow_from
+	codeBusy        = 486 // already in a call
+	codeDecline     = 603 // call.incoming = reject, or the hangup button while ringing
+	codeUnavailable = 480 // nobody answered within call.ring_timeout
 )
 
 // ringGroup is an outgoing call to one or more targets until one answers.
@@ -113,6 +114,7 @@ func (c *Controller) hangupLeg(call PhoneCall, reason string) {
 func (c *Controller) onRingTimeout() {
 	g := c.group
 	if g == nil {
+		c.onIncomingTimeout()
 		return
 	}
 	if g.parallel {
@@ -124,6 +126,23 @@ func (c *Controller) onRingTimeout() {
 		g.remove(id)
 	}
 	c.dialNext()
+}
+
+// onIncomingTimeout gives up on an incoming call nobody answered: 480 Temporarily
+// Unavailable lets a PBX try its next destination. The timer may be stale (the call was
+// answered, declined or cancelled since), hence the check that it is still the same call.
+func (c *Controller) onIncomingTimeout() {
+	call := c.ringIn
+	c.ringIn = nil
+	if c.state != RingingIn || call == nil || !c.isActive(call) {
+		return
+	}
+	if err := call.Reject(codeUnavailable); err != nil {
+		c.logger.Warn("door: reject after ring timeout", "from", call.Remote(), "err", err)
+	}
+	c.events.Add("no-answer", "from", call.Remote(), "call", call.ID(), "reason", "ring timeout")
+	c.call = nil
+	c.state = Idle
 }
 
 // leg returns the ring group's leg for call, or nil.
@@ -215,6 +234,10 @@ func (c *Controller) onIncoming(call PhoneCall) {
 	}
 	c.call = call
 	c.state = RingingIn
+	if d := c.cfg.Call.RingTimeout; d > 0 {
+		c.ringIn = call
+		c.ringT.arm(c.clk, d)
+	}
 }
 
 func (c *Controller) answer(call PhoneCall) {

@@ -75,6 +75,9 @@ type Call struct {
 	MaxDuration time.Duration
 	// WarnBefore plays a short tone this long before MaxDuration ends the call.
 	WarnBefore time.Duration
+	// RingTimeout ends an incoming call nobody answers (incoming = "button") with 480;
+	// 0 rings until the caller gives up.
+	RingTimeout time.Duration
 }
 
 // EventLog is the event part of [log].
@@ -93,7 +96,7 @@ func Defaults() Config {
 	return Config{
 		Door: Door{OpenFor: 3 * time.Second, DTMFCode: "#1", MaxAttempts: 5, LockoutFor: 5 * time.Minute,
 			LockoutMax: time.Hour, LockoutReset: 24 * time.Hour, LockoutGlobal: 3},
-		Call:   Call{Incoming: "auto", MaxDuration: 3 * time.Minute, WarnBefore: 10 * time.Second},
+		Call:   Call{Incoming: "auto", MaxDuration: 3 * time.Minute, WarnBefore: 10 * time.Second, RingTimeout: time.Minute},
 		Events: EventLog{MaxSize: 1 << 20},
 	}
 }
@@ -186,6 +189,9 @@ func (c Config) Validate() error {
 	}
 	if c.Call.MaxDuration < 0 {
 		errs = append(errs, cfgerr.New("call.max_duration", "must not be negative (0 = no limit)"))
+	}
+	if c.Call.RingTimeout < 0 || c.Call.RingTimeout > time.Hour {
+		errs = append(errs, cfgerr.New("call.ring_timeout", "%s is out of range (expected 0 = none, up to 1h)", c.Call.RingTimeout))
 	}
 	if c.Call.WarnBefore < 0 {
 		errs = append(errs, cfgerr.New("call.warn_before", "must not be negative"))

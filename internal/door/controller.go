@@ -60,6 +60,7 @@ type Controller struct {
 	alarm    string // door-forced | door-held-open | tamper, until cleared
 	leds     map[string]LEDPattern
 	ringT    timer
+	ringIn   PhoneCall // the incoming call ringT was armed for (no ring group)
 	warnT    timer
 	endT     timer
 	doorT    timer

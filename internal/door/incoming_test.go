@@ -2,6 +2,7 @@ package door_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/door/doortest"
@@ -98,5 +99,33 @@ func TestCallEnds(t *testing.T) {
 			r.push(door.PhoneEvent{Kind: door.Ended, Call: c})
 			r.wantKinds("")
 		})
+	}
+}
+
+func TestIncomingRingTimeout(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Call.RingTimeout = 30 * time.Second
+	r := newRig(t, cfg)
+	c := r.incoming("sip:101@pbx")
+	r.advance(29 * time.Second)
+	r.wantState(door.RingingIn)
+	r.newKinds()
+	r.advance(2 * time.Second)
+	r.wantState(door.Idle)
+	if c.Rejected() != 480 {
+		t.Errorf("rejected with %d, want 480 after call.ring_timeout", c.Rejected())
+	}
+	r.wantKinds("no-answer")
+
+	// A second call answered in time is not cut off by the first call's timer.
+	c2 := r.incoming("sip:102@pbx")
+	r.advance(10 * time.Second)
+	if _, err := r.do("answer", ""); err != nil {
+		t.Fatal(err)
+	}
+	r.advance(time.Minute)
+	r.wantState(door.InCall)
+	if c2.Rejected() != 0 {
+		t.Errorf("answered call rejected with %d", c2.Rejected())
 	}
 }
