@@ -138,7 +138,8 @@ func (c *call) startMedia() error {
 	if err != nil {
 		return err
 	}
-	c.beep = newBeepCapture(capDev)
+	beep := newBeepCapture(capDev)
+	c.beep = beep
 	sess, err := media.NewSession(media.SessionConfig{
 		Conn:            c.conn,
 		Remote:          n.Remote,
@@ -154,13 +155,16 @@ func (c *call) startMedia() error {
 		RTPriority:      mc.RTPriority,
 		DSCP:            mc.DSCP,
 		SRTP:            keys,
-	}, c.beep, playDev, media.Options{Logger: p.log.With("call", c.ID()), Clock: p.clk})
+	}, beep, playDev, media.Options{Logger: p.log.With("call", c.ID()), Clock: p.clk})
 	if err != nil {
 		capDev.Close()
 		playDev.Close()
 		return fmt.Errorf("app: media: %w", err)
 	}
-	ctx, cancel := context.WithCancel(p.ctx)
+	p.mu.Lock()
+	parent := p.ctx
+	p.mu.Unlock()
+	ctx, cancel := context.WithCancel(parent)
 	c.sess, c.cancel, c.done = sess, cancel, make(chan struct{})
 	p.wg.Add(2)
 	go func() {
@@ -170,7 +174,7 @@ func (c *call) startMedia() error {
 			p.log.Error("media session ended", "call", c.ID(), "err", err)
 		}
 		// The session owns the devices it was given only while it runs.
-		c.beep.Close()
+		beep.Close()
 		playDev.Close()
 	}()
 	go func() {

@@ -55,11 +55,9 @@ func (p *phone) run(ctx context.Context) {
 	p.ctx = ctx
 	p.mu.Unlock()
 	defer func() {
-		p.mu.Lock()
-		for _, c := range p.calls {
+		for _, c := range p.snapshot() {
 			c.stopMedia()
 		}
-		p.mu.Unlock()
 		p.wg.Wait()
 	}()
 	for {
@@ -243,9 +241,7 @@ func (p *phone) settings() (media.Config, audio.Config) {
 }
 
 func (p *phone) stats() (media.Stats, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.calls {
+	for _, c := range p.snapshot() {
 		c.mu.Lock()
 		s := c.sess
 		c.mu.Unlock()
@@ -254,4 +250,16 @@ func (p *phone) stats() (media.Stats, bool) {
 		}
 	}
 	return media.Stats{}, false
+}
+
+// snapshot lists the calls without holding p.mu afterwards: a call's own lock is taken
+// before p.mu (startMedia reads the settings), never after.
+func (p *phone) snapshot() []*call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]*call, 0, len(p.calls))
+	for _, c := range p.calls {
+		out = append(out, c)
+	}
+	return out
 }
