@@ -58,36 +58,7 @@ func runUA(t testing.TB, ctx context.Context, mutate func(*Config), clk clock.Cl
 // startUA runs a userless UA on 127.0.0.1 with an ephemeral port until the test ends.
 func startUA(t testing.TB, mutate func(*Config)) *UA {
 	t.Helper()
-	cfg := Defaults()
-	cfg.Listen = "127.0.0.1:0"
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	u, err := NewUA(cfg, Options{Logger: testLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- u.Run(ctx) }()
-	select {
-	case <-u.Ready():
-	case err := <-errc:
-		cancel()
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-errc:
-			if err != nil {
-				t.Errorf("run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("run did not return")
-		}
-	})
-	return u
+	return runUA(t, context.Background(), mutate, nil)
 }
 
 // waitEvent returns the next event of kind, failing after a generous real-time bound
