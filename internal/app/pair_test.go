@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"log/slog"
 	"os"
 	"testing"
@@ -151,6 +152,11 @@ func TestBlindTransfer(t *testing.T) {
 	after := doorUnit.Controller().Status()
 	if after.State != door.InCall {
 		t.Fatalf("door state %s after transfer, want in-call (before: %+v)", after.State, before)
+	}
+	// The status, the door-code allow list and the lockout all judge the party now on the
+	// line, not the one that transferred it.
+	if !strings.Contains(before.Peer, "hall@") || !strings.Contains(after.Peer, "third@") {
+		t.Fatalf("door peer before %q, after %q: want hall, then third", before.Peer, after.Peer)
 	}
 	t.Logf("door peer before %s, after %s", before.Peer, after.Peer)
 }

@@ -118,7 +118,10 @@ func (p *phone) handle(ev sip.Event) {
 		if c == nil {
 			return
 		}
-		if c.completeTransfer(ev.Call) {
+		if done, ok := c.completeTransfer(ev.Call); done {
+			if ok {
+				p.emit(door.PhoneEvent{Kind: door.Transferred, Call: c})
+			}
 			return
 		}
 		if err := c.startMedia(); err != nil {

@@ -43,12 +43,13 @@ func (p *phone) transfer(c *call, target string) {
 
 // completeTransfer handles the answer of a transfer leg: old media stops, the old dialog is
 // hung up (the transferor usually has already), and media restarts toward the new party. It
-// reports whether leg was a transfer leg.
-func (c *call) completeTransfer(leg *sip.Call) bool {
+// reports whether leg was a transfer leg (handled) and whether the call now carries the new
+// party (ok); when media fails to start the leg is hung up and its end ends the call.
+func (c *call) completeTransfer(leg *sip.Call) (handled, ok bool) {
 	c.mu.Lock()
 	if c.next != leg {
 		c.mu.Unlock()
-		return false
+		return false, false
 	}
 	old := c.sc
 	c.mu.Unlock()
@@ -66,10 +67,10 @@ func (c *call) completeTransfer(leg *sip.Call) bool {
 	if err := c.startMedia(); err != nil {
 		c.p.log.Error("phone: media after transfer did not start; hanging up", "call", c.ID(), "err", err)
 		leg.Hangup()
-		return true
+		return true, false
 	}
 	c.p.log.Info("phone: transfer complete", "call", c.ID(), "peer", leg.Remote())
-	return true
+	return true, true
 }
 
 // legEnded reports whether the end of dialog leg is absorbed by a transfer: the old dialog

@@ -185,6 +185,10 @@ func (c *Controller) onPhone(ev PhoneEvent) {
 		}
 	case Registration:
 		c.onRegistration(ev)
+	case Transferred:
+		if c.isActive(ev.Call) {
+			c.onTransferred()
+		}
 	default:
 		c.logger.Warn("door: unknown phone event", "kind", int(ev.Kind))
 	}
@@ -296,6 +300,15 @@ func (c *Controller) onMaxDuration() {
 	}
 	c.events.Add("max-duration", "peer", c.call.Remote(), "limit", c.cfg.Call.MaxDuration)
 	c.hangupActive("max duration")
+}
+
+// onTransferred: the call in progress now carries another party. Digits the previous party
+// typed must not complete a code for the new one, and the new party's own refusal deserves
+// its log line; a call locked by max_attempts stays locked, or a transfer would reset it.
+func (c *Controller) onTransferred() {
+	c.code.buf = c.code.buf[:0]
+	c.code.refused = false
+	c.events.Add("transferred", "peer", c.call.Remote(), "call", c.call.ID())
 }
 
 func (c *Controller) onEnded(ev PhoneEvent) {

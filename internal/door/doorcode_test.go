@@ -116,3 +116,40 @@ func TestLockoutOutlivesTheCall(t *testing.T) {
 		t.Errorf("%d pulses after the lockout ended, want 1", len(r.board.Pulses()))
 	}
 }
+
+// TestTransferNewParty: after a blind transfer the status names the new party, digits the
+// old party typed do not count toward the new party's code, and the code is judged against
+// door.allowed for the new party.
+func TestTransferNewParty(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Door.Allowed = []string{"sip:101@pbx", "sip:reception@pbx"}
+	r := newRig(t, cfg)
+	c := r.answerCall("sip:101@pbx")
+	r.newKinds()
+	digits := func(s string) {
+		for _, d := range s {
+			r.push(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: d})
+		}
+	}
+	digits("#") // half of the code "#1"
+	c.TransferTo("sip:reception@pbx")
+	r.push(door.PhoneEvent{Kind: door.Transferred, Call: c})
+	if s := r.sync(); s.Peer != "sip:reception@pbx" || s.State != door.InCall {
+		t.Fatalf("after transfer: peer %q state %s, want sip:reception@pbx in-call", s.Peer, s.State)
+	}
+	digits("1") // would complete "#1" if the buffer outlived the transfer
+	if n := len(r.board.Pulses()); n != 0 {
+		t.Fatalf("digits from before the transfer opened the door (%d pulses)", n)
+	}
+	digits("#1")
+	if n := len(r.board.Pulses()); n != 1 {
+		t.Fatalf("reception's code: %d pulses, want 1", n)
+	}
+	c.TransferTo("sip:lobby@pbx")
+	r.push(door.PhoneEvent{Kind: door.Transferred, Call: c})
+	digits("#1")
+	if n := len(r.board.Pulses()); n != 1 {
+		t.Fatalf("lobby (not in door.allowed) opened the door: %d pulses, want 1", n)
+	}
+	r.wantKinds("transferred,door-code-wrong,door-open,transferred")
+}

@@ -36,9 +36,10 @@ const (
 	DTMF                                   // Digit from the far end of Call
 	MediaTimeout                           // no RTP on Call for media.rtp_timeout
 	Registration                           // Account's registration changed; Registered, Code, Reason
+	Transferred                            // Call now carries another party (blind transfer); Remote() names it
 )
 
-var phoneEventNames = [...]string{"", "incoming", "ringing", "answered", "ended", "dtmf", "media-timeout", "registration"}
+var phoneEventNames = [...]string{"", "incoming", "ringing", "answered", "ended", "dtmf", "media-timeout", "registration", "transferred"}
 
 func (k PhoneEventKind) String() string {
 	if k > 0 && int(k) < len(phoneEventNames) {

@@ -116,9 +116,21 @@ type Call struct {
 	panicOn string
 }
 
-func (c *Call) ID() string     { return c.id }
-func (c *Call) Remote() string { return c.remote }
+func (c *Call) ID() string { return c.id }
+func (c *Call) Remote() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.remote
+}
 func (c *Call) Incoming() bool { return c.incoming }
+
+// TransferTo makes the call carry another party, as a blind transfer does; push a
+// door.Transferred event to tell the controller.
+func (c *Call) TransferTo(remote string) {
+	c.mu.Lock()
+	c.remote = remote
+	c.mu.Unlock()
+}
 
 // act records an action, then (on a Switch) tells the other end what it means there.
 func (c *Call) act(name string, f func(), far door.PhoneEvent) error {
