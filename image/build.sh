@@ -69,10 +69,10 @@ fi
 [ -n "$MIRRORS" ] || die "no Debian $suite sources on this host: set MIRRORS='deb URI $suite main non-free-firmware'"
 
 packages=systemd-sysv,udev,dbus,kmod,iproute2,netbase,ca-certificates,openssh-server,alsa-utils
-packages=$packages,linux-image-arm64,raspi-firmware,initramfs-tools,systemd-timesyncd,systemd-resolved
+packages=$packages,linux-image-arm64,raspi-firmware,initramfs-tools,zstd,systemd-timesyncd,systemd-resolved
 # Documentation is not needed on a door; copyright files stay.
 dpkgopts='path-exclude=/usr/share/doc/*;path-include=/usr/share/doc/*/copyright;path-exclude=/usr/share/man/*;path-exclude=/usr/share/locale/*;path-exclude=/usr/share/info/*'
-key=$(printf '%s\n' 1 "$suite" "$packages" "$dpkgopts" "$MIRRORS" | sha256sum | cut -c1-16)
+key=$(printf '%s\n' 2 "$suite" "$packages" "$dpkgopts" "$MIRRORS" | sha256sum | cut -c1-16)
 cache=$out/cache/rootfs-$key.tar
 
 if [ ! -s "$cache" ]; then
@@ -85,10 +85,21 @@ if [ ! -s "$cache" ]; then
 	for m in $MIRRORS; do set -- "$@" "$m"; done
 	IFS=$old_ifs
 	# raspi-firmware's kernel hook writes to /boot/firmware; it is filled below instead.
+	#
+	# mkinitramfs is the slow part under qemu-user (a fork per module, ~16 min on 2 idle
+	# cores), and dpkg would run it once from the kernel's postinst and again from the
+	# update-initramfs trigger that later packages (udev, kmod, zstd) activate. So
+	# update-initramfs is diverted to true while packages install and run once, for real,
+	# when everything is in place.
 	# shellcheck disable=SC2016 # the hooks are run by mmdebstrap with the root as $1.
 	mmdebstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
 		--include="$packages" --aptopt='APT::Install-Recommends "false"' \
 		--essential-hook='mkdir -p "$1/boot/firmware"' \
+		--essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --divert /usr/sbin/update-initramfs.deferred --add /usr/sbin/update-initramfs' \
+		--essential-hook='ln -s /bin/true "$1/usr/sbin/update-initramfs"' \
+		--customize-hook='rm "$1/usr/sbin/update-initramfs"' \
+		--customize-hook='chroot "$1" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs' \
+		--customize-hook='chroot "$1" update-initramfs -c -k all' \
 		--customize-hook='chroot "$1" apt-get clean' \
 		"$@" ||
 		die "mmdebstrap failed"
@@ -104,6 +115,10 @@ mkdir -p "$work/root" "$work/boot"
 trap 'rm -rf "$work"' EXIT INT TERM
 root=$work/root
 tar -C "$root" -xpf "$cache"
+# A package half-configured or with a trigger still pending (say, the initramfs) would be
+# finished on the board's first boot, or never; the image must leave here complete.
+audit=$(dpkg --root="$root" --audit 2>&1) || die "dpkg --audit failed in the root file system: $audit"
+[ -z "$audit" ] || die "packages not fully installed in $(basename "$cache") (delete it and rebuild): $audit"
 
 # --- the intercom ---
 install -m 0755 "$bin" "$root/usr/bin/intercom"

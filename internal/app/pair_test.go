@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
