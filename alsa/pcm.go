@@ -77,9 +77,18 @@ func (p *PCM) Xruns() int { return int(p.xruns.Load()) }
 // Read fills buf (interleaved, len a multiple of Channels) with captured frames, blocking
 // until all are there; it returns the frame count. Overruns are recovered (the lost audio is
 // skipped) and counted. It does not allocate.
-func (p *PCM) Read(buf []int16) (int, error) {
-	if p.dir != Capture {
-		return 0, fmt.Errorf("alsa: read on %s: %w", p.name, ErrBadState)
+func (p *PCM) Read(buf []int16) (int, error) { return p.transfer("read", Capture, buf) }
+
+// Write queues buf (interleaved) for playback, blocking while the buffer is full; it returns
+// the frame count. After an underrun the stream is re-prepared and one period of silence is
+// queued ahead of the data so the restart has a cushion. It does not allocate.
+func (p *PCM) Write(buf []int16) (int, error) { return p.transfer("write", Playback, buf) }
+
+// transfer is the loop Read and Write share: move all of buf a chunk at a time, recovering
+// from xruns between chunks. op names the call in errors.
+func (p *PCM) transfer(op string, dir Direction, buf []int16) (int, error) {
+	if p.dir != dir {
+		return 0, fmt.Errorf("alsa: %s on %s: %w", op, p.name, ErrBadState)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -90,70 +99,45 @@ func (p *PCM) Read(buf []int16) (int, error) {
 	frames := len(buf) / ch
 	done := 0
 	for tries := 0; done < frames; {
-		var n int
-		var err error
-		if p.scratch != nil {
-			want := min(frames-done, len(p.scratch)/ch)
-			n, err = p.dev.ReadI(int32Bytes(p.scratch[:want*ch]), want)
-			for i := range n * ch {
-				buf[done*ch+i] = int16(p.scratch[i] >> 16)
-			}
-		} else {
-			n, err = p.dev.ReadI(int16Bytes(buf[done*ch:frames*ch]), frames-done)
-		}
+		n, err := p.chunk(buf[done*ch:frames*ch], frames-done)
 		done += n
 		if err == nil {
 			continue
 		}
 		if tries++; tries > maxRetries {
-			return done, fmt.Errorf("alsa: read %s: %w", p.name, err)
+			return done, fmt.Errorf("alsa: %s %s: %w", op, p.name, err)
 		}
 		if err := p.recover(err); err != nil {
-			return done, fmt.Errorf("alsa: read %s: %w", p.name, err)
+			return done, fmt.Errorf("alsa: %s %s: %w", op, p.name, err)
 		}
 	}
 	return done, nil
 }
 
-// Write queues buf (interleaved) for playback, blocking while the buffer is full; it returns
-// the frame count. After an underrun the stream is re-prepared and one period of silence is
-// queued ahead of the data so the restart has a cushion. It does not allocate.
-func (p *PCM) Write(buf []int16) (int, error) {
-	if p.dir != Playback {
-		return 0, fmt.Errorf("alsa: write on %s: %w", p.name, ErrBadState)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed.Load() {
-		return 0, ErrClosed
+// chunk moves up to frames frames between buf and the ring buffer in one ReadI or WriteI.
+// An S32_LE card goes through scratch, so a chunk is at most one buffer's worth; the sample
+// sits in the top 16 bits.
+func (p *PCM) chunk(buf []int16, frames int) (int, error) {
+	if p.scratch == nil {
+		if p.dir == Capture {
+			return p.dev.ReadI(int16Bytes(buf), frames)
+		}
+		return p.dev.WriteI(int16Bytes(buf), frames)
 	}
 	ch := p.params.Channels
-	frames := len(buf) / ch
-	done := 0
-	for tries := 0; done < frames; {
-		var n int
-		var err error
-		if p.scratch != nil {
-			want := min(frames-done, len(p.scratch)/ch)
-			for i := range want * ch {
-				p.scratch[i] = int32(buf[done*ch+i]) << 16
-			}
-			n, err = p.dev.WriteI(int32Bytes(p.scratch[:want*ch]), want)
-		} else {
-			n, err = p.dev.WriteI(int16Bytes(buf[done*ch:frames*ch]), frames-done)
+	want := min(frames, len(p.scratch)/ch)
+	s := p.scratch[:want*ch]
+	if p.dir == Capture {
+		n, err := p.dev.ReadI(int32Bytes(s), want)
+		for i := range n * ch {
+			buf[i] = int16(s[i] >> 16)
 		}
-		done += n
-		if err == nil {
-			continue
-		}
-		if tries++; tries > maxRetries {
-			return done, fmt.Errorf("alsa: write %s: %w", p.name, err)
-		}
-		if err := p.recover(err); err != nil {
-			return done, fmt.Errorf("alsa: write %s: %w", p.name, err)
-		}
+		return n, err
 	}
-	return done, nil
+	for i := range s {
+		s[i] = int32(buf[i]) << 16
+	}
+	return p.dev.WriteI(int32Bytes(s), want)
 }
 
 // recover brings the stream back after err, or returns the error to report.
