@@ -60,8 +60,8 @@ type Call struct {
 	inviteSrv   *gosip.Request
 	inviteSrvTx gosip.ServerTransaction
 	finalSent   chan struct{} // closed when we sent a final response to the INVITE
-	acked       chan struct{} // closed when the ACK for our 2xx arrived
-	lastAnswer  *gosip.Response
+
+	unacked *sent2xx // our latest 2xx to an INVITE or re-INVITE, until its ACK arrives
 
 	// RFC 4028 session timer
 	session   time.Duration

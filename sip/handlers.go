@@ -85,6 +85,9 @@ func (u *UA) inDialog(req *gosip.Request, tx gosip.ServerTransaction) *Call {
 	}
 	c.mu.Unlock()
 	if stale {
+		if req.IsInvite() && c.answerAgain(req, tx) {
+			return nil
+		}
 		u.respond(tx, req, 500, "CSeq Out of Order", nil)
 		return nil
 	}
@@ -111,10 +114,9 @@ func (u *UA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 			}
 		}
 	}
-	acked := c.acked
 	c.mu.Unlock()
+	c.ackArrived(req.CSeq().SeqNo, first)
 	if first {
-		close(acked)
 		u.log.Info("sip: call answered", "call", c.id)
 		u.emit(Event{Kind: Answered, Call: c, Code: 200, Reason: "OK"})
 	} else if update {

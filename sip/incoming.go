@@ -50,7 +50,6 @@ func (u *UA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		inviteSrv:    req,
 		inviteSrvTx:  tx,
 		finalSent:    make(chan struct{}),
-		acked:        make(chan struct{}),
 		over:         make(chan struct{}),
 	}
 	se, refresher, minSE, seErr := u.sessionForRequest(req)
@@ -120,7 +119,15 @@ func (c *Call) Ring() {
 }
 
 // respondInvite sends a response to the incoming INVITE with our To tag and Contact.
-func (u *UA) respondInvite(c *Call, code int, reason string, body []byte, hdrs ...gosip.Header) *gosip.Response {
+func (u *UA) respondInvite(c *Call, code int, reason string, body []byte, hdrs ...gosip.Header) {
+	res := u.inviteResponse(c, code, reason, body, hdrs...)
+	if err := c.inviteSrvTx.Respond(res); err != nil {
+		u.log.Debug("sip: respond to INVITE", "call", c.id, "code", code, "err", err)
+	}
+}
+
+// inviteResponse builds a response to the incoming INVITE with our To tag and Contact.
+func (u *UA) inviteResponse(c *Call, code int, reason string, body []byte, hdrs ...gosip.Header) *gosip.Response {
 	req := c.inviteSrv
 	res := gosip.NewResponseFromRequest(req, code, reason, body)
 	if to := res.To(); to != nil {
@@ -138,9 +145,6 @@ func (u *UA) respondInvite(c *Call, code int, reason string, body []byte, hdrs .
 	}
 	if u.cfg.UserAgent != "" {
 		res.AppendHeader(gosip.NewHeader("Server", u.cfg.UserAgent))
-	}
-	if err := c.inviteSrvTx.Respond(res); err != nil {
-		u.log.Debug("sip: respond to INVITE", "call", c.id, "code", code, "err", err)
 	}
 	return res
 }
@@ -197,51 +201,11 @@ func (c *Call) Answer(offer MediaOffer) error {
 			hdrs = append(hdrs, gosip.NewHeader("Require", "timer"))
 		}
 	}
-	res := u.respondInvite(c, 200, "OK", sdpBody, hdrs...)
+	res := u.inviteResponse(c, 200, "OK", sdpBody, hdrs...)
+	c.send2xx(c.inviteSrvTx, c.inviteSrv.CSeq().SeqNo, res)
 	c.startSessionTimer(se, refresher == "uas")
-	c.mu.Lock()
-	c.lastAnswer = res
-	c.mu.Unlock()
 	close(c.finalSent)
-	u.goBackground(func() { c.retransmit2xx(res) })
 	return nil
-}
-
-// retransmit2xx resends our 200 on UDP until the ACK arrives (RFC 3261 section 13.3.1.4:
-// T1 doubling up to T2); without an ACK for 64*T1 the call is ended with BYE.
-func (c *Call) retransmit2xx(res *gosip.Response) {
-	u := c.ua
-	reliable := c.transport != "UDP"
-	interval := gosip.T1
-	giveUp := u.clk.NewTimer(64 * gosip.T1)
-	defer giveUp.Stop()
-	tick := u.clk.NewTimer(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.acked:
-			return
-		case <-u.done:
-			return
-		case <-giveUp.C():
-			if !c.ended() {
-				u.log.Warn("sip: no ACK for 200", "call", c.id)
-				c.bye("no ACK")
-			}
-			return
-		case <-tick.C():
-			if c.ended() {
-				return
-			}
-			if !reliable {
-				if err := u.gua.TransportLayer().WriteMsg(res); err != nil {
-					u.log.Debug("sip: 2xx retransmit", "call", c.id, "err", err)
-				}
-			}
-			interval = min(2*interval, gosip.T2)
-			tick.Reset(interval)
-		}
-	}
 }
 
 // Reject refuses an incoming call not yet answered with code (486 busy, 603 decline, 403

@@ -68,8 +68,10 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 	res := gosip.NewResponseFromRequest(req, 200, "OK", sdpBody)
 	res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	res.AppendHeader(u.contactFor(c.user, c.transport, req.Source()))
-	if err := tx.Respond(res); err != nil {
-		u.log.Debug("sip: respond to re-INVITE", "call", c.id, "err", err)
+	if invite {
+		c.send2xx(tx, req.CSeq().SeqNo, res)
+	} else if err := tx.Respond(res); err != nil {
+		u.log.Debug("sip: respond to UPDATE", "call", c.id, "err", err)
 	}
 	c.noteRefresh()
 	if changed {

@@ -2,7 +2,9 @@ package sip
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,5 +149,85 @@ func TestSippNoAck(t *testing.T) {
 	}
 	if err := s.Wait(t, 10*time.Second); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestSippReInviteNoAck: sipp re-INVITEs us and withholds the ACK. Our 200 is retransmitted
+// on the fake clock's T1 schedule; the re-INVITE sent again as a new transaction (same CSeq)
+// gets the same 200, not a new answer; the ACK stops the retransmissions, so that nothing
+// follows it, not even the BYE of the 64*T1 give-up.
+func TestSippReInviteNoAck(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	// No session timer: the only timers on the clock are the retransmission's two.
+	u := runUA(t, context.Background(), func(c *Config) { c.SessionExpires = 0 }, clk)
+	trace := filepath.Join(t.TempDir(), "messages.log")
+	s := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: filepath.Join("testdata", "sipp", "uas_reinvite_no_ack.xml"),
+		Args:     []string{"-trace_msg", "-message_file", trace},
+	})
+	call, err := u.Dial(context.Background(), s.URI("sipp"), offerFor(4000, pcma, pcmu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, u, Answered)
+	waitEvent(t, u, MediaUpdate) // the re-INVITE is answered
+	waitTimers(t, clk, 2)        // retransmit and give-up timers
+	for _, d := range []time.Duration{500 * time.Millisecond, time.Second} {
+		clk.Advance(d)
+		waitTimers(t, clk, 2) // re-armed: the retransmission is written
+	}
+	// The INFO tells sipp to send the re-INVITE again, then the ACK.
+	if err := call.SendDTMF('1'); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return clk.Timers() == 0 })
+	clk.Advance(64 * 500 * time.Millisecond)
+	// sipp fails on any 200 or BYE that arrives before this INFO.
+	if err := call.SendDTMF('2'); err != nil {
+		t.Fatal(err)
+	}
+	call.Hangup()
+	for ev := range u.Events() {
+		if ev.Kind == MediaUpdate {
+			t.Error("the repeated re-INVITE was taken for a new offer")
+		}
+		if ev.Kind == Ended {
+			if ev.Reason != "local hangup" {
+				t.Errorf("ended %q", ev.Reason)
+			}
+			break
+		}
+	}
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	// sipp's trace holds every copy it received, the absorbed retransmissions included.
+	data, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	acked := false
+	for _, m := range strings.Split(string(data), "-----------------------------------------------") {
+		switch {
+		case strings.Contains(m, "message sent") && strings.Contains(m, "\nACK ") && strings.Contains(m, "CSeq: 10 ACK"):
+			acked = true
+		case strings.Contains(m, "message received") && strings.Contains(m, "SIP/2.0 200") && strings.Contains(m, "CSeq: 10 INVITE"):
+			if acked {
+				t.Errorf("200 received after the ACK:\n%s", m)
+			}
+			_, body, _ := strings.Cut(m, "\r\n\r\n")
+			bodies = append(bodies, body)
+		}
+	}
+	// The first 200, two retransmissions (T1, 2*T1), the answer to the repeated re-INVITE.
+	if len(bodies) != 4 {
+		t.Fatalf("sipp received %d 200s to the re-INVITE, want 4", len(bodies))
+	}
+	for _, b := range bodies[1:] {
+		if b != bodies[0] {
+			t.Errorf("200s differ:\n%s\n----\n%s", bodies[0], b)
+		}
 	}
 }
