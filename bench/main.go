@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/doorsip/intercom/internal/kamailio"
 )
 
 type options struct {
@@ -136,7 +138,7 @@ func run(o options, ps *procs) error {
 		}
 		bins[b] = p
 	}
-	kmods, bmods := kamailioModules(), baresipModules()
+	kmods, bmods := kamailio.ModulesDir(), baresipModules()
 	if kmods == "" || bmods == "" {
 		return errors.New("bench: kamailio or baresip modules directory not found")
 	}
@@ -250,12 +252,16 @@ func run(o options, ps *procs) error {
 	if err := os.MkdirAll(kdir, 0o755); err != nil {
 		return err
 	}
-	kcfg := filepath.Join(kdir, "kamailio.cfg")
-	if err := os.WriteFile(kcfg, []byte(kamailioCfg(kport, kmods)), 0o644); err != nil {
+	// A bare digest registrar: sipp calls each peer directly, so nothing is proxied.
+	kargs, err := kamailio.Write(kdir, kamailio.Config{
+		Addr:       netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(kport)),
+		ModulesDir: kmods,
+		Password:   password,
+	})
+	if err != nil {
 		return err
 	}
-	kam, err := ps.start("kamailio", bins["kamailio"], "-f", kcfg, "-DD", "-E", "-m", "32", "-M", "4",
-		"-Y", kdir, "-P", filepath.Join(kdir, "kamailio.pid"), "-w", kdir)
+	kam, err := ps.start("kamailio", bins["kamailio"], kargs...)
 	if err != nil {
 		return err
 	}

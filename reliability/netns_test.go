@@ -4,6 +4,7 @@ package reliability
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,8 +14,9 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"text/template"
 	"time"
+
+	"github.com/doorsip/intercom/internal/kamailio"
 )
 
 // netPair is two network namespaces joined by a veth pair: the door in A (10.231.0.1), the
@@ -74,7 +76,7 @@ func (n *netPair) link(t *testing.T, up bool) {
 type registrar struct {
 	t     *testing.T
 	n     *netPair
-	cfg   string
+	args  []string // kamailio's command line
 	dir   string
 	p     *exec.Cmd
 	out   *lockedBuffer
@@ -89,67 +91,25 @@ type saved struct {
 	contact string
 }
 
-var kamNetTmpl = template.Must(template.New("k").Parse(`#!KAMAILIO
-debug=2
-log_stderror=yes
-children=2
-tcp_children=1
-auto_aliases=no
-listen=udp:{{.IP}}:5060
-mpath="{{.MPath}}"
-loadmodule "kex.so"
-loadmodule "corex.so"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "xlog.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "auth.so"
-modparam("usrloc", "db_mode", 0)
-modparam("registrar", "min_expires", 10)
-modparam("auth", "qop", "auth")
-request_route {
-	if (has_totag()) {
-		if (loose_route() || is_method("ACK")) { t_relay(); exit; }
-		sl_send_reply("404", "Not here");
-		exit;
-	}
-	if (is_method("REGISTER")) {
-		if (!pv_www_authenticate("$td", "secret", "0")) {
-			www_challenge("$td", "0");
-			exit;
-		}
-		if (save("location")) {
-			xlog("L_INFO", "SAVED at=$TV(Sn) contact=$ct\n");
-		}
-		exit;
-	}
-	record_route();
-	if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-	t_relay();
-}
-`))
-
 func startRegistrar(t *testing.T, n *netPair) *registrar {
 	t.Helper()
 	bin, err := exec.LookPath("kamailio")
 	if err != nil {
 		needRoot(t, "kamailio")
 	}
-	mods, _ := filepath.Glob("/usr/lib/*/kamailio/modules/tm.so")
-	if len(mods) == 0 {
+	mods := kamailio.ModulesDir()
+	if mods == "" {
 		t.Skip("kamailio modules not found")
 	}
 	r := &registrar{t: t, n: n, dir: t.TempDir(), quit: make(chan struct{})}
-	r.cfg = filepath.Join(r.dir, "kamailio.cfg")
-	var b strings.Builder
-	_ = kamNetTmpl.Execute(&b, map[string]string{"IP": n.pbxIP, "MPath": filepath.Dir(mods[0])})
-	if err := os.WriteFile(r.cfg, []byte(b.String()), 0o644); err != nil {
+	// Trace logs the SAVED lines watch reads.
+	r.args, err = kamailio.Write(r.dir, kamailio.Config{
+		Addr:       netip.AddrPortFrom(netip.MustParseAddr(n.pbxIP), 5060),
+		ModulesDir: mods,
+		Proxy:      true,
+		Trace:      true,
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	r.start(bin)
@@ -162,8 +122,7 @@ func startRegistrar(t *testing.T, n *netPair) *registrar {
 
 func (r *registrar) start(bin string) {
 	r.out = &lockedBuffer{}
-	r.p = exec.Command("ip", "netns", "exec", r.n.B, bin, "-f", r.cfg, "-DD", "-E", "-m", "16", "-M", "2",
-		"-Y", r.dir, "-P", filepath.Join(r.dir, "k.pid"), "-w", r.dir)
+	r.p = exec.Command("ip", append([]string{"netns", "exec", r.n.B, bin}, r.args...)...)
 	r.p.Stdout, r.p.Stderr = r.out, r.out
 	r.p.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := r.p.Start(); err != nil {
