@@ -50,25 +50,17 @@ func (b *Board) SetLED(name string, p Pattern) error {
 	if p >= numPatterns {
 		return fmt.Errorf("%w: %d", ErrBadPattern, uint8(p))
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return ErrClosed
-	}
-	o, err := b.findOut(name, false)
-	if err != nil {
-		return err
-	}
-	now := b.clk.Now()
-	if p != o.pattern || o.since.IsZero() {
-		o.pattern, o.since = p, now
-	}
-	on := o.follow(now)
-	b.rearmLocked(now)
-	if on == o.level {
-		return nil
-	}
-	return b.driveLocked(o, on)
+	return b.withOutput(name, false, func(o *output, now time.Time) error {
+		if p != o.pattern || o.since.IsZero() {
+			o.pattern, o.since = p, now
+		}
+		on := o.follow(now)
+		b.rearmLocked(now)
+		if on == o.level {
+			return nil
+		}
+		return b.driveLocked(o, on)
+	})
 }
 
 // follow returns the LED's pattern level at now and notes when it flips next.
@@ -83,18 +75,11 @@ func (o *output) follow(now time.Time) bool {
 
 // SetRelay switches a relay on or off and cancels any pulse on it.
 func (b *Board) SetRelay(name string, on bool) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return ErrClosed
-	}
-	o, err := b.findOut(name, true)
-	if err != nil {
-		return err
-	}
-	o.pulseEnd = time.Time{}
-	b.rearmLocked(b.clk.Now())
-	return b.driveLocked(o, on)
+	return b.withOutput(name, true, func(o *output, now time.Time) error {
+		o.pulseEnd = time.Time{}
+		b.rearmLocked(now)
+		return b.driveLocked(o, on)
+	})
 }
 
 // Pulse switches a relay on for d, timed by the clock. A pulse during a pulse extends it
@@ -103,21 +88,28 @@ func (b *Board) Pulse(name string, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("%w: %s", ErrBadDuration, d)
 	}
+	return b.withOutput(name, true, func(o *output, now time.Time) error {
+		if end := now.Add(d); o.pulseEnd.IsZero() || end.After(o.pulseEnd) {
+			o.pulseEnd = end
+		}
+		b.rearmLocked(now)
+		return b.driveLocked(o, true)
+	})
+}
+
+// withOutput runs f under the lock on the LED (relay false) or relay called name, with the
+// clock's now, once the board is known to be open: the part SetLED, SetRelay and Pulse share.
+func (b *Board) withOutput(name string, relay bool, f func(o *output, now time.Time) error) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
 		return ErrClosed
 	}
-	o, err := b.findOut(name, true)
+	o, err := b.findOut(name, relay)
 	if err != nil {
 		return err
 	}
-	now := b.clk.Now()
-	if end := now.Add(d); o.pulseEnd.IsZero() || end.After(o.pulseEnd) {
-		o.pulseEnd = end
-	}
-	b.rearmLocked(now)
-	return b.driveLocked(o, true)
+	return f(o, b.clk.Now())
 }
 
 // drive is an output level change that step applies after rearming the timer.
