@@ -211,6 +211,30 @@ func TestSessionTimerRefresh(t *testing.T) {
 	waitEvent(t, b, Ended)
 }
 
+// TestSessionTimer422: the callee's Min-SE is above the caller's interval; its 422 makes the
+// caller retry once with the interval asked for (RFC 4028 section 6), and the call goes up.
+func TestSessionTimer422(t *testing.T) {
+	a := runUA(t, context.Background(), func(c *Config) { c.SessionExpires, c.MinSE = 90*time.Second, 90*time.Second }, nil)
+	b := runUA(t, context.Background(), func(c *Config) { c.MinSE = 120 * time.Second }, nil)
+	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitEvent(t, b, IncomingCall).Call
+	in.mu.Lock()
+	se := in.session
+	in.mu.Unlock()
+	if se != 120*time.Second {
+		t.Errorf("session interval after 422: %s, want 2m0s", se)
+	}
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Answered)
+	call.Hangup()
+	waitEvent(t, b, Ended)
+}
+
 // TestCallIPv6: two UAs on ::1 (SDP c=IN IP6, bracketed URIs).
 func TestCallIPv6(t *testing.T) {
 	v6 := func(c *Config) { c.Listen = "[::1]:0" }
