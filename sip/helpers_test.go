@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/sip/internal/testrun"
 )
 
 // testLogger logs to stderr when SIP_DEBUG is set (go test -v), otherwise discards.
@@ -32,26 +33,7 @@ func runUA(t testing.TB, ctx context.Context, mutate func(*Config), clk clock.Cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	errc := make(chan error, 1)
-	go func() { errc <- u.Run(ctx) }()
-	select {
-	case <-u.Ready():
-	case err := <-errc:
-		cancel()
-		t.Fatalf("run: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-errc:
-			if err != nil {
-				t.Errorf("run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("run did not return")
-		}
-	})
+	testrun.Run(t, ctx, u.Run, u.Ready())
 	return u
 }
 

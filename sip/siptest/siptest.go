@@ -10,6 +10,7 @@ import (
 
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/sip"
+	"github.com/doorsip/intercom/sip/internal/testrun"
 )
 
 // Codecs the helpers offer: PCMA and PCMU with telephone-event 101, 20 ms.
@@ -45,26 +46,7 @@ func StartUA(t testing.TB, mutate func(*sip.Config), clk clock.Clock) *sip.UA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- u.Run(ctx) }()
-	select {
-	case <-u.Ready():
-	case err := <-errc:
-		cancel()
-		t.Fatalf("siptest: run: %v", err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-errc:
-			if err != nil {
-				t.Errorf("siptest: run: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("siptest: run did not return")
-		}
-	})
+	testrun.Run(t, context.Background(), u.Run, u.Ready())
 	return u
 }
 
