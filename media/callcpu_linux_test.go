@@ -1,0 +1,143 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+)
+
+// BenchmarkCallCPU runs one call on loopback between two Sessions with the software devices
+// the bench and the demo use (a tone in, playback discarded), on the real clock, for b.N
+// frame periods of 20 ms (-benchtime=1500x is 30 s). ns/op is therefore about 20 ms; the
+// figures are the custom metrics:
+//
+//	cpu-%/session  CPU time of the whole process (getrusage) per session and wall second
+//	cpu-us/frame   the same per session and 20 ms period
+//	csw/frame      context switches of the process (voluntary and not) per session and period:
+//	               each is a thread going to sleep or being woken
+//	jit-p50/p99/max-us  how far the intervals between one send loop's frames are from 20 ms
+//
+// rt0 runs the loops as plain goroutines, rt40 under SCHED_FIFO 40 as a board's config does
+// (skipped without CAP_SYS_NICE). Nothing is asserted: the machine's load decides the figures.
+func BenchmarkCallCPU(b *testing.B) {
+	for _, rt := range []int{0, 40} {
+		b.Run(fmt.Sprintf("rt%d", rt), func(b *testing.B) {
+			if rt > 0 && !canRealtime() {
+				b.Skip("SCHED_FIFO not permitted (needs CAP_SYS_NICE or RLIMIT_RTPRIO)")
+			}
+			benchCall(b, rt)
+		})
+	}
+}
+
+// canRealtime tries SCHED_FIFO on a throwaway thread: the goroutine ends locked, so the
+// thread exits with it rather than returning to the pool at a real-time policy.
+func canRealtime() bool {
+	ok := make(chan bool)
+	go func() {
+		runtime.LockOSThread()
+		ok <- setRealtime(1) == nil
+	}()
+	return <-ok
+}
+
+// stampedCapture records when each Read returned: the moment the send loop starts its frame.
+type stampedCapture struct {
+	Capture
+	clk clock.Clock
+	at  []time.Time // preallocated; full means stop recording, never grow
+}
+
+func (c *stampedCapture) Read(frames []int16) (int, error) {
+	n, err := c.Capture.Read(frames)
+	if len(c.at) < cap(c.at) {
+		c.at = append(c.at, c.clk.Now())
+	}
+	return n, err
+}
+
+func benchCall(b *testing.B, rt int) {
+	const ptime = 20 * time.Millisecond
+	const warmup = 25 // periods before measuring: sockets latched, jitter buffers playing
+	clk := clock.Real{}
+	f := Format{8000, 1}
+	ca, err := ListenRTP(20000, 29999, loopback)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cb, err := ListenRTP(30000, 39999, loopback)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stamps := &stampedCapture{Capture: NewTone(1000, f, clk), clk: clk, at: make([]time.Time, 0, b.N+2*warmup)}
+	mk := func(c, remote *net.UDPConn, capture Capture) *Session {
+		s, err := NewSession(SessionConfig{Conn: c, Remote: remote.LocalAddr().(*net.UDPAddr).AddrPort(),
+			Codec: "PCMA", PayloadType: 8, DTMFPayloadType: 101, RTPriority: rt},
+			capture, NewNull(f, clk), Options{Clock: clk})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	}
+	sa, sb := mk(ca, cb, stamps), mk(cb, ca, NewTone(440, f, clk))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { done <- sa.Run(ctx) }()
+	go func() { done <- sb.Run(ctx) }()
+
+	time.Sleep(warmup * ptime)
+	first := len(stamps.at)
+	b.ResetTimer()
+	r0, t0 := usage(b), time.Now()
+	time.Sleep(time.Duration(b.N) * ptime)
+	r1, t1 := usage(b), time.Now()
+	last := len(stamps.at)
+	b.StopTimer()
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil {
+			b.Error(err)
+		}
+	}
+	sa.Close()
+	sb.Close()
+
+	cpu, wall := cpuTime(r1)-cpuTime(r0), t1.Sub(t0)
+	frames := 2 * wall.Seconds() / ptime.Seconds() // of both sessions
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds()/2, "cpu-%/session")
+	b.ReportMetric(float64(cpu.Microseconds())/frames, "cpu-us/frame")
+	b.ReportMetric(float64(r1.Nvcsw+r1.Nivcsw-r0.Nvcsw-r0.Nivcsw)/frames, "csw/frame")
+	var dev []float64
+	for i := first + 1; i < last; i++ {
+		d := stamps.at[i].Sub(stamps.at[i-1]) - ptime
+		dev = append(dev, float64(d.Abs().Microseconds()))
+	}
+	if len(dev) == 0 {
+		return
+	}
+	slices.Sort(dev)
+	pct := func(p float64) float64 { return dev[min(len(dev)-1, int(p*float64(len(dev))))] }
+	b.ReportMetric(pct(0.5), "jit-p50-us")
+	b.ReportMetric(pct(0.99), "jit-p99-us")
+	b.ReportMetric(dev[len(dev)-1], "jit-max-us")
+}
+
+// usage is what the process has used so far.
+func usage(tb testing.TB) syscall.Rusage {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return ru
+}
+
+func cpuTime(ru syscall.Rusage) time.Duration {
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
