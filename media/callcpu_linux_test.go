@@ -55,6 +55,9 @@ type stampedCapture struct {
 	at  []time.Time // preallocated; full means stop recording, never grow
 }
 
+// ClockPaced passes on what the wrapped device says, as a wrapper should.
+func (c *stampedCapture) ClockPaced() bool { return isClockPaced(c.Capture) }
+
 func (c *stampedCapture) Read(frames []int16) (int, error) {
 	n, err := c.Capture.Read(frames)
 	if len(c.at) < cap(c.at) {

@@ -21,3 +21,17 @@ type Playback interface {
 	Write(frames []int16) (int, error)
 	Close() error
 }
+
+// clockPaced is what a device whose Read or Write waits on a clock.Clock rather than on a
+// card implements, with ClockPaced true (Tone, Null, OpenWAV's source, both ends of NewEcho; a
+// wrapper of one says so too). A Session runs such a device's loop without SCHED_FIFO: the
+// Go timer that ends each wait fires on an ordinary thread, so a real-time thread would not
+// wake sooner, and handing the loop to its locked thread every period costs the futex
+// wake/sleep pairs that doubled the CPU of a call (BenchmarkCallCPU, media/README.md).
+type clockPaced interface{ ClockPaced() bool }
+
+// isClockPaced reports whether dev declares itself paced by a clock.
+func isClockPaced(dev any) bool {
+	c, ok := dev.(clockPaced)
+	return ok && c.ClockPaced()
+}

@@ -41,6 +41,9 @@ func NewEcho(f Format, clk clock.Clock) (*EchoCapture, *EchoPlayback) {
 // Format reports the echo's layout.
 func (c *EchoCapture) Format() Format { return c.b.f }
 
+// ClockPaced is true: Read waits on the clock, not on a card.
+func (c *EchoCapture) ClockPaced() bool { return true }
+
 // Read waits one period and returns what was played, or silence if not enough is held (so
 // the echo never returns a torn period).
 func (c *EchoCapture) Read(frames []int16) (int, error) {
@@ -75,6 +78,9 @@ func (c *EchoCapture) Close() error {
 
 // Format reports the echo's layout.
 func (p *EchoPlayback) Format() Format { return p.b.f }
+
+// ClockPaced is true: Write waits on the clock, not on a card.
+func (p *EchoPlayback) ClockPaced() bool { return true }
 
 // Write holds frames for the capture end, after waiting for their period.
 func (p *EchoPlayback) Write(frames []int16) (int, error) {

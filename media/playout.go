@@ -47,7 +47,8 @@ func (p *playoutState) init(s *Session, conv *playbackConv, f Format, maxPayload
 // playLoop is paced by playback.Write (or, for an unpaced sink such as a WAV file, by the
 // session's clock).
 func (s *Session) playLoop() error {
-	s.realtime("playout")
+	// An unpaced sink is paced by the session's clock from the start.
+	s.realtime("playout", s.playPaced || isClockPaced(s.playback))
 	for {
 		now := s.clk.Now()
 		s.playFrame(now)

@@ -414,11 +414,15 @@ func (s *Session) Stats() Stats {
 	return st
 }
 
-// realtime moves the calling loop's thread to SCHED_FIFO when configured. The goroutine
-// stays locked to its thread on success, so the thread dies with it instead of returning to
-// Go's pool with a real-time policy.
-func (s *Session) realtime(loop string) {
+// realtime moves the calling loop's thread to SCHED_FIFO when configured and the loop waits
+// on a card (not onClock). The goroutine stays locked to its thread on success, so the thread
+// dies with it instead of returning to Go's pool with a real-time policy.
+func (s *Session) realtime(loop string, onClock bool) {
 	if s.cfg.RTPriority <= 0 {
+		return
+	}
+	if onClock {
+		s.log.Debug("media: loop paced by the clock, not a card: running without SCHED_FIFO", "loop", loop)
 		return
 	}
 	runtime.LockOSThread()

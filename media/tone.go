@@ -44,6 +44,9 @@ func newTone(hz int, amp float64, f Format, clk clock.Clock) *Tone {
 // Format reports the tone's sample layout.
 func (t *Tone) Format() Format { return t.f }
 
+// ClockPaced is true: Read waits on the clock, not on a card.
+func (t *Tone) ClockPaced() bool { return true }
+
 // Read fills frames (interleaved) and waits for the time they cover.
 func (t *Tone) Read(frames []int16) (int, error) {
 	if err := t.f.check(); err != nil {
@@ -92,6 +95,9 @@ func NewNull(f Format, clk clock.Clock) Playback {
 
 // Format reports the layout Null expects.
 func (n *Null) Format() Format { return n.f }
+
+// ClockPaced is true: Write waits on the clock, not on a card.
+func (n *Null) ClockPaced() bool { return true }
 
 // Write waits for the time frames cover and drops them.
 func (n *Null) Write(frames []int16) (int, error) {

@@ -108,6 +108,9 @@ func ParseWAV(b []byte) (Format, []int16, error) {
 // Format reports the file's layout.
 func (w *WAVSource) Format() Format { return w.f }
 
+// ClockPaced is true: Read waits on the clock, not on a card.
+func (w *WAVSource) ClockPaced() bool { return true }
+
 // Read copies the next frames of the file, wrapping at its end, and waits for their duration.
 func (w *WAVSource) Read(frames []int16) (int, error) {
 	n := len(frames) / w.f.Channels

@@ -37,6 +37,10 @@ func (r *Recorder) Format() media.Format { return r.f }
 // Paced tells a Session whether Write blocks for real time.
 func (r *Recorder) Paced() bool { return r.pace != nil }
 
+// ClockPaced tells a Session that a paced Recorder waits on a clock, not on a card, so its
+// playout loop gains nothing from SCHED_FIFO.
+func (r *Recorder) ClockPaced() bool { return r.pace != nil }
+
 // FailAfter makes the Write after the next n return err (a device that went away).
 func (r *Recorder) FailAfter(n int, err error) {
 	r.mu.Lock()
@@ -123,6 +127,9 @@ func NewLoop(f media.Format, data []int16, clk clock.Clock) *Loop {
 
 // Format reports the capture's layout.
 func (l *Loop) Format() media.Format { return l.f }
+
+// ClockPaced is true: Read waits on the clock, not on a card.
+func (l *Loop) ClockPaced() bool { return true }
 
 // FailAfter makes the Read after the next n return err.
 func (l *Loop) FailAfter(n int, err error) {
