@@ -5,6 +5,9 @@
 #     and generates SSH host keys (we log in with a throw-away key);
 #   - systemd starts intercom.service, it registers (Kamailio logs the authenticated REGISTER),
 #     `systemctl is-active intercom` says active (for Type=notify: READY=1 arrived);
+#   - `make deploy` against the booted board (systemd/deploy.sh over SSH): a new binary is
+#     installed and comes up READY and registered, the board's config is kept; a binary that
+#     rejects the config changes nothing; one that never says READY is rolled back;
 #   - `systemctl stop intercom` (SIGTERM) unregisters: a REGISTER with expires 0;
 # and prints the image size and the boot-to-registered time.
 # The kernel and initrd are the image's own (image/out/vmlinuz, initrd.img); the disk is a
@@ -14,6 +17,7 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
 out=${OUT:-$here/out}
 timeout=${TIMEOUT:-600}
 
@@ -161,10 +165,81 @@ system=$(guest systemctl is-system-running || true)
 log "systemctl is-system-running: $system"
 [ "$system" = running ] || guest systemctl --failed --no-pager --plain | sed 's/^/image-test:   failed: /'
 
+# --- make deploy against the board ---
+registers() { grep -c "REGISTER user=door .*expires=$1" "$work/kamailio.log" || true; }
+# deploy DIST NAME: systemd/deploy.sh with binaries from DIST; its output in deploy-NAME.log.
+# SSH_OPTS must suit scp as well as ssh, hence -o Port rather than -p.
+deploy() {
+	SSH_OPTS="-q -i $work/id -o Port=$ssh_port -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null" \
+		DIST=$1 "$top/systemd/deploy.sh" root@127.0.0.1 >"$work/deploy-$2.log" 2>&1
+}
+board_sum() { guest sha256sum "$1" | cut -d' ' -f1; }
+conf_sum=$(board_sum /etc/intercom/intercom.toml)
+pid0=$(guest systemctl show -p MainPID --value intercom)
+
+# A new build: the same binary with bytes appended (an ELF ignores them), so its checksum
+# tells it apart on the board.
+mkdir -p "$work/dist-new" "$work/dist-reject" "$work/dist-silent"
+cp "$top/dist/intercom-linux-arm64" "$work/dist-new/intercom-linux-arm64"
+printf 'image-test deploy\n' >>"$work/dist-new/intercom-linux-arm64"
+new_sum=$(sha256sum "$work/dist-new/intercom-linux-arm64" | cut -d' ' -f1)
+reg0=$(registers '[1-9]')
+t=$(date +%s)
+deploy "$work/dist-new" new || fail "deploy of a good binary failed: $(tail -n 5 "$work/deploy-new.log")"
+[ "$(board_sum /usr/bin/intercom)" = "$new_sum" ] || fail "deploy: /usr/bin/intercom is not the new binary"
+[ "$(board_sum /etc/intercom/intercom.toml)" = "$conf_sum" ] || fail "deploy replaced the board's config"
+pid1=$(guest systemctl show -p MainPID --value intercom)
+if [ "$pid1" = "$pid0" ] || [ "$(guest systemctl is-active intercom)" != active ]; then
+	fail "deploy: intercom not restarted and active"
+fi
+i=0
+while [ "$(registers '[1-9]')" -le "$reg0" ]; do
+	i=$((i + 1))
+	[ $i -lt 30 ] || fail "deploy: the new binary did not register"
+	sleep 1
+done
+log "deploy: new binary installed, READY and registered again in $(($(date +%s) - t)) s; board config kept"
+
+# A build that rejects the board's config must change nothing.
+cat >"$work/dist-reject/intercom-linux-arm64" <<'BIN'
+#!/bin/sh
+[ "${1:-}" = check-config ] && { echo "intercom.toml:3: sip.listen: test rejection" >&2; exit 2; }
+exit 0
+BIN
+chmod 0755 "$work/dist-reject/intercom-linux-arm64"
+if deploy "$work/dist-reject" reject; then
+	fail "deploy accepted a binary that rejects the config"
+fi
+grep -q 'nothing changed' "$work/deploy-reject.log" || fail "deploy-reject: $(tail -n 3 "$work/deploy-reject.log")"
+if [ "$(board_sum /usr/bin/intercom)" != "$new_sum" ] || [ "$(guest systemctl show -p MainPID --value intercom)" != "$pid1" ]; then
+	fail "deploy changed the board although check-config failed"
+fi
+log "deploy: a binary that rejects the config is refused; binary and running service untouched"
+
+# A build that passes check-config but never sends READY=1 is rolled back.
+cat >"$work/dist-silent/intercom-linux-arm64" <<'BIN'
+#!/bin/sh
+case ${1:-} in check-config | version) exit 0 ;; esac
+exec sleep 600
+BIN
+chmod 0755 "$work/dist-silent/intercom-linux-arm64"
+t=$(date +%s)
+if deploy "$work/dist-silent" silent; then
+	fail "deploy kept a binary that never became READY"
+fi
+if ! grep -q 'rolled back' "$work/deploy-silent.log" || ! grep -q 'previous intercom active again' "$work/deploy-silent.log"; then
+	fail "deploy-silent: $(tail -n 5 "$work/deploy-silent.log")"
+fi
+if [ "$(board_sum /usr/bin/intercom)" != "$new_sum" ] || [ "$(guest systemctl is-active intercom)" != active ]; then
+	fail "after the rollback the previous binary is not back and active"
+fi
+log "deploy: a binary that never says READY is rolled back; previous one active again ($(($(date +%s) - t)) s)"
+
 # --- SIGTERM unregisters ---
+unreg0=$(registers 0)
 guest systemctl stop intercom
 i=0
-while ! grep -q 'REGISTER user=door .*expires=0' "$work/kamailio.log"; do
+while [ "$(registers 0)" -le "$unreg0" ]; do
 	i=$((i + 1))
 	[ $i -lt 20 ] || fail "no REGISTER with expires 0 after systemctl stop (SIGTERM)"
 	sleep 0.5

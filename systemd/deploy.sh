@@ -7,7 +7,8 @@
 #   - restarts and waits up to READY_TIMEOUT (10 s) for the unit to become active, which for
 #     Type=notify means READY=1; otherwise the previous binary is put back and restarted.
 # Usage: systemd/deploy.sh HOST   (HOST as ssh understands it: user@pi.local, an ssh alias)
-# Env:   SSH_OPTS (extra ssh/scp options), DIST (default dist), CONFIG (default
+# Env:   SSH_OPTS (extra options for both ssh and scp: -i KEY, -o Port=2222; not -p, which
+#        scp reads otherwise), DIST (default dist), CONFIG (default
 #        config/example.toml), READY_TIMEOUT (default 10).
 # The remote user must be root or have passwordless sudo.
 set -eu
