@@ -93,6 +93,9 @@ func benchCall(b *testing.B, rt int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
 	go func() { done <- sa.Run(ctx) }()
+	// Half a period apart, as two devices with their own clocks would be: the peer's packets
+	// then arrive between this side's frames rather than with them.
+	time.Sleep(ptime / 2)
 	go func() { done <- sb.Run(ctx) }()
 
 	time.Sleep(warmup * ptime)

@@ -27,7 +27,7 @@ type Playback interface {
 // wrapper of one says so too). A Session runs such a device's loop without SCHED_FIFO: the
 // Go timer that ends each wait fires on an ordinary thread, so a real-time thread would not
 // wake sooner, and handing the loop to its locked thread every period costs the futex
-// wake/sleep pairs that doubled the CPU of a call (BenchmarkCallCPU, media/README.md).
+// wake/sleep pairs that made a call cost about 40 % more CPU (BenchmarkCallCPU, README.md).
 type clockPaced interface{ ClockPaced() bool }
 
 // isClockPaced reports whether dev declares itself paced by a clock.
