@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"runtime"
 	"slices"
@@ -24,15 +23,21 @@ import (
 //	               each is a thread going to sleep or being woken
 //	jit-p50/p99/max-us  how far the intervals between one send loop's frames are from 20 ms
 //
-// rt0 runs the loops as plain goroutines, rt40 under SCHED_FIFO 40 as a board's config does
-// (skipped without CAP_SYS_NICE). Nothing is asserted: the machine's load decides the figures.
+// rt0 runs the loops as plain goroutines, rt40 at SCHED_FIFO 40 as a board's config does
+// (which skips it for these clock-paced devices), rt40-cardsend as if one side's capture were
+// a card, or a wrapper that does not pass ClockPaced on: that send loop is locked under
+// SCHED_FIFO (skipped without CAP_SYS_NICE). Nothing is asserted: the machine's load decides.
 func BenchmarkCallCPU(b *testing.B) {
-	for _, rt := range []int{0, 40} {
-		b.Run(fmt.Sprintf("rt%d", rt), func(b *testing.B) {
-			if rt > 0 && !canRealtime() {
+	for _, tc := range []struct {
+		name     string
+		rt       int
+		cardSend bool
+	}{{"rt0", 0, false}, {"rt40", 40, false}, {"rt40-cardsend", 40, true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			if tc.rt > 0 && !canRealtime() {
 				b.Skip("SCHED_FIFO not permitted (needs CAP_SYS_NICE or RLIMIT_RTPRIO)")
 			}
-			benchCall(b, rt)
+			benchCall(b, tc.rt, tc.cardSend)
 		})
 	}
 }
@@ -51,12 +56,13 @@ func canRealtime() bool {
 // stampedCapture records when each Read returned: the moment the send loop starts its frame.
 type stampedCapture struct {
 	Capture
-	clk clock.Clock
-	at  []time.Time // preallocated; full means stop recording, never grow
+	clk  clock.Clock
+	at   []time.Time // preallocated; full means stop recording, never grow
+	card bool        // pretend to be a card
 }
 
 // ClockPaced passes on what the wrapped device says, as a wrapper should.
-func (c *stampedCapture) ClockPaced() bool { return isClockPaced(c.Capture) }
+func (c *stampedCapture) ClockPaced() bool { return !c.card && ClockPaced(c.Capture) }
 
 func (c *stampedCapture) Read(frames []int16) (int, error) {
 	n, err := c.Capture.Read(frames)
@@ -66,7 +72,7 @@ func (c *stampedCapture) Read(frames []int16) (int, error) {
 	return n, err
 }
 
-func benchCall(b *testing.B, rt int) {
+func benchCall(b *testing.B, rt int, cardSend bool) {
 	const ptime = 20 * time.Millisecond
 	const warmup = 25 // periods before measuring: sockets latched, jitter buffers playing
 	clk := clock.Real{}
@@ -79,7 +85,7 @@ func benchCall(b *testing.B, rt int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stamps := &stampedCapture{Capture: NewTone(1000, f, clk), clk: clk, at: make([]time.Time, 0, b.N+2*warmup)}
+	stamps := &stampedCapture{Capture: NewTone(1000, f, clk), clk: clk, at: make([]time.Time, 0, b.N+2*warmup), card: cardSend}
 	mk := func(c, remote *net.UDPConn, capture Capture) *Session {
 		s, err := NewSession(SessionConfig{Conn: c, Remote: remote.LocalAddr().(*net.UDPAddr).AddrPort(),
 			Codec: "PCMA", PayloadType: 8, DTMFPayloadType: 101, RTPriority: rt},

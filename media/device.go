@@ -23,15 +23,17 @@ type Playback interface {
 }
 
 // clockPaced is what a device whose Read or Write waits on a clock.Clock rather than on a
-// card implements, with ClockPaced true (Tone, Null, OpenWAV's source, both ends of NewEcho; a
-// wrapper of one says so too). A Session runs such a device's loop without SCHED_FIFO: the
-// Go timer that ends each wait fires on an ordinary thread, so a real-time thread would not
-// wake sooner, and handing the loop to its locked thread every period costs the futex
-// wake/sleep pairs that made a call cost about 40 % more CPU (BenchmarkCallCPU, README.md).
+// card implements, with ClockPaced true (Tone, Null, OpenWAV's source, both ends of NewEcho).
+// A Session runs such a device's loop without SCHED_FIFO: the Go timer that ends each wait
+// fires on an ordinary thread, so a real-time thread would not wake sooner, and handing the
+// loop to its locked thread every period costs the futex wake/sleep pairs that made a call
+// cost about 40 % more CPU (BenchmarkCallCPU, README.md).
 type clockPaced interface{ ClockPaced() bool }
 
-// isClockPaced reports whether dev declares itself paced by a clock.
-func isClockPaced(dev any) bool {
+// ClockPaced reports whether dev says it waits on a clock rather than on a card. A wrapper
+// that embeds a Capture or Playback hides the method; it passes it on with
+// `func (w *wrapper) ClockPaced() bool { return media.ClockPaced(w.Capture) }`.
+func ClockPaced(dev any) bool {
 	c, ok := dev.(clockPaced)
 	return ok && c.ClockPaced()
 }

@@ -48,7 +48,7 @@ func (p *playoutState) init(s *Session, conv *playbackConv, f Format, maxPayload
 // session's clock).
 func (s *Session) playLoop() error {
 	// An unpaced sink is paced by the session's clock from the start.
-	s.realtime("playout", s.playPaced || isClockPaced(s.playback))
+	s.realtime("playout", s.playPaced || ClockPaced(s.playback))
 	for {
 		now := s.clk.Now()
 		s.playFrame(now)

@@ -53,7 +53,7 @@ func (t *txState) init(s *Session, conv *captureConv, f Format) {
 
 // sendLoop is paced by capture.Read: one packet per period the device delivers.
 func (s *Session) sendLoop() error {
-	s.realtime("send", isClockPaced(s.capture))
+	s.realtime("send", ClockPaced(s.capture))
 	for {
 		start := s.clk.Now()
 		n, err := s.capture.Read(s.tx.devBuf)
