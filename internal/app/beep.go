@@ -20,6 +20,10 @@ type beepCapture struct {
 	phase          float64
 }
 
+// ClockPaced passes on what the wrapped device says: the media loop takes SCHED_FIFO only for
+// a card, and embedding would otherwise hide the method.
+func (b *beepCapture) ClockPaced() bool { return media.ClockPaced(b.Capture) }
+
 const (
 	beepOn  = 0.15 // seconds of tone
 	beepOff = 0.15 // seconds of silence between beeps

@@ -100,4 +100,7 @@ func (p pacedFile) Write(frames []int16) (int, error) {
 	return p.pace.Write(frames[:n*max(p.Format().Channels, 1)])
 }
 
+// ClockPaced: the pace is a clock, not a card (see media.ClockPaced).
+func (p pacedFile) ClockPaced() bool { return true }
+
 func (p pacedFile) Close() error { return errors.Join(p.Playback.Close(), p.pace.Close()) }
