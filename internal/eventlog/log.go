@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
@@ -41,13 +42,19 @@ type Log struct {
 	logger *slog.Logger
 	queue  chan item     // to the writer; nil without a Path
 	done   chan struct{} // closed when the writer has returned
+	// dropped counts entries that found the queue full. It is atomic so that the writer never
+	// takes mu: a Flush waiting for room, or an Add, must never wait on the writer in turn.
+	dropped atomic.Int64
 
 	mu      sync.Mutex // guards the fields below up to wmu
 	closed  bool
 	recent  []Entry
 	subs    map[int]chan Entry
 	nextSub int
-	dropped int // entries that found the queue full
+	// flushing counts Flush calls sending on the queue without mu (one waiting for room
+	// must not hold mu, or every Add would wait for the disk); Close waits for them before
+	// closing the queue.
+	flushing sync.WaitGroup
 
 	wmu     sync.Mutex // guards the writer's state
 	f       File       // nil until opened, and after a failure that needs a reopen
@@ -94,10 +101,7 @@ func (l *Log) writer() {
 			close(it.flushed)
 			continue
 		}
-		l.mu.Lock()
-		dropped := l.dropped
-		l.dropped = 0
-		l.mu.Unlock()
+		dropped := int(l.dropped.Swap(0))
 		l.wmu.Lock()
 		if dropped > 0 {
 			l.lost += dropped - 1 // fail counts one more
@@ -120,7 +124,7 @@ func (l *Log) Add(kind string, kv ...any) Entry {
 		select {
 		case l.queue <- item{e: e}:
 		default:
-			l.dropped++ // reported by the writer: taking wmu here would wait for the disk
+			l.dropped.Add(1) // reported by the writer: taking wmu here would wait for the disk
 		}
 	}
 	l.recent = append(l.recent, e)
@@ -154,9 +158,11 @@ func (l *Log) Flush() error {
 		l.mu.Unlock()
 		return l.Err()
 	}
+	l.flushing.Add(1)
+	l.mu.Unlock()
 	ch := make(chan struct{})
 	l.queue <- item{flushed: ch} // may wait for room: Flush is for tests and shutdown
-	l.mu.Unlock()
+	l.flushing.Done()
 	<-ch
 	return l.Err()
 }
@@ -211,10 +217,11 @@ func (l *Log) Close() error {
 		delete(l.subs, id)
 		close(c)
 	}
+	l.mu.Unlock()
 	if l.queue != nil {
+		l.flushing.Wait() // no Add after closed is set: every sender is in or gone
 		close(l.queue)
 	}
-	l.mu.Unlock()
 	if l.done != nil {
 		<-l.done
 	}

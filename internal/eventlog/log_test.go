@@ -369,3 +369,30 @@ func TestSlowDiskDoesNotBlock(t *testing.T) {
 		t.Errorf("%d lines written, want about %d; %d recent", lines, queueLen+1, len(l.Recent()))
 	}
 }
+
+// TestFlushWithFullQueue: a Flush that waits for room in a full queue must not hold the lock
+// the writer needs to drain it. It once deadlocked when the disk came back and an Add took
+// the room the writer had just made: Flush then waited for room holding the lock the writer
+// wanted. Close during such a Flush must wait for it rather than close the queue under it.
+func TestFlushWithFullQueue(t *testing.T) {
+	for range 300 {
+		fs := &slowFS{release: make(chan struct{})}
+		l := New(Config{Path: "ev", MaxSize: 1 << 20}, Options{Clock: clock.NewFake(t0), FS: fs})
+		for i := range queueLen + 10 {
+			l.Add("n", "i", i)
+		}
+		close(fs.release)
+		l.Add("last") // may take the room the writer makes
+		flushed := make(chan error, 1)
+		go func() { flushed <- l.Flush() }()
+		closed := make(chan error, 1)
+		go func() { closed <- l.Close() }()
+		for _, c := range []chan error{flushed, closed} {
+			select {
+			case <-c:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Flush or Close still blocked 10 s after the disk came back")
+			}
+		}
+	}
+}
