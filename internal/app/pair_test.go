@@ -125,6 +125,7 @@ func TestBlindTransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, 5*time.Second, "hall in call", func() bool { return hall.Controller().Status().State == door.InCall })
+	waitUntil(t, 5*time.Second, "door in call", func() bool { return doorUnit.Controller().Status().State == door.InCall })
 	before := doorUnit.Controller().Status()
 
 	var leg *sip.Call
