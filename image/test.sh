@@ -167,6 +167,16 @@ log "systemctl is-system-running: $system"
 
 # --- make deploy against the board ---
 registers() { grep -c "REGISTER user=door .*expires=$1" "$work/kamailio.log" || true; }
+# more_registers EXPIRES COUNT SECONDS WHAT: wait until Kamailio has logged more than COUNT
+# REGISTERs with EXPIRES (a pattern), or fail saying WHAT did not happen.
+more_registers() {
+	i=0
+	while [ "$(registers "$1")" -le "$2" ]; do
+		i=$((i + 1))
+		[ $i -lt $(($3 * 2)) ] || fail "$4"
+		sleep 0.5
+	done
+}
 # deploy DIST NAME: systemd/deploy.sh with binaries from DIST; its output in deploy-NAME.log.
 # SSH_OPTS must suit scp as well as ssh, hence -o Port rather than -p.
 deploy() {
@@ -192,12 +202,7 @@ pid1=$(guest systemctl show -p MainPID --value intercom)
 if [ "$pid1" = "$pid0" ] || [ "$(guest systemctl is-active intercom)" != active ]; then
 	fail "deploy: intercom not restarted and active"
 fi
-i=0
-while [ "$(registers '[1-9]')" -le "$reg0" ]; do
-	i=$((i + 1))
-	[ $i -lt 30 ] || fail "deploy: the new binary did not register"
-	sleep 1
-done
+more_registers '[1-9]' "$reg0" 30 "deploy: the new binary did not register"
 log "deploy: new binary installed, READY and registered again in $(($(date +%s) - t)) s; board config kept"
 
 # A build that rejects the board's config must change nothing.
@@ -238,12 +243,7 @@ log "deploy: a binary that never says READY is rolled back; previous one active 
 # --- SIGTERM unregisters ---
 unreg0=$(registers 0)
 guest systemctl stop intercom
-i=0
-while [ "$(registers 0)" -le "$unreg0" ]; do
-	i=$((i + 1))
-	[ $i -lt 20 ] || fail "no REGISTER with expires 0 after systemctl stop (SIGTERM)"
-	sleep 0.5
-done
+more_registers 0 "$unreg0" 10 "no REGISTER with expires 0 after systemctl stop (SIGTERM)"
 log "systemctl stop intercom (SIGTERM): unregistered (REGISTER expires=0)"
 
 guest systemctl poweroff || true
