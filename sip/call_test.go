@@ -179,16 +179,7 @@ func TestSessionTimerRefresh(t *testing.T) {
 	se := func(c *Config) { c.SessionExpires, c.MinSE = 90*time.Second, 90*time.Second }
 	a := runUA(t, context.Background(), se, clk)
 	b := runUA(t, context.Background(), se, clk)
-	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := waitEvent(t, b, IncomingCall).Call
-	if err := in.Answer(offerFor(5000, pcma)); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, a, Answered)
-	waitEvent(t, b, Answered)
+	call, in := answered(t, a, b, sipURI(b, "door"))
 	waitTimers(t, clk, 2)
 	for i := 1; i <= 3; i++ {
 		clk.Advance(45 * time.Second)
@@ -268,16 +259,7 @@ func TestCallIPv6(t *testing.T) {
 func TestTransfer(t *testing.T) {
 	a := runUA(t, context.Background(), nil, nil)
 	b := runUA(t, context.Background(), nil, nil)
-	call, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := waitEvent(t, b, IncomingCall).Call
-	if err := in.Answer(offerFor(5000, pcma)); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, a, Answered)
-	waitEvent(t, b, Answered)
+	call, in := answered(t, a, b, sipURI(b, "door"))
 	if err := in.Transfer("sip:concierge@192.0.2.9"); err != nil {
 		t.Fatal(err)
 	}
@@ -297,14 +279,7 @@ func TestShutdownEndsCalls(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	a := runUA(t, ctx, nil, nil)
 	b := runUA(t, context.Background(), nil, nil)
-	if _, err := a.Dial(context.Background(), sipURI(b, "door"), offerFor(4000, pcma)); err != nil {
-		t.Fatal(err)
-	}
-	in := waitEvent(t, b, IncomingCall).Call
-	if err := in.Answer(offerFor(5000, pcma)); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, a, Answered)
+	answered(t, a, b, sipURI(b, "door"))
 	stop()
 	if ev := waitEvent(t, b, Ended); ev.Reason != "remote hangup" {
 		t.Errorf("callee ended %q", ev.Reason)

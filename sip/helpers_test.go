@@ -77,6 +77,23 @@ func offerFor(port uint16, codecs ...Codec) MediaOffer {
 	}
 }
 
+// answered dials target from a, answers on b and waits until both report Answered; it
+// returns the caller's Call and the callee's.
+func answered(t testing.TB, a, b *UA, target string) (out, in *Call) {
+	t.Helper()
+	out, err := a.Dial(context.Background(), target, offerFor(4000, pcma))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in = waitEvent(t, b, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, a, Answered)
+	waitEvent(t, b, Answered)
+	return out, in
+}
+
 func sipURI(u *UA, user string) string {
 	return "sip:" + user + "@" + u.Addr("udp").String()
 }

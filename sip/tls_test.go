@@ -71,16 +71,7 @@ func TestCallTLS(t *testing.T) {
 	a := runUA(t, context.Background(), withTLS, nil)
 	b := runUA(t, context.Background(), withTLS, nil)
 	target := "sip:door@" + b.Addr("tls").String() + ";transport=tls"
-	call, err := a.Dial(context.Background(), target, offerFor(4000, pcma))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in := waitEvent(t, b, IncomingCall).Call
-	if err := in.Answer(offerFor(5000, pcma)); err != nil {
-		t.Fatal(err)
-	}
-	waitEvent(t, a, Answered)
-	waitEvent(t, b, Answered)
+	call, in := answered(t, a, b, target)
 	if err := call.SendDTMF('9'); err != nil {
 		t.Fatal(err)
 	}
