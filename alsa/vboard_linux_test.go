@@ -31,17 +31,8 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/alsa/alsatest"
 )
-
-func needVboard(t *testing.T) {
-	t.Helper()
-	if os.Getenv("INTERCOM_VBOARD") != "1" {
-		t.Skip("not in the virtual board: run hwtest/vboard/run.sh amd64 --scenario tests")
-	}
-	if _, err := os.Stat("/dev/snd"); err != nil {
-		t.Fatalf("INTERCOM_VBOARD=1 but no /dev/snd: %v", err)
-	}
-}
 
 // pattern is a maximal-length LFSR sequence: never zero, so silence cannot fake a match.
 func pattern(n int) []int16 {
@@ -56,7 +47,7 @@ func pattern(n int) []int16 {
 }
 
 func TestVboardLoopbackBitExact(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	for _, want := range []alsa.Params{{}, {Rate: 48000, Channels: 2, PeriodFrames: 960, Periods: 4}} {
 		// An xrun (the TCG guest on a busy host can miss a period) drops audio by design;
 		// bit-exactness is only judged on a run without one.
@@ -157,7 +148,7 @@ func loopbackOnce(t *testing.T, want alsa.Params) (xruns int, _ error) {
 }
 
 func TestVboardXrunRecovers(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	rec, err := alsa.OpenPCM("hw:Loopback,1", alsa.Capture, alsa.Params{})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +194,7 @@ func TestVboardXrunRecovers(t *testing.T) {
 }
 
 func TestVboardUnplugAndReturn(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	const card = "Speaker"
 	play, err := alsa.OpenPCM("hw:"+card+",0", alsa.Playback, alsa.Params{})
 	if err != nil {
@@ -316,7 +307,7 @@ func cardIndex(id string) string {
 }
 
 func TestVboardMixer(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	m, err := alsa.OpenMixer("Loopback")
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +332,7 @@ func TestVboardMixer(t *testing.T) {
 }
 
 func TestVboardReadDoesNotAllocate(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	rec, err := alsa.OpenPCM("hw:Loopback,1", alsa.Capture, alsa.Params{PeriodFrames: 80, Periods: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -358,7 +349,7 @@ func TestVboardReadDoesNotAllocate(t *testing.T) {
 }
 
 func TestVboardBusyFailsFast(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	first, err := alsa.OpenPCM("hw:Loopback,0", alsa.Playback, alsa.Params{})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/doorsip/intercom/alsa/alsatest"
 )
 
 func TestRunAudioUsage(t *testing.T) {
@@ -48,9 +50,7 @@ func TestRunAudioList(t *testing.T) {
 
 // In the virtual board, `intercom audio test` on the aloop twins must report a round trip.
 func TestRunAudioTestVboard(t *testing.T) {
-	if os.Getenv("INTERCOM_VBOARD") != "1" {
-		t.Skip("not in the virtual board: run hwtest/vboard/run.sh amd64 --scenario tests")
-	}
+	alsatest.NeedVboard(t)
 	var out, errb strings.Builder
 	code := runAudio([]string{"test", "-config", "/nonexistent", "-capture", "hw:Loopback,1", "-playback", "hw:Loopback,0"},
 		&out, &errb, slog.New(slog.DiscardHandler))

@@ -17,21 +17,12 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/alsa/alsatest"
 	"github.com/doorsip/intercom/internal/clock"
 )
 
-func needVboard(t *testing.T) {
-	t.Helper()
-	if os.Getenv("INTERCOM_VBOARD") != "1" {
-		t.Skip("not in the virtual board: run hwtest/vboard/run.sh amd64 --scenario tests")
-	}
-	if _, err := os.Stat("/dev/snd"); err != nil {
-		t.Fatalf("INTERCOM_VBOARD=1 but no /dev/snd: %v", err)
-	}
-}
-
 func TestVboardRoundTrip(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	for _, tc := range []TestConfig{{}, {Period: 10 * time.Millisecond, Periods: 3}} {
 		res, err := Test(context.Background(), "hw:Loopback,1", "hw:Loopback,0", tc)
 		if err != nil {
@@ -61,7 +52,7 @@ func TestVboardRoundTrip(t *testing.T) {
 }
 
 func TestVboardPlaybackSurvivesUnplug(t *testing.T) {
-	needVboard(t)
+	alsatest.NeedVboard(t)
 	cfg := Defaults()
 	cfg.Playback = "hw:Speaker,0"
 	p, err := OpenPlayback(cfg, Options{Clock: clock.Real{}})
