@@ -23,7 +23,9 @@ func ParseName(s string) (Name, error) {
 	card, dev, _ := strings.Cut(arg, ",")
 	card = strings.TrimPrefix(card, "CARD=")
 	dev = strings.TrimPrefix(dev, "DEV=")
-	if card == "" || strings.ContainsAny(card, " /\\") {
+	// A card ID never holds '=' or ':': one left after the CARD= prefix is a typo, and would
+	// not survive printing and parsing back.
+	if card == "" || strings.ContainsAny(card, " /\\=:") {
 		return Name{}, fmt.Errorf("%w: %q: bad card", ErrBadName, s)
 	}
 	n := Name{Card: card}

@@ -21,6 +21,8 @@ func TestParseName(t *testing.T) {
 		{"hw:0,x", Name{}, false},
 		{"hw:0,99", Name{}, false},
 		{"hw:../x,0", Name{}, false},
+		{"hw:CARD=CARD=", Name{}, false},
+		{"hw:a:b,0", Name{}, false},
 		{"tone:440", Name{}, false},
 	}
 	for _, tt := range tests {
