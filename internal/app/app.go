@@ -44,6 +44,7 @@ type App struct {
 	phone  *phone
 	gb     *board
 	ctrl   *door.Controller
+	trim   *trimmer
 
 	closeOnce sync.Once
 }
@@ -70,6 +71,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.events = eventlog.New(eventlog.Config{Path: cfg.Door.Events.Path, MaxSize: cfg.Door.Events.MaxSize},
 		eventlog.Options{Logger: a.log.With("part", "eventlog"), Clock: opts.Clock})
 	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)
+	a.trim = newTrimmer(opts.Clock, a.phone.busy)
+	a.phone.idle = a.trim.idle
 	a.gb = newBoard(a.board)
 	a.ctrl = door.New(cfg.Door, a.phone, a.gb, door.Options{
 		Logger:    a.log.With("part", "door"),
@@ -126,9 +129,10 @@ func (a *App) Run(ctx context.Context) error {
 		start("control", srv.Run, ctx)
 		defer srv.Close()
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); a.gb.run(ctx) }()
 	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
+	go func() { defer wg.Done(); a.trim.run(ctx) }()
 
 	select {
 	case <-a.ua.Ready():
@@ -139,6 +143,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.opts.Ready != nil {
 		a.opts.Ready()
 	}
+	a.trim.idle() // start-up's garbage: config, TLS, the first REGISTER
 	ctrlErr := a.ctrl.Run(ctx)
 	a.gb.Halt()
 	uaCancel()

@@ -27,6 +27,7 @@ type phone struct {
 	bind  netip.Addr // where RTP sockets bind: the SIP listen address
 
 	events chan door.PhoneEvent
+	idle   func() // called when the last call has ended and its media stopped
 
 	mu    sync.Mutex
 	calls map[*sip.Call]*call
@@ -44,7 +45,15 @@ func newPhone(ua *sip.UA, mc media.Config, ac audio.Config, listen string, log *
 		events: make(chan door.PhoneEvent, 64),
 		calls:  map[*sip.Call]*call{},
 		ctx:    context.Background(),
+		idle:   func() {},
 	}
+}
+
+// busy reports whether a call exists, ringing or answered.
+func (p *phone) busy() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.calls) > 0
 }
 
 func (p *phone) Events() <-chan door.PhoneEvent { return p.events }
@@ -139,6 +148,11 @@ func (p *phone) handle(ev sip.Event) {
 			p.emit(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: ev.Digit})
 		}
 	case sip.Ended:
+		defer func() {
+			if !p.busy() {
+				p.idle()
+			}
+		}()
 		p.mu.Lock()
 		c := p.calls[ev.Call]
 		delete(p.calls, ev.Call)
