@@ -114,8 +114,9 @@ func defaults() *Config {
 
 const (
 	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control"
-	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls"
+	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner"
 	tlsKeys     = "listen, cert, key, ca"
+	scannerKeys = "rate, burst, user_agents, trusted"
 	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
 	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type"
 	audioKeys   = "capture, playback, volume, mic_gain, period, periods"
@@ -144,6 +145,13 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.str(tl, "sip.tls", "key", &c.SIP.TLS.Key)
 			r.str(tl, "sip.tls", "ca", &c.SIP.TLS.CA)
 			r.unknown(tl, "sip.tls", tlsKeys)
+		}
+		if sc := r.table(s, "sip", "scanner"); sc != nil {
+			r.integer(sc, "sip.scanner", "rate", &c.SIP.Scanner.Rate)
+			r.integer(sc, "sip.scanner", "burst", &c.SIP.Scanner.Burst)
+			r.strs(sc, "sip.scanner", "user_agents", &c.SIP.Scanner.UserAgents)
+			r.strs(sc, "sip.scanner", "trusted", &c.SIP.Scanner.Trusted)
+			r.unknown(sc, "sip.scanner", scannerKeys)
 		}
 		r.unknown(s, "sip", sipKeys)
 	}

@@ -23,6 +23,9 @@ func TestExampleParses(t *testing.T) {
 	if d := c.Door.Door; d.LockoutMax != time.Hour || d.LockoutReset != 24*time.Hour || d.LockoutGlobal != 3 {
 		t.Errorf("lockout keys = %s %s %d", d.LockoutMax, d.LockoutReset, d.LockoutGlobal)
 	}
+	if sc := c.SIP.Scanner; sc.Rate != 10 || sc.Burst != 20 || len(sc.Trusted) != 1 || sc.Trusted[0] != "192.168.1.0/24" {
+		t.Errorf("scanner = %+v", sc)
+	}
 	if len(c.GPIO.Buttons) != 1 || c.Door.Buttons[0].Call[0] != "sip:101@192.168.1.10" {
 		t.Errorf("buttons = %+v / %+v", c.GPIO.Buttons, c.Door.Buttons)
 	}
@@ -96,6 +99,9 @@ func TestErrorKinds(t *testing.T) {
 		{"exit button names nothing", "[door]\nexit_button = \"exit\"\n", "f.toml:2: door.exit_button: \"exit\" names no [[input]]"},
 		{"bad log level", "[log]\nlevel = \"loud\"\n", "f.toml:2: log.level: \"loud\" is not a level"},
 		{"bad audio device", "[audio]\ncapture = \"mic\"\n", "f.toml:2: audio.capture: \"mic\" is not a capture device"},
+		{"bad trusted network", "[sip.scanner]\nrate = 5\ntrusted = [\"10.0.0.0/8\", \"lan\"]\n", "f.toml:3: sip.scanner.trusted: \"lan\" is not an address or network"},
+		{"negative scanner rate", "[sip]\nlisten = \"0.0.0.0:5060\"\n[sip.scanner]\nrate = -1\n", "f.toml:4: sip.scanner.rate: -1 out of range"},
+		{"unknown scanner key", "[sip.scanner]\nrates = 5\n", "f.toml:2: sip.scanner.rates: unknown key in [sip.scanner]"},
 		{"password and file", "[[account]]\nregistrar = \"sip:pbx\"\nuser = \"d\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:5: account[0].password_file: both password and password_file are set"},
 	}
 	for _, tt := range tests {

@@ -28,6 +28,8 @@ type Config struct {
 	SessionExpires time.Duration
 	// MinSE is our RFC 4028 Min-SE.
 	MinSE time.Duration
+	// Scanner limits out-of-dialog requests per source ([sip.scanner]).
+	Scanner ScannerConfig
 }
 
 // TLSConfig is [sip.tls].
@@ -60,6 +62,7 @@ func Defaults() Config {
 		Keepalive:      15 * time.Second,
 		SessionExpires: 1800 * time.Second,
 		MinSE:          90 * time.Second,
+		Scanner:        ScannerDefaults(),
 	}
 }
 
@@ -91,6 +94,9 @@ func (c Config) Validate() error {
 	}
 	if c.SessionExpires != 0 && c.SessionExpires < c.MinSE {
 		errs = append(errs, cfgerr.New("session_expires", "%s is below min_se %s", c.SessionExpires, c.MinSE))
+	}
+	if err := c.Scanner.Validate(); err != nil {
+		errs = append(errs, cfgerr.Prefix("scanner.", err))
 	}
 	ids := map[string]bool{}
 	for i, a := range c.Accounts {

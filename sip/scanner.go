@@ -14,11 +14,8 @@ import (
 // with OPTIONS/REGISTER/INVITE at hundreds per second. Answering each one costs CPU, fills the
 // log and confirms to the scanner that a SIP stack lives here, so out-of-dialog requests are
 // limited per source IP and known scanner User-Agents get no answer at all.
+// The rate and burst come from [sip.scanner] (ScannerDefaults: 10/s, burst 20).
 const (
-	// scanRate and scanBurst: a phone or PBX sends a handful of out-of-dialog requests per
-	// call (INVITE, maybe OPTIONS); ten a second with a burst of twenty never touches them.
-	scanRate  = 10.0
-	scanBurst = 20.0
 	// scanLogEvery: one log line per source per minute, whatever the flood's rate.
 	scanLogEvery = time.Minute
 	// scanMaxSources bounds the table against spoofed-source floods; past it, sources idle
@@ -26,14 +23,20 @@ const (
 	scanMaxSources = 4096
 )
 
-// isScannerAgent reports whether ua names a known scanner (case-insensitive): sipvicious
-// and its forks, sipcli, VaxSIP, pplsip, sundayddr.
-func isScannerAgent(ua string) bool {
+// isScannerAgent reports whether ua names a known scanner (sipvicious and its forks, sipcli,
+// VaxSIP, pplsip, sundayddr) or holds one of extra (lower case, from [sip.scanner]
+// user_agents), case-insensitively.
+func isScannerAgent(ua string, extra []string) bool {
 	if ua == "" {
 		return false
 	}
 	ua = strings.ToLower(ua)
 	for _, s := range [...]string{"friendly-scanner", "sipvicious", "sipcli", "vaxsipuseragent", "pplsip", "sundayddr"} {
+		if strings.Contains(ua, s) {
+			return true
+		}
+	}
+	for _, s := range extra {
 		if strings.Contains(ua, s) {
 			return true
 		}
@@ -62,18 +65,44 @@ type sourceState struct {
 
 // scanLimiter is the per-source-IP rate limiter and scanner filter.
 type scanLimiter struct {
-	clk   clock.Clock
-	log   *slog.Logger
-	rate  float64
-	burst float64
+	clk     clock.Clock
+	log     *slog.Logger
+	rate    float64 // 0 = no rate limit
+	burst   float64
+	agents  []string // more scanner User-Agents, lower case
+	trusted []netip.Prefix
 
 	mu      sync.Mutex
 	sources map[netip.Addr]*sourceState
 	counts  Stats
 }
 
-func newScanLimiter(clk clock.Clock, log *slog.Logger) *scanLimiter {
-	return &scanLimiter{clk: clk, log: log, rate: scanRate, burst: scanBurst, sources: map[netip.Addr]*sourceState{}}
+// newScanLimiter builds the limiter from a validated cfg (an entry that does not parse is
+// skipped: Validate has reported it).
+func newScanLimiter(cfg ScannerConfig, clk clock.Clock, log *slog.Logger) *scanLimiter {
+	l := &scanLimiter{clk: clk, log: log, rate: float64(cfg.Rate), burst: float64(cfg.Burst),
+		sources: map[netip.Addr]*sourceState{}}
+	for _, ua := range cfg.UserAgents {
+		if ua = strings.ToLower(strings.TrimSpace(ua)); ua != "" {
+			l.agents = append(l.agents, ua)
+		}
+	}
+	for _, s := range cfg.Trusted {
+		if p, err := parseTrusted(s); err == nil {
+			l.trusted = append(l.trusted, p)
+		}
+	}
+	return l
+}
+
+// isTrusted reports whether src is in a [sip.scanner] trusted network.
+func (l *scanLimiter) isTrusted(src netip.Addr) bool {
+	for _, p := range l.trusted {
+		if p.Contains(src) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *scanLimiter) stats() Stats {
@@ -91,7 +120,7 @@ func (l *scanLimiter) allow(src netip.Addr, ua string) bool {
 	defer l.mu.Unlock()
 	s := l.source(src, now)
 	s.seen = now
-	if isScannerAgent(ua) {
+	if isScannerAgent(ua, l.agents) {
 		l.counts.ScannerDropped++
 		s.scanDrops++
 		if s.scanLoggedAt.IsZero() || now.Sub(s.scanLoggedAt) >= scanLogEvery {
@@ -99,6 +128,9 @@ func (l *scanLimiter) allow(src netip.Addr, ua string) bool {
 			s.scanLoggedAt, s.scanDrops = now, 0
 		}
 		return false
+	}
+	if l.rate == 0 {
+		return true
 	}
 	if el := now.Sub(s.last); el > 0 {
 		s.tokens = min(l.burst, s.tokens+el.Seconds()*l.rate)
@@ -163,7 +195,7 @@ func (u *UA) isRegistrar(src netip.Addr) bool {
 
 // admit applies the scanner defence to a request that passed checkRequest; false means
 // drop it without answer. Requests in one of our dialogs (or for a call we are setting up:
-// ACK, CANCEL, retransmissions) and requests from a registrar always pass.
+// ACK, CANCEL, retransmissions), from a registrar or from a trusted network always pass.
 func (u *UA) admit(src string, callID string, userAgent string) bool {
 	ap, err := netip.ParseAddrPort(src)
 	if err != nil {
@@ -173,7 +205,7 @@ func (u *UA) admit(src string, callID string, userAgent string) bool {
 		return true
 	}
 	addr := ap.Addr().Unmap()
-	if u.isRegistrar(addr) {
+	if u.scan.isTrusted(addr) || u.isRegistrar(addr) {
 		return true
 	}
 	return u.scan.allow(addr, userAgent)

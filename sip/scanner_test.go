@@ -2,12 +2,15 @@ package sip
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/doorsip/intercom/internal/cfgerr"
 	"github.com/doorsip/intercom/internal/clock"
 )
 
@@ -46,7 +49,7 @@ func TestScanLimiter(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clk := clock.NewFake(time.Unix(1_700_000_000, 0))
 			var logs bytes.Buffer
-			l := newScanLimiter(clk, slog.New(slog.NewTextHandler(&logs, nil)))
+			l := newScanLimiter(ScannerDefaults(), clk, slog.New(slog.NewTextHandler(&logs, nil)))
 			for i, s := range tt.steps {
 				clk.Advance(s.advance)
 				got := 0
@@ -72,7 +75,7 @@ func TestScanLimiter(t *testing.T) {
 // TestScanLimiterBounded: a spoofed-source flood cannot grow the table past scanMaxSources.
 func TestScanLimiterBounded(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	l := newScanLimiter(clk, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)))
+	l := newScanLimiter(ScannerDefaults(), clk, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)))
 	for i := 0; i < scanMaxSources+500; i++ {
 		l.allow(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), "")
 	}
@@ -122,5 +125,102 @@ func TestAdmitExemptions(t *testing.T) {
 	}
 	if st := u.Stats(); st.RateDropped != 80 || st.ScannerDropped != 0 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestScannerConfig: [sip.scanner] changes the rate and burst, turns the limit off, adds
+// User-Agents to the built-in list, and exempts trusted networks in admit.
+func TestScannerConfig(t *testing.T) {
+	a := netip.MustParseAddr("192.0.2.1")
+	send := func(l *scanLimiter, src netip.Addr, ua string, n int) (allowed int) {
+		for i := 0; i < n; i++ {
+			if l.allow(src, ua) {
+				allowed++
+			}
+		}
+		return allowed
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	tests := []struct {
+		name    string
+		cfg     ScannerConfig
+		advance time.Duration
+		ua      string
+		n, want int // second round, after advance; the first round is n requests at once
+		first   int
+	}{
+		{"defaults", ScannerDefaults(), time.Second, "", 100, 10, 20},
+		{"rate 2 burst 5", ScannerConfig{Rate: 2, Burst: 5}, time.Second, "", 100, 2, 5},
+		{"rate 0: no limit", ScannerConfig{Rate: 0}, 0, "", 1000, 1000, 1000},
+		{"rate 0 still drops scanners", ScannerConfig{Rate: 0}, 0, "sipvicious", 10, 0, 0},
+		{"extra user agent", ScannerConfig{Rate: 0, UserAgents: []string{"  EvilDialer "}}, 0, "evildialer/2.0", 10, 0, 0},
+		{"extra does not replace built-in", ScannerConfig{Rate: 0, UserAgents: []string{"evildialer"}}, 0, "friendly-scanner", 10, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+			l := newScanLimiter(tt.cfg, clk, quiet)
+			if got := send(l, a, tt.ua, tt.n); got != tt.first {
+				t.Errorf("first round: %d of %d allowed, want %d", got, tt.n, tt.first)
+			}
+			clk.Advance(tt.advance)
+			if got := send(l, a, tt.ua, tt.n); got != tt.want {
+				t.Errorf("after %v: %d of %d allowed, want %d", tt.advance, got, tt.n, tt.want)
+			}
+		})
+	}
+
+	t.Run("trusted", func(t *testing.T) {
+		cfg := Defaults()
+		cfg.Listen = "127.0.0.1:0"
+		cfg.Scanner.Trusted = []string{"10.1.0.0/16", "192.0.2.7", "2001:db8::/32"}
+		u, err := NewUA(cfg, Options{Clock: clock.NewFake(time.Unix(1_700_000_000, 0))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, src := range []string{"10.1.200.3:5060", "192.0.2.7:5062", "[::ffff:10.1.0.1]:5060", "[2001:db8::5]:5060"} {
+			for i := 0; i < 100; i++ {
+				if !u.admit(src, "x", "friendly-scanner") {
+					t.Fatalf("%s: trusted source dropped at request %d", src, i)
+				}
+			}
+		}
+		dropped := 0
+		for i := 0; i < 100; i++ {
+			if !u.admit("10.2.0.1:5060", "x", "") {
+				dropped++
+			}
+		}
+		if dropped != 80 {
+			t.Errorf("untrusted neighbour: %d of 100 dropped, want 80", dropped)
+		}
+	})
+}
+
+func TestScannerConfigValidate(t *testing.T) {
+	tests := []struct {
+		cfg  ScannerConfig
+		keys []string
+	}{
+		{ScannerDefaults(), nil},
+		{ScannerConfig{Rate: 0, Burst: 0}, nil},
+		{ScannerConfig{Rate: -1, Burst: 5}, []string{"rate"}},
+		{ScannerConfig{Rate: 5, Burst: 0}, []string{"burst"}},
+		{ScannerConfig{Rate: 5, Burst: 5, UserAgents: []string{" "}}, []string{"user_agents"}},
+		{ScannerConfig{Rate: 5, Burst: 5, Trusted: []string{"10.0.0.0/33", "lan", "192.168.1.1", "fe80::/10"}}, []string{"trusted", "trusted"}},
+	}
+	for _, tt := range tests {
+		err := tt.cfg.Validate()
+		var keys []string
+		for _, e := range cfgerr.Split(err) {
+			var fe *cfgerr.Field
+			if !errors.As(e, &fe) {
+				t.Fatalf("%+v: %v is not a field error", tt.cfg, e)
+			}
+			keys = append(keys, fe.Key)
+		}
+		if !slices.Equal(keys, tt.keys) {
+			t.Errorf("%+v: keys %v, want %v (%v)", tt.cfg, keys, tt.keys, err)
+		}
 	}
 }

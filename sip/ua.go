@@ -71,7 +71,7 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 		log:    log,
 		clk:    clk,
 		events: make(chan Event, n),
-		scan:   newScanLimiter(clk, log),
+		scan:   newScanLimiter(cfg.Scanner, clk, log),
 		calls:  map[string]*Call{},
 		bound:  map[string]netip.AddrPort{},
 		ready:  make(chan struct{}),
