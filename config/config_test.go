@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestExampleParses(t *testing.T) {
 	if d := c.Door.Door; d.LockoutMax != time.Hour || d.LockoutReset != 24*time.Hour || d.LockoutGlobal != 3 {
 		t.Errorf("lockout keys = %s %s %d", d.LockoutMax, d.LockoutReset, d.LockoutGlobal)
 	}
-	if sc := c.SIP.Scanner; sc.Rate != 10 || sc.Burst != 20 || len(sc.Trusted) != 1 || sc.Trusted[0] != "192.168.1.0/24" {
+	if sc := c.SIP.Scanner; sc.Rate != 10 || sc.Burst != 20 || len(sc.Trusted) != 0 || len(sc.UserAgents) != 0 {
 		t.Errorf("scanner = %+v", sc)
 	}
 	if len(c.GPIO.Buttons) != 1 || c.Door.Buttons[0].Call[0] != "sip:101@192.168.1.10" {
@@ -165,4 +166,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error does not wrap ErrInvalid: %v", err)
 		}
 	})
+}
+
+func TestScannerSection(t *testing.T) {
+	c, err := Parse("f.toml", []byte("[sip.scanner]\nrate = 0\nuser_agents = [\"sipsak\"]\ntrusted = [\"10.0.0.0/8\", \"192.0.2.7\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := c.SIP.Scanner
+	if sc.Rate != 0 || sc.Burst != 20 || !slices.Equal(sc.UserAgents, []string{"sipsak"}) || !slices.Equal(sc.Trusted, []string{"10.0.0.0/8", "192.0.2.7"}) {
+		t.Errorf("scanner = %+v", sc)
+	}
 }
