@@ -11,7 +11,8 @@
 # Scenarios, run in this order:
 #   smoke     vboardcheck proves aloop (pattern bit-exact, 1 kHz SNR) and gpio-sim (edges, levels)
 #   tests     the packages in VBOARD_TEST_PKGS, compiled with `go test -c` for the guest, run
-#             with -test.v and INTERCOM_VBOARD=1 (plus any --test-binaries)
+#             with -test.v and INTERCOM_VBOARD=1 (plus any --test-binaries); PKG:PATTERN runs
+#             only the tests matching PATTERN (for packages whose other tests need the repo)
 #   board     the real-board tests (hwtest/hwtest_test.go, tag hwtest) against guest/board.toml
 #   intercom  the issue-8 call scenario with the real intercom binary (peers.sh on the host)
 # The guest prints exactly one "VBOARD SUCCESS ..." or "VBOARD FAIL ..." line and powers off;
@@ -23,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 # Set (even empty) to choose which packages the tests scenario compiles.
-VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio}
+VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio ./cmd/intercom:Vboard}
 
 usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
@@ -92,7 +93,10 @@ gobuild() { (cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go "$@");
 gobuild build -trimpath -o "$root/bin/vboardcheck" ./hwtest/vboard/vboardcheck
 
 if has tests; then
-	for p in $VBOARD_TEST_PKGS; do
+	for entry in $VBOARD_TEST_PKGS; do
+		p=${entry%%:*}
+		pattern=
+		[ "$p" = "$entry" ] || pattern=${entry#*:}
 		name=$(echo "${p#./}" | tr / -)
 		# -vet=off: vet is make check's job; here only the binary matters.
 		gobuild test -c -vet=off -o "$root/tests/$name/$name.test" "$p" || die "run: go test -c $p failed"
@@ -103,6 +107,7 @@ if has tests; then
 		fi
 		# Tests run in their package directory, as go test does, so testdata/ is found.
 		[ -d "$repo_dir/$p/testdata" ] && cp -r "$repo_dir/$p/testdata" "$root/tests/$name/"
+		[ -z "$pattern" ] || printf '%s\n' "$pattern" >"$root/tests/$name/run-pattern"
 	done
 fi
 if has board; then

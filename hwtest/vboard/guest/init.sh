@@ -86,8 +86,10 @@ if has tests; then
 	for t in /tests/*/*.test; do
 		[ -x "$t" ] || continue
 		name=${t##*/}
-		echo "vboard: running $name"
-		(cd "${t%/*}" && "$t" -test.v -test.timeout=90s) || note_fail "tests: $name failed"
+		run=.
+		[ -f "${t%/*}/run-pattern" ] && read -r run <"${t%/*}/run-pattern"
+		echo "vboard: running $name -test.run $run"
+		(cd "${t%/*}" && "$t" -test.v -test.timeout=90s -test.run "$run") || note_fail "tests: $name failed"
 		ntests=$((ntests + 1))
 	done
 fi
