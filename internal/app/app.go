@@ -143,7 +143,6 @@ func (a *App) Run(ctx context.Context) error {
 	if a.opts.Ready != nil {
 		a.opts.Ready()
 	}
-	a.trim.idle() // start-up's garbage: config, TLS, the first REGISTER
 	ctrlErr := a.ctrl.Run(ctx)
 	a.gb.Halt()
 	uaCancel()
