@@ -65,38 +65,55 @@ type sourceState struct {
 
 // scanLimiter is the per-source-IP rate limiter and scanner filter.
 type scanLimiter struct {
-	clk     clock.Clock
-	log     *slog.Logger
+	clk clock.Clock
+	log *slog.Logger
+
+	mu      sync.Mutex
 	rate    float64 // 0 = no rate limit
 	burst   float64
 	agents  []string // more scanner User-Agents, lower case
 	trusted []netip.Prefix
-
-	mu      sync.Mutex
 	sources map[netip.Addr]*sourceState
 	counts  Stats
 }
 
-// newScanLimiter builds the limiter from a validated cfg (an entry that does not parse is
-// skipped: Validate has reported it).
+// newScanLimiter builds the limiter from a validated cfg.
 func newScanLimiter(cfg ScannerConfig, clk clock.Clock, log *slog.Logger) *scanLimiter {
-	l := &scanLimiter{clk: clk, log: log, rate: float64(cfg.Rate), burst: float64(cfg.Burst),
-		sources: map[netip.Addr]*sourceState{}}
-	for _, ua := range cfg.UserAgents {
-		if ua = strings.ToLower(strings.TrimSpace(ua)); ua != "" {
-			l.agents = append(l.agents, ua)
-		}
-	}
-	for _, s := range cfg.Trusted {
-		if p, err := parseTrusted(s); err == nil {
-			l.trusted = append(l.trusted, p)
-		}
-	}
+	l := &scanLimiter{clk: clk, log: log, sources: map[netip.Addr]*sourceState{}}
+	l.configure(cfg)
 	return l
 }
 
+// configure applies cfg (an entry that does not parse is skipped: Validate has reported it).
+// Sources keep their buckets, capped at the new burst.
+func (l *scanLimiter) configure(cfg ScannerConfig) {
+	var agents []string
+	for _, ua := range cfg.UserAgents {
+		if ua = strings.ToLower(strings.TrimSpace(ua)); ua != "" {
+			agents = append(agents, ua)
+		}
+	}
+	var trusted []netip.Prefix
+	for _, s := range cfg.Trusted {
+		if p, err := parseTrusted(s); err == nil {
+			trusted = append(trusted, p)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rate, l.burst, l.agents, l.trusted = float64(cfg.Rate), float64(cfg.Burst), agents, trusted
+	for _, s := range l.sources {
+		s.tokens = min(s.tokens, l.burst)
+	}
+}
+
+// SetScanner applies a new [sip.scanner] (a config reload) to the running UA.
+func (u *UA) SetScanner(cfg ScannerConfig) { u.scan.configure(cfg) }
+
 // isTrusted reports whether src is in a [sip.scanner] trusted network.
 func (l *scanLimiter) isTrusted(src netip.Addr) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, p := range l.trusted {
 		if p.Contains(src) {
 			return true

@@ -224,3 +224,41 @@ func TestScannerConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSetScanner: a reload's [sip.scanner] reaches the running UA: a trusted network passes
+// at once, and a smaller burst caps the buckets sources already have.
+func TestSetScanner(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	cfg := Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	u, err := NewUA(cfg, Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admitted := func(src string, n int) (k int) {
+		for i := 0; i < n; i++ {
+			if u.admit(src, "x", "") {
+				k++
+			}
+		}
+		return k
+	}
+	if k := admitted("10.0.0.1:5060", 30); k != 20 {
+		t.Fatalf("before: %d of 30 admitted, want 20", k)
+	}
+	admitted("10.0.2.1:5060", 1) // 19 tokens left
+	u.SetScanner(ScannerConfig{Rate: 1, Burst: 3, Trusted: []string{"10.0.0.0/24"}})
+	if k := admitted("10.0.0.1:5060", 30); k != 30 {
+		t.Errorf("trusted after SetScanner: %d of 30 admitted", k)
+	}
+	if k := admitted("10.0.1.1:5060", 30); k != 3 {
+		t.Errorf("new source, burst 3: %d of 30 admitted", k)
+	}
+	if k := admitted("10.0.2.1:5060", 30); k != 3 {
+		t.Errorf("source known before, burst 3: %d of 30 admitted", k)
+	}
+	clk.Advance(time.Hour)
+	if k := admitted("10.0.1.1:5060", 30); k != 3 {
+		t.Errorf("refilled source, burst 3: %d of 30 admitted", k)
+	}
+}

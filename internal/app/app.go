@@ -158,23 +158,32 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // Reload applies a new config between events; what needs a restart (listen address, GPIO
-// lines, accounts) is reported and kept as it was.
+// lines, accounts) is reported and kept as it was. [sip.scanner] applies at once.
 func (a *App) Reload(cfg *config.Config) error {
-	var kept []string
-	if fmt.Sprint(cfg.SIP) != fmt.Sprint(a.cfg.SIP) {
-		kept = append(kept, "sip/account")
-	}
-	if fmt.Sprint(cfg.GPIO) != fmt.Sprint(a.cfg.GPIO) {
-		kept = append(kept, "gpio lines")
-	}
+	kept := restartNeeded(a.cfg, cfg)
 	if err := a.ctrl.Apply(cfg.Door); err != nil {
 		return err
 	}
 	a.phone.setMedia(cfg.Media, cfg.Audio)
+	a.ua.SetScanner(cfg.SIP.Scanner)
 	if len(kept) > 0 {
 		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)
 	}
 	return nil
+}
+
+// restartNeeded names the sections whose changes from old to cfg a reload cannot apply.
+func restartNeeded(old, cfg *config.Config) []string {
+	var kept []string
+	oldSIP, newSIP := old.SIP, cfg.SIP
+	oldSIP.Scanner, newSIP.Scanner = sip.ScannerConfig{}, sip.ScannerConfig{}
+	if fmt.Sprint(newSIP) != fmt.Sprint(oldSIP) {
+		kept = append(kept, "sip/account")
+	}
+	if fmt.Sprint(cfg.GPIO) != fmt.Sprint(old.GPIO) {
+		kept = append(kept, "gpio lines")
+	}
+	return kept
 }
 
 // Close releases the board (safe levels) and the event log; idempotent.
