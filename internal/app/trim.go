@@ -29,6 +29,7 @@ type trimmer struct {
 	busy  func() bool // a call in progress: leave the heap alone
 	free  func()      // debug.FreeOSMemory; tests count calls instead
 	kick  chan struct{}
+	arms  atomic.Int64 // kicks taken (the timer armed): tests wait on it before moving a fake clock
 	trims atomic.Int64
 }
 
@@ -62,6 +63,7 @@ func (t *trimmer) run(ctx context.Context) {
 			default:
 			}
 			timer.Reset(t.delay)
+			t.arms.Add(1)
 		case <-timer.C():
 			if !t.busy() {
 				t.free()

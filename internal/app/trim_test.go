@@ -24,17 +24,20 @@ func TestTrimmer(t *testing.T) {
 	go func() { defer wg.Done(); tr.run(ctx) }()
 	defer func() { cancel(); wg.Wait() }()
 
-	// step advances the clock once the trimmer has taken the kick and armed its timer.
-	step := func(d time.Duration) {
+	// idle kicks the trimmer and waits until it has armed its timer for that kick, so the
+	// fake clock moves only after the trimmer has seen everything sent so far.
+	kicks := int64(0)
+	idle := func() {
 		t.Helper()
+		tr.idle()
+		kicks++
 		deadline := time.Now().Add(5 * time.Second)
-		for len(tr.kick) > 0 || clk.Timers() == 0 {
+		for tr.arms.Load() != kicks {
 			if time.Now().After(deadline) {
-				t.Fatal("trimmer did not arm its timer")
+				t.Fatalf("trimmer took %d kicks, want %d", tr.arms.Load(), kicks)
 			}
 			time.Sleep(time.Millisecond)
 		}
-		clk.Advance(d)
 	}
 	waitTrims := func(want int64) {
 		t.Helper()
@@ -47,8 +50,8 @@ func TestTrimmer(t *testing.T) {
 		}
 	}
 
-	tr.idle()
-	step(delay - time.Millisecond)
+	idle()
+	clk.Advance(delay - time.Millisecond)
 	time.Sleep(20 * time.Millisecond)
 	if n := freed.Load(); n != 0 {
 		t.Fatalf("trimmed %d times before the delay", n)
@@ -56,21 +59,22 @@ func TestTrimmer(t *testing.T) {
 	clk.Advance(time.Millisecond)
 	waitTrims(1)
 
-	// Several idles in a row (a burst of short calls) trim once, after the last.
-	tr.idle()
-	step(time.Second)
-	tr.idle()
-	step(time.Second)
-	tr.idle()
-	step(delay)
-	waitTrims(2)
+	// Idles in a row (a burst of short calls) trim once, the delay after the last.
+	idle()
+	clk.Advance(time.Second)
+	idle()
+	clk.Advance(time.Second)
+	idle()
+	clk.Advance(delay - time.Millisecond)
 	time.Sleep(20 * time.Millisecond)
+	waitTrims(1)
+	clk.Advance(time.Millisecond)
 	waitTrims(2)
 
 	// A call up when the delay runs out: no trim.
 	busy.Store(true)
-	tr.idle()
-	step(delay)
+	idle()
+	clk.Advance(delay)
 	time.Sleep(20 * time.Millisecond)
 	waitTrims(2)
 }
