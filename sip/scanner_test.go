@@ -93,15 +93,11 @@ func TestScanLimiterBounded(t *testing.T) {
 // without a source bypass the limiter.
 func TestAdmitExemptions(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	cfg := Defaults()
-	cfg.Listen = "127.0.0.1:0"
-	a := AccountDefaults()
-	a.ID, a.Registrar, a.User = "pbx", "sip:192.0.2.50:5060", "door"
-	cfg.Accounts = []Account{a}
-	u, err := NewUA(cfg, Options{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := scanUA(t, clk, func(cfg *Config) {
+		a := AccountDefaults()
+		a.ID, a.Registrar, a.User = "pbx", "sip:192.0.2.50:5060", "door"
+		cfg.Accounts = []Account{a}
+	})
 	u.calls["ours"] = &Call{}
 	for i := 0; i < 100; i++ {
 		if !u.admit("192.0.2.50:5060", "x", "") {
@@ -171,13 +167,9 @@ func TestScannerConfig(t *testing.T) {
 	}
 
 	t.Run("trusted", func(t *testing.T) {
-		cfg := Defaults()
-		cfg.Listen = "127.0.0.1:0"
-		cfg.Scanner.Trusted = []string{"10.1.0.0/16", "192.0.2.7", "2001:db8::/32"}
-		u, err := NewUA(cfg, Options{Clock: clock.NewFake(time.Unix(1_700_000_000, 0))})
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := scanUA(t, clock.NewFake(time.Unix(1_700_000_000, 0)), func(cfg *Config) {
+			cfg.Scanner.Trusted = []string{"10.1.0.0/16", "192.0.2.7", "2001:db8::/32"}
+		})
 		for _, src := range []string{"10.1.200.3:5060", "192.0.2.7:5062", "[::ffff:10.1.0.1]:5060", "[2001:db8::5]:5060"} {
 			for i := 0; i < 100; i++ {
 				if !u.admit(src, "x", "friendly-scanner") {
@@ -229,12 +221,7 @@ func TestScannerConfigValidate(t *testing.T) {
 // at once, and a smaller burst caps the buckets sources already have.
 func TestSetScanner(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-	cfg := Defaults()
-	cfg.Listen = "127.0.0.1:0"
-	u, err := NewUA(cfg, Options{Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := scanUA(t, clk, nil)
 	admitted := func(src string, n int) (k int) {
 		for i := 0; i < n; i++ {
 			if u.admit(src, "x", "") {
@@ -261,4 +248,20 @@ func TestSetScanner(t *testing.T) {
 	if k := admitted("10.0.1.1:5060", 30); k != 3 {
 		t.Errorf("refilled source, burst 3: %d of 30 admitted", k)
 	}
+}
+
+// scanUA is a UA (never run) with the default config on loopback, changed by edit, for
+// calling admit directly.
+func scanUA(t *testing.T, clk clock.Clock, edit func(*Config)) *UA {
+	t.Helper()
+	cfg := Defaults()
+	cfg.Listen = "127.0.0.1:0"
+	if edit != nil {
+		edit(&cfg)
+	}
+	u, err := NewUA(cfg, Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
