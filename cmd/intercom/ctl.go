@@ -27,6 +27,7 @@ commands:
                       act as if a button or input changed (drives a "sim" board)
   events [-f]         recent event log entries as JSON lines; -f then follows new ones
   lines               output line levels (gpio.chip = "sim" only)
+  stats               uptime, memory, scanner drops, and the call's audio figures
   -                   JSON request lines from stdin, one response line each
 `
 
@@ -76,7 +77,7 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	req.Long, req.Follow = *long, *follow
 	req.Backlog = req.Follow // a person following wants the context, as with tail -f
 	switch op {
-	case "status", "answer", "hangup", "open", "events", "lines", "-":
+	case "status", "answer", "hangup", "open", "events", "lines", "stats", "-":
 		if len(pos) != 0 {
 			return ctlUsageError(stderr, "%s takes no argument", op)
 		}
@@ -133,6 +134,10 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	if op == "status" && resp.Status != nil {
 		printStatus(stdout, *resp.Status)
+		return 0
+	}
+	if op == "stats" && resp.Stats != nil {
+		printStats(stdout, *resp.Stats, time.Now())
 		return 0
 	}
 	if op == "lines" {
@@ -265,4 +270,23 @@ func printStatus(w io.Writer, s door.Status) {
 	if s.LockedOut {
 		fmt.Fprintln(w, "door code:  locked out for this call")
 	}
+}
+
+func printStats(w io.Writer, s control.Stats, now time.Time) {
+	fmt.Fprintf(w, "up:         %s (since %s)\n", now.Sub(s.Started).Round(time.Second), s.Started.Local().Format(time.DateTime))
+	fmt.Fprintf(w, "memory:     heap %d kB, from the OS %d kB, %d goroutines\n", s.HeapKB, s.SysKB, s.Goroutines)
+	fmt.Fprintf(w, "sip drops:  %d from scanners, %d over the rate limit\n", s.ScannerDropped, s.RateDropped)
+	c := s.Call
+	if c == nil {
+		fmt.Fprintln(w, "call:       none")
+		return
+	}
+	fmt.Fprintf(w, "call rtp:   to %s, sent %d, received %d, lost %d, late %d, concealed %d, invalid %d, foreign %d\n",
+		c.Remote, c.PacketsSent, c.PacketsReceived, c.Lost, c.Late, c.Concealed, c.Invalid, c.Foreign)
+	rtt := "no report yet"
+	if c.RTTMS > 0 {
+		rtt = fmt.Sprintf("%.1f ms", c.RTTMS)
+	}
+	fmt.Fprintf(w, "call net:   jitter %.1f ms, buffer %.1f ms, round trip %s, peer sees %.1f %% loss\n", c.JitterMS, c.BufferMS, rtt, c.PeerLossPct)
+	fmt.Fprintf(w, "call level: sending %.1f dBFS, receiving %.1f dBFS\n", c.SendDBFS, c.RecvDBFS)
 }

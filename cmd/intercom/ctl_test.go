@@ -69,6 +69,8 @@ func TestCtl(t *testing.T) {
 		{args: "press nope", wantCode: 1, wantErrOut: "unknown button"},
 		{args: "events", wantOut: `"kind":"door-open"`},
 		{args: "lines", wantCode: 1, wantErrOut: "not a sim board"},
+		{args: "stats", wantCode: 1, wantErrOut: "not supported here: stats"}, // a bare controller; the app serves it
+		{args: "stats extra", wantCode: 2, wantErrOut: "takes no argument"},
 		{args: "-", stdin: "{\"op\":\"status\"}\n\n{\"op\":\"bad\"}\n", wantCode: 1, wantOut: `{"ok":false,"error":"control: bad request: unknown op`},
 		{args: "", wantCode: 2, wantErrOut: "usage: intercom ctl"},
 		{args: "dance", wantCode: 2, wantErrOut: `unknown command "dance"`},
@@ -140,5 +142,26 @@ func TestCtlEventsFollow(t *testing.T) {
 	stop() // the intercom goes away: the follower ends
 	if c := <-code; c != 1 || !strings.Contains(errOut.String(), "closed the stream") {
 		t.Errorf("exit %d, stderr %q", c, errOut.String())
+	}
+}
+
+func TestPrintStats(t *testing.T) {
+	start := time.Date(2026, 11, 30, 3, 0, 0, 0, time.Local)
+	st := control.Stats{Started: start, Goroutines: 20, HeapKB: 900, SysKB: 7000, ScannerDropped: 3}
+	var b bytes.Buffer
+	printStats(&b, st, start.Add(90*time.Minute))
+	for _, want := range []string{"up:         1h30m0s (since 2026-11-30 03:00:00)", "heap 900 kB, from the OS 7000 kB, 20 goroutines",
+		"3 from scanners, 0 over the rate limit", "call:       none"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
+	}
+	st.Call = &control.CallStats{Remote: "192.0.2.1:4000", PacketsSent: 500, PacketsReceived: 498, Lost: 2, JitterMS: 1.5, BufferMS: 40, RecvDBFS: -21.3}
+	b.Reset()
+	printStats(&b, st, start)
+	for _, want := range []string{"to 192.0.2.1:4000, sent 500, received 498, lost 2", "jitter 1.5 ms, buffer 40.0 ms, round trip no report yet", "receiving -21.3 dBFS"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
 	}
 }

@@ -46,6 +46,7 @@ type App struct {
 	ctrl   *door.Controller
 	trim   *trimmer
 
+	started   time.Time // when Run began: `intercom ctl stats` reports it
 	closeOnce sync.Once
 }
 
@@ -96,6 +97,7 @@ func (a *App) UA() *sip.UA { return a.ua }
 // Run runs until ctx ends, then stops: the controller hangs up, the UA unregisters, the
 // board drives its safe levels. It returns the first part's error that was not a stop.
 func (a *App) Run(ctx context.Context) error {
+	a.started = a.opts.Clock.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer a.Close()

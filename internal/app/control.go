@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/doorsip/intercom/internal/control"
@@ -71,3 +72,41 @@ func (h ctlHandler) Lines() (map[string]bool, error) {
 	}
 	return out, nil
 }
+
+// Stats serves `intercom ctl stats`. ReadMemStats stops the world for a moment; it is asked
+// for by a person at a shell, not polled by the media path.
+func (h ctlHandler) Stats() control.Stats {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	sip := h.a.ua.Stats()
+	st := control.Stats{
+		Started:        h.a.started,
+		Goroutines:     runtime.NumGoroutine(),
+		HeapKB:         int64(ms.HeapInuse / 1024),
+		SysKB:          int64(ms.Sys / 1024),
+		ScannerDropped: sip.ScannerDropped,
+		RateDropped:    sip.RateDropped,
+	}
+	if cs, ok := h.a.CallStats(); ok {
+		st.Call = &control.CallStats{
+			Remote:          cs.Remote.String(),
+			PacketsSent:     cs.PacketsSent,
+			PacketsReceived: cs.PacketsReceived,
+			Lost:            cs.Lost,
+			Late:            cs.Late,
+			Invalid:         cs.Invalid,
+			Foreign:         cs.Foreign,
+			Concealed:       cs.Concealed,
+			JitterMS:        ms1(cs.Jitter),
+			BufferMS:        ms1(cs.JitterDelay),
+			RTTMS:           ms1(cs.RTT),
+			PeerLossPct:     round1(100 * cs.RemoteFractionLost),
+			SendDBFS:        round1(cs.SendLevel),
+			RecvDBFS:        round1(cs.RecvLevel),
+		}
+	}
+	return st
+}
+
+// ms1 is d in milliseconds, to 0.1 ms.
+func ms1(d time.Duration) float64 { return round1(float64(d) / float64(time.Millisecond)) }

@@ -16,7 +16,7 @@ const MaxRequest = 64 << 10
 
 // Request is one line from a client.
 type Request struct {
-	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events | lines
+	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events | lines | stats
 	Arg    string `json:"arg,omitempty"`    // call: URI; press/release: button or input name
 	Long   bool   `json:"long,omitempty"`   // press: long press
 	Follow bool   `json:"follow,omitempty"` // events: stream new entries instead of the recent ones
@@ -37,11 +37,12 @@ type Response struct {
 	Event   *eventlog.Entry `json:"event,omitempty"`
 	Done    bool            `json:"done,omitempty"`
 	Lines   map[string]bool `json:"lines,omitempty"` // lines: output line levels (true = active)
+	Stats   *Stats          `json:"stats,omitempty"` // stats
 }
 
 var ops = map[string]bool{
 	"status": true, "call": true, "answer": true, "hangup": true, "open": true,
-	"press": true, "release": true, "events": true, "lines": true,
+	"press": true, "release": true, "events": true, "lines": true, "stats": true,
 }
 
 // DecodeRequest parses one request line (without or with its newline). Unknown fields and

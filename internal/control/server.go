@@ -238,6 +238,14 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 		}
 		return Response{OK: true, Lines: lines}
 	}
+	if req.Op == "stats" {
+		sr, ok := s.h.(StatsReader)
+		if !ok {
+			return Response{Error: ErrUnsupported.Error() + ": stats"}
+		}
+		st := sr.Stats()
+		return Response{OK: true, Stats: &st}
+	}
 	res, err := s.h.Do(ctx, door.Command{Op: req.Op, Arg: req.Arg, Long: req.Long})
 	st := res.Status
 	if err != nil {

@@ -154,6 +154,38 @@ func TestLines(t *testing.T) {
 	}
 }
 
+// statsHandler is a handler that reports stats.
+type statsHandler struct{ *fakeHandler }
+
+func (statsHandler) Stats() Stats {
+	return Stats{Started: time.Unix(100, 0).UTC(), Goroutines: 12, HeapKB: 900, SysKB: 7000, RateDropped: 5,
+		Call: &CallStats{Remote: "192.0.2.1:4000", PacketsSent: 50, PacketsReceived: 49, Lost: 1, RecvDBFS: -20.5}}
+}
+
+func TestStats(t *testing.T) {
+	tests := []struct {
+		name string
+		h    Handler
+		want string
+	}{
+		{"app", statsHandler{newFakeHandler()}, `{"ok":true,"stats":{"started":"1970-01-01T00:01:40Z","goroutines":12,"heap_kb":900,"sys_kb":7000,` +
+			`"sip_scanner_dropped":0,"sip_rate_dropped":5,"call":{"remote":"192.0.2.1:4000","packets_sent":50,"packets_received":49,"lost":1,` +
+			`"late":0,"invalid":0,"foreign":0,"concealed":0,"jitter_ms":0,"buffer_ms":0,"rtt_ms":0,"peer_loss_pct":0,"send_dbfs":0,"recv_dbfs":-20.5}}}`},
+		{"bare controller", newFakeHandler(), `{"ok":false,"error":"control: not supported here: stats"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := start(t, tt.h)
+			c, r := dial(t, s)
+			c.Write([]byte(`{"op":"stats"}` + "\n"))
+			line, err := r.ReadString('\n')
+			if err != nil || strings.TrimSpace(line) != tt.want {
+				t.Errorf("got %q %v\nwant %s", line, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestLastLineWithoutNewline(t *testing.T) {
 	s := start(t, newFakeHandler())
 	c, r := dial(t, s)

@@ -1,0 +1,41 @@
+package control
+
+import "time"
+
+// StatsReader is implemented by a Handler that can report the figures of the stats op
+// (`intercom ctl stats`): the intercom's app does; a bare controller does not.
+type StatsReader interface {
+	Stats() Stats
+}
+
+// Stats is what an installer looks at when a door misbehaves: how long it has run and whether
+// its memory stays flat, what the scanner defence dropped, and the call's audio figures.
+type Stats struct {
+	Started    time.Time `json:"started"`
+	Goroutines int       `json:"goroutines"`
+	HeapKB     int64     `json:"heap_kb"` // Go heap in use
+	SysKB      int64     `json:"sys_kb"`  // memory the Go runtime holds from the OS
+
+	ScannerDropped uint64 `json:"sip_scanner_dropped"` // requests from scanner User-Agents
+	RateDropped    uint64 `json:"sip_rate_dropped"`    // requests over a source's rate
+
+	Call *CallStats `json:"call,omitempty"` // the call in progress
+}
+
+// CallStats are the audio figures of the call in progress.
+type CallStats struct {
+	Remote          string  `json:"remote"` // where RTP goes
+	PacketsSent     int64   `json:"packets_sent"`
+	PacketsReceived int64   `json:"packets_received"`
+	Lost            int64   `json:"lost"`
+	Late            int64   `json:"late"`
+	Invalid         int64   `json:"invalid"`
+	Foreign         int64   `json:"foreign"`
+	Concealed       int64   `json:"concealed"`
+	JitterMS        float64 `json:"jitter_ms"`
+	BufferMS        float64 `json:"buffer_ms"` // the jitter buffer's current target
+	RTTMS           float64 `json:"rtt_ms"`    // 0 = no RTCP report yet
+	PeerLossPct     float64 `json:"peer_loss_pct"`
+	SendDBFS        float64 `json:"send_dbfs"`
+	RecvDBFS        float64 `json:"recv_dbfs"`
+}
