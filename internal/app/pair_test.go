@@ -214,3 +214,26 @@ func TestTrimAfterCall(t *testing.T) {
 		waitUntil(t, 4*trimDelay, "trim after the call", func() bool { return a.trim.trims.Load() == 1 })
 	}
 }
+
+// TestAnswerBeforeDialReturns: the peer's answer reaches the phone before Dial has recorded
+// the call (on loopback under load it can: the UA reports responses from its own goroutine).
+// The answer must wait for Dial, not be dropped: a dropped Answered left the door dialing a
+// call that was up (seen as rare TestSRTPCall and TestBlindTransfer failures).
+func TestAnswerBeforeDialReturns(t *testing.T) {
+	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
+	peer := startUnit(t, "peer", pp, 33700, "[call]\nincoming = \"auto\"\n")
+	caller := startUnit(t, "caller", cp, 33800, "")
+	caller.phone.afterDial = func() {
+		// Hold Dial until the peer has answered, and a moment more for the 200 to arrive.
+		waitUntil(t, 5*time.Second, "peer answered", func() bool { return peer.Controller().Status().State == door.InCall })
+		time.Sleep(200 * time.Millisecond)
+	}
+	if _, err := caller.Controller().Do(context.Background(), door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, "caller in call", func() bool { return caller.Controller().Status().State == door.InCall })
+	waitUntil(t, 5*time.Second, "audio at the caller", func() bool {
+		st, ok := caller.CallStats()
+		return ok && st.PacketsReceived >= 10
+	})
+}

@@ -29,6 +29,15 @@ type phone struct {
 	events chan door.PhoneEvent
 	idle   func() // called when the last call has ended and its media stopped
 
+	// dialMu is held by Dial from the INVITE until the new call is in calls: the UA reports
+	// the call's first responses from its own goroutine, and on loopback an answer can reach
+	// handle before Dial has returned. handle waits on it before giving up on a call it does
+	// not know (an Answered dropped there left the door dialing a call that was up).
+	dialMu sync.Mutex
+	// afterDial, when set (tests), runs between the UA's Dial and recording the call: it
+	// widens the window in which the call's first events arrive before Dial returns.
+	afterDial func()
+
 	mu    sync.Mutex
 	calls map[*sip.Call]*call
 	ctx   context.Context // Run's context: media sessions live inside it
@@ -100,6 +109,16 @@ func (p *phone) lookup(sc *sip.Call, create bool) *call {
 	return c
 }
 
+// known finds the call sc belongs to, waiting for a Dial in progress to record it.
+func (p *phone) known(sc *sip.Call) *call {
+	if c := p.lookup(sc, false); c != nil {
+		return c
+	}
+	p.dialMu.Lock()
+	defer p.dialMu.Unlock()
+	return p.lookup(sc, false)
+}
+
 func (p *phone) handle(ev sip.Event) {
 	switch ev.Kind {
 	case sip.Registration:
@@ -115,15 +134,15 @@ func (p *phone) handle(ev sip.Event) {
 		c := p.lookup(ev.Call, true)
 		p.emit(door.PhoneEvent{Kind: door.Incoming, Call: c})
 	case sip.Ringing, sip.EarlyMedia:
-		if c := p.lookup(ev.Call, false); c != nil {
+		if c := p.known(ev.Call); c != nil {
 			p.emit(door.PhoneEvent{Kind: door.Ringing, Call: c})
 		}
 	case sip.Transfer:
-		if c := p.lookup(ev.Call, false); c != nil {
+		if c := p.known(ev.Call); c != nil {
 			p.transfer(c, ev.Reason)
 		}
 	case sip.Answered:
-		c := p.lookup(ev.Call, false)
+		c := p.known(ev.Call)
 		if c == nil {
 			return
 		}
@@ -140,11 +159,11 @@ func (p *phone) handle(ev sip.Event) {
 		}
 		p.emit(door.PhoneEvent{Kind: door.Answered, Call: c})
 	case sip.MediaUpdate:
-		if c := p.lookup(ev.Call, false); c != nil {
+		if c := p.known(ev.Call); c != nil {
 			c.updateMedia()
 		}
 	case sip.DTMF:
-		if c := p.lookup(ev.Call, false); c != nil {
+		if c := p.known(ev.Call); c != nil {
 			p.emit(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: ev.Digit})
 		}
 	case sip.Ended:
@@ -153,8 +172,8 @@ func (p *phone) handle(ev sip.Event) {
 				p.idle()
 			}
 		}()
+		c := p.known(ev.Call)
 		p.mu.Lock()
-		c := p.calls[ev.Call]
 		delete(p.calls, ev.Call)
 		p.mu.Unlock()
 		if c == nil || c.legEnded(ev.Call) {
@@ -171,10 +190,15 @@ func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error)
 	if err != nil {
 		return nil, err
 	}
+	p.dialMu.Lock()
+	defer p.dialMu.Unlock()
 	sc, err := p.ua.Dial(ctx, target, offer)
 	if err != nil {
 		conn.Close()
 		return nil, err
+	}
+	if p.afterDial != nil {
+		p.afterDial()
 	}
 	c := newCall(p, sc)
 	c.conn, c.key = conn, key
