@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -217,6 +218,9 @@ func (r *scenarioRun) callAndDoor() error {
 	if snr < 30 {
 		return fmt.Errorf("peer's %d Hz reached the speaker at %.1f dB SNR (want >= 30)", peerHz, snr)
 	}
+	if err := r.callStats(); err != nil {
+		return err
+	}
 
 	// The door code comes at about 2 s into the call (possibly while the speaker was being
 	// captured above); the pulse is over by about 3.5 s. The watcher times it.
@@ -274,6 +278,46 @@ func (r *scenarioRun) callAndDoor() error {
 	r.figs.add("call_s", "%.1f", off.Sub(inCall).Seconds())
 	if v, _ := r.sim.level("relay-door"); v != 0 {
 		return errors.New("relay active after the call")
+	}
+	return nil
+}
+
+// callStats reads the call's figures as an installer would, with `intercom ctl stats` over
+// the control socket, and checks that they describe a call carrying clean audio.
+func (r *scenarioRun) callStats() error {
+	out, err := exec.Command(r.bin, "ctl", "-socket", "/run/intercom/ctl.sock", "-json", "stats").Output()
+	if err != nil {
+		return fmt.Errorf("intercom ctl stats: %w (%s)", err, out)
+	}
+	var resp struct {
+		Stats struct {
+			HeapKB int64 `json:"heap_kb"`
+			Call   *struct {
+				PacketsSent     int64   `json:"packets_sent"`
+				PacketsReceived int64   `json:"packets_received"`
+				Lost            int64   `json:"lost"`
+				Invalid         int64   `json:"invalid"`
+				Concealed       int64   `json:"concealed"`
+				JitterMS        float64 `json:"jitter_ms"`
+				RecvDBFS        float64 `json:"recv_dbfs"`
+			} `json:"call"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal(out, &resp); err != nil {
+		return fmt.Errorf("intercom ctl stats: %w: %s", err, out)
+	}
+	c := resp.Stats.Call
+	if c == nil {
+		return fmt.Errorf("intercom ctl stats: no call in %s", out)
+	}
+	r.figs.add("ctl_heap_kb", "%d", resp.Stats.HeapKB)
+	r.figs.add("ctl_rtp_sent", "%d", c.PacketsSent)
+	r.figs.add("ctl_rtp_received", "%d", c.PacketsReceived)
+	r.figs.add("ctl_rtp_lost", "%d", c.Lost)
+	r.figs.add("ctl_rtp_concealed", "%d", c.Concealed)
+	r.figs.add("ctl_jitter_ms", "%.1f", c.JitterMS)
+	if c.PacketsSent == 0 || c.PacketsReceived == 0 || c.Invalid != 0 {
+		return fmt.Errorf("intercom ctl stats: call figures %+v", *c)
 	}
 	return nil
 }
