@@ -132,28 +132,6 @@ func (simHandler) Lines() (map[string]bool, error) {
 	return map[string]bool{"door": true, "led": false}, nil
 }
 
-func TestLines(t *testing.T) {
-	tests := []struct {
-		name string
-		h    Handler
-		want string
-	}{
-		{"sim board", simHandler{newFakeHandler()}, `{"ok":true,"lines":{"door":true,"led":false}}`},
-		{"real board", newFakeHandler(), `{"ok":false,"error":"control: not supported here: lines (not a sim board)"}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := start(t, tt.h)
-			c, r := dial(t, s)
-			c.Write([]byte(`{"op":"lines"}` + "\n"))
-			line, err := r.ReadString('\n')
-			if err != nil || strings.TrimSpace(line) != tt.want {
-				t.Errorf("got %q %v, want %s", line, err, tt.want)
-			}
-		})
-	}
-}
-
 // statsHandler is a handler that reports stats.
 type statsHandler struct{ *fakeHandler }
 
@@ -162,22 +140,25 @@ func (statsHandler) Stats() Stats {
 		Call: &CallStats{Remote: "192.0.2.1:4000", PacketsSent: 50, PacketsReceived: 49, Lost: 1, RecvDBFS: -20.5}}
 }
 
-func TestStats(t *testing.T) {
+// TestOptionalOps: lines and stats are served when the handler can, refused when not.
+func TestOptionalOps(t *testing.T) {
 	tests := []struct {
-		name string
-		h    Handler
-		want string
+		name, op string
+		h        Handler
+		want     string
 	}{
-		{"app", statsHandler{newFakeHandler()}, `{"ok":true,"stats":{"started":"1970-01-01T00:01:40Z","goroutines":12,"heap_kb":900,"sys_kb":7000,` +
+		{"lines, sim board", "lines", simHandler{newFakeHandler()}, `{"ok":true,"lines":{"door":true,"led":false}}`},
+		{"lines, real board", "lines", newFakeHandler(), `{"ok":false,"error":"control: not supported here: lines (not a sim board)"}`},
+		{"stats, app", "stats", statsHandler{newFakeHandler()}, `{"ok":true,"stats":{"started":"1970-01-01T00:01:40Z","goroutines":12,"heap_kb":900,"sys_kb":7000,` +
 			`"sip_scanner_dropped":0,"sip_rate_dropped":5,"call":{"remote":"192.0.2.1:4000","packets_sent":50,"packets_received":49,"lost":1,` +
 			`"late":0,"invalid":0,"foreign":0,"concealed":0,"jitter_ms":0,"buffer_ms":0,"rtt_ms":0,"peer_loss_pct":0,"send_dbfs":0,"recv_dbfs":-20.5}}}`},
-		{"bare controller", newFakeHandler(), `{"ok":false,"error":"control: not supported here: stats"}`},
+		{"stats, bare controller", "stats", newFakeHandler(), `{"ok":false,"error":"control: not supported here: stats"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := start(t, tt.h)
 			c, r := dial(t, s)
-			c.Write([]byte(`{"op":"stats"}` + "\n"))
+			c.Write([]byte(`{"op":"` + tt.op + `"}` + "\n"))
 			line, err := r.ReadString('\n')
 			if err != nil || strings.TrimSpace(line) != tt.want {
 				t.Errorf("got %q %v\nwant %s", line, err, tt.want)
