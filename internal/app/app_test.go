@@ -50,7 +50,7 @@ dtmf_code = "#1"
 events = %q
 [control]
 socket = ""
-`, sipPort, k.URI(), 31000+sipPort%1000*2, 31000+sipPort%1000*2+40, k.Domain, t.TempDir()+"/events.jsonl")
+`, sipPort, k.URI(), 24000+sipPort%1000*2, 24000+sipPort%1000*2+40, k.Domain, t.TempDir()+"/events.jsonl")
 	cfg, err := config.Parse("door.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

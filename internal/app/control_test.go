@@ -14,8 +14,8 @@ import (
 // TestCtlStats: `intercom ctl stats` reports the call's audio while it runs and none after.
 func TestCtlStats(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	startUnit(t, "peer", pp, 33500, "[call]\nincoming = \"auto\"\n")
-	caller := startUnit(t, "caller", cp, 33600, "")
+	startUnit(t, "peer", pp, 23500, "[call]\nincoming = \"auto\"\n")
+	caller := startUnit(t, "caller", cp, 23600, "")
 	h := ctlHandler{caller}
 	st := h.Stats()
 	if st.Started.IsZero() || st.Goroutines == 0 || st.HeapKB == 0 || st.SysKB < st.HeapKB || st.Call != nil {
@@ -31,7 +31,7 @@ func TestCtlStats(t *testing.T) {
 	})
 	c := h.Stats().Call
 	remote, err := netip.ParseAddrPort(c.Remote)
-	if err != nil || remote.Port() < 33500 || remote.Port() > 33520 || c.RecvDBFS < -30 || c.Invalid != 0 {
+	if err != nil || remote.Port() < 23500 || remote.Port() > 23520 || c.RecvDBFS < -30 || c.Invalid != 0 {
 		t.Errorf("call stats %+v", *c)
 	}
 	t.Logf("call stats %+v", *c)

@@ -16,7 +16,9 @@ import (
 	"github.com/doorsip/intercom/sip"
 )
 
-// startUnit runs one userless intercom on loopback with the given extra config.
+// startUnit runs one userless intercom on loopback with the given extra config. RTP ports
+// rtp..rtp+20 stay below 32768, where the kernel's ephemeral ports (and so FreePort's SIP
+// ports) start: a SIP port inside the range is a config error.
 func startUnit(t *testing.T, name string, port, rtp int, extra string) *App {
 	t.Helper()
 	src := fmt.Sprintf(`
@@ -71,7 +73,7 @@ func TestSRTPCall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			pp := testpeer.FreePort(t)
 			cp := testpeer.FreePort(t)
-			base := 32000 + i*200
+			base := 22000 + i*200
 			peer := startUnit(t, "peer", pp, base, "[call]\nincoming = \"auto\"\n")
 			peer.cfg.Media.SRTP = tt.peer
 			peer.phone.setMedia(peer.cfg.Media, peer.cfg.Audio)
@@ -117,9 +119,9 @@ func TestSRTPCall(t *testing.T) {
 func TestBlindTransfer(t *testing.T) {
 	dp, hp, tp := testpeer.FreePort(t), testpeer.FreePort(t), testpeer.FreePort(t)
 	auto := "[call]\nincoming = \"auto\"\n"
-	hall := startUnit(t, "hall", hp, 33000, auto)
-	third := startUnit(t, "third", tp, 33100, auto)
-	doorUnit := startUnit(t, "door", dp, 33200, "")
+	hall := startUnit(t, "hall", hp, 23000, auto)
+	third := startUnit(t, "third", tp, 23100, auto)
+	doorUnit := startUnit(t, "door", dp, 23200, "")
 	ctx := context.Background()
 	if _, err := doorUnit.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:hall@127.0.0.1:%d", hp)}); err != nil {
 		t.Fatal(err)
@@ -157,7 +159,7 @@ func TestBlindTransfer(t *testing.T) {
 	waitUntil(t, 5*time.Second, "hall idle", func() bool { return hall.Controller().Status().State == door.Idle })
 	waitUntil(t, 5*time.Second, "door audio from the new party", func() bool {
 		st, ok := doorUnit.CallStats()
-		return ok && st.PacketsReceived >= 25 && int(st.Remote.Port()) >= 33100 && int(st.Remote.Port()) < 33200
+		return ok && st.PacketsReceived >= 25 && int(st.Remote.Port()) >= 23100 && int(st.Remote.Port()) < 23200
 	})
 	after := doorUnit.Controller().Status()
 	if after.State != door.InCall {
@@ -175,10 +177,10 @@ func TestBlindTransfer(t *testing.T) {
 // caller's own tone back.
 func TestEcho(t *testing.T) {
 	ep, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	echo := startUnit(t, "echo", ep, 33300, "[call]\nincoming = \"auto\"\n")
+	echo := startUnit(t, "echo", ep, 23300, "[call]\nincoming = \"auto\"\n")
 	echo.cfg.Audio.Capture, echo.cfg.Audio.Playback = "echo", "echo"
 	echo.phone.setMedia(echo.cfg.Media, echo.cfg.Audio)
-	caller := startUnit(t, "caller", cp, 33400, "")
+	caller := startUnit(t, "caller", cp, 23400, "")
 	if _, err := caller.Controller().Do(context.Background(), door.Command{Op: "call", Arg: fmt.Sprintf("sip:echo@127.0.0.1:%d", ep)}); err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +196,8 @@ func TestEcho(t *testing.T) {
 // nor while the call is up.
 func TestTrimAfterCall(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	peer := startUnit(t, "peer", pp, 32800, "[call]\nincoming = \"auto\"\n")
-	caller := startUnit(t, "caller", cp, 32900, "")
+	peer := startUnit(t, "peer", pp, 22800, "[call]\nincoming = \"auto\"\n")
+	caller := startUnit(t, "caller", cp, 22900, "")
 	ctx := context.Background()
 	if _, err := caller.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
 		t.Fatal(err)
@@ -221,8 +223,8 @@ func TestTrimAfterCall(t *testing.T) {
 // call that was up (seen as rare TestSRTPCall and TestBlindTransfer failures).
 func TestAnswerBeforeDialReturns(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	peer := startUnit(t, "peer", pp, 33700, "[call]\nincoming = \"auto\"\n")
-	caller := startUnit(t, "caller", cp, 33800, "")
+	peer := startUnit(t, "peer", pp, 23700, "[call]\nincoming = \"auto\"\n")
+	caller := startUnit(t, "caller", cp, 23800, "")
 	caller.phone.afterDial = func() {
 		// Hold Dial until the peer has answered, and a moment more for the 200 to arrive.
 		waitUntil(t, 5*time.Second, "peer answered", func() bool { return peer.Controller().Status().State == door.InCall })
