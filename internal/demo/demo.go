@@ -90,7 +90,7 @@ func Run(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 		return nil, err
 	}
 	dp, ip := ports[0], ports[1]
-	rtpBase := 20000 + (dp % 100 * 200)
+	rtpBase := rtpBaseFor(dp, ip)
 	doorWAV := filepath.Join(opts.Dir, "door-heard.wav")
 	indoorWAV := filepath.Join(opts.Dir, "indoor-heard.wav")
 	doorSrc := fmt.Sprintf(doorConfig, dp, rtpBase, rtpBase+99, ip, ip, opts.LogLevel)
@@ -273,4 +273,24 @@ func waitFor(ctx context.Context, limit time.Duration, cond func() bool) (time.T
 		}
 	}
 	return time.Time{}, ErrFailed
+}
+
+// rtpBaseFor picks 200 RTP ports (100 per unit) that hold neither SIP port: the config refuses
+// a range around its own SIP port, and the SIP ports come from the kernel's ephemeral range,
+// which starts at 32768 on Linux, so the ranges stay below it and, on a system whose
+// ephemeral range starts lower, step aside.
+func rtpBaseFor(sipPorts ...int) int {
+	for i := range 60 {
+		base := 20000 + (sipPorts[0]+i)%60*200
+		free := true
+		for _, p := range sipPorts {
+			if p >= base && p < base+200 {
+				free = false
+			}
+		}
+		if free {
+			return base
+		}
+	}
+	return 20000 // unreachable with two ports and 60 ranges
 }

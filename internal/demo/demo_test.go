@@ -42,3 +42,17 @@ func TestDemoScenario(t *testing.T) {
 		t.Error("no events logged")
 	}
 }
+
+func TestRTPBaseFor(t *testing.T) {
+	for _, ports := range [][2]int{{32864, 40000}, {20100, 20300}, {21000, 21100}, {60999, 1024}, {20000, 31999}} {
+		base := rtpBaseFor(ports[0], ports[1])
+		if base < 20000 || base+200 > 32768 {
+			t.Errorf("%v: base %d outside 20000-32767", ports, base)
+		}
+		for _, p := range ports {
+			if p >= base && p < base+200 {
+				t.Errorf("%v: base %d holds SIP port %d", ports, base, p)
+			}
+		}
+	}
+}
