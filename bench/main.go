@@ -190,6 +190,11 @@ func run(o options, ps *procs) error {
 	for _, pe := range []*peer{us, them} {
 		pe.setup = peerSetup{Dir: filepath.Join(work, pe.name), User: pe.user, SIPPort: port(1), RTPLo: port(100),
 			Registrar: kport, WAV: wav, Expires: 300, RTPriority: o.rt}
+		// The SIP port was free again once checked, so the RTP span may hold it; the
+		// intercom's config refuses that (about one run in 300).
+		for i := 0; i < 10 && pe.setup.SIPPort >= pe.setup.RTPLo && pe.setup.SIPPort < pe.setup.RTPLo+100; i++ {
+			pe.setup.RTPLo = port(100)
+		}
 		if pe == us {
 			pe.setup.WAV = loop
 		}
