@@ -67,7 +67,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// rtpRange picks an RTP port range away from other packages' tests (they use 31000+).
+// rtpRange picks an RTP port range away from internal/app's tests (below 26100).
 func rtpRange(sipPort int) (int, int) {
 	lo := 40000 + sipPort%900*20
 	if sipPort >= lo && sipPort <= lo+18 {
