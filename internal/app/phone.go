@@ -203,13 +203,7 @@ func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error)
 	c := newCall(p, sc)
 	c.conn, c.key = conn, key
 	p.mu.Lock()
-	if prev := p.calls[sc]; prev != nil {
-		// An early event for this call already created an entry: keep one.
-		prev.conn, prev.key = conn, key
-		c = prev
-	} else {
-		p.calls[sc] = c
-	}
+	p.calls[sc] = c // no event can have recorded it first: handle waits on dialMu
 	p.mu.Unlock()
 	return c, nil
 }
