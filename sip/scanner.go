@@ -110,18 +110,6 @@ func (l *scanLimiter) configure(cfg ScannerConfig) {
 // SetScanner applies a new [sip.scanner] (a config reload) to the running UA.
 func (u *UA) SetScanner(cfg ScannerConfig) { u.scan.configure(cfg) }
 
-// isTrusted reports whether src is in a [sip.scanner] trusted network.
-func (l *scanLimiter) isTrusted(src netip.Addr) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, p := range l.trusted {
-		if p.Contains(src) {
-			return true
-		}
-	}
-	return false
-}
-
 func (l *scanLimiter) stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -135,6 +123,11 @@ func (l *scanLimiter) allow(src netip.Addr, ua string) bool {
 	now := l.clk.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	for _, p := range l.trusted {
+		if p.Contains(src) {
+			return true // a [sip.scanner] trusted network: never limited, filtered or tracked
+		}
+	}
 	s := l.source(src, now)
 	s.seen = now
 	if isScannerAgent(ua, l.agents) {
@@ -222,7 +215,7 @@ func (u *UA) admit(src string, callID string, userAgent string) bool {
 		return true
 	}
 	addr := ap.Addr().Unmap()
-	if u.scan.isTrusted(addr) || u.isRegistrar(addr) {
+	if u.isRegistrar(addr) {
 		return true
 	}
 	return u.scan.allow(addr, userAgent)
