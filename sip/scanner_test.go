@@ -99,25 +99,17 @@ func TestAdmitExemptions(t *testing.T) {
 		cfg.Accounts = []Account{a}
 	})
 	u.calls["ours"] = &Call{}
-	for i := 0; i < 100; i++ {
-		if !u.admit("192.0.2.50:5060", "x", "") {
-			t.Fatal("registrar rate-limited")
-		}
-		if !u.admit("198.51.100.1:5060", "ours", "friendly-scanner") {
-			t.Fatal("in-dialog request dropped")
-		}
-		if !u.admit("", "x", "friendly-scanner") {
-			t.Fatal("sourceless request dropped")
-		}
+	if k := admitN(u, "192.0.2.50:5060", "x", "", 100); k != 100 {
+		t.Fatalf("registrar rate-limited: %d of 100 admitted", k)
 	}
-	dropped := 0
-	for i := 0; i < 100; i++ {
-		if !u.admit("198.51.100.1:5060", "other", "") {
-			dropped++
-		}
+	if k := admitN(u, "198.51.100.1:5060", "ours", "friendly-scanner", 100); k != 100 {
+		t.Fatalf("in-dialog requests dropped: %d of 100 admitted", k)
 	}
-	if dropped != 80 {
-		t.Errorf("stranger: %d of 100 dropped, want 80", dropped)
+	if k := admitN(u, "", "x", "friendly-scanner", 100); k != 100 {
+		t.Fatalf("sourceless requests dropped: %d of 100 admitted", k)
+	}
+	if k := admitN(u, "198.51.100.1:5060", "other", "", 100); k != 20 {
+		t.Errorf("stranger: %d of 100 dropped, want 80", 100-k)
 	}
 	if st := u.Stats(); st.RateDropped != 80 || st.ScannerDropped != 0 {
 		t.Errorf("stats %+v", st)
@@ -171,20 +163,12 @@ func TestScannerConfig(t *testing.T) {
 			cfg.Scanner.Trusted = []string{"10.1.0.0/16", "192.0.2.7", "2001:db8::/32"}
 		})
 		for _, src := range []string{"10.1.200.3:5060", "192.0.2.7:5062", "[::ffff:10.1.0.1]:5060", "[2001:db8::5]:5060"} {
-			for i := 0; i < 100; i++ {
-				if !u.admit(src, "x", "friendly-scanner") {
-					t.Fatalf("%s: trusted source dropped at request %d", src, i)
-				}
+			if k := admitN(u, src, "x", "friendly-scanner", 100); k != 100 {
+				t.Fatalf("%s: trusted source: %d of 100 admitted", src, k)
 			}
 		}
-		dropped := 0
-		for i := 0; i < 100; i++ {
-			if !u.admit("10.2.0.1:5060", "x", "") {
-				dropped++
-			}
-		}
-		if dropped != 80 {
-			t.Errorf("untrusted neighbour: %d of 100 dropped, want 80", dropped)
+		if k := admitN(u, "10.2.0.1:5060", "x", "", 100); k != 20 {
+			t.Errorf("untrusted neighbour: %d of 100 dropped, want 80", 100-k)
 		}
 	})
 }
@@ -222,14 +206,7 @@ func TestScannerConfigValidate(t *testing.T) {
 func TestSetScanner(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
 	u := scanUA(t, clk, nil)
-	admitted := func(src string, n int) (k int) {
-		for i := 0; i < n; i++ {
-			if u.admit(src, "x", "") {
-				k++
-			}
-		}
-		return k
-	}
+	admitted := func(src string, n int) int { return admitN(u, src, "x", "", n) }
 	if k := admitted("10.0.0.1:5060", 30); k != 20 {
 		t.Fatalf("before: %d of 30 admitted, want 20", k)
 	}
@@ -264,4 +241,14 @@ func scanUA(t *testing.T, clk clock.Clock, edit func(*Config)) *UA {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// admitN offers n out-of-dialog requests from src to u.admit and returns how many passed.
+func admitN(u *UA, src, callID, userAgent string, n int) (admitted int) {
+	for range n {
+		if u.admit(src, callID, userAgent) {
+			admitted++
+		}
+	}
+	return admitted
 }
