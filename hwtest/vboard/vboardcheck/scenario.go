@@ -3,19 +3,19 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/doorsip/intercom/internal/control"
 )
 
 // The issue-8 scenario, guest side. The peer (sipp on the host) answers, sends 400 Hz,
@@ -292,45 +292,25 @@ func (r *scenarioRun) callAndDoor() error {
 }
 
 // callStats reads the call's figures as `intercom ctl stats` does, over the control socket,
-// and checks that they describe a call carrying clean audio. It speaks the socket's JSON
-// lines itself rather than starting the intercom binary a second time, which takes over a
-// second in a TCG guest.
+// and checks that they describe a call carrying clean audio. It uses the control package's
+// client rather than starting the intercom binary a second time, which takes over a second
+// in a TCG guest.
 func (r *scenarioRun) callStats() error {
-	conn, err := net.DialTimeout("unix", "/run/intercom/ctl.sock", 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cl, err := control.Dial(ctx, "/run/intercom/ctl.sock")
 	if err != nil {
-		return fmt.Errorf("control socket: %w", err)
+		return err
 	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := conn.Write([]byte(`{"op":"stats"}` + "\n")); err != nil {
-		return fmt.Errorf("control socket: %w", err)
-	}
-	line, err := bufio.NewReader(conn).ReadBytes('\n')
+	defer cl.Close()
+	resp, err := cl.Do(control.Request{Op: "stats"})
 	if err != nil {
-		return fmt.Errorf("control socket: stats: %w", err)
+		return fmt.Errorf("stats: %w", err)
 	}
-	var resp struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-		Stats struct {
-			HeapKB int64 `json:"heap_kb"`
-			Call   *struct {
-				PacketsSent     int64   `json:"packets_sent"`
-				PacketsReceived int64   `json:"packets_received"`
-				Lost            int64   `json:"lost"`
-				Invalid         int64   `json:"invalid"`
-				Concealed       int64   `json:"concealed"`
-				JitterMS        float64 `json:"jitter_ms"`
-			} `json:"call"`
-		} `json:"stats"`
-	}
-	if err := json.Unmarshal(line, &resp); err != nil || !resp.OK {
-		return fmt.Errorf("control socket: stats: %v %s: %s", err, resp.Error, line)
+	if resp.Stats == nil || resp.Stats.Call == nil {
+		return fmt.Errorf("stats: no call in %+v", resp.Stats)
 	}
 	c := resp.Stats.Call
-	if c == nil {
-		return fmt.Errorf("control socket: stats: no call in %s", line)
-	}
 	r.figs.add("ctl_heap_kb", "%d", resp.Stats.HeapKB)
 	r.figs.add("ctl_rtp_sent", "%d", c.PacketsSent)
 	r.figs.add("ctl_rtp_received", "%d", c.PacketsReceived)
@@ -338,7 +318,7 @@ func (r *scenarioRun) callStats() error {
 	r.figs.add("ctl_rtp_concealed", "%d", c.Concealed)
 	r.figs.add("ctl_jitter_ms", "%.1f", c.JitterMS)
 	if c.PacketsSent == 0 || c.PacketsReceived == 0 || c.Invalid != 0 {
-		return fmt.Errorf("control socket: stats: call figures %+v", *c)
+		return fmt.Errorf("stats: call figures %+v", *c)
 	}
 	return nil
 }
