@@ -1,0 +1,9 @@
+// Package voice is the hands-free processing of the microphone path: an echo canceller that
+// removes what the door's own loudspeaker put into its microphone, a residual echo and noise
+// suppressor with comfort noise, an automatic gain control and a limiter.
+//
+// It works on 16-bit mono frames at 8 or 16 kHz and knows nothing of sound cards, RTP or
+// SIP: its owner (internal/audio) hands it each captured frame together with the samples
+// that were played at the same moment (the echo reference) and sends on what it returns.
+// Nothing here allocates per frame, starts a goroutine or reads the time.
+package voice
