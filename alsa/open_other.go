@@ -5,13 +5,19 @@ package alsa
 import (
 	"fmt"
 	"io/fs"
-	"testing/fstest"
 )
 
 // Without Linux ALSA every device is absent; the rest of the package (parsing, parameter
 // selection against a Device) still works, so tests and tools build everywhere.
 
-func procAsound() fs.FS { return fstest.MapFS{} }
+func procAsound() fs.FS { return noProcFS{} }
+
+// noProcFS is /proc/asound where there is none: every file is absent, for want of Linux.
+type noProcFS struct{}
+
+func (noProcFS) Open(name string) (fs.File, error) {
+	return nil, &fs.PathError{Op: "open", Path: name, Err: ErrNotLinux}
+}
 
 // OpenPCM reports ErrNotLinux.
 func OpenPCM(name string, dir Direction, want Params) (*PCM, error) {
