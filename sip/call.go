@@ -62,6 +62,9 @@ type Call struct {
 	finalSent   chan struct{} // closed when we sent a final response to the INVITE
 
 	unacked *sent2xx // our latest 2xx to an INVITE or re-INVITE, until its ACK arrives
+	// lateOffer: the INVITE had no SDP, our offer went in the 200 and the answer is due in
+	// the ACK (RFC 3261 section 13.2.1); Negotiated is empty until it arrives.
+	lateOffer bool
 
 	// RFC 4028 session timer
 	session   time.Duration
@@ -92,6 +95,15 @@ func (c *Call) Remote() string {
 		u.Scheme = "sip"
 	}
 	return u.String()
+}
+
+// AwaitingAnswer reports an incoming late-offer call answered with our offer that has no
+// agreed media yet: the peer's answer comes in its ACK, and media can start only on
+// Answered (or the call ends when the ACK brings no usable answer).
+func (c *Call) AwaitingAnswer() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lateOffer && c.neg.Codec.Name == ""
 }
 
 // Negotiated is the media state agreed with the far end (valid from EarlyMedia or Answered).

@@ -16,6 +16,8 @@ var (
 	ErrNoCodec = errors.New("sip: no common codec")
 	// ErrBadSDP means a session description could not be parsed or has no usable audio stream.
 	ErrBadSDP = errors.New("sip: bad session description")
+	// ErrNoAnswer means the ACK to a late-offer call's 200 (our offer) carried no SDP answer.
+	ErrNoAnswer = errors.New("sip: no SDP answer in ACK")
 	// ErrBadDigit is returned by SendDTMF for a rune that is not 0-9, *, #, A-D.
 	ErrBadDigit = errors.New("sip: not a DTMF digit")
 	// ErrRejected wraps a final non-2xx response to one of our in-dialog requests.

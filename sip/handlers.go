@@ -105,17 +105,31 @@ func (u *UA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 		c.state = stateConfirmed
 	}
 	var update bool
+	var answerErr error
 	if body := req.Body(); len(body) > 0 && c.incoming {
 		// Answer to the offer we put in a 200 (offer-less INVITE or re-INVITE).
-		if rm, err := parseSDP(body); err == nil {
-			if n, err := negotiate(c.local, rm, true, c.direction); err == nil {
+		rm, err := parseSDP(body)
+		if err == nil {
+			var n Negotiated
+			if n, err = negotiate(c.local, rm, true, c.direction); err == nil {
 				c.neg = n
 				update = !first
 			}
 		}
+		answerErr = err
+	} else if first && c.lateOffer {
+		answerErr = ErrNoAnswer
 	}
+	lateFailed := first && c.lateOffer && answerErr != nil
 	c.mu.Unlock()
 	c.ackArrived(req.CSeq().SeqNo, first)
+	if lateFailed {
+		// The dialog is confirmed but has no session: end it (RFC 3261 section 13.3.1.4
+		// lets the UAS send BYE for an ACK whose answer it cannot accept).
+		u.log.Warn("sip: late-offer ACK without a usable answer; hanging up", "call", c.id, "err", answerErr)
+		c.bye("no answer in ACK")
+		return
+	}
 	if first {
 		u.log.Info("sip: call answered", "call", c.id)
 		u.emit(Event{Kind: Answered, Call: c, Code: 200, Reason: "OK"})

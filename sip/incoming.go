@@ -190,6 +190,7 @@ func (c *Call) Answer(offer MediaOffer) error {
 	} else {
 		// Offer-less INVITE: our offer goes in the 200, the answer comes in the ACK.
 		sdpBody = buildSDP(offer, c.sessID, c.sdpVer, c.direction)
+		c.lateOffer = true
 	}
 	c.state = stateAnswering
 	se, refresher := c.session, c.refresher

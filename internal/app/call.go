@@ -67,7 +67,8 @@ func (c *call) Hangup() error {
 }
 
 // Answer opens an RTP port, answers with our codecs and starts the audio at once: the far
-// end may send RTP as soon as it has our 200 OK, before its ACK reaches us.
+// end may send RTP as soon as it has our 200 OK, before its ACK reaches us. A late-offer
+// call's audio starts when the ACK brings the answer.
 func (c *call) Answer() error {
 	conn, offer, key, err := c.p.offer(true)
 	if err != nil {
@@ -77,9 +78,15 @@ func (c *call) Answer() error {
 	c.mu.Lock()
 	c.conn, c.key = conn, key
 	c.mu.Unlock()
-	if err := c.leg().Answer(offer); err != nil {
+	sc := c.leg()
+	if err := sc.Answer(offer); err != nil {
 		c.closeConn()
 		return err
+	}
+	if sc.AwaitingAnswer() {
+		// Late offer: our offer went in the 200 and the peer answers in its ACK; the
+		// Answered event that ACK raises starts the media with what it agreed.
+		return nil
 	}
 	if err := c.startMedia(); err != nil {
 		c.leg().Hangup()
