@@ -13,6 +13,7 @@ require (
 	github.com/pion/srtp/v3 v3.1.3
 	github.com/zaf/g711 v1.4.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/crypto v0.59.0
 	golang.org/x/sys v0.50.0
 )
 

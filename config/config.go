@@ -13,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/access"
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/cfgerr"
 	"github.com/doorsip/intercom/internal/door"
@@ -32,6 +33,9 @@ type Config struct {
 	GPIO  gpio.Config
 	Door  door.Config
 	Log   Log
+	// Access is [access]; Users the users file it names (nil when it names none).
+	Access access.Config
+	Users  []access.User
 }
 
 // Log is [log].
@@ -51,19 +55,9 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes and validates data; name is used in messages and to resolve password_file.
 func Parse(name string, data []byte) (*Config, error) {
-	var tree map[string]any
-	if _, err := toml.Decode(string(data), &tree); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			line := pe.Position.Line
-			// An unterminated line is reported at the newline that ended it: name the line
-			// the installer has to fix.
-			if st := pe.Position.Start; line > 1 && st >= 0 && st < len(data) && data[st] == '\n' {
-				line--
-			}
-			return nil, Errors{{File: name, Line: line, Msg: "syntax: " + pe.Message}}
-		}
-		return nil, Errors{{File: name, Msg: "syntax: " + err.Error()}}
+	tree, err := decodeTree(name, data)
+	if err != nil {
+		return nil, err
 	}
 	lines := keyLines(data)
 	r := &reader{used: map[string]bool{}}
@@ -95,7 +89,29 @@ func Parse(name string, data []byte) (*Config, error) {
 	if len(probs) > 0 {
 		return nil, probs.sorted()
 	}
+	if err := c.loadUsers(); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// decodeTree decodes a TOML file into a tree, a syntax error naming its line.
+func decodeTree(name string, data []byte) (map[string]any, error) {
+	var tree map[string]any
+	if _, err := toml.Decode(string(data), &tree); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			line := pe.Position.Line
+			// An unterminated line is reported at the newline that ended it: name the line
+			// the installer has to fix.
+			if st := pe.Position.Start; line > 1 && st >= 0 && st < len(data) && data[st] == '\n' {
+				line--
+			}
+			return nil, Errors{{File: name, Line: line, Msg: "syntax: " + pe.Message}}
+		}
+		return nil, Errors{{File: name, Msg: "syntax: " + err.Error()}}
+	}
+	return tree, nil
 }
 
 func defaults() *Config {
@@ -106,6 +122,8 @@ func defaults() *Config {
 		GPIO:  gpio.Defaults(),
 		Door:  door.Defaults(),
 		Log:   Log{Level: slog.LevelInfo},
+
+		Access: access.Defaults(),
 	}
 	// A board's minimal file still gets `intercom ctl`; socket = "" turns it off.
 	c.Door.Control.Socket = "/run/intercom/ctl.sock"
@@ -113,7 +131,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted"
@@ -295,6 +313,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(k, "control", "socket", &c.Door.Control.Socket)
 		r.unknown(k, "control", controlKeys)
 	}
+	c.readAccess(r, t, dir)
 	r.unknown(t, "", topKeys)
 }
 
@@ -355,6 +374,7 @@ func (c *Config) validate() []error {
 	add("audio", c.Audio.Validate())
 	add("gpio", c.GPIO.Validate())
 	add("", c.Door.Validate())
+	add("access", c.Access.Validate())
 
 	for i, b := range c.Door.Buttons {
 		for _, u := range b.Call {
