@@ -79,7 +79,7 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 
 		lookupSRV: net.DefaultResolver.LookupSRV,
 	}
-	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent)}
+	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentParser(newParser())}
 	if cfg.wantsTLS() {
 		srvTLS, cliTLS, err := tlsConfigs(cfg.TLS)
 		if err != nil {

@@ -62,6 +62,9 @@ func checkRequest(req *gosip.Request) (int, string, gosip.Header) {
 	if req.Method == gosip.INVITE && req.Contact() == nil {
 		return 400, "Missing Contact", nil
 	}
+	if code, reason, hdr := checkStrict(req); code != 0 {
+		return code, reason, hdr
+	}
 	var unsupported []string
 	for _, h := range req.GetHeaders("Require") {
 		for _, opt := range strings.Split(h.Value(), ",") {
@@ -88,7 +91,7 @@ func checkRequest(req *gosip.Request) (int, string, gosip.Header) {
 // checkMessage parses raw bytes as sipgo would and runs our validation on a request; the
 // fuzz target uses it.
 func checkMessage(data []byte) int {
-	msg, err := gosip.ParseMessage(data)
+	msg, err := newParser().ParseSIP(data)
 	if err != nil {
 		return 0
 	}
