@@ -2,6 +2,7 @@ package alsa
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -33,6 +34,9 @@ func Cards() ([]Card, error) { return CardsFS(procAsound()) }
 func CardsFS(fsys fs.FS) ([]Card, error) {
 	f, err := fsys.Open("cards")
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w (/proc/asound/cards is missing)", ErrNoDriver)
+		}
 		return nil, fmt.Errorf("alsa: cards: %w", err)
 	}
 	defer f.Close()

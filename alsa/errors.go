@@ -31,6 +31,9 @@ var (
 	ErrClosed = errors.New("alsa: closed")
 	// ErrNoControl means the mixer has no control matching the name.
 	ErrNoControl = errors.New("alsa: no such mixer control")
+	// ErrNoDriver means /proc/asound/cards is missing: no ALSA driver is loaded, so there is
+	// no sound card at all (as opposed to a loaded ALSA that lists none).
+	ErrNoDriver = errors.New("alsa: no ALSA driver loaded")
 	// ErrNotLinux is returned on systems without ALSA.
 	ErrNotLinux = errors.New("alsa: not supported on this OS")
 )

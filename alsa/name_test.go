@@ -98,6 +98,9 @@ func TestCardsFS(t *testing.T) {
 			}
 		})
 	}
+	if _, err := CardsFS(fstest.MapFS{}); !errors.Is(err, ErrNoDriver) {
+		t.Errorf("no /proc/asound: %v, want ErrNoDriver", err)
+	}
 	cs, _ := CardsFS(tests[0].fsys)
 	want := Card{Index: 1, ID: "Device", Driver: "USB-Audio", Name: "USB PnP Sound Device",
 		LongName: "C-Media Electronics Inc. USB PnP Sound Device at usb-0000:01:00.0-1.3, full speed"}

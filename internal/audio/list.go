@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,9 +14,17 @@ import (
 func List(w io.Writer) error {
 	cards, err := alsa.Cards()
 	if err != nil {
-		return fmt.Errorf("audio: list: %w", err)
+		return listError(err)
 	}
 	return writeList(w, cards, alsa.Probe)
+}
+
+// listError says what a machine without ALSA lacks, in the words of whoever runs the list.
+func listError(err error) error {
+	if errors.Is(err, alsa.ErrNoDriver) {
+		return fmt.Errorf("audio: no sound card: %w", err)
+	}
+	return fmt.Errorf("audio: list: %w", err)
 }
 
 type probeFunc func(name string, dir alsa.Direction) (alsa.Caps, error)
@@ -23,7 +32,7 @@ type probeFunc func(name string, dir alsa.Direction) (alsa.Caps, error)
 func writeList(w io.Writer, cards []alsa.Card, probe probeFunc) error {
 	var b strings.Builder
 	if len(cards) == 0 {
-		b.WriteString("no sound cards\n")
+		b.WriteString("no sound card: ALSA is loaded but lists none (a USB card unplugged, or a HAT whose overlay is not enabled)\n")
 	}
 	for _, c := range cards {
 		fmt.Fprintf(&b, "card %d: %s [%s] %s\n", c.Index, c.ID, c.Driver, c.Name)
