@@ -72,8 +72,9 @@ type Controller struct {
 }
 
 type request struct {
-	cmd   Command
-	reply chan response
+	cmd     Command
+	attempt *Attempt // a keypad or reader attempt instead of cmd
+	reply   chan response
 }
 
 type response struct {
@@ -173,7 +174,13 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 			// deterministic).
 			c.applyPending()
 			c.pollTimers()
-			res, err := c.do(req.cmd)
+			var res Result
+			var err error
+			if req.attempt != nil {
+				res, err = c.onAttempt(*req.attempt)
+			} else {
+				res, err = c.do(req.cmd)
+			}
 			c.refresh()
 			res.Status = c.Status()
 			req.reply <- response{res, err}
@@ -245,7 +252,11 @@ func (c *Controller) runTimers(first *timer, at time.Time) {
 
 // Do runs cmd on the controller's goroutine and returns what it did.
 func (c *Controller) Do(ctx context.Context, cmd Command) (Result, error) {
-	req := request{cmd: cmd, reply: make(chan response, 1)}
+	return c.send(ctx, request{cmd: cmd, reply: make(chan response, 1)})
+}
+
+// send runs req on the controller's goroutine.
+func (c *Controller) send(ctx context.Context, req request) (Result, error) {
 	select {
 	case <-c.done: // checked first: a stopped controller says so even to a cancelled caller
 		return Result{Status: c.Status()}, ErrNotRunning

@@ -19,6 +19,10 @@ var (
 	ErrNotRunning = errors.New("door: controller not running")
 	// ErrRunning is a second call of Run.
 	ErrRunning = errors.New("door: controller already running")
+	// ErrDenied is a keypad PIN or card that opens nothing now.
+	ErrDenied = errors.New("door: access denied")
+	// ErrLockedOut is an attempt from a keypad or reader locked out after wrong attempts.
+	ErrLockedOut = errors.New("door: keypad or reader locked out")
 	// ErrPanic is returned by Run after it recovered a panic and made the hardware safe.
 	ErrPanic = errors.New("door: controller panic")
 )

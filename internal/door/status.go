@@ -48,4 +48,5 @@ type Command struct {
 type Result struct {
 	Message string `json:"message,omitempty"`
 	Status  Status `json:"status"` // after the command
+	access  AccessOutcome
 }

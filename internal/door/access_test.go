@@ -1,0 +1,99 @@
+package door_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/door"
+)
+
+func (r *rig) attempt(a door.Attempt) (door.AccessOutcome, error) {
+	r.t.Helper()
+	return r.c.Access(r.ctx, a)
+}
+
+func TestAccessGrantOpensTheDoorRelay(t *testing.T) {
+	r := newRig(t, baseConfig())
+	out, err := r.attempt(door.Attempt{Source: "keypad:front", Via: door.PINCredential, Granted: true, User: "Alice"})
+	if err != nil || out != door.AccessGranted {
+		t.Fatalf("Access = %v, %v", out, err)
+	}
+	if p := r.board.Pulses(); len(p) != 1 || p[0].Relay != door.RelayDoor {
+		t.Fatalf("pulses %+v", p)
+	}
+	if !r.sync().DoorOpen {
+		t.Error("status does not say the door is open")
+	}
+	r.wantKinds("started,door-open,access-granted")
+	e := r.log.Recent()
+	if g := e[len(e)-1]; g.String("user") != "Alice" || g.String("source") != "keypad:front" || g.String("via") != "pin" {
+		t.Errorf("access-granted fields %v", g.Fields)
+	}
+	// The door's own timer releases it, as for any other opening.
+	r.advance(3 * time.Second)
+	r.wantKinds("door-released")
+	// Another relay is pulsed by name.
+	if out, err := r.attempt(door.Attempt{Source: "reader:gate", Via: door.CardCredential, Granted: true, User: "Bob", Relay: "gate"}); err != nil || out != door.AccessGranted {
+		t.Fatalf("gate: %v %v", out, err)
+	}
+	r.wantKinds("relay-open,access-granted")
+}
+
+// TestAccessLockout: wrong PINs from one keypad lock that keypad out, escalating, while the
+// other reader, refusals by schedule, and calls go on.
+func TestAccessLockout(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Door.MaxAttempts = 3
+	cfg.Door.LockoutFor = time.Minute
+	cfg.Door.LockoutMax = 10 * time.Minute
+	r := newRig(t, cfg)
+	wrong := door.Attempt{Source: "keypad:front", Via: door.PINCredential, Reason: "unknown"}
+	for i := range 3 {
+		if out, err := r.attempt(wrong); out != door.AccessDenied || !errors.Is(err, door.ErrDenied) {
+			t.Fatalf("attempt %d: %v %v", i, out, err)
+		}
+	}
+	r.wantKinds("started,access-denied,access-denied,access-denied,access-lockout")
+	if !r.sync().LockedOut {
+		t.Error("status does not show the lockout")
+	}
+	// Locked out: even the right PIN is refused, and nothing is pulsed.
+	right := door.Attempt{Source: "keypad:front", Via: door.PINCredential, Granted: true, User: "Alice"}
+	if out, err := r.attempt(right); out != door.AccessLockedOut || !errors.Is(err, door.ErrLockedOut) {
+		t.Fatalf("while locked: %v %v", out, err)
+	}
+	if len(r.board.Pulses()) != 0 {
+		t.Fatal("relay pulsed while locked out")
+	}
+	// The other reader is not locked, a schedule refusal is not counted, and a call rings.
+	if out, _ := r.attempt(door.Attempt{Source: "reader:gate", Via: door.CardCredential, Granted: true, User: "Bob"}); out != door.AccessGranted {
+		t.Fatalf("other reader: %v", out)
+	}
+	r.incoming("sip:101@pbx")
+	r.wantState(door.RingingIn)
+	r.advance(time.Minute)
+	r.newKinds()
+	if out, _ := r.attempt(right); out != door.AccessGranted {
+		t.Fatalf("after the lockout: %v", out)
+	}
+	// Known users outside their schedule are logged but never lock the keypad.
+	for range 5 {
+		r.attempt(door.Attempt{Source: "keypad:front", Via: door.PINCredential, Known: true, User: "Bob", Reason: "outside-schedule"})
+	}
+	if out, _ := r.attempt(right); out != door.AccessGranted {
+		t.Fatalf("schedule refusals locked the keypad: %v", out)
+	}
+	// The next streak locks for twice as long.
+	for range 3 {
+		r.attempt(wrong)
+	}
+	r.advance(time.Minute)
+	if out, _ := r.attempt(right); out != door.AccessLockedOut {
+		t.Fatalf("second lockout lasted only a minute: %v", out)
+	}
+	r.advance(time.Minute)
+	if out, _ := r.attempt(right); out != door.AccessGranted {
+		t.Fatalf("after the second lockout: %v", out)
+	}
+}
