@@ -1,6 +1,11 @@
 package voice
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+)
 
 // BlockMillis is the processor's internal block: frames handed to Process are a whole
 // number of 10 ms blocks (80 samples at 8 kHz, 160 at 16 kHz).
@@ -22,6 +27,9 @@ type Stats struct {
 	HalfDuplex bool
 	// Converged is true once the linear filter has reached 10 dB ERLE at least once.
 	Converged bool
+	// Delay is the estimated echo delay: how far the echo lags the reference handed to
+	// Process (0 until the estimator has found it).
+	Delay time.Duration
 }
 
 // Processor runs the chain on one direction of one call. It is not safe for concurrent use:
@@ -30,7 +38,26 @@ type Processor struct {
 	cfg   Config
 	rate  int
 	block int
+
+	canc *canceller
+	dly  *delayEstimator
+	sup  *suppressor
+	agc  *agc
+
+	mic, ref, lin, echo, res []float64
+	micSpec                  []complex128
+	micPow, micPrev, frame   []float64
+	dcMic, dcRef             dcNotch
+
+	farHold    int     // blocks of reference activity still in the echo path
+	hdGain     float64 // half-duplex gain at the end of the last block
+	smic, sout float64 // smoothed energies for the ERLE estimate
+
+	st statsAtomic
 }
+
+// maxDelayBlocks is how far (in blocks) the echo may lag the reference it is handed.
+const maxDelayBlocks = 30
 
 // New builds a processor for mono frames at rate (8000 or 16000 Hz).
 func New(cfg Config, rate int) (*Processor, error) {
@@ -40,7 +67,27 @@ func New(cfg Config, rate int) (*Processor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("voice: %w", err)
 	}
-	return &Processor{cfg: cfg, rate: rate, block: rate * BlockMillis / 1000}, nil
+	n := rate * BlockMillis / 1000
+	p := &Processor{cfg: cfg, rate: rate, block: n, hdGain: 1,
+		mic: make([]float64, n), ref: make([]float64, n), lin: make([]float64, n), echo: make([]float64, n),
+		res: make([]float64, n), micSpec: make([]complex128, n+1), micPow: make([]float64, n+1),
+		micPrev: make([]float64, n), frame: make([]float64, 2*n)}
+	if cfg.Echo != EchoOff {
+		m := int((cfg.EchoTail + BlockMillis*time.Millisecond - 1) / (BlockMillis * time.Millisecond))
+		var err error
+		if p.canc, err = newCanceller(rate, n, m, maxDelayBlocks); err != nil {
+			return nil, err
+		}
+		p.dly = newDelayEstimator(n, maxDelayBlocks)
+	}
+	if cfg.Echo == EchoOn || cfg.Noise != NoiseOff {
+		var err error
+		if p.sup, err = newSuppressor(n, cfg.Noise, uint64(rate)); err != nil {
+			return nil, err
+		}
+	}
+	p.agc = newAGC(cfg.AGC, cfg.AGCTarget, cfg.AGCMaxGain, n)
+	return p, nil
 }
 
 // BlockSize is the number of samples in one internal block.
@@ -49,6 +96,15 @@ func (p *Processor) BlockSize() int { return p.block }
 // Rate is the sample rate the processor was built for.
 func (p *Processor) Rate() int { return p.rate }
 
+// Latency is how many samples the processing delays the microphone by: one block while the
+// suppressor runs (it works on overlapped frames), else none.
+func (p *Processor) Latency() int {
+	if p.sup != nil {
+		return p.block
+	}
+	return 0
+}
+
 // Process writes to out the microphone frame mic with the echo of ref removed. ref holds the
 // samples that reached the loudspeaker aligned with mic (zeros when nothing was played).
 // len(mic) == len(ref) == len(out), a multiple of BlockSize. out may alias mic.
@@ -56,13 +112,193 @@ func (p *Processor) Process(out, mic, ref []int16) error {
 	if len(mic)%p.block != 0 || len(ref) != len(mic) || len(out) != len(mic) {
 		return fmt.Errorf("%w: %d samples, block %d", ErrFrame, len(mic), p.block)
 	}
-	copy(out, mic)
+	if !p.cfg.Enabled() {
+		copy(out, mic)
+		return nil
+	}
+	for i := 0; i < len(mic); i += p.block {
+		p.processBlock(out[i:i+p.block], mic[i:i+p.block], ref[i:i+p.block])
+	}
+	p.publish()
 	return nil
 }
 
+func (p *Processor) processBlock(out, mic, ref []int16) {
+	n := p.block
+	for i := range n {
+		p.mic[i] = p.dcMic.step(float64(mic[i]))
+		p.ref[i] = p.dcRef.step(float64(ref[i]))
+	}
+	lin, echo := p.mic, []float64(nil)
+	far := false
+	if p.canc != nil {
+		c := p.canc
+		c.push(p.ref)
+		copy(p.frame[:n], p.micPrev)
+		copy(p.frame[n:], p.mic)
+		copy(p.micPrev, p.mic)
+		c.f.forward(p.micSpec, p.frame)
+		for k, v := range p.micSpec {
+			p.micPow[k] = pow2(v)
+		}
+		refActive := c.henergy[c.head] > float64(n)*farLevel
+		if p.dly.update(c.hpow[c.head], p.micPow, refActive) {
+			c.setDelay(max(0, p.dly.lag-1))
+		}
+		far = p.farActive()
+		if p.cfg.Echo == EchoOn {
+			c.cancel(p.lin, p.echo, p.mic)
+			lin, echo = p.lin, p.echo
+			if far {
+				p.smic = 0.98*p.smic + 0.02*c.micEnergy
+				p.sout = 0.98*p.sout + 0.02*c.outEnergy
+			}
+		}
+	}
+	res := lin
+	speech := true
+	if p.sup != nil {
+		leak := 1.0
+		if p.canc != nil && p.cfg.Echo == EchoOn {
+			leak = p.canc.leak
+		}
+		p.sup.process(p.res, lin, echo, leak)
+		res, speech = p.res, p.sup.speech
+	}
+	p.halfDuplex(res, far)
+	p.agc.process(res, speech && !(far && p.hdGain < 0.5))
+	for i, v := range res {
+		out[i] = int16(math.Max(-32768, math.Min(32767, math.Round(v))))
+	}
+}
+
+// farLevel is the mean square of a reference block that counts as far-end activity
+// (-60 dBFS).
+const farLevel = 32768 * 32768 * 1e-6
+
+// farActive reports whether the reference played over the filter's span holds sound.
+func (p *Processor) farActive() bool {
+	c := p.canc
+	lim := float64(p.block) * farLevel
+	if c.henergy[c.ring(c.delay)] > lim {
+		p.farHold = c.m + 1
+	} else if p.farHold > 0 {
+		p.farHold--
+	}
+	return p.farHold > 0
+}
+
+// Half duplex: how deep and how fast the microphone is attenuated while the far end talks.
+const (
+	halfDuplexDepth = 30 // dB, in half-duplex mode
+	softDepth       = 20 // dB at most, as the fallback of a filter that does not cancel
+	softERLE        = 10 // dB of filter ERLE below which the fallback attenuates
+	hdDownPerBlock  = 8  // dB
+	hdUpPerBlock    = 2  // dB
+)
+
+func (p *Processor) halfDuplex(x []float64, far bool) {
+	target := 0.0
+	if far {
+		switch p.cfg.Echo {
+		case EchoHalfDuplex:
+			target = -halfDuplexDepth
+		case EchoOn:
+			// Only once the delay estimator has seen the echo: a box without coupling must
+			// not lose the visitor whenever the far end talks.
+			if p.dly.lag >= 0 {
+				erle := -db(p.canc.leak)
+				target = -math.Min(softDepth, math.Max(0, 2*(softERLE-erle)))
+			}
+		}
+	}
+	cur := db(p.hdGain * p.hdGain)
+	next := math.Max(target, math.Min(cur+hdUpPerBlock, math.Max(cur-hdDownPerBlock, target)))
+	if next > -0.01 {
+		next = 0
+	}
+	g0, g1 := p.hdGain, math.Pow(10, next/20)
+	if g0 == 1 && g1 == 1 {
+		return
+	}
+	fn := float64(len(x))
+	for i := range x {
+		x[i] *= g0 + (g1-g0)*float64(i+1)/fn
+	}
+	p.hdGain = g1
+}
+
+func (p *Processor) publish() {
+	s := Stats{Gain: p.agc.gainDB, HalfDuplex: p.hdGain < 0.9}
+	if p.canc != nil && p.cfg.Echo == EchoOn && p.sout > 0 {
+		s.ERLE = math.Max(0, db(p.smic)-db(p.sout))
+		if !finite(s.ERLE) {
+			s.ERLE = 0
+		}
+	}
+	if p.sup != nil {
+		s.Suppression, s.Noise = p.sup.suppression, p.sup.noiseDB
+	}
+	if p.dly != nil && p.dly.lag >= 0 {
+		s.Delay = time.Duration(p.dly.lag*BlockMillis) * time.Millisecond
+	}
+	s.Converged = p.st.converged.Load() || s.ERLE >= 10
+	p.st.store(s)
+}
+
 // Stats returns the latest figures.
-func (p *Processor) Stats() Stats { return Stats{} }
+func (p *Processor) Stats() Stats { return p.st.load() }
 
 // Reset forgets what the filter learned (an xrun moved the echo delay, or a new call starts
 // on a different path).
-func (p *Processor) Reset() {}
+func (p *Processor) Reset() {
+	if p.canc != nil {
+		p.canc.reset()
+		p.canc.delay = 0
+		p.dly.reset()
+	}
+	if p.sup != nil {
+		p.sup.reset()
+	}
+	p.smic, p.sout, p.farHold, p.hdGain = 0, 0, 0, 1
+	p.st.converged.Store(false)
+}
+
+// dcNotch removes the DC offset and rumble below ~40 Hz that a filter would waste its
+// coefficients on.
+type dcNotch struct{ x1, y1 float64 }
+
+func (d *dcNotch) step(x float64) float64 {
+	y := x - d.x1 + 0.985*d.y1
+	d.x1, d.y1 = x, y
+	return y
+}
+
+// statsAtomic holds Stats for readers on other goroutines.
+type statsAtomic struct {
+	erle, suppression, noise, gain atomic.Uint64
+	halfDuplex, converged          atomic.Bool
+	delay                          atomic.Int64
+}
+
+func (a *statsAtomic) store(s Stats) {
+	a.erle.Store(math.Float64bits(s.ERLE))
+	a.suppression.Store(math.Float64bits(s.Suppression))
+	a.noise.Store(math.Float64bits(s.Noise))
+	a.gain.Store(math.Float64bits(s.Gain))
+	a.halfDuplex.Store(s.HalfDuplex)
+	a.converged.Store(s.Converged)
+	a.delay.Store(int64(s.Delay))
+}
+
+func (a *statsAtomic) load() Stats {
+	return Stats{
+		ERLE:        math.Float64frombits(a.erle.Load()),
+		Suppression: math.Float64frombits(a.suppression.Load()),
+		Noise:       math.Float64frombits(a.noise.Load()),
+		Gain:        math.Float64frombits(a.gain.Load()),
+		HalfDuplex:  a.halfDuplex.Load(),
+		Converged:   a.converged.Load(),
+		Delay:       time.Duration(a.delay.Load()),
+	}
+}

@@ -1,0 +1,398 @@
+package voice
+
+import "math"
+
+// canceller is the linear echo canceller: a partitioned-block frequency-domain adaptive
+// filter (MDF) with two copies. The background filter adapts every block with a step size
+// that follows the estimated echo leakage and residual-to-error ratio (Valin 2007), so
+// near-end speech slows it down without a double-talk detector; the foreground filter makes
+// the output and only takes the background's coefficients when the background cancels
+// better, and gives them back when the background went astray. Samples are in int16 units.
+//
+// The reference spectra of the last blocks are kept in a ring; the filter reads them starting
+// delay blocks back, so a reference that arrives early (two sound cards, a coarse PCM delay)
+// costs no tail: the delay estimator moves the read position, and the partitions with it.
+type canceller struct {
+	n, m, bins int
+	rate       int
+	f          *fft
+
+	hist    [][]complex128 // spectra of [previous block, block] of the raw reference
+	hpow    [][]float64    // their power spectra
+	henergy []float64      // time-domain energy of each ring block
+	head    int
+	delay   int // blocks between the newest reference and the filter's first partition
+	xprev   []float64
+
+	w, fg [][]complex128 // background and foreground filters, m partitions of bins
+
+	frame, yb, yf  []float64 // 2n scratch
+	eb, ef         []float64 // n: background and foreground errors
+	ybuf, fbuf     []complex128
+	espec, yspec   []complex128
+	psum, step     []float64
+	eh, yh         []float64 // slow averages of the error and echo power spectra
+	pey, pyy, leak float64
+	adapted        bool
+	sumAdapt       float64
+	davg1, davg2   float64
+	dvar1, dvar2   float64
+	constrain      int
+	saturated      int
+	screwed        int
+	trust          float64 // 0..1: how much of the echo estimate is subtracted
+
+	// figures of the last block, for the suppressor and the stats
+	farEnergy float64 // aligned reference energy of the block
+	micEnergy float64
+	outEnergy float64
+}
+
+func newCanceller(rate, n, m, maxLag int) (*canceller, error) {
+	f, err := newFFT(2 * n)
+	if err != nil {
+		return nil, err
+	}
+	bins := n + 1
+	h := maxLag + m + 1
+	c := &canceller{n: n, m: m, bins: bins, rate: rate, f: f,
+		hist: make([][]complex128, h), hpow: make([][]float64, h), henergy: make([]float64, h),
+		xprev: make([]float64, n),
+		w:     make([][]complex128, m), fg: make([][]complex128, m),
+		frame: make([]float64, 2*n), yb: make([]float64, 2*n), yf: make([]float64, 2*n),
+		eb: make([]float64, n), ef: make([]float64, n),
+		ybuf: make([]complex128, bins), fbuf: make([]complex128, bins),
+		espec: make([]complex128, bins), yspec: make([]complex128, bins),
+		psum: make([]float64, bins), step: make([]float64, bins),
+		eh: make([]float64, bins), yh: make([]float64, bins),
+	}
+	for i := range h {
+		c.hist[i] = make([]complex128, bins)
+		c.hpow[i] = make([]float64, bins)
+	}
+	for j := range m {
+		c.w[j] = make([]complex128, bins)
+		c.fg[j] = make([]complex128, bins)
+	}
+	c.reset()
+	return c, nil
+}
+
+// reset forgets the filters and the reference history.
+func (c *canceller) reset() {
+	for i := range c.hist {
+		clear(c.hist[i])
+		clear(c.hpow[i])
+	}
+	clear(c.henergy)
+	clear(c.xprev)
+	c.clearFilters()
+}
+
+func (c *canceller) clearFilters() {
+	for j := range c.w {
+		clear(c.w[j])
+		clear(c.fg[j])
+	}
+	clear(c.eh)
+	clear(c.yh)
+	c.pey, c.pyy, c.leak = 1, 1, 1
+	c.adapted, c.sumAdapt = false, 0
+	c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
+	c.screwed, c.saturated = 0, 0
+	c.trust = 1
+}
+
+// ring returns the ring index of the reference block j blocks before the newest.
+func (c *canceller) ring(j int) int {
+	h := len(c.hist)
+	return ((c.head-j)%h + h) % h
+}
+
+// push takes the next reference block into the ring.
+func (c *canceller) push(ref []float64) {
+	n := c.n
+	c.head = (c.head + 1) % len(c.hist)
+	copy(c.frame[:n], c.xprev)
+	copy(c.frame[n:], ref)
+	copy(c.xprev, ref)
+	X := c.hist[c.head]
+	c.f.forward(X, c.frame)
+	p := c.hpow[c.head]
+	for k, v := range X {
+		p[k] = real(v)*real(v) + imag(v)*imag(v)
+	}
+	var e float64
+	for _, v := range ref {
+		e += v * v
+	}
+	c.henergy[c.head] = e
+}
+
+// setDelay moves the filter's read position to d blocks behind the newest reference; the
+// partitions move with it so what was learned of the acoustic path stays in place.
+func (c *canceller) setDelay(d int) {
+	diff := d - c.delay
+	if diff == 0 {
+		return
+	}
+	c.delay = d
+	for _, f := range [][][]complex128{c.w, c.fg} {
+		if diff > 0 {
+			// The echo now starts diff partitions earlier in the filter.
+			for j := 0; j < c.m; j++ {
+				if j+diff < c.m {
+					copy(f[j], f[j+diff])
+				} else {
+					clear(f[j])
+				}
+			}
+		} else {
+			for j := c.m - 1; j >= 0; j-- {
+				if j+diff >= 0 {
+					copy(f[j], f[j+diff])
+				} else {
+					clear(f[j])
+				}
+			}
+		}
+	}
+}
+
+// Tuning of the foreground/background decision (the smoothing and thresholds of speexdsp's
+// MDF, which are well tried on speech).
+const (
+	var1Smooth   = 0.36
+	var2Smooth   = 0.7225
+	var1Update   = 0.5
+	var2Update   = 0.25
+	varBacktrack = 4
+	minLeak      = 0.005
+)
+
+// cancel removes the echo of the ring's reference from mic (one block) into out and writes
+// the subtracted echo estimate to echo.
+func (c *canceller) cancel(out, echo, mic []float64) {
+	n, m := c.n, c.m
+	clear(c.ybuf)
+	clear(c.fbuf)
+	clear(c.psum)
+	for j := range m {
+		r := c.ring(c.delay + j)
+		X, P, W, F := c.hist[r], c.hpow[r], c.w[j], c.fg[j]
+		yb, yf, ps := c.ybuf[:len(X)], c.fbuf[:len(X)], c.psum[:len(X)]
+		W, F, P = W[:len(X)], F[:len(X)], P[:len(X)]
+		for k, x := range X {
+			yb[k] += W[k] * x
+			yf[k] += F[k] * x
+			ps[k] += P[k]
+		}
+	}
+	c.f.inverse(c.yb, c.ybuf)
+	c.f.inverse(c.yf, c.fbuf)
+
+	var sff, see, syy, sey, dbf, smm float64
+	saturated := false
+	for i, v := range mic {
+		yb, yf := c.yb[n+i], c.yf[n+i]
+		eb, ef := v-yb, v-yf
+		c.eb[i], c.ef[i] = eb, ef
+		sff += ef * ef
+		see += eb * eb
+		syy += yb * yb
+		sey += eb * yb
+		dbf += (ef - eb) * (ef - eb)
+		smm += v * v
+		if v >= 32000 || v <= -32000 {
+			saturated = true
+		}
+	}
+	sxx := c.henergy[c.ring(c.delay)]
+	fn := float64(n)
+	dbf += 10 * fn
+	see += 1
+
+	if !finite(sff) || !finite(see) || !finite(syy) || sff > fn*1e10 {
+		c.clearFilters()
+		copy(out, mic)
+		clear(echo)
+		c.farEnergy, c.micEnergy, c.outEnergy = sxx, smm, smm
+		return
+	}
+	if sff > smm+fn*1e4 {
+		c.screwed++
+	} else {
+		c.screwed = 0
+	}
+
+	// Foreground/background: the better filter makes the output.
+	d := sff - see
+	c.davg1 = 0.6*c.davg1 + 0.4*d
+	c.davg2 = 0.85*c.davg2 + 0.15*d
+	c.dvar1 = var1Smooth*c.dvar1 + 0.16*sff*dbf
+	c.dvar2 = var2Smooth*c.dvar2 + 0.0225*sff*dbf
+	copy(out, c.ef)
+	if d*math.Abs(d) > sff*dbf || c.davg1*math.Abs(c.davg1) > var1Update*c.dvar1 || c.davg2*math.Abs(c.davg2) > var2Update*c.dvar2 {
+		c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
+		for j := range m {
+			copy(c.fg[j], c.w[j])
+		}
+		// Cross-fade to the new filter's output over the block so the switch makes no click.
+		for i := range out {
+			a := (float64(i) + 0.5) / fn
+			out[i] = (1-a)*c.ef[i] + a*c.eb[i]
+		}
+	} else if -d*math.Abs(d) > varBacktrack*sff*dbf || -c.davg1*math.Abs(c.davg1) > varBacktrack*c.dvar1 || -c.davg2*math.Abs(c.davg2) > varBacktrack*c.dvar2 {
+		// The background went astray (near-end speech it took for echo): take back the
+		// foreground, and adapt from its error.
+		for j := range m {
+			copy(c.w[j], c.fg[j])
+		}
+		see, syy, sey = sff+1, 0, 0
+		for i, v := range mic {
+			c.eb[i] = c.ef[i]
+			c.yb[n+i] = v - c.ef[i]
+			syy += c.yb[n+i] * c.yb[n+i]
+			sey += c.eb[i] * c.yb[n+i]
+		}
+		c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
+	}
+
+	// A filter that makes the microphone louder is not trusted until it stops doing so.
+	target := 1.0
+	var sout float64
+	for _, v := range out {
+		sout += v * v
+	}
+	if sout > 2*smm+fn*100 {
+		target = 0
+	}
+	var so float64
+	for i, v := range mic {
+		g := c.trust + (target-c.trust)*(float64(i)+1)/fn
+		e := v - out[i]
+		echo[i] = g * e
+		out[i] = v - echo[i]
+		so += out[i] * out[i]
+	}
+	c.trust = target
+	c.farEnergy, c.micEnergy, c.outEnergy = sxx, smm, so
+
+	if c.screwed >= 50 {
+		c.clearFilters()
+		return
+	}
+	if saturated {
+		c.saturated = m + 1
+	}
+	if c.saturated > 0 {
+		c.saturated--
+		return
+	}
+	c.adapt(see, syy, sey, sxx)
+}
+
+// adapt moves the background filter along its error's gradient with per-bin step sizes.
+func (c *canceller) adapt(see, syy, sey, sxx float64) {
+	n, m, fn := c.n, c.m, float64(c.n)
+	clear(c.frame[:n])
+	copy(c.frame[n:], c.eb)
+	c.f.forward(c.espec, c.frame)
+	clear(c.frame[:n])
+	copy(c.frame[n:], c.yb[n:])
+	c.f.forward(c.yspec, c.frame)
+
+	// Leakage: how much of the error's power follows the echo estimate's, over frequency.
+	sa := fn / float64(c.rate)
+	var pey, pyy float64
+	for k := range c.espec {
+		rf := pow2(c.espec[k])
+		yf := pow2(c.yspec[k])
+		de, dy := rf-c.eh[k], yf-c.yh[k]
+		pey += de * dy
+		pyy += dy * dy
+		c.eh[k] = (1-sa)*c.eh[k] + sa*rf
+		c.yh[k] = (1-sa)*c.yh[k] + sa*yf
+	}
+	pyy = math.Sqrt(pyy)
+	if pyy > 0 {
+		pey /= pyy
+	}
+	beta0, betaMax := 2*sa*leakSpeed, 0.5*sa*leakSpeed
+	a := beta0 * syy
+	if a > betaMax*see {
+		a = betaMax * see
+	}
+	a /= see
+	c.pey = (1-a)*c.pey + a*pey
+	c.pyy = (1-a)*c.pyy + a*pyy
+	if c.pyy < 1 {
+		c.pyy = 1
+	}
+	if c.pey < minLeak*c.pyy {
+		c.pey = minLeak * c.pyy
+	}
+	if c.pey > c.pyy {
+		c.pey = c.pyy
+	}
+	c.leak = c.pey / c.pyy
+
+	// Residual-to-error ratio: the part of the error that is echo the filter still misses.
+	rer := (0.0001*sxx + 3*c.leak*syy) / see
+	if lo := sey * sey / (1 + see*syy); rer < lo {
+		rer = lo
+	}
+	if rer > 0.5 {
+		rer = 0.5
+	}
+	if !c.adapted && c.sumAdapt > float64(m) && c.leak > 0.03 {
+		c.adapted = true
+	}
+	reg := float64(m) * 2 * fn * 100
+	if c.adapted {
+		for k := range c.step {
+			r := c.leak * pow2(c.yspec[k])
+			e := pow2(c.espec[k]) + 1
+			if r > 0.5*e {
+				r = 0.5 * e
+			}
+			r = 0.7*r + 0.3*rer*e
+			c.step[k] = stepGain * r / (e * (c.psum[k] + reg))
+		}
+	} else {
+		rate := 0.0
+		if sxx > fn*1000 {
+			t := 0.25 * sxx
+			if t > 0.25*see {
+				t = 0.25 * see
+			}
+			rate = t / see
+		}
+		c.sumAdapt += rate
+		for k := range c.step {
+			c.step[k] = stepGain * rate / (c.psum[k] + reg)
+		}
+	}
+
+	E := c.espec
+	for j := range m {
+		X, W := c.hist[c.ring(c.delay+j)], c.w[j]
+		W, st := W[:len(X)], c.step[:len(X)]
+		for k, x := range X {
+			W[k] += complex(st[k], 0) * complex(real(x), -imag(x)) * E[k]
+		}
+	}
+	// Keep one partition a linear (not circular) convolution each block, in turn.
+	j := c.constrain
+	c.constrain = (c.constrain + 1) % m
+	c.f.inverse(c.frame, c.w[j])
+	clear(c.frame[n:])
+	c.f.forward(c.w[j], c.frame)
+}
+
+// Step-size scaling against speexdsp's: the filter is normalised by the reference power
+// summed over partitions, so a full step is stable, and the leakage follows faster.
+const (
+	stepGain  = 1.0
+	leakSpeed = 1.0
+)

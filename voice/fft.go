@@ -1,0 +1,165 @@
+package voice
+
+import (
+	"fmt"
+	"math"
+	"math/cmplx"
+)
+
+// fft is a real-input FFT of an even length n, computed as a complex FFT of n/2 points
+// (a self-sorting mixed-radix Stockham transform with radices 4, 2 and 5, enough for the
+// 160- and 320-point frames of 10 ms blocks at 8 and 16 kHz) plus one split pass.
+// It is built once and allocates nothing per transform; it is not safe for concurrent use.
+type fft struct {
+	n     int          // real length
+	h     int          // complex length n/2
+	steps []fftStep    // radix passes, first to last
+	split []complex128 // e^{-2πik/n}, k < h, for the real/complex split
+	a, b  []complex128 // ping-pong work arrays of h points
+}
+
+type fftStep struct {
+	p     int          // radix
+	lp    int          // transforms already combined (product of earlier radices)
+	r     int          // h / (lp*p)
+	tw    []complex128 // e^{-2πi j q / (lp*p)} for j < lp, 1 <= q < p, as [j*(p-1)+q-1]
+	omega [5][5]complex128
+}
+
+func newFFT(n int) (*fft, error) {
+	if n < 4 || n%2 != 0 {
+		return nil, fmt.Errorf("voice: fft length %d is not even", n)
+	}
+	h := n / 2
+	f := &fft{n: n, h: h, split: make([]complex128, h), a: make([]complex128, h), b: make([]complex128, h)}
+	for k := range f.split {
+		f.split[k] = cmplx.Rect(1, -2*math.Pi*float64(k)/float64(n))
+	}
+	rest, lp := h, 1
+	for rest > 1 {
+		p := 0
+		switch {
+		case rest%4 == 0:
+			p = 4
+		case rest%2 == 0:
+			p = 2
+		case rest%5 == 0:
+			p = 5
+		default:
+			return nil, fmt.Errorf("voice: fft length %d has a factor other than 2 and 5", n)
+		}
+		l := lp * p
+		st := fftStep{p: p, lp: lp, r: h / l, tw: make([]complex128, lp*(p-1))}
+		for j := range lp {
+			for q := 1; q < p; q++ {
+				st.tw[j*(p-1)+q-1] = cmplx.Rect(1, -2*math.Pi*float64(j*q)/float64(l))
+			}
+		}
+		for v := range p {
+			for q := range p {
+				st.omega[v][q] = cmplx.Rect(1, -2*math.Pi*float64((v*q)%p)/float64(p))
+			}
+		}
+		f.steps = append(f.steps, st)
+		rest /= p
+		lp = l
+	}
+	return f, nil
+}
+
+// transform runs the complex FFT of f.a in place (the result ends in f.a).
+func (f *fft) transform() {
+	src, dst := f.a, f.b
+	for i := range f.steps {
+		st := &f.steps[i]
+		p, lp, r := st.p, st.lp, st.r
+		// dst[(j + lp*v)*r + k] = sum_q omega_p^{vq} tw_{jq} src[j*r*p + q*r + k]
+		for j := range lp {
+			in := src[j*r*p : j*r*p+r*p]
+			switch p {
+			case 4:
+				w1, w2, w3 := st.tw[j*3], st.tw[j*3+1], st.tw[j*3+2]
+				o0, o1, o2, o3 := dst[j*r:j*r+r], dst[(j+lp)*r:(j+lp)*r+r], dst[(j+2*lp)*r:(j+2*lp)*r+r], dst[(j+3*lp)*r:(j+3*lp)*r+r]
+				for k := range r {
+					a0 := in[k]
+					a1 := w1 * in[r+k]
+					a2 := w2 * in[2*r+k]
+					a3 := w3 * in[3*r+k]
+					s02, d02 := a0+a2, a0-a2
+					s13, d13 := a1+a3, a1-a3
+					// -i * d13
+					md := complex(imag(d13), -real(d13))
+					o0[k] = s02 + s13
+					o1[k] = d02 + md
+					o2[k] = s02 - s13
+					o3[k] = d02 - md
+				}
+			case 2:
+				w1 := st.tw[j]
+				o0, o1 := dst[j*r:j*r+r], dst[(j+lp)*r:(j+lp)*r+r]
+				for k := range r {
+					a0, a1 := in[k], w1*in[r+k]
+					o0[k] = a0 + a1
+					o1[k] = a0 - a1
+				}
+			default:
+				var a [5]complex128
+				tw := st.tw[j*(p-1) : j*(p-1)+p-1]
+				for k := range r {
+					a[0] = in[k]
+					for q := 1; q < p; q++ {
+						a[q] = tw[q-1] * in[q*r+k]
+					}
+					for v := range p {
+						s := a[0]
+						for q := 1; q < p; q++ {
+							s += st.omega[v][q] * a[q]
+						}
+						dst[(j+lp*v)*r+k] = s
+					}
+				}
+			}
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &f.a[0] {
+		copy(f.a, src)
+	}
+}
+
+// forward writes the n/2+1 coefficients of the real sequence x (len n) to X (unscaled).
+func (f *fft) forward(X []complex128, x []float64) {
+	h := f.h
+	for i := range h {
+		f.a[i] = complex(x[2*i], x[2*i+1])
+	}
+	f.transform()
+	z := f.a
+	X[0] = complex(real(z[0])+imag(z[0]), 0)
+	X[h] = complex(real(z[0])-imag(z[0]), 0)
+	for k := 1; k < h; k++ {
+		zk, zc := z[k], cmplx.Conj(z[h-k])
+		fe := (zk + zc) * 0.5
+		fo := (zk - zc) * complex(0, -0.5)
+		X[k] = fe + f.split[k]*fo
+	}
+}
+
+// inverse writes to x (len n) the real sequence whose n/2+1 coefficients are X, scaled by
+// 1/n so that inverse(forward(x)) == x.
+func (f *fft) inverse(x []float64, X []complex128) {
+	h := f.h
+	// Z[k] = Fe[k] + i Fo[k], conjugated so the forward transform computes the inverse.
+	for k := range h {
+		xk, xc := X[k], cmplx.Conj(X[h-k])
+		fe := (xk + xc) * 0.5
+		fo := (xk - xc) * 0.5 * cmplx.Conj(f.split[k])
+		f.a[k] = cmplx.Conj(fe + complex(-imag(fo), real(fo)))
+	}
+	f.transform()
+	s := 1 / float64(h)
+	for i, z := range f.a {
+		x[2*i] = real(z) * s
+		x[2*i+1] = -imag(z) * s
+	}
+}

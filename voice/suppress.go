@@ -1,0 +1,160 @@
+package voice
+
+import "math"
+
+// suppressor is the per-band gain stage after the linear filter: it removes the residual
+// echo (the echo estimate's power times the filter's leakage, with a decaying memory for the
+// reverberation past the filter's tail) and, when asked, stationary noise, with a Wiener gain
+// on a decision-directed a-priori SNR so speech in a band passes whole. Where the echo is
+// pulled below the background, comfort noise of the background's spectrum fills the hole, so
+// the far end hears a steady background instead of gating. It works on 50%-overlapped
+// sqrt-Hann frames of two blocks, which delays the microphone by one block.
+type suppressor struct {
+	n    int
+	f    *fft
+	win  []float64
+	eold []float64
+	yold []float64
+	ola  []float64
+	buf  []float64
+	E, Y []complex128
+
+	noise []float64 // per-bin background power
+	psm   []float64 // smoothed error power, what the noise tracker follows
+	resid []float64 // per-bin residual echo power
+	clean []float64 // last block's cleaned power, for the decision-directed SNR
+	count int
+
+	noiseOn    bool
+	noiseFloor float64 // linear gain floor for noise
+	rng        uint64
+
+	// figures of the last block
+	suppression float64 // dB
+	noiseDB     float64 // dBFS
+	speech      bool    // the block holds more than background and echo
+}
+
+const (
+	echoFloor     = 0.01 // -40 dB: the deepest the echo is pulled
+	echoOverSub   = 2    // the residual estimate is trusted to within 3 dB
+	residDecay    = 0.5  // the echo's reverberation past the filter: -3 dB per block
+	ddSmooth      = 0.9  // decision-directed weight of the last block's clean power
+	noiseUp       = 1.007
+	noiseInitBlks = 20
+)
+
+func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
+	f, err := newFFT(2 * n)
+	if err != nil {
+		return nil, err
+	}
+	bins := n + 1
+	s := &suppressor{n: n, f: f, win: make([]float64, 2*n), eold: make([]float64, n), yold: make([]float64, n),
+		ola: make([]float64, n), buf: make([]float64, 2*n), E: make([]complex128, bins), Y: make([]complex128, bins),
+		noise: make([]float64, bins), psm: make([]float64, bins), resid: make([]float64, bins), clean: make([]float64, bins),
+		rng: seed | 1, noiseFloor: 1}
+	for i := range s.win {
+		s.win[i] = math.Sin(math.Pi * (float64(i) + 0.5) / float64(2*n))
+	}
+	switch noise {
+	case NoiseLow:
+		s.noiseOn, s.noiseFloor = true, math.Pow(10, -12.0/20)
+	case NoiseHigh:
+		s.noiseOn, s.noiseFloor = true, math.Pow(10, -20.0/20)
+	}
+	return s, nil
+}
+
+// process takes one block of the linear filter's output e and its echo estimate y (nil when
+// there is no filter), with the filter's leakage, and writes the block one block late to out.
+func (s *suppressor) process(out, e, y []float64, leak float64) {
+	n := s.n
+	for i := range n {
+		s.buf[i] = s.win[i] * s.eold[i]
+		s.buf[n+i] = s.win[n+i] * e[i]
+	}
+	copy(s.eold, e)
+	s.f.forward(s.E, s.buf)
+	if y != nil {
+		for i := range n {
+			s.buf[i] = s.win[i] * s.yold[i]
+			s.buf[n+i] = s.win[n+i] * y[i]
+		}
+		copy(s.yold, y)
+		s.f.forward(s.Y, s.buf)
+	}
+	s.count++
+	var pin, pout, pnoise, presid float64
+	for k, ev := range s.E {
+		pe := pow2(ev)
+		var r float64
+		if y != nil {
+			r = max(leak*pow2(s.Y[k]), residDecay*s.resid[k])
+		}
+		s.resid[k] = r
+		// Background: the minimum of the smoothed power, rising slowly.
+		s.psm[k] = 0.7*s.psm[k] + 0.3*pe
+		switch {
+		case s.count <= noiseInitBlks:
+			s.noise[k] += (s.psm[k] - s.noise[k]) / float64(s.count)
+		case s.psm[k] < s.noise[k]:
+			s.noise[k] = 0.9*s.noise[k] + 0.1*s.psm[k]
+		case r < s.psm[k]:
+			s.noise[k] *= noiseUp
+		}
+		nz := 0.0
+		if s.noiseOn {
+			nz = 1.5 * s.noise[k]
+		}
+		interf := nz + echoOverSub*r + 1e-3
+		post := pe / interf
+		prior := ddSmooth*s.clean[k]/interf + (1-ddSmooth)*max(post-1, 0)
+		g := prior / (1 + prior)
+		fl := 1.0
+		if nz+r > 0 {
+			fl = math.Sqrt((s.noiseFloor*s.noiseFloor*nz + echoFloor*echoFloor*r) / (nz + r))
+		}
+		if g < fl {
+			g = fl
+		}
+		s.clean[k] = g * g * pe
+		v := complex(g, 0) * ev
+		// Comfort noise where the gain went below the noise floor's.
+		if g < s.noiseFloor {
+			cn := s.noiseFloor * s.noiseFloor * s.noise[k] * (1 - (g*g)/(s.noiseFloor*s.noiseFloor))
+			a := math.Sqrt(cn / 2)
+			v += complex(a*s.uniform(), a*s.uniform())
+		}
+		s.E[k] = v
+		pin += pe
+		pout += pow2(v)
+		pnoise += s.noise[k]
+		presid += r
+	}
+	s.f.inverse(s.buf, s.E)
+	for i := range n {
+		out[i] = s.ola[i] + s.win[i]*s.buf[i]
+		s.ola[i] = s.win[n+i] * s.buf[n+i]
+	}
+	s.suppression = db(pin+1) - db(pout+1)
+	// White noise of variance v gives E|E_k|^2 = v*n through the window.
+	s.noiseDB = db(pnoise/float64(len(s.E))/float64(n)) - db(32768*32768)
+	s.speech = pin > 4*(pnoise+echoOverSub*presid)+float64(n)
+}
+
+// uniform is a cheap deterministic random number in [-1.7, 1.7) (unit variance).
+func (s *suppressor) uniform() float64 {
+	s.rng ^= s.rng << 13
+	s.rng ^= s.rng >> 7
+	s.rng ^= s.rng << 17
+	return (float64(s.rng>>11)/(1<<53) - 0.5) * 3.4641
+}
+
+func (s *suppressor) reset() {
+	clear(s.eold)
+	clear(s.yold)
+	clear(s.ola)
+	clear(s.resid)
+	clear(s.clean)
+}
