@@ -138,9 +138,10 @@ func defaults() *Config {
 
 const (
 	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access"
-	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner"
+	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted"
+	eventsKeys  = "allow_from, packages, expose_remote, max_subscriptions, max_per_source, min_expires, max_expires, publish, publish_expires, mwi"
 	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
 	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type"
 	audioKeys   = "capture, playback, volume, mic_gain, period, periods"
@@ -176,6 +177,20 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.strs(sc, "sip.scanner", "user_agents", &c.SIP.Scanner.UserAgents)
 			r.strs(sc, "sip.scanner", "trusted", &c.SIP.Scanner.Trusted)
 			r.unknown(sc, "sip.scanner", scannerKeys)
+		}
+		if ev := r.table(s, "sip", "events"); ev != nil {
+			e := &c.SIP.Events
+			r.strs(ev, "sip.events", "allow_from", &e.AllowFrom)
+			r.strs(ev, "sip.events", "packages", &e.Packages)
+			r.boolean(ev, "sip.events", "expose_remote", &e.ExposeRemote)
+			r.integer(ev, "sip.events", "max_subscriptions", &e.MaxSubscriptions)
+			r.integer(ev, "sip.events", "max_per_source", &e.MaxPerSource)
+			r.duration(ev, "sip.events", "min_expires", &e.MinExpires)
+			r.duration(ev, "sip.events", "max_expires", &e.MaxExpires)
+			r.boolean(ev, "sip.events", "publish", &e.Publish)
+			r.duration(ev, "sip.events", "publish_expires", &e.PublishExpires)
+			r.strs(ev, "sip.events", "mwi", &e.MWI)
+			r.unknown(ev, "sip.events", eventsKeys)
 		}
 		r.unknown(s, "sip", sipKeys)
 	}

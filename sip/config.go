@@ -30,6 +30,8 @@ type Config struct {
 	MinSE time.Duration
 	// Scanner limits out-of-dialog requests per source ([sip.scanner]).
 	Scanner ScannerConfig
+	// Events is who may subscribe to the door's state, and PUBLISH ([sip.events]).
+	Events EventsConfig
 }
 
 // TLSConfig is [sip.tls].
@@ -63,6 +65,7 @@ func Defaults() Config {
 		SessionExpires: 1800 * time.Second,
 		MinSE:          90 * time.Second,
 		Scanner:        ScannerDefaults(),
+		Events:         EventsDefaults(),
 	}
 }
 
@@ -97,6 +100,16 @@ func (c Config) Validate() error {
 	}
 	if err := c.Scanner.Validate(); err != nil {
 		errs = append(errs, cfgerr.Prefix("scanner.", err))
+	}
+	if err := c.Events.Validate(); err != nil {
+		errs = append(errs, cfgerr.Prefix("events.", err))
+	}
+	if (c.Events.Publish || len(c.Events.MWI) > 0) && len(c.Accounts) == 0 {
+		key := "events.publish"
+		if !c.Events.Publish {
+			key = "events.mwi"
+		}
+		errs = append(errs, cfgerr.New(key, "%s", "needs an [[account]] (PUBLISH and SUBSCRIBE go through its registrar)"))
 	}
 	ids := map[string]bool{}
 	for i, a := range c.Accounts {

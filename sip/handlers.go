@@ -39,10 +39,6 @@ func (u *UA) dispatch(req *gosip.Request, tx gosip.ServerTransaction) {
 	u.guard(u.onNoRoute)(req, tx)
 }
 
-func (u *UA) onSubscribe(req *gosip.Request, tx gosip.ServerTransaction) {
-	u.respond(tx, req, 489, "Bad Event", nil, gosip.NewHeader("Allow-Events", "refer"))
-}
-
 func (u *UA) onNoRoute(req *gosip.Request, tx gosip.ServerTransaction) {
 	if req.IsAck() {
 		return

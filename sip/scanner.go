@@ -211,7 +211,7 @@ func (u *UA) admit(src string, callID string, userAgent string) bool {
 	if err != nil {
 		return true // in-process dispatch (tests) has no source
 	}
-	if u.lookup(callID) != nil {
+	if u.lookup(callID) != nil || u.notif.known(callID) {
 		return true
 	}
 	addr := ap.Addr().Unmap()

@@ -25,6 +25,7 @@ type UA struct {
 	clk    clock.Clock
 	events chan Event
 	scan   *scanLimiter
+	notif  *notifier
 
 	gua *sipgo.UserAgent
 	srv *sipgo.Server
@@ -105,6 +106,7 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 	if u.cli, err = sipgo.NewClient(ua, sipgo.WithClientLogger(log)); err != nil {
 		return nil, fmt.Errorf("sip: %w", err)
 	}
+	u.notif = newNotifier(u, cfg.Events)
 	u.routes()
 	for _, a := range cfg.Accounts {
 		u.regs = append(u.regs, newRegistration(u, a))
@@ -147,6 +149,9 @@ func (u *UA) Run(ctx context.Context) error {
 		return err
 	}
 	close(u.ready)
+	u.notif.start()
+	u.wg.Add(1)
+	go func() { defer u.wg.Done(); u.notif.run(ctx, u.clk) }()
 	for _, r := range u.regs {
 		r := r
 		u.wg.Add(1)
@@ -165,6 +170,7 @@ func (u *UA) Run(ctx context.Context) error {
 	for _, c := range calls {
 		c.Hangup()
 	}
+	u.notif.shutdown()
 	// Registrations unregister on ctx end inside r.run; calls' BYEs run on u.wg too.
 	u.wg.Wait()
 	u.shutdownTransport(closers)

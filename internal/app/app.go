@@ -81,6 +81,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Events:    a.events,
 		Notify:    opts.Notify,
 		Heartbeat: opts.Heartbeat,
+		OnStatus:  newDoorEvents(a.ua, opts.Clock.Now()).status,
 	})
 	return a, nil
 }
@@ -168,6 +169,7 @@ func (a *App) Reload(cfg *config.Config) error {
 	}
 	a.phone.setMedia(cfg.Media, cfg.Audio)
 	a.ua.SetScanner(cfg.SIP.Scanner)
+	a.ua.SetEvents(cfg.SIP.Events)
 	if len(kept) > 0 {
 		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)
 	}
@@ -179,6 +181,7 @@ func restartNeeded(old, cfg *config.Config) []string {
 	var kept []string
 	oldSIP, newSIP := old.SIP, cfg.SIP
 	oldSIP.Scanner, newSIP.Scanner = sip.ScannerConfig{}, sip.ScannerConfig{}
+	oldSIP.Events, newSIP.Events = reloadedEvents(oldSIP.Events), reloadedEvents(newSIP.Events)
 	if fmt.Sprint(newSIP) != fmt.Sprint(oldSIP) {
 		kept = append(kept, "sip/account")
 	}

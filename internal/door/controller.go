@@ -25,6 +25,9 @@ type Options struct {
 	// fed by it notices a stuck state machine, not just a live process.
 	Heartbeat      func()
 	HeartbeatEvery time.Duration // 0: 2s
+	// OnStatus receives the status after every event the loop handled, from the loop
+	// itself: it must return at once and not keep or change the slices.
+	OnStatus func(Status)
 }
 
 // Controller is the door state machine. Create it with New and run it with Run.
@@ -357,7 +360,11 @@ func (c *Controller) setStopped() {
 	c.mu.Lock()
 	c.status.State = Stopped
 	c.status.DoorOpen = false
+	s := c.status
 	c.mu.Unlock()
+	if c.opts.OnStatus != nil {
+		c.opts.OnStatus(s)
+	}
 	if c.opts.Notify != nil {
 		c.opts.Notify("stopped")
 	}
@@ -397,6 +404,9 @@ func (c *Controller) refresh() {
 	c.mu.Lock()
 	c.status = s
 	c.mu.Unlock()
+	if c.opts.OnStatus != nil {
+		c.opts.OnStatus(s)
+	}
 	if c.opts.Notify != nil {
 		line := statusLine(s)
 		if line != c.notified {

@@ -1,0 +1,274 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+func eventsFor(allow ...string) func(*Config) {
+	return func(c *Config) { c.Events.AllowFrom = allow }
+}
+
+// TestSubscribeDialog: a BLF key's subscription follows the door through ring, answer and
+// hang-up, is refreshed, and ends with Expires: 0.
+func TestSubscribeDialog(t *testing.T) {
+	u := startUA(t, eventsFor("127.0.0.1"))
+	s := newTestSubscriber(t, u, "101")
+	res := s.subscribe("dialog", "Expires: 600", "Accept: application/dialog-info+xml")
+	if res.StatusCode != 200 || header(res, "Expires") != "600" || s.toTag == "" || res.Contact() == nil {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	n, _ := s.notify()
+	if ss := header(n, "Subscription-State"); !strings.HasPrefix(ss, "active;expires=") {
+		t.Errorf("Subscription-State %q", ss)
+	}
+	if ct := header(n, "Content-Type"); ct != "application/dialog-info+xml" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if d, st := dialogStateOf(t, n); st != "" || d.Version != 0 || d.State != "full" {
+		t.Errorf("idle: %+v", d)
+	}
+	var worst time.Duration
+	for i, step := range []struct {
+		state DoorState
+		want  string
+		dir   string
+	}{
+		{DoorState{Activity: DoorRingingIn, CallID: "c1", Remote: "sip:101@pbx", Incoming: true}, "early", "recipient"},
+		{DoorState{Activity: DoorInCall, CallID: "c1", Remote: "sip:101@pbx", Incoming: true}, "confirmed", "recipient"},
+		{DoorState{Activity: DoorInCall, CallID: "c1", Remote: "sip:101@pbx", Incoming: true, DoorOpen: true}, "confirmed", "recipient"},
+		{DoorState{Activity: DoorIdle, CallID: "c1"}, "terminated", "initiator"},
+		{DoorState{Activity: DoorDialing, CallID: "c2"}, "trying", "initiator"},
+		{DoorState{Activity: DoorRingingOut, CallID: "c2"}, "early", "initiator"},
+		{DoorState{Activity: DoorIdle}, "", ""},
+	} {
+		sent := time.Now()
+		u.SetDoorState(step.state)
+		n, at := s.notify()
+		worst = max(worst, at.Sub(sent))
+		d, st := dialogStateOf(t, n)
+		if st != step.want || d.Version != uint32(i+1) {
+			t.Errorf("step %d: state %q version %d, want %q version %d", i, st, d.Version, step.want, i+1)
+		}
+		if st != "" && (d.Dialogs[0].Direction != step.dir || d.Dialogs[0].Remote != "") {
+			t.Errorf("step %d: %+v (remote must stay hidden without expose_remote)", i, d.Dialogs[0])
+		}
+	}
+	t.Logf("state change to NOTIFY received: worst %v", worst)
+	if worst > 200*time.Millisecond {
+		t.Errorf("a NOTIFY took %v after the change (want under 200 ms)", worst)
+	}
+	u.SetDoorState(DoorState{Activity: DoorIdle}) // unchanged: nothing is sent
+
+	// Refresh: 200 and a NOTIFY with the full state.
+	if res := s.subscribe("dialog", "Expires: 300"); res.StatusCode != 200 || header(res, "Expires") != "300" {
+		t.Fatalf("refresh: %s", res.String())
+	}
+	if n, _ := s.notify(); !strings.HasPrefix(header(n, "Subscription-State"), "active;expires=300") {
+		t.Errorf("after refresh: %q", header(n, "Subscription-State"))
+	}
+	// Unsubscribe.
+	if res := s.subscribe("dialog", "Expires: 0"); res.StatusCode != 200 {
+		t.Fatalf("unsubscribe: %s", res.String())
+	}
+	if n, _ := s.notify(); header(n, "Subscription-State") != "terminated;reason=timeout" {
+		t.Errorf("after unsubscribe: %q", header(n, "Subscription-State"))
+	}
+	waitFor(t, func() bool { return u.Subscriptions() == 0 })
+	if res := s.subscribe("dialog", "Expires: 300"); res.StatusCode != 481 {
+		t.Errorf("refresh after the end: %d, want 481", res.StatusCode)
+	}
+}
+
+// TestSubscribePresence: PIDF open with a note, busy while a call rings, closed offline;
+// ExposeRemote shows the caller in dialog-info.
+func TestSubscribePresence(t *testing.T) {
+	u := startUA(t, func(c *Config) { c.Events.AllowFrom = []string{"sip:101@127.0.0.1"}; c.Events.ExposeRemote = true })
+	p := newTestSubscriber(t, u, "101")
+	if res := p.subscribe("presence"); res.StatusCode != 200 || header(res, "Expires") != "3600" {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	d := newTestSubscriber(t, u, "101")
+	if res := d.subscribe("dialog"); res.StatusCode != 200 {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	d.notify()
+	for _, step := range []struct {
+		state       DoorState
+		basic, note string
+	}{
+		{DoorState{}, "open", "idle"},
+		{DoorState{Activity: DoorRingingIn, CallID: "x", Remote: "sip:visitor@pbx"}, "open", "ringing"},
+		{DoorState{Activity: DoorInCall, CallID: "x", Remote: "sip:visitor@pbx", DoorOpen: true}, "open", "in call, door open"},
+		{DoorState{Activity: DoorIdle, CallID: "x", Alarm: "door-forced"}, "open", "idle, alarm door-forced"},
+		{DoorState{Activity: DoorOffline}, "closed", "offline"},
+	} {
+		if step.state != (DoorState{}) {
+			u.SetDoorState(step.state)
+		}
+		n, _ := p.notify()
+		doc, err := parsePIDF(n.Body())
+		if err != nil || len(doc.Tuples) != 1 {
+			t.Fatalf("PIDF %v\n%s", err, n.Body())
+		}
+		if doc.Tuples[0].Basic != step.basic || doc.Tuples[0].Note != step.note || doc.Entity != "sip:door@"+u.Addr("udp").String() {
+			t.Errorf("%v: %+v entity %s", step.state.Activity, doc.Tuples[0], doc.Entity)
+		}
+		busy := doc.Person != nil
+		if want := step.state.Activity == DoorRingingIn || step.state.Activity == DoorInCall; busy != want {
+			t.Errorf("%v: rpid activity %v", step.state.Activity, busy)
+		}
+		if step.state.Activity == DoorRingingIn {
+			n, _ := d.notify()
+			if di, _ := dialogStateOf(t, n); di.Dialogs[0].Remote != "sip:visitor@pbx" {
+				t.Errorf("exposed remote %+v", di.Dialogs[0])
+			}
+		}
+	}
+}
+
+// TestSubscribeRefused: what a SUBSCRIBE the door does not serve gets.
+func TestSubscribeRefused(t *testing.T) {
+	off, err := NewUA(func() Config { c := Defaults(); c.Listen = "127.0.0.1:0"; return c }(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	on, err := NewUA(func() Config {
+		c := Defaults()
+		c.Listen = "127.0.0.1:0"
+		c.Events.AllowFrom = []string{"sip:101@192.0.2.1", "sip:pbx.example"}
+		c.Events.Packages = []string{"dialog"}
+		return c
+	}(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(from, extra string) []byte {
+		return []byte(fmt.Sprintf("SUBSCRIBE sip:door@192.0.2.2 SIP/2.0\r\n"+
+			"Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK%s\r\nFrom: <%s>;tag=1\r\n"+
+			"To: <sip:door@192.0.2.2>\r\nCall-ID: %s\r\nCSeq: 2 SUBSCRIBE\r\nMax-Forwards: 70\r\n"+
+			"Contact: <sip:101@192.0.2.1>\r\n%sContent-Length: 0\r\n\r\n", gosip.GenerateTagN(8), from, gosip.GenerateTagN(8), extra))
+	}
+	for _, tc := range []struct {
+		name string
+		u    *UA
+		msg  []byte
+		want string
+	}{
+		{"no allow_from: as before, 489", off, msg("sip:101@192.0.2.1", "Event: dialog\r\n"), "489"},
+		{"no Event header", on, msg("sip:101@192.0.2.1", ""), "489"},
+		{"unknown package", on, msg("sip:101@192.0.2.1", "Event: message-summary\r\n"), "489"},
+		{"package not enabled", on, msg("sip:101@192.0.2.1", "Event: presence\r\n"), "489"},
+		{"subscriber not allowed", on, msg("sip:102@192.0.2.1", "Event: dialog\r\n"), "403"},
+		{"Accept without dialog-info", on, msg("sip:101@192.0.2.1", "Event: dialog\r\nAccept: application/pidf+xml\r\n"), "406"},
+		{"Expires too short", on, msg("sip:101@192.0.2.1", "Event: dialog\r\nExpires: 10\r\n"), "423"},
+		{"Expires not a number", on, msg("sip:101@192.0.2.1", "Event: dialog\r\nExpires: soon\r\n"), "400"},
+		{"not running", on, msg("sip:any@PBX.example:5070", "Event: dialog;id=7\r\n"), "503"},
+		{"refresh of an unknown subscription", on, []byte(strings.Replace(string(msg("sip:101@192.0.2.1", "Event: dialog\r\n")), "To: <sip:door@192.0.2.2>", "To: <sip:door@192.0.2.2>;tag=nosuch", 1)), "481"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := feed(t, tc.u, tc.msg)
+			if !strings.Contains(got, "SIP/2.0 "+tc.want) {
+				t.Errorf("got %q, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSubscribeGrant: a huge Expires is granted max_expires; an allow_from entry without a
+// user admits every user at that host; the Event id is echoed in NOTIFY.
+func TestSubscribeGrant(t *testing.T) {
+	u := startUA(t, eventsFor("sip:127.0.0.1"))
+	s := newTestSubscriber(t, u, "anyone")
+	res := s.subscribe("dialog;id=7", "Expires: 4294967295")
+	if res.StatusCode != 200 || header(res, "Expires") != "3600" {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	if n, _ := s.notify(); header(n, "Event") != "dialog;id=7" || header(n, "Subscription-State") != "active;expires=3600" {
+		t.Errorf("NOTIFY Event %q, Subscription-State %q", header(n, "Event"), header(n, "Subscription-State"))
+	}
+}
+
+// TestSubscribeExpiry: a subscription not refreshed ends with a NOTIFY (reason=timeout)
+// when its time is up (fake clock), and the table is empty again.
+func TestSubscribeExpiry(t *testing.T) {
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	u := runUA(t, context.Background(), eventsFor("127.0.0.1"), clk)
+	s := newTestSubscriber(t, u, "101")
+	if res := s.subscribe("dialog", "Expires: 120"); res.StatusCode != 200 {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	s.notify()
+	waitTimers(t, clk, 1)
+	clk.Advance(119 * time.Second)
+	u.SetDoorState(DoorState{Activity: DoorRingingIn, CallID: "a"})
+	if n, _ := s.notify(); header(n, "Subscription-State") != "active;expires=1" {
+		t.Errorf("before expiry: %q", header(n, "Subscription-State"))
+	}
+	clk.Advance(time.Second)
+	if n, _ := s.notify(); header(n, "Subscription-State") != "terminated;reason=timeout" {
+		t.Errorf("at expiry: %q", header(n, "Subscription-State"))
+	}
+	waitFor(t, func() bool { return u.Subscriptions() == 0 })
+}
+
+// TestSubscribeFlood: 1000 SUBSCRIBEs from one source are all answered; the table holds
+// max_per_source of them and never more.
+func TestSubscribeFlood(t *testing.T) {
+	u := startUA(t, func(c *Config) {
+		c.Events.AllowFrom = []string{"127.0.0.1"}
+		c.Scanner.Rate = 0 // the scanner defence would drop most of them unanswered
+	})
+	codes := map[int]int{}
+	for i := 0; i < 1000; i++ {
+		s := newTestSubscriber(t, u, "101")
+		codes[s.subscribe("dialog").StatusCode]++
+		if i%100 == 0 && u.Subscriptions() > 8 {
+			t.Fatalf("%d subscriptions after %d SUBSCRIBEs", u.Subscriptions(), i+1)
+		}
+		s.conn.Close()
+	}
+	if codes[200] != 8 || codes[503] != 992 {
+		t.Errorf("answers %v, want 8 x 200 and 992 x 503", codes)
+	}
+	if n := u.Subscriptions(); n > 8 {
+		t.Errorf("%d subscriptions", n)
+	}
+}
+
+// TestNotifyRefused: a subscriber that answers a NOTIFY with 481 has its subscription
+// removed (RFC 6665 section 4.2.2).
+func TestNotifyRefused(t *testing.T) {
+	u := startUA(t, eventsFor("127.0.0.1"))
+	s := newTestSubscriber(t, u, "101")
+	if res := s.subscribe("presence"); res.StatusCode != 200 {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	s.notify()
+	s.setNotifyCode(481)
+	u.SetDoorState(DoorState{Activity: DoorInCall, CallID: "z"})
+	s.notify()
+	waitFor(t, func() bool { return u.Subscriptions() == 0 })
+}
+
+// TestSubscribeShutdown: a stopping door ends each subscription with reason=probation so the
+// phone subscribes again later.
+func TestSubscribeShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	u := runUA(t, ctx, eventsFor("127.0.0.1"), nil)
+	s := newTestSubscriber(t, u, "101")
+	if res := s.subscribe("dialog"); res.StatusCode != 200 {
+		t.Fatalf("SUBSCRIBE: %s", res.String())
+	}
+	s.notify()
+	cancel()
+	if n, _ := s.notify(); !strings.HasPrefix(header(n, "Subscription-State"), "terminated;reason=probation") {
+		t.Errorf("on stop: %q", header(n, "Subscription-State"))
+	}
+}
