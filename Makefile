@@ -8,7 +8,7 @@ BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS)'
 FUZZTIME ?= 60s
 PI ?=
 
-.PHONY: help build cross check test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke fuzz soak image image-test deps fmt vet clean
+.PHONY: help build cross check test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test deps fmt vet clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -49,7 +49,7 @@ fuzz-smoke: ## every fuzz target for 3 s
 qemu-user: ## alsa/ and media/ unit tests under qemu-user (arm v6, v7, arm64)
 	scripts/qemu-user.sh
 
-test: deps vet unit fuzz-smoke qemu-user cross bench-smoke vboard ## everything CI runs (installs its own deps)
+test: deps vet unit fuzz-smoke qemu-user cross bench-smoke acoustics-smoke vboard ## everything CI runs (installs its own deps)
 	@echo "make test: all passed"
 
 demo: ## two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
@@ -79,6 +79,12 @@ bench: cross ## side-by-side figures against baresip in one run: bench/results/l
 
 bench-smoke: build ## a 10-second run of the bench harness (part of make test)
 	$(GO) run ./bench -smoke -intercom bin/intercom
+
+acoustics: ## hands-free acoustics (echo, noise, double talk) beside speexdsp: bench/results/acoustics.md
+	$(GO) run ./bench/acoustics
+
+acoustics-smoke: ## a short run of the acoustics benchmark (part of make test)
+	INTERCOM_REQUIRE_PEERS=1 $(GO) run ./bench/acoustics -smoke
 
 image: cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
 	image/build.sh
