@@ -144,7 +144,7 @@ const (
 	eventsKeys  = "allow_from, packages, expose_remote, max_subscriptions, max_per_source, min_expires, max_expires, publish, publish_expires, mwi"
 	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
 	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type"
-	audioKeys   = "capture, playback, volume, mic_gain, period, periods"
+	audioKeys   = "capture, playback, volume, mic_gain, period, periods, " + voiceKeys
 	gpioKeys    = "chip, debounce, long_press"
 	buttonKeys  = "name, line, active_low, bias, action, call, ring_mode, ring_timeout"
 	inputKeys   = "name, line, active_low, bias"
@@ -245,6 +245,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.integer(a, "audio", "mic_gain", &c.Audio.MicGain)
 		r.duration(a, "audio", "period", &c.Audio.Period)
 		r.integer(a, "audio", "periods", &c.Audio.Periods)
+		r.readVoice(a, &c.Audio.Voice)
 		r.unknown(a, "audio", audioKeys)
 	}
 	if g := r.table(t, "", "gpio"); g != nil {

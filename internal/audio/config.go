@@ -7,6 +7,7 @@ import (
 
 	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/internal/cfgerr"
+	"github.com/doorsip/intercom/voice"
 )
 
 // Config is the [audio] section: where call audio comes from and goes to.
@@ -21,11 +22,14 @@ type Config struct {
 	// Period is the ALSA period (10ms or 20ms); Periods is the buffer length in periods.
 	Period  time.Duration
 	Periods int
+	// Voice is the hands-free processing (echo cancel, noise suppression, AGC) applied
+	// between the sound cards and the call when capture and playback are both hw: devices.
+	Voice voice.Config
 }
 
 // Defaults returns the Config used for keys the file leaves out.
 func Defaults() Config {
-	return Config{Capture: "hw:0,0", Playback: "hw:0,0", Volume: -1, MicGain: -1, Period: 20 * time.Millisecond, Periods: 4}
+	return Config{Capture: "hw:0,0", Playback: "hw:0,0", Volume: -1, MicGain: -1, Period: 20 * time.Millisecond, Periods: 4, Voice: voice.Defaults()}
 }
 
 // Validate reports every problem in c, joined.
@@ -52,6 +56,7 @@ func (c Config) Validate() error {
 	if c.Periods < 2 || c.Periods > 8 {
 		errs = append(errs, cfgerr.New("periods", "%d is out of range (expected 2 to 8)", c.Periods))
 	}
+	errs = append(errs, c.Voice.Validate())
 	return errors.Join(errs...)
 }
 
