@@ -289,4 +289,5 @@ func printStats(w io.Writer, s control.Stats, now time.Time) {
 	}
 	fmt.Fprintf(w, "call net:   jitter %.1f ms, buffer %.1f ms, round trip %s, peer sees %.1f %% loss\n", c.JitterMS, c.BufferMS, rtt, c.PeerLossPct)
 	fmt.Fprintf(w, "call level: sending %.1f dBFS, receiving %.1f dBFS\n", c.SendDBFS, c.RecvDBFS)
+	printVoiceStats(w, c.Voice)
 }

@@ -12,8 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/config"
 	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/eventlog"
@@ -31,6 +33,8 @@ type Options struct {
 	Heartbeat func()
 	// Ready is called once SIP listens and the controller runs (systemd READY=1).
 	Ready func()
+	// OpenPCM opens a call's sound cards; nil means alsa.OpenPCM. Tests pass alsatest fakes.
+	OpenPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error)
 }
 
 // App is one running intercom.
@@ -72,6 +76,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.events = eventlog.New(eventlog.Config{Path: cfg.Door.Events.Path, MaxSize: cfg.Door.Events.MaxSize},
 		eventlog.Options{Logger: a.log.With("part", "eventlog"), Clock: opts.Clock})
 	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)
+	a.phone.openPCM = opts.OpenPCM
 	a.trim = newTrimmer(opts.Clock, a.phone.busy)
 	a.phone.idle = a.trim.idle
 	a.gb = newBoard(a.board)
@@ -202,3 +207,6 @@ func (a *App) Close() error {
 
 // CallStats returns the media figures of the call in progress, if any.
 func (a *App) CallStats() (media.Stats, bool) { return a.phone.stats() }
+
+// VoiceStats returns the hands-free figures of the call in progress, if it is processed.
+func (a *App) VoiceStats() (audio.VoiceStats, bool) { return a.phone.voiceStats() }

@@ -31,6 +31,7 @@ type call struct {
 	key    []byte       // our SRTP master key and salt, when we offered SRTP
 	sess   *media.Session
 	beep   *beepCapture
+	voice  *audio.Voice // the hands-free processing of the session's devices, if any
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -141,7 +142,7 @@ func (c *call) startMedia() error {
 	if err != nil {
 		return err
 	}
-	capDev, playDev, err := openDevices(ac, p)
+	capDev, playDev, vo, err := openDevices(ac, p)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func (c *call) startMedia() error {
 	parent := p.ctx
 	p.mu.Unlock()
 	ctx, cancel := context.WithCancel(parent)
-	c.sess, c.cancel, c.done = sess, cancel, make(chan struct{})
+	c.sess, c.voice, c.cancel, c.done = sess, vo, cancel, make(chan struct{})
 	p.wg.Add(2)
 	go func() {
 		defer p.wg.Done()
@@ -230,7 +231,7 @@ func (c *call) updateMedia() {
 func (c *call) stopMedia() {
 	c.mu.Lock()
 	s, cancel, done := c.sess, c.cancel, c.done
-	c.sess, c.cancel = nil, nil
+	c.sess, c.voice, c.cancel = nil, nil, nil
 	c.mu.Unlock()
 	if s != nil {
 		st := s.Stats()
@@ -271,21 +272,17 @@ func srtpKeys(mode string, local []byte, remote string) (*media.SRTPKeys, error)
 	return &media.SRTPKeys{Profile: rc.Suite, LocalKey: local, RemoteKey: rc.Key}, nil
 }
 
-// openDevices opens the call's audio: the [audio] devices, or for "echo" one loop that
-// plays the far end back to itself (`intercom echo`, for measuring a call's round trip).
-func openDevices(ac audio.Config, p *phone) (media.Capture, media.Playback, error) {
+// openDevices opens the call's audio: the [audio] devices (with the hands-free processing
+// between them when both are sound cards), or for "echo" one loop that plays the far end
+// back to itself (`intercom echo`, for measuring a call's round trip).
+func openDevices(ac audio.Config, p *phone) (media.Capture, media.Playback, *audio.Voice, error) {
 	if ac.Capture == "echo" {
 		c, pl := media.NewEcho(media.Format{Rate: 8000, Channels: 1}, p.clk)
-		return c, pl, nil
+		return c, pl, nil, nil
 	}
-	capDev, err := audio.OpenCapture(ac, audio.Options{Logger: p.log, Clock: p.clk})
+	d, err := audio.OpenDevices(ac, audio.Options{Logger: p.log, Clock: p.clk, OpenPCM: p.openPCM})
 	if err != nil {
-		return nil, nil, fmt.Errorf("app: capture: %w", err)
+		return nil, nil, nil, fmt.Errorf("app: %w", err)
 	}
-	playDev, err := audio.OpenPlayback(ac, audio.Options{Logger: p.log, Clock: p.clk})
-	if err != nil {
-		capDev.Close()
-		return nil, nil, fmt.Errorf("app: playback: %w", err)
-	}
-	return capDev, playDev, nil
+	return d.Capture, d.Playback, d.Voice, nil
 }

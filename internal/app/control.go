@@ -104,6 +104,9 @@ func (h ctlHandler) Stats() control.Stats {
 			SendDBFS:        round1(cs.SendLevel),
 			RecvDBFS:        round1(cs.RecvLevel),
 		}
+		if vs, ok := h.a.VoiceStats(); ok {
+			st.Call.Voice = voiceStats(vs)
+		}
 	}
 	return st
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
@@ -37,6 +38,8 @@ type phone struct {
 	// afterDial, when set (tests), runs between the UA's Dial and recording the call: it
 	// widens the window in which the call's first events arrive before Dial returns.
 	afterDial func()
+
+	openPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) // nil: alsa.OpenPCM
 
 	mu    sync.Mutex
 	calls map[*sip.Call]*call
@@ -285,6 +288,19 @@ func (p *phone) stats() (media.Stats, bool) {
 		}
 	}
 	return media.Stats{}, false
+}
+
+// voiceStats are the hands-free figures of the call in progress, if it has any.
+func (p *phone) voiceStats() (audio.VoiceStats, bool) {
+	for _, c := range p.snapshot() {
+		c.mu.Lock()
+		v := c.voice
+		c.mu.Unlock()
+		if v != nil {
+			return v.Stats(), true
+		}
+	}
+	return audio.VoiceStats{}, false
 }
 
 // snapshot lists the calls without holding p.mu afterwards: a call's own lock is taken

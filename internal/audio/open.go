@@ -10,6 +10,7 @@ import (
 	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/media"
+	"github.com/doorsip/intercom/voice"
 )
 
 // Options are what the audio glue needs from its owner.
@@ -21,6 +22,9 @@ type Options struct {
 	Format media.Format
 	// OpenPCM opens an ALSA device; nil means alsa.OpenPCM. Tests pass alsatest fakes.
 	OpenPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error)
+
+	// newProc builds the hands-free processor; nil means voice.New. Tests record with it.
+	newProc func(voice.Config, int) (processor, error)
 }
 
 func (o Options) withDefaults() Options {

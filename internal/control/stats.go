@@ -38,4 +38,20 @@ type CallStats struct {
 	PeerLossPct     float64 `json:"peer_loss_pct"`
 	SendDBFS        float64 `json:"send_dbfs"`
 	RecvDBFS        float64 `json:"recv_dbfs"`
+
+	Voice *VoiceStats `json:"voice,omitempty"` // only when the call's audio is processed
+}
+
+// VoiceStats are the hands-free processing's figures: whether the echo canceller works on
+// this box (ERLE, half duplex) and what the microphone hears besides the visitor.
+type VoiceStats struct {
+	ERLEDB        float64 `json:"erle_db"`        // the linear filter's echo loss estimate
+	SuppressionDB float64 `json:"suppression_db"` // residual echo suppression, last block
+	NoiseDBFS     float64 `json:"noise_dbfs"`     // background noise at the microphone
+	GainDB        float64 `json:"agc_gain_db"`
+	HalfDuplex    bool    `json:"half_duplex"` // mic attenuated while the far end talks
+	Converged     bool    `json:"converged"`
+	DelayMS       float64 `json:"delay_ms"` // reference alignment: the cards' queues
+	Realigned     int     `json:"realigned"`
+	Resets        int     `json:"resets"` // xruns that restarted the canceller
 }

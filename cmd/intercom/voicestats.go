@@ -1,0 +1,26 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/doorsip/intercom/internal/control"
+)
+
+// printVoiceStats prints the hands-free lines of `intercom ctl stats`.
+func printVoiceStats(w io.Writer, v *control.VoiceStats) {
+	if v == nil {
+		fmt.Fprintln(w, "call voice: not processed (test devices, or processing off)")
+		return
+	}
+	state := "converging"
+	if v.Converged {
+		state = "converged"
+	}
+	if v.HalfDuplex {
+		state += ", half duplex (mic attenuated while the far end talks)"
+	}
+	fmt.Fprintf(w, "call echo:  ERLE %.1f dB, suppression %.1f dB, %s; reference delay %.1f ms, realigned %d, xrun resets %d\n",
+		v.ERLEDB, v.SuppressionDB, state, v.DelayMS, v.Realigned, v.Resets)
+	fmt.Fprintf(w, "call mic:   noise %.1f dBFS, AGC gain %.1f dB\n", v.NoiseDBFS, v.GainDB)
+}

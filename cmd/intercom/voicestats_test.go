@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/control"
+)
+
+func TestPrintVoiceStats(t *testing.T) {
+	start := time.Date(2026, 11, 30, 3, 0, 0, 0, time.Local)
+	st := control.Stats{Started: start, Call: &control.CallStats{Remote: "192.0.2.1:4000"}}
+	for _, tt := range []struct {
+		name  string
+		voice *control.VoiceStats
+		want  []string
+	}{
+		{"not processed", nil, []string{"call voice: not processed"}},
+		{"converged", &control.VoiceStats{ERLEDB: 31.2, SuppressionDB: 18.5, NoiseDBFS: -62.1, GainDB: 6, Converged: true, DelayMS: 61.3, Resets: 1},
+			[]string{"call echo:  ERLE 31.2 dB, suppression 18.5 dB, converged; reference delay 61.3 ms, realigned 0, xrun resets 1",
+				"call mic:   noise -62.1 dBFS, AGC gain 6.0 dB"}},
+		{"half duplex", &control.VoiceStats{ERLEDB: 4, HalfDuplex: true},
+			[]string{"ERLE 4.0 dB, suppression 0.0 dB, converging, half duplex (mic attenuated while the far end talks)"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st.Call.Voice = tt.voice
+			var b bytes.Buffer
+			printStats(&b, st, start)
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("missing %q in:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/alsa/alsatest"
+	"github.com/doorsip/intercom/config"
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+// fakeCards opens, for each call, a simulated card whose capture hears its playback.
+type fakeCards struct {
+	mu   sync.Mutex
+	play *alsatest.PCM
+}
+
+func (f *fakeCards) open(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if dir == alsa.Capture {
+		play, rec := alsatest.Loopback(alsatest.VoiceCodec(), nil)
+		play.SetDelay(320) // 40 ms queued for the loudspeaker
+		f.play = play
+		return alsa.OpenDevice(rec, name, dir, want)
+	}
+	return alsa.OpenDevice(f.play, name, dir, want)
+}
+
+// TestCtlStatsVoice: a call on sound cards reports the hands-free figures in `intercom ctl
+// stats`; one on test devices (TestCtlStats) reports none.
+func TestCtlStatsVoice(t *testing.T) {
+	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
+	startUnit(t, "peer", pp, 23540, "[call]\nincoming = \"auto\"\n")
+	src := fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"23640-23660\"\n[audio]\ncapture = \"hw:0,0\"\nplayback = \"hw:0,0\"\n"+
+		"echo_tail = \"200ms\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", cp)
+	cfg, err := config.Parse("caller.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Clock: clock.Real{}, OpenPCM: (&fakeCards{}).open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- caller.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	<-caller.UA().Ready()
+	h := ctlHandler{caller}
+	if _, err := caller.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "hands-free figures with a measured delay", func() bool {
+		c := h.Stats().Call
+		return c != nil && c.Voice != nil && c.Voice.DelayMS > 0 && c.PacketsSent >= 10
+	})
+	v := h.Stats().Call.Voice
+	if v.DelayMS < 20 || v.DelayMS > 80 || v.Resets != 0 {
+		t.Errorf("voice stats %+v, want a reference delay near the 40 ms queued", *v)
+	}
+	t.Logf("voice stats %+v", *v)
+	if _, err := caller.Controller().Do(ctx, door.Command{Op: "hangup"}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, "no call in the stats", func() bool { return h.Stats().Call == nil })
+}

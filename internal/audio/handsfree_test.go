@@ -1,0 +1,297 @@
+package audio
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/alsa/alsatest"
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/media"
+	"github.com/doorsip/intercom/voice"
+)
+
+// recProc passes the microphone on and keeps what it was handed.
+type recProc struct {
+	mic, ref []int16
+	keep     bool
+	resets   int
+	rate     int
+}
+
+func (p *recProc) Process(out, mic, ref []int16) error {
+	if p.keep {
+		p.mic = append(p.mic, mic...)
+		p.ref = append(p.ref, ref...)
+	}
+	copy(out, mic)
+	return nil
+}
+func (p *recProc) Stats() voice.Stats { return voice.Stats{ERLE: 12.5, Gain: 3} }
+func (p *recProc) Reset()             { p.resets++ }
+
+// rig is a call's devices on a simulated card whose capture hears its playback after
+// echo device frames (the acoustic path of the fake is the loop's queue).
+type rig struct {
+	play, rec *alsatest.PCM
+	devs      Devices
+	proc      *recProc
+	clk       *clock.Fake
+}
+
+func newRig(t *testing.T, caps alsatest.Caps, cfg Config, echo int) *rig {
+	t.Helper()
+	r := &rig{clk: clock.NewFake(time.Unix(0, 0)), proc: &recProc{keep: true}}
+	r.play, r.rec = alsatest.Loopback(caps, nil)
+	cs := &cards{devs: []*alsatest.PCM{r.rec, r.play}}
+	opts := Options{Clock: r.clk, OpenPCM: cs.open, newProc: func(_ voice.Config, rate int) (processor, error) {
+		r.proc.rate = rate
+		return r.proc, nil
+	}}
+	devs, err := OpenDevices(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { devs.Close() })
+	r.devs = devs
+	if echo > 0 {
+		ch := r.play.Installed().Channels
+		if _, err := r.play.WriteI(make([]byte, echo*ch*2), echo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// run plays n periods of noise and reads as much back, the way the media loops do.
+func (r *rig) run(t *testing.T, n int, period time.Duration) {
+	t.Helper()
+	pf, cf := r.devs.Playback.Format(), r.devs.Capture.Format()
+	out := make([]int16, int(time.Duration(pf.Rate)*period/time.Second)*pf.Channels)
+	in := make([]int16, int(time.Duration(cf.Rate)*period/time.Second)*cf.Channels)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range n {
+		for i := 0; i < len(out); i += pf.Channels {
+			v := int16(rng.IntN(16000) - 8000)
+			for c := range pf.Channels {
+				out[i+c] = v
+			}
+		}
+		if _, err := r.devs.Playback.Write(out); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.devs.Capture.Read(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// lag is where ref best matches mic: mic[i] ~ ref[i-lag].
+func lag(mic, ref []int16, maxLag int) int {
+	best, bestLag := -1.0, 0
+	for l := -maxLag; l <= maxLag; l++ {
+		var s float64
+		for i := maxLag; i < len(mic)-maxLag; i++ {
+			s += float64(mic[i]) * float64(ref[i-l])
+		}
+		if s > best {
+			best, bestLag = s, l
+		}
+	}
+	return bestLag
+}
+
+// TestReferenceAligned: whatever the split between the playback and capture queues, the
+// processor gets the reference alignMargin ahead of the echo in the microphone, at 8 kHz on
+// a mono card and at 16 kHz from a 48 kHz stereo USB card.
+func TestReferenceAligned(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		caps         alsatest.Caps
+		rate         int
+		playQ, capQ  int // device frames the DELAY ioctls report
+		wantDelayMS  int
+		wantMonoRate int
+	}{
+		{"8k mono, all in playback", alsatest.VoiceCodec(), 8000, 480, 0, 60, 8000},
+		{"8k mono, split", alsatest.VoiceCodec(), 8000, 320, 160, 60, 8000},
+		{"48k stereo, split", alsatest.USBHeadset(), 48000, 1920, 960, 60, 16000},
+		{"48k stereo, long", alsatest.USBHeadset(), 48000, 9600, 480, 210, 16000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := Defaults()
+			r := newRig(t, tt.caps, cfg, tt.playQ+tt.capQ)
+			if r.devs.Voice == nil {
+				t.Fatal("two sound cards and default settings: no hands-free processing")
+			}
+			if got := r.devs.Capture.Format(); got != (media.Format{Rate: tt.wantMonoRate, Channels: 1}) {
+				t.Fatalf("capture format %+v, want %d Hz mono", got, tt.wantMonoRate)
+			}
+			r.play.SetDelay(tt.playQ)
+			r.rec.SetDelay(tt.capQ)
+			r.run(t, 50, 20*time.Millisecond)
+			margin := int(alignMargin) * tt.wantMonoRate / int(time.Second)
+			if got := lag(r.proc.mic, r.proc.ref, tt.wantMonoRate/10); got != margin {
+				t.Errorf("echo lags the reference by %d samples, want %d (alignMargin)", got, margin)
+			}
+			// Past the first period the reference is the microphone's echo exactly.
+			mic, ref := r.proc.mic, r.proc.ref
+			for i := tt.wantMonoRate / 5; i < len(mic); i++ {
+				if mic[i] != ref[i-margin] {
+					t.Fatalf("mic[%d] = %d, ref[%d] = %d", i, mic[i], i-margin, ref[i-margin])
+				}
+			}
+			st := r.devs.Voice.Stats()
+			if st.Delay != time.Duration(tt.wantDelayMS)*time.Millisecond || st.ERLE != 12.5 || st.Realigned != 0 {
+				t.Errorf("stats = %+v, want delay %d ms, the processor's ERLE, no realignment", st, tt.wantDelayMS)
+			}
+		})
+	}
+}
+
+// TestVoiceOffIsBitExact: with every processing off the call gets the card itself, samples
+// and format unchanged.
+func TestVoiceOffIsBitExact(t *testing.T) {
+	cfg := Defaults()
+	cfg.Voice.Echo, cfg.Voice.Noise, cfg.Voice.AGC = voice.EchoOff, voice.NoiseOff, false
+	rec, play := alsatest.New(alsatest.USBHeadset()), alsatest.New(alsatest.USBHeadset())
+	cs := &cards{devs: []*alsatest.PCM{rec, play}}
+	devs, err := OpenDevices(cfg, Options{Clock: clock.NewFake(time.Unix(0, 0)), OpenPCM: cs.open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devs.Close()
+	if devs.Voice != nil {
+		t.Fatal("processing on with everything off")
+	}
+	if f := devs.Capture.Format(); f != (media.Format{Rate: 48000, Channels: 2}) {
+		t.Fatalf("capture format %+v, want the card's 48 kHz stereo", f)
+	}
+	buf := make([]int16, 1920)
+	if _, err := devs.Capture.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range buf {
+		if v != int16(i) { // the fake card's counting pattern
+			t.Fatalf("sample %d = %d, want %d", i, v, int16(i))
+		}
+	}
+}
+
+// TestTestSourcesNotProcessed: tones, files, silence and null keep their exact levels.
+func TestTestSourcesNotProcessed(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	for _, tt := range []struct{ capture, playback string }{
+		{"tone:440", "null"},
+		{"silence", "null"},
+		{"tone:440", "hw:0,0"},
+		{"hw:0,0", "null"},
+	} {
+		cfg := Defaults()
+		cfg.Capture, cfg.Playback = tt.capture, tt.playback
+		cs := &cards{devs: []*alsatest.PCM{alsatest.New(alsatest.VoiceCodec())}}
+		devs, err := OpenDevices(cfg, Options{Clock: clk, OpenPCM: cs.open})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if devs.Voice != nil {
+			t.Errorf("%s -> %s: processed", tt.capture, tt.playback)
+		}
+		devs.Close()
+	}
+}
+
+// TestXrunResets: an xrun shifts the echo delay, so the filter starts again and the
+// alignment is measured afresh.
+func TestXrunResets(t *testing.T) {
+	r := newRig(t, alsatest.VoiceCodec(), Defaults(), 160)
+	r.play.SetDelay(160)
+	r.run(t, 10, 20*time.Millisecond)
+	if r.proc.resets != 0 {
+		t.Fatalf("%d resets before any xrun", r.proc.resets)
+	}
+	r.rec.Inject(alsa.ErrXrun)
+	r.run(t, 10, 20*time.Millisecond)
+	if r.proc.resets != 1 || r.devs.Voice.Stats().Resets != 1 {
+		t.Errorf("after an xrun: %d resets (stats %d), want 1", r.proc.resets, r.devs.Voice.Stats().Resets)
+	}
+}
+
+// TestNoPlaybackFeedsZeros: a capture with nothing played (or the playback stalled) gets a
+// silent reference and does not wait for one.
+func TestNoPlaybackFeedsZeros(t *testing.T) {
+	r := newRig(t, alsatest.VoiceCodec(), Defaults(), 0)
+	in := make([]int16, 160)
+	for range 5 {
+		if _, err := r.devs.Capture.Read(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, v := range r.proc.ref {
+		if v != 0 {
+			t.Fatalf("ref[%d] = %d with nothing played", i, v)
+		}
+	}
+}
+
+// TestOddPtime: a 15 ms ptime is not a whole number of 10 ms blocks; every processed
+// sample still comes through once, in order.
+func TestOddPtime(t *testing.T) {
+	r := newRig(t, alsatest.VoiceCodec(), Defaults(), 0)
+	in := make([]int16, 120)
+	var got []int16
+	for range 20 {
+		if _, err := r.devs.Capture.Read(in); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, in...)
+	}
+	if len(r.proc.mic) < len(got) || len(r.proc.mic)-len(got) >= 80 {
+		t.Fatalf("processed %d samples, delivered %d", len(r.proc.mic), len(got))
+	}
+	for i, v := range got {
+		if v != r.proc.mic[i] {
+			t.Fatalf("sample %d: delivered %d, processed %d", i, v, r.proc.mic[i])
+		}
+	}
+}
+
+// The media loops call Read and Write every period; the hands-free path must not allocate.
+// (Separate fake cards: the loopback fake's own queue allocates as it slides.)
+func TestHandsFreeDoesNotAllocate(t *testing.T) {
+	for _, tt := range []struct {
+		caps alsatest.Caps
+		real bool // voice.New's processor rather than the recorder
+	}{{alsatest.VoiceCodec(), false}, {alsatest.USBHeadset(), false}, {alsatest.VoiceCodec(), true}, {alsatest.USBHeadset(), true}} {
+		caps := tt.caps
+		proc := &recProc{}
+		opts := Options{Clock: clock.NewFake(time.Unix(0, 0)), OpenPCM: (&cards{devs: []*alsatest.PCM{alsatest.New(caps), alsatest.New(caps)}}).open}
+		if !tt.real {
+			opts.newProc = func(voice.Config, int) (processor, error) { return proc, nil }
+		}
+		devs, err := OpenDevices(Defaults(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer devs.Close()
+		r := &rig{devs: devs, proc: proc}
+		pf, cf := r.devs.Playback.Format(), r.devs.Capture.Format()
+		out := make([]int16, pf.Rate/50*pf.Channels)
+		in := make([]int16, cf.Rate/50)
+		for range 4 {
+			r.devs.Playback.Write(out)
+			r.devs.Capture.Read(in)
+		}
+		if a := testing.AllocsPerRun(50, func() {
+			r.devs.Playback.Write(out)
+			r.devs.Capture.Read(in)
+			r.devs.Voice.Stats()
+		}); a != 0 {
+			t.Errorf("%d Hz (voice.New %v): %v allocations per period", pf.Rate, tt.real, a)
+		}
+		if media.ClockPaced(r.devs.Capture) || media.ClockPaced(r.devs.Playback) {
+			t.Errorf("%d Hz: a card's wrapper says it is clock paced", pf.Rate)
+		}
+	}
+}
