@@ -20,7 +20,8 @@ func printVoiceStats(w io.Writer, v *control.VoiceStats) {
 	if v.HalfDuplex {
 		state += ", half duplex (mic attenuated while the far end talks)"
 	}
-	fmt.Fprintf(w, "call echo:  ERLE %.1f dB, suppression %.1f dB, %s; reference delay %.1f ms, realigned %d, xrun resets %d\n",
-		v.ERLEDB, v.SuppressionDB, state, v.DelayMS, v.Realigned, v.Resets)
+	fmt.Fprintf(w, "call echo:  ERLE %.1f dB, suppression %.1f dB, %s\n", v.ERLEDB, v.SuppressionDB, state)
+	fmt.Fprintf(w, "call delay: echo %.1f ms (%.1f ms of it the cards' queues), realigned %d, xrun resets %d\n",
+		v.DelayMS, v.AlignMS, v.Realigned, v.Resets)
 	fmt.Fprintf(w, "call mic:   noise %.1f dBFS, AGC gain %.1f dB\n", v.NoiseDBFS, v.GainDB)
 }

@@ -18,11 +18,12 @@ func TestPrintVoiceStats(t *testing.T) {
 		want  []string
 	}{
 		{"not processed", nil, []string{"call voice: not processed"}},
-		{"converged", &control.VoiceStats{ERLEDB: 31.2, SuppressionDB: 18.5, NoiseDBFS: -62.1, GainDB: 6, Converged: true, DelayMS: 61.3, Resets: 1},
-			[]string{"call echo:  ERLE 31.2 dB, suppression 18.5 dB, converged; reference delay 61.3 ms, realigned 0, xrun resets 1",
+		{"converged", &control.VoiceStats{ERLEDB: 31.2, SuppressionDB: 18.5, NoiseDBFS: -62.1, GainDB: 6, Converged: true, DelayMS: 61.3, AlignMS: 56, Resets: 1},
+			[]string{"call echo:  ERLE 31.2 dB, suppression 18.5 dB, converged\n",
+				"call delay: echo 61.3 ms (56.0 ms of it the cards' queues), realigned 0, xrun resets 1",
 				"call mic:   noise -62.1 dBFS, AGC gain 6.0 dB"}},
 		{"half duplex", &control.VoiceStats{ERLEDB: 4, HalfDuplex: true},
-			[]string{"ERLE 4.0 dB, suppression 0.0 dB, converging, half duplex (mic attenuated while the far end talks)"}},
+			[]string{"ERLE 4.0 dB, suppression 0.0 dB, converging, half duplex (mic attenuated while the far end talks)\n"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st.Call.Voice = tt.voice

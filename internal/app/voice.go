@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/control"
+	"github.com/doorsip/intercom/media"
 )
 
 // voiceStats maps the hands-free figures onto the control protocol's.
@@ -10,11 +11,12 @@ func voiceStats(v audio.VoiceStats) *control.VoiceStats {
 	return &control.VoiceStats{
 		ERLEDB:        round1(v.ERLE),
 		SuppressionDB: round1(v.Suppression),
-		NoiseDBFS:     round1(v.Noise),
+		NoiseDBFS:     round1(max(v.Noise, media.LevelFloor)), // digital silence: the floor call levels use
 		GainDB:        round1(v.Gain),
 		HalfDuplex:    v.HalfDuplex,
 		Converged:     v.Converged,
-		DelayMS:       ms1(v.Delay),
+		DelayMS:       ms1(v.Alignment + v.Delay),
+		AlignMS:       ms1(v.Alignment),
 		Realigned:     v.Realigned,
 		Resets:        v.Resets,
 	}

@@ -39,9 +39,10 @@ type processor interface {
 // VoiceStats are the hands-free figures of the call for `intercom ctl stats`.
 type VoiceStats struct {
 	voice.Stats
-	// Delay is how far the echo reference is shifted to line up with the microphone: the
-	// playback and capture queues (the DELAY ioctls), measured during the call.
-	Delay time.Duration
+	// Alignment is how far back the reference handed to the processor is taken, measured
+	// from the cards' queues (the DELAY ioctls, less alignMargin); Stats.Delay is the echo's
+	// lag behind that reference, found by the processor. The echo path's delay is their sum.
+	Alignment time.Duration
 	// Realigned counts changes of that shift after the first; Resets counts xruns that made
 	// the canceller start learning again.
 	Realigned, Resets int

@@ -188,8 +188,7 @@ func (c *voiceCapture) publish() {
 	c.v.smu.Lock()
 	c.v.stats.Stats = st
 	if c.al.valid {
-		margin := int64(alignMargin) * int64(c.v.rate) / int64(time.Second)
-		c.v.stats.Delay = time.Duration(margin-c.al.offset) * time.Second / time.Duration(c.v.rate)
+		c.v.stats.Alignment = time.Duration(-c.al.offset) * time.Second / time.Duration(c.v.rate)
 	}
 	c.v.smu.Unlock()
 }

@@ -51,7 +51,8 @@ type VoiceStats struct {
 	GainDB        float64 `json:"agc_gain_db"`
 	HalfDuplex    bool    `json:"half_duplex"` // mic attenuated while the far end talks
 	Converged     bool    `json:"converged"`
-	DelayMS       float64 `json:"delay_ms"` // reference alignment: the cards' queues
+	DelayMS       float64 `json:"delay_ms"` // echo path: AlignMS plus what the processor found
+	AlignMS       float64 `json:"align_ms"` // the part taken out by the cards' queues (DELAY)
 	Realigned     int     `json:"realigned"`
 	Resets        int     `json:"resets"` // xruns that restarted the canceller
 }
