@@ -38,6 +38,7 @@ type options struct {
 	minERLE float64
 	keep    bool
 	require bool
+	tail    time.Duration
 }
 
 func run(args []string, w io.Writer) error {
@@ -49,6 +50,7 @@ func run(args []string, w io.Writer) error {
 	fs.StringVar(&o.cache, "cache", defaultCache(), "where espeak-ng's speech is kept between runs")
 	fs.StringVar(&only, "run", "", "only scenarios whose name matches this regexp")
 	fs.Float64Var(&o.minERLE, "min-erle", 0, "smoke: fail when the intercom's ERLE in a far-end scenario is below this (dB)")
+	fs.DurationVar(&o.tail, "tail", defaultTail, "echo tail every peer models")
 	fs.BoolVar(&o.keep, "keep", false, "write every scenario's far, mic and outputs as WAVs under -out/acoustics-wav")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,7 +75,7 @@ func run(args []string, w io.Writer) error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
-	peers, notes, err := setUpPeers(work, o.require)
+	peers, notes, err := setUpPeers(work, o.require, o.tail)
 	if err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func run(args []string, w io.Writer) error {
 		fmt.Fprintln(w, r.summary())
 		rows = append(rows, r)
 	}
-	rep := report{rows: rows, peers: names(peers), notes: notes, smoke: o.smoke, took: time.Since(start)}
+	rep := report{tail: o.tail, rows: rows, peers: names(peers), notes: notes, smoke: o.smoke, took: time.Since(start)}
 	md := rep.markdown()
 	if err := os.WriteFile(filepath.Join(o.out, "acoustics.md"), []byte(md), 0o644); err != nil {
 		return err
@@ -118,8 +120,8 @@ func defaultCache() string {
 
 // setUpPeers builds the helpers. A peer that does not build is left out with a note, or
 // fails the run when peers are required (CI).
-func setUpPeers(work string, require bool) ([]peer, []string, error) {
-	peers := []peer{ours{}}
+func setUpPeers(work string, require bool, tail time.Duration) ([]peer, []string, error) {
+	peers := []peer{ours{tail}}
 	var notes []string
 	type spec struct {
 		label, src, cc string
@@ -129,7 +131,7 @@ func setUpPeers(work string, require bool) ([]peer, []string, error) {
 	for _, sp := range []spec{
 		{"speexdsp", "speexaec.c", "cc", []string{"-lspeexdsp"}, false},
 	} {
-		h, err := buildHelper(work, sp.label, sp.src, sp.cc, sp.args...)
+		h, err := buildHelper(work, sp.label, sp.src, sp.cc, tail, sp.args...)
 		if err != nil {
 			if require && !sp.optional || !errors.Is(err, errNoPeer) {
 				return nil, nil, err

@@ -7,6 +7,7 @@ import "math"
 type figures struct {
 	erle, t20, reconv, echoLoss float64
 	linERLE                     float64 // the linear filter alone, when the peer exposes it
+	estERLE                     float64 // the peer's own ERLE estimate (median), when it gives one
 	nearAtt, nr                 float64
 	nsPerFrame, allocsPerFrame  float64
 	curve, linCurve             []point
@@ -17,7 +18,7 @@ type figures struct {
 
 func measure(s scenario, sig *signals, a *activity, r *result) figures {
 	nan := math.NaN()
-	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, linERLE: nan, nearAtt: nan, nr: nan,
+	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, linERLE: nan, estERLE: nan, nearAtt: nan, nr: nan,
 		nsPerFrame: r.nsPerFrame, allocsPerFrame: r.allocsPerFrame}
 	out := toFloat(r.out)
 	f.lag = peerDelay(sig, out, 2*s.rate/100)
@@ -33,6 +34,15 @@ func measure(s scenario, sig *signals, a *activity, r *result) figures {
 			f.never = f.never || math.IsNaN(f.reconv)
 		}
 		f.echoLoss = echoLoss(a, out, s.steadyFrom)
+		if r.erleEst != nil {
+			var v []float64
+			for i := int(s.steadyFrom * 100); i < len(r.erleEst) && i < len(a.echoOnly); i++ {
+				if a.echoOnly[i] {
+					v = append(v, r.erleEst[i])
+				}
+			}
+			f.estERLE = median(v)
+		}
 		if r.linear != nil {
 			f.linCurve = erleCurve(a, toFloat(r.linear))
 			f.linERLE = medianFrom(f.linCurve, s.steadyFrom)
