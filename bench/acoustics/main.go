@@ -125,13 +125,24 @@ func setUpPeers(work string, require bool, tail time.Duration) ([]peer, []string
 	var notes []string
 	type spec struct {
 		label, src, cc string
-		args           []string
-		optional       bool // left out quietly even in CI: the issue asks for it only if it builds
+		pkg            string   // pkg-config name giving the flags, when not empty
+		args           []string // else these
+		optional       bool     // left out even in CI when it does not build: the issue asks for it only if it does
 	}
 	for _, sp := range []spec{
-		{"speexdsp", "speexaec.c", "cc", []string{"-lspeexdsp"}, false},
+		{label: "speexdsp", src: "speexaec.c", cc: "cc", args: []string{"-lspeexdsp"}},
+		{label: "webrtc", src: "webrtcaec.cc", cc: "c++", pkg: "webrtc-audio-processing", optional: true},
 	} {
-		h, err := buildHelper(work, sp.label, sp.src, sp.cc, tail, sp.args...)
+		args := sp.args
+		if sp.pkg != "" {
+			out, err := exec.Command("pkg-config", "--cflags", "--libs", sp.pkg).Output()
+			if err != nil {
+				notes = append(notes, fmt.Sprintf("%s left out: pkg-config %s: %v", sp.label, sp.pkg, err))
+				continue
+			}
+			args = strings.Fields(string(out))
+		}
+		h, err := buildHelper(work, sp.label, sp.src, sp.cc, tail, args...)
 		if err != nil {
 			if require && !sp.optional || !errors.Is(err, errNoPeer) {
 				return nil, nil, err
