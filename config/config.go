@@ -18,6 +18,7 @@ import (
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/cfgerr"
 	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/mqtt"
 	"github.com/doorsip/intercom/media"
 	"github.com/doorsip/intercom/sip"
 )
@@ -37,6 +38,7 @@ type Config struct {
 	// Access is [access]; Users the users file it names (nil when it names none).
 	Access access.Config
 	Users  []access.User
+	MQTT   mqtt.Config
 }
 
 // Log is [log].
@@ -130,6 +132,7 @@ func defaults() *Config {
 		Log:   Log{Level: slog.LevelInfo},
 
 		Access: access.Defaults(),
+		MQTT:   mqtt.Defaults(),
 	}
 	// A board's minimal file still gets `intercom ctl`; socket = "" turns it off.
 	c.Door.Control.Socket = "/run/intercom/ctl.sock"
@@ -137,7 +140,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted"
@@ -336,6 +339,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.unknown(k, "control", controlKeys)
 	}
 	c.readAccess(r, t, dir)
+	c.readMQTT(r, t, dir)
 	r.unknown(t, "", topKeys)
 }
 
@@ -397,6 +401,7 @@ func (c *Config) validate() []error {
 	add("gpio", c.GPIO.Validate())
 	add("", c.Door.Validate())
 	add("access", c.Access.Validate())
+	add("mqtt", c.MQTT.Validate())
 
 	for i, b := range c.Door.Buttons {
 		for _, u := range b.Call {

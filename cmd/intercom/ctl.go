@@ -276,6 +276,10 @@ func printStats(w io.Writer, s control.Stats, now time.Time) {
 	fmt.Fprintf(w, "up:         %s (since %s)\n", now.Sub(s.Started).Round(time.Second), s.Started.Local().Format(time.DateTime))
 	fmt.Fprintf(w, "memory:     heap %d kB, from the OS %d kB, %d goroutines\n", s.HeapKB, s.SysKB, s.Goroutines)
 	fmt.Fprintf(w, "sip drops:  %d from scanners, %d over the rate limit\n", s.ScannerDropped, s.RateDropped)
+	if m := s.MQTT; m != nil {
+		fmt.Fprintf(w, "mqtt:       connected %t, %d published, %d dropped, %d commands (%d dropped, %d refused), %d connects, %d failures\n",
+			m.Connected, m.Published, m.Dropped, m.Commands, m.CommandsDropped, m.Refused, m.Connects, m.Failures)
+	}
 	c := s.Call
 	if c == nil {
 		fmt.Fprintln(w, "call:       none")

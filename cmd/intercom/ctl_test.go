@@ -156,6 +156,12 @@ func TestPrintStats(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, b.String())
 		}
 	}
+	st.MQTT = &control.MQTTStats{Connected: true, Published: 12, Dropped: 3}
+	b.Reset()
+	printStats(&b, st, start)
+	if want := "mqtt:       connected true, 12 published, 3 dropped"; !strings.Contains(b.String(), want) {
+		t.Errorf("missing %q in:\n%s", want, b.String())
+	}
 	st.Call = &control.CallStats{Remote: "192.0.2.1:4000", PacketsSent: 500, PacketsReceived: 498, Lost: 2, JitterMS: 1.5, BufferMS: 40, RecvDBFS: -21.3}
 	b.Reset()
 	printStats(&b, st, start)

@@ -49,6 +49,7 @@ type App struct {
 	gb     *board
 	ctrl   *door.Controller
 	trim   *trimmer
+	mqtt   *mqttBridge
 
 	started   time.Time // when Run began: `intercom ctl stats` reports it
 	closeOnce sync.Once
@@ -88,6 +89,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Heartbeat: opts.Heartbeat,
 		OnStatus:  newDoorEvents(a.ua, opts.Clock.Now()).status,
 	})
+	a.mqtt = newMQTTBridge(a)
 	return a, nil
 }
 
@@ -137,7 +139,8 @@ func (a *App) Run(ctx context.Context) error {
 		start("control", srv.Run, ctx)
 		defer srv.Close()
 	}
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); a.mqtt.run(ctx, a.cfg.MQTT) }()
 	go func() { defer wg.Done(); a.gb.run(ctx) }()
 	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
 	go func() { defer wg.Done(); a.trim.run(ctx) }()
@@ -166,7 +169,7 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // Reload applies a new config between events; what needs a restart (listen address, GPIO
-// lines, accounts) is reported and kept as it was. [sip.scanner] applies at once.
+// lines, accounts) is reported and kept as it was. [sip.scanner] and [mqtt] apply at once.
 func (a *App) Reload(cfg *config.Config) error {
 	kept := restartNeeded(a.cfg, cfg)
 	if err := a.ctrl.Apply(cfg.Door); err != nil {
@@ -175,6 +178,7 @@ func (a *App) Reload(cfg *config.Config) error {
 	a.phone.setMedia(cfg.Media, cfg.Audio)
 	a.ua.SetScanner(cfg.SIP.Scanner)
 	a.ua.SetEvents(cfg.SIP.Events)
+	a.mqtt.reload(cfg.MQTT)
 	if len(kept) > 0 {
 		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)
 	}

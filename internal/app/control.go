@@ -86,6 +86,7 @@ func (h ctlHandler) Stats() control.Stats {
 		SysKB:          int64(ms.Sys / 1024),
 		ScannerDropped: sip.ScannerDropped,
 		RateDropped:    sip.RateDropped,
+		MQTT:           h.a.mqtt.stats(),
 	}
 	if cs, ok := h.a.CallStats(); ok {
 		st.Call = &control.CallStats{

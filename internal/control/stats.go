@@ -20,6 +20,20 @@ type Stats struct {
 	RateDropped    uint64 `json:"sip_rate_dropped"`    // requests over a source's rate
 
 	Call *CallStats `json:"call,omitempty"` // the call in progress
+
+	MQTT *MQTTStats `json:"mqtt,omitempty"` // the broker connection, when [mqtt] has a broker
+}
+
+// MQTTStats are the broker connection's counters since start (across reloads).
+type MQTTStats struct {
+	Connected       bool   `json:"connected"`
+	Published       uint64 `json:"published"`
+	Dropped         uint64 `json:"dropped"` // messages that found the queue to the broker full
+	Commands        uint64 `json:"commands"`
+	CommandsDropped uint64 `json:"commands_dropped"`
+	Refused         uint64 `json:"refused"` // malformed commands, or commands while they are off
+	Connects        uint64 `json:"connects"`
+	Failures        uint64 `json:"failures"` // failed connection attempts and lost connections
 }
 
 // CallStats are the audio figures of the call in progress.

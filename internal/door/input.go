@@ -140,6 +140,13 @@ func (c *Controller) open(by, via string) (string, error) {
 func (c *Controller) do(cmd Command) (Result, error) {
 	var msg string
 	var err error
+	via, by := cmd.Via, cmd.By
+	if via == "" {
+		via = "control"
+	}
+	if by == "" {
+		by = via
+	}
 	switch cmd.Op {
 	case "status":
 	case "call":
@@ -154,13 +161,13 @@ func (c *Controller) do(cmd Command) (Result, error) {
 				}
 			}
 		}
-		msg, err = c.callGroup(targets, b.RingMode, b.RingTimeout, "control")
+		msg, err = c.callGroup(targets, b.RingMode, b.RingTimeout, by)
 	case "answer":
 		msg, err = c.answerRinging()
 	case "hangup":
 		msg, err = c.hangup()
 	case "open":
-		msg, err = c.open("control", "control")
+		msg, err = c.open(by, via)
 	case "press", "release":
 		// The same path as a GPIO edge, so `ctl press` exercises exactly what a button does
 		// (and drives a "sim" board).
@@ -171,7 +178,7 @@ func (c *Controller) do(cmd Command) (Result, error) {
 				kind = LongPress
 			}
 		}
-		msg, err = c.input(InputEvent{Name: cmd.Arg, Kind: kind}, "control")
+		msg, err = c.input(InputEvent{Name: cmd.Arg, Kind: kind}, via)
 	default:
 		return Result{}, fmt.Errorf("%w: %q", ErrUnknownOp, cmd.Op)
 	}

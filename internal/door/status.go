@@ -42,6 +42,10 @@ type Command struct {
 	Op   string `json:"op"`             // status | call | answer | hangup | open | press | release
 	Arg  string `json:"arg,omitempty"`  // call: URI (empty: the first call button's targets); press/release: button name
 	Long bool   `json:"long,omitempty"` // press: a long press
+	// Via is the interface the command came through (mqtt, api) and By who sent it, as the
+	// event log records them; empty: the control socket.
+	Via string `json:"via,omitempty"`
+	By  string `json:"by,omitempty"`
 }
 
 // Result is what a Command did.

@@ -1,0 +1,162 @@
+package mqtt
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+var users = map[string]string{"door": "door-pw", "ha": "ha-pw"}
+
+// run starts c.Run and stops it on cleanup, checking that it returns.
+func run(t *testing.T, c *Client) context.CancelFunc {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Run did not return within 5s of cancel")
+		}
+	})
+	return cancel
+}
+
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func brokerConfig(b *testpeer.Mosquitto) Config {
+	c := testConfig()
+	c.Broker, c.Username, c.Password, c.CAPEM = b.URL(), "door", users["door"], nil
+	if b.CA != nil {
+		c.CA, c.CAPEM = b.CA.CAFile, b.CA.CAPEM
+	}
+	return c
+}
+
+// TestBroker against a real mosquitto with TLS and a password file: availability, discovery
+// (field by field as Home Assistant receives it), state, events and a doorbell, a command
+// with the sending user, re-discovery when Home Assistant comes online, offline on stop.
+func TestBroker(t *testing.T) {
+	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users, TLS: true})
+	w := b.Watch(t, "ha", users["ha"], "intercom/front/#", "homeassistant/#")
+	got := make(chan Command, 4)
+	c := New(brokerConfig(b), testDevice(), Options{
+		Logger: slog.New(slog.DiscardHandler),
+		Handle: func(_ context.Context, cmd Command) error { got <- cmd; return nil },
+	})
+	cancel := run(t, c)
+
+	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
+	want := len(wantDiscovery())
+	until(t, "discovery", func() bool { n, _ := w.Received("homeassistant/"); return n >= want })
+	_, disc := w.Received("homeassistant/")
+	checkDiscovery(t, disc)
+
+	c.SetState(State{Lock: Locked, Registered: true, CallState: "idle"})
+	w.Await(t, "intercom/front/state", func(s string) bool {
+		return s == `{"lock":"LOCKED","door_open":false,"tamper":false,"in_call":false,"registered":true,"call_state":"idle","last_caller":"","alarm":""}`
+	})
+	c.Button("bell", Ring)
+	w.Await(t, "intercom/front/button/bell", func(s string) bool { return s == `{"event_type":"ring"}` })
+	c.Event("door-open", []byte(`{"kind":"door-open","by":"button bell"}`))
+	w.Await(t, "intercom/front/event/door-open", func(s string) bool { return strings.Contains(s, `"by":"button bell"`) })
+
+	w.Publish(t, "intercom/front/user/ha/cmd/lock", "OPEN")
+	select {
+	case cmd := <-got:
+		if cmd != (Command{Op: Open, User: "ha"}) {
+			t.Errorf("command %+v", cmd)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("command not delivered")
+	}
+
+	before, _ := w.Received("homeassistant/lock/")
+	w.Publish(t, "homeassistant/status", "online")
+	until(t, "re-discovery", func() bool { n, _ := w.Received("homeassistant/lock/"); return n > before })
+
+	cancel()
+	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "offline" })
+	if st := c.Stats(); st.Dropped != 0 || st.Connects != 1 || st.Commands != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestCommandsOff: a command on the topic is refused and counted; nothing is carried out.
+func TestCommandsOff(t *testing.T) {
+	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users})
+	w := b.Watch(t, "ha", users["ha"], "intercom/front/availability")
+	cfg := brokerConfig(b)
+	cfg.Commands = false
+	c := New(cfg, testDevice(), Options{Handle: func(context.Context, Command) error {
+		t.Error("command carried out with commands = false")
+		return nil
+	}})
+	run(t, c)
+	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
+	w.Publish(t, "intercom/front/cmd/open", "PRESS")
+	w.Publish(t, "intercom/front/cmd/lock", "OPEN")
+	until(t, "two refusals", func() bool { return c.Stats().Refused == 2 })
+}
+
+// TestBrokerDown: a wrong password and a dead broker are retried, and publishing never
+// blocks: past the queue's capacity messages are dropped and counted.
+func TestBrokerDown(t *testing.T) {
+	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users})
+	dead := testpeer.FreePort(t)
+	for name, edit := range map[string]func(*Config){
+		"wrong password": func(c *Config) { c.Password = "wrong" },
+		"dead broker":    func(c *Config) { c.Broker = fmt.Sprintf("mqtt://127.0.0.1:%d", dead) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := brokerConfig(b)
+			edit(&cfg)
+			c := New(cfg, testDevice(), Options{Backoff: 20 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
+			run(t, c)
+			until(t, "two failed attempts", func() bool { return c.Stats().Failures >= 2 })
+			for i := 0; i < queueLen+44; i++ {
+				c.Event("input", []byte(`{}`))
+			}
+			c.SetState(State{CallState: "idle"})
+			if st := c.Stats(); st.Connected || st.Dropped != 44 {
+				t.Errorf("stats %+v, want not connected and 44 dropped", st)
+			}
+		})
+	}
+}
+
+// TestReconnect: the broker restarts; the client comes back with backoff and says online.
+func TestReconnect(t *testing.T) {
+	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users})
+	c := New(brokerConfig(b), testDevice(), Options{Backoff: 20 * time.Millisecond, BackoffMax: 100 * time.Millisecond})
+	run(t, c)
+	until(t, "connected", func() bool { return c.Stats().Connected })
+	b.Stop()
+	until(t, "loss noticed", func() bool { return c.Stats().Failures >= 1 })
+	b2 := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users, Port: b.Port})
+	w := b2.Watch(t, "ha", users["ha"], "intercom/front/availability")
+	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
+	if st := c.Stats(); st.Connects != 2 {
+		t.Errorf("stats %+v, want 2 connects", st)
+	}
+}
