@@ -8,8 +8,26 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/testpeer"
 	gosip "github.com/emiago/sipgo/sip"
 )
+
+func newSub(t *testing.T, u *UA, user string) *testpeer.Subscriber {
+	return testpeer.NewSubscriber(t, u.Addr("udp"), "sip:door@"+u.Addr("udp").String(), "sip:"+user+"@127.0.0.1")
+}
+
+// dialogStateOf reads the state of the first dialog in a dialog-info NOTIFY ("" for none).
+func dialogStateOf(t testing.TB, n testpeer.Notify) (dialogInfo, string) {
+	t.Helper()
+	d, err := parseDialogInfo(n.Body())
+	if err != nil {
+		t.Fatalf("dialog-info: %v\n%s", err, n.Body())
+	}
+	if len(d.Dialogs) == 0 {
+		return d, ""
+	}
+	return d, d.Dialogs[0].State
+}
 
 func eventsFor(allow ...string) func(*Config) {
 	return func(c *Config) { c.Events.AllowFrom = allow }
@@ -19,16 +37,16 @@ func eventsFor(allow ...string) func(*Config) {
 // hang-up, is refreshed, and ends with Expires: 0.
 func TestSubscribeDialog(t *testing.T) {
 	u := startUA(t, eventsFor("127.0.0.1"))
-	s := newTestSubscriber(t, u, "101")
-	res := s.subscribe("dialog", "Expires: 600", "Accept: application/dialog-info+xml")
-	if res.StatusCode != 200 || header(res, "Expires") != "600" || s.toTag == "" || res.Contact() == nil {
+	s := newSub(t, u, "101")
+	res := s.Subscribe("dialog", "Expires: 600", "Accept: application/dialog-info+xml")
+	if tag, _ := res.To().Params.Get("tag"); res.StatusCode != 200 || testpeer.Header(res, "Expires") != "600" || tag == "" || res.Contact() == nil {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	n, _ := s.notify()
-	if ss := header(n, "Subscription-State"); !strings.HasPrefix(ss, "active;expires=") {
+	n := s.Notify()
+	if ss := testpeer.Header(n, "Subscription-State"); !strings.HasPrefix(ss, "active;expires=") {
 		t.Errorf("Subscription-State %q", ss)
 	}
-	if ct := header(n, "Content-Type"); ct != "application/dialog-info+xml" {
+	if ct := testpeer.Header(n, "Content-Type"); ct != "application/dialog-info+xml" {
 		t.Errorf("Content-Type %q", ct)
 	}
 	if d, st := dialogStateOf(t, n); st != "" || d.Version != 0 || d.State != "full" {
@@ -50,7 +68,8 @@ func TestSubscribeDialog(t *testing.T) {
 	} {
 		sent := time.Now()
 		u.SetDoorState(step.state)
-		n, at := s.notify()
+		nn := s.Notify()
+		n, at := nn, nn.At
 		worst = max(worst, at.Sub(sent))
 		d, st := dialogStateOf(t, n)
 		if st != step.want || d.Version != uint32(i+1) {
@@ -67,21 +86,21 @@ func TestSubscribeDialog(t *testing.T) {
 	u.SetDoorState(DoorState{Activity: DoorIdle}) // unchanged: nothing is sent
 
 	// Refresh: 200 and a NOTIFY with the full state.
-	if res := s.subscribe("dialog", "Expires: 300"); res.StatusCode != 200 || header(res, "Expires") != "300" {
+	if res := s.Subscribe("dialog", "Expires: 300"); res.StatusCode != 200 || testpeer.Header(res, "Expires") != "300" {
 		t.Fatalf("refresh: %s", res.String())
 	}
-	if n, _ := s.notify(); !strings.HasPrefix(header(n, "Subscription-State"), "active;expires=300") {
-		t.Errorf("after refresh: %q", header(n, "Subscription-State"))
+	if n := s.Notify(); !strings.HasPrefix(testpeer.Header(n, "Subscription-State"), "active;expires=300") {
+		t.Errorf("after refresh: %q", testpeer.Header(n, "Subscription-State"))
 	}
 	// Unsubscribe.
-	if res := s.subscribe("dialog", "Expires: 0"); res.StatusCode != 200 {
+	if res := s.Subscribe("dialog", "Expires: 0"); res.StatusCode != 200 {
 		t.Fatalf("unsubscribe: %s", res.String())
 	}
-	if n, _ := s.notify(); header(n, "Subscription-State") != "terminated;reason=timeout" {
-		t.Errorf("after unsubscribe: %q", header(n, "Subscription-State"))
+	if n := s.Notify(); testpeer.Header(n, "Subscription-State") != "terminated;reason=timeout" {
+		t.Errorf("after unsubscribe: %q", testpeer.Header(n, "Subscription-State"))
 	}
 	waitFor(t, func() bool { return u.Subscriptions() == 0 })
-	if res := s.subscribe("dialog", "Expires: 300"); res.StatusCode != 481 {
+	if res := s.Subscribe("dialog", "Expires: 300"); res.StatusCode != 481 {
 		t.Errorf("refresh after the end: %d, want 481", res.StatusCode)
 	}
 }
@@ -90,15 +109,15 @@ func TestSubscribeDialog(t *testing.T) {
 // ExposeRemote shows the caller in dialog-info.
 func TestSubscribePresence(t *testing.T) {
 	u := startUA(t, func(c *Config) { c.Events.AllowFrom = []string{"sip:101@127.0.0.1"}; c.Events.ExposeRemote = true })
-	p := newTestSubscriber(t, u, "101")
-	if res := p.subscribe("presence"); res.StatusCode != 200 || header(res, "Expires") != "3600" {
+	p := newSub(t, u, "101")
+	if res := p.Subscribe("presence"); res.StatusCode != 200 || testpeer.Header(res, "Expires") != "3600" {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	d := newTestSubscriber(t, u, "101")
-	if res := d.subscribe("dialog"); res.StatusCode != 200 {
+	d := newSub(t, u, "101")
+	if res := d.Subscribe("dialog"); res.StatusCode != 200 {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	d.notify()
+	d.Notify()
 	for _, step := range []struct {
 		state       DoorState
 		basic, note string
@@ -112,7 +131,7 @@ func TestSubscribePresence(t *testing.T) {
 		if step.state != (DoorState{}) {
 			u.SetDoorState(step.state)
 		}
-		n, _ := p.notify()
+		n := p.Notify()
 		doc, err := parsePIDF(n.Body())
 		if err != nil || len(doc.Tuples) != 1 {
 			t.Fatalf("PIDF %v\n%s", err, n.Body())
@@ -125,7 +144,7 @@ func TestSubscribePresence(t *testing.T) {
 			t.Errorf("%v: rpid activity %v", step.state.Activity, busy)
 		}
 		if step.state.Activity == DoorRingingIn {
-			n, _ := d.notify()
+			n := d.Notify()
 			if di, _ := dialogStateOf(t, n); di.Dialogs[0].Remote != "sip:visitor@pbx" {
 				t.Errorf("exposed remote %+v", di.Dialogs[0])
 			}
@@ -185,13 +204,13 @@ func TestSubscribeRefused(t *testing.T) {
 // user admits every user at that host; the Event id is echoed in NOTIFY.
 func TestSubscribeGrant(t *testing.T) {
 	u := startUA(t, eventsFor("sip:127.0.0.1"))
-	s := newTestSubscriber(t, u, "anyone")
-	res := s.subscribe("dialog;id=7", "Expires: 4294967295")
-	if res.StatusCode != 200 || header(res, "Expires") != "3600" {
+	s := newSub(t, u, "anyone")
+	res := s.Subscribe("dialog;id=7", "Expires: 4294967295")
+	if res.StatusCode != 200 || testpeer.Header(res, "Expires") != "3600" {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	if n, _ := s.notify(); header(n, "Event") != "dialog;id=7" || header(n, "Subscription-State") != "active;expires=3600" {
-		t.Errorf("NOTIFY Event %q, Subscription-State %q", header(n, "Event"), header(n, "Subscription-State"))
+	if n := s.Notify(); testpeer.Header(n, "Event") != "dialog;id=7" || testpeer.Header(n, "Subscription-State") != "active;expires=3600" {
+		t.Errorf("NOTIFY Event %q, Subscription-State %q", testpeer.Header(n, "Event"), testpeer.Header(n, "Subscription-State"))
 	}
 }
 
@@ -200,20 +219,20 @@ func TestSubscribeGrant(t *testing.T) {
 func TestSubscribeExpiry(t *testing.T) {
 	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
 	u := runUA(t, context.Background(), eventsFor("127.0.0.1"), clk)
-	s := newTestSubscriber(t, u, "101")
-	if res := s.subscribe("dialog", "Expires: 120"); res.StatusCode != 200 {
+	s := newSub(t, u, "101")
+	if res := s.Subscribe("dialog", "Expires: 120"); res.StatusCode != 200 {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	s.notify()
+	s.Notify()
 	waitTimers(t, clk, 1)
 	clk.Advance(119 * time.Second)
 	u.SetDoorState(DoorState{Activity: DoorRingingIn, CallID: "a"})
-	if n, _ := s.notify(); header(n, "Subscription-State") != "active;expires=1" {
-		t.Errorf("before expiry: %q", header(n, "Subscription-State"))
+	if n := s.Notify(); testpeer.Header(n, "Subscription-State") != "active;expires=1" {
+		t.Errorf("before expiry: %q", testpeer.Header(n, "Subscription-State"))
 	}
 	clk.Advance(time.Second)
-	if n, _ := s.notify(); header(n, "Subscription-State") != "terminated;reason=timeout" {
-		t.Errorf("at expiry: %q", header(n, "Subscription-State"))
+	if n := s.Notify(); testpeer.Header(n, "Subscription-State") != "terminated;reason=timeout" {
+		t.Errorf("at expiry: %q", testpeer.Header(n, "Subscription-State"))
 	}
 	waitFor(t, func() bool { return u.Subscriptions() == 0 })
 }
@@ -227,12 +246,12 @@ func TestSubscribeFlood(t *testing.T) {
 	})
 	codes := map[int]int{}
 	for i := 0; i < 1000; i++ {
-		s := newTestSubscriber(t, u, "101")
-		codes[s.subscribe("dialog").StatusCode]++
+		s := newSub(t, u, "101")
+		codes[s.Subscribe("dialog").StatusCode]++
 		if i%100 == 0 && u.Subscriptions() > 8 {
 			t.Fatalf("%d subscriptions after %d SUBSCRIBEs", u.Subscriptions(), i+1)
 		}
-		s.conn.Close()
+		s.Close()
 	}
 	if codes[200] != 8 || codes[503] != 992 {
 		t.Errorf("answers %v, want 8 x 200 and 992 x 503", codes)
@@ -246,14 +265,14 @@ func TestSubscribeFlood(t *testing.T) {
 // removed (RFC 6665 section 4.2.2).
 func TestNotifyRefused(t *testing.T) {
 	u := startUA(t, eventsFor("127.0.0.1"))
-	s := newTestSubscriber(t, u, "101")
-	if res := s.subscribe("presence"); res.StatusCode != 200 {
+	s := newSub(t, u, "101")
+	if res := s.Subscribe("presence"); res.StatusCode != 200 {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	s.notify()
-	s.setNotifyCode(481)
+	s.Notify()
+	s.SetNotifyCode(481)
 	u.SetDoorState(DoorState{Activity: DoorInCall, CallID: "z"})
-	s.notify()
+	s.Notify()
 	waitFor(t, func() bool { return u.Subscriptions() == 0 })
 }
 
@@ -262,13 +281,13 @@ func TestNotifyRefused(t *testing.T) {
 func TestSubscribeShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	u := runUA(t, ctx, eventsFor("127.0.0.1"), nil)
-	s := newTestSubscriber(t, u, "101")
-	if res := s.subscribe("dialog"); res.StatusCode != 200 {
+	s := newSub(t, u, "101")
+	if res := s.Subscribe("dialog"); res.StatusCode != 200 {
 		t.Fatalf("SUBSCRIBE: %s", res.String())
 	}
-	s.notify()
+	s.Notify()
 	cancel()
-	if n, _ := s.notify(); !strings.HasPrefix(header(n, "Subscription-State"), "terminated;reason=probation") {
-		t.Errorf("on stop: %q", header(n, "Subscription-State"))
+	if n := s.Notify(); !strings.HasPrefix(testpeer.Header(n, "Subscription-State"), "terminated;reason=probation") {
+		t.Errorf("on stop: %q", testpeer.Header(n, "Subscription-State"))
 	}
 }
