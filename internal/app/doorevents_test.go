@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,5 +81,67 @@ func TestDoorBLF(t *testing.T) {
 		if d > time.Second {
 			t.Errorf("a NOTIFY came %v after the action", d)
 		}
+	}
+}
+
+// TestDoorBLFThroughKamailio: the BLF key subscribes to the door's AOR at Kamailio, which
+// proxies the SUBSCRIBE to the registered door and routes the NOTIFYs back (record-route);
+// the key follows the bell's call to a baresip phone through ring, answer and hang-up.
+func TestDoorBLFThroughKamailio(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Kamailio and baresip")
+	}
+	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
+	phone := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "102", Registrar: k.URI(), Password: "secret", AutoAnswer: true, ToneHz: 660})
+	sipPort := testpeer.FreePort(t)
+	doorUnit := startUnit(t, "door", sipPort, 23200, fmt.Sprintf(`
+[[account]]
+registrar = %q
+user = "door"
+password = "secret"
+[sip.events]
+allow_from = ["sip:101@%s"]
+[[button]]
+name = "bell"
+line = 0
+call = ["sip:102@%s"]
+`, k.URI(), k.Domain, k.Domain))
+	waitUntil(t, 10*time.Second, "door registered", func() bool { return doorUnit.Controller().Status().Registered })
+	waitUntil(t, 10*time.Second, "phone registered", func() bool { return strings.Contains(phone.Output(), "200 OK") })
+
+	blf := testpeer.NewSubscriber(t, k.Addr, "sip:door@"+k.Domain, "sip:101@"+k.Domain)
+	res := blf.Subscribe("dialog", "Expires: 600")
+	if res.StatusCode != 200 || len(res.GetHeaders("Record-Route")) == 0 {
+		t.Fatalf("SUBSCRIBE through Kamailio: %s", res.String())
+	}
+	n := blf.Notify()
+	if via := testpeer.Header(n, "Via"); !strings.Contains(via, k.Addr.String()) {
+		t.Errorf("NOTIFY did not come through Kamailio: Via %q", via)
+	}
+
+	start := time.Now()
+	if _, err := doorUnit.Controller().Do(context.Background(), door.Command{Op: "press", Arg: "bell"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"early", "confirmed"} {
+		at := awaitDialogState(t, blf, want)
+		t.Logf("bell -> NOTIFY %s after %v", want, at.Sub(start))
+	}
+	waitUntil(t, 5*time.Second, "in call", func() bool { return doorUnit.Controller().Status().State == door.InCall })
+	start = time.Now()
+	if _, err := doorUnit.Controller().Do(context.Background(), door.Command{Op: "hangup"}); err != nil {
+		t.Fatal(err)
+	}
+	at := awaitDialogState(t, blf, "terminated")
+	t.Logf("hang-up -> NOTIFY terminated after %v", at.Sub(start))
+	if at.Sub(start) > time.Second {
+		t.Errorf("terminated came %v after the hang-up", at.Sub(start))
+	}
+	// Refresh and unsubscribe along the route set.
+	if res := blf.Subscribe("dialog", "Expires: 0"); res.StatusCode != 200 {
+		t.Fatalf("unsubscribe through Kamailio: %s", res.StartLine())
+	}
+	if n := blf.Notify(); !strings.HasPrefix(testpeer.Header(n, "Subscription-State"), "terminated") {
+		t.Errorf("after unsubscribe: %q", testpeer.Header(n, "Subscription-State"))
 	}
 }

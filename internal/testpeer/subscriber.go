@@ -26,6 +26,7 @@ type Subscriber struct {
 	tag    string
 	toTag  string
 	routes []string
+	target string // the notifier's Contact: the Request-URI inside the dialog
 	cseq   int
 
 	mu         sync.Mutex
@@ -113,8 +114,12 @@ func (s *Subscriber) Subscribe(event string, headers ...string) *gosip.Response 
 	if s.toTag != "" {
 		to += ";tag=" + s.toTag
 	}
+	ruri := s.ruri
+	if s.target != "" {
+		ruri = s.target
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "SUBSCRIBE %s SIP/2.0\r\n", s.ruri)
+	fmt.Fprintf(&b, "SUBSCRIBE %s SIP/2.0\r\n", ruri)
 	fmt.Fprintf(&b, "Via: SIP/2.0/UDP %s;branch=z9hG4bK%s;rport\r\n", s.conn.LocalAddr(), gosip.GenerateTagN(10))
 	for _, r := range s.routes {
 		fmt.Fprintf(&b, "Route: %s\r\n", r)
@@ -145,6 +150,9 @@ func (s *Subscriber) Subscribe(event string, headers ...string) *gosip.Response 
 			}
 			if tag, _ := res.To().Params.Get("tag"); res.IsSuccess() && s.toTag == "" {
 				s.toTag = tag
+				if c := res.Contact(); c != nil {
+					s.target = c.Address.String()
+				}
 				// The route set, for requests in the dialog (RFC 3261 section 12.1.2).
 				rr := res.GetHeaders("Record-Route")
 				for i := len(rr) - 1; i >= 0; i-- {
