@@ -26,21 +26,22 @@ type canceller struct {
 
 	w, fg [][]complex128 // background and foreground filters, m partitions of bins
 
-	frame, yb, yf  []float64 // 2n scratch
-	eb, ef         []float64 // n: background and foreground errors
-	ybuf, fbuf     []complex128
-	espec, yspec   []complex128
-	psum, step     []float64
-	eh, yh         []float64 // slow averages of the error and echo power spectra
-	pey, pyy, leak float64
-	adapted        bool
-	sumAdapt       float64
-	davg1, davg2   float64
-	dvar1, dvar2   float64
-	constrain      int
-	saturated      int
-	screwed        int
-	trust          float64 // 0..1: how much of the echo estimate is subtracted
+	frame, yb, yf   []float64 // 2n scratch
+	eb, ef          []float64 // n: background and foreground errors
+	ybuf, fbuf      []complex128
+	espec, yspec    []complex128
+	psum, step      []float64
+	eh, yh          []float64 // slow averages of the error and echo power spectra
+	pey, pyy, leak  float64
+	adapted         bool
+	sumAdapt        float64
+	davg1, davg2    float64
+	dvar1, dvar2    float64
+	constrain       int
+	saturated       int
+	screwed         int
+	trust           float64 // 0..1: how much of the echo estimate is subtracted
+	main, mainCount int     // the partition holding most of the echo
 
 	// figures of the last block, for the suppressor and the stats
 	farEnergy float64 // aligned reference energy of the block
@@ -157,6 +158,26 @@ func (c *canceller) setDelay(d int) {
 			}
 		}
 	}
+}
+
+// mainPartition returns the reference spectrum of the filter partition that holds most of
+// the echo (the direct sound), looked for again every few blocks.
+func (c *canceller) mainPartition() []complex128 {
+	c.mainCount++
+	if c.mainCount >= 10 {
+		c.mainCount = 0
+		best := -1.0
+		for j, F := range c.fg {
+			var e float64
+			for _, v := range F {
+				e += pow2(v)
+			}
+			if e > best {
+				best, c.main = e, j
+			}
+		}
+	}
+	return c.hist[c.ring(c.delay+c.main)]
 }
 
 // Tuning of the foreground/background decision (the smoothing and thresholds of speexdsp's
@@ -345,7 +366,7 @@ func (c *canceller) adapt(see, syy, sey, sxx float64) {
 	if rer > 0.5 {
 		rer = 0.5
 	}
-	if !c.adapted && c.sumAdapt > float64(m) && c.leak > 0.03 {
+	if !c.adapted && c.sumAdapt > float64(m) && c.leak > adaptLeak {
 		c.adapted = true
 	}
 	reg := float64(m) * 2 * fn * 100
@@ -362,9 +383,9 @@ func (c *canceller) adapt(see, syy, sey, sxx float64) {
 	} else {
 		rate := 0.0
 		if sxx > fn*1000 {
-			t := 0.25 * sxx
-			if t > 0.25*see {
-				t = 0.25 * see
+			t := initRate * sxx
+			if t > initRate*see {
+				t = initRate * see
 			}
 			rate = t / see
 		}
@@ -393,6 +414,8 @@ func (c *canceller) adapt(see, syy, sey, sxx float64) {
 // Step-size scaling against speexdsp's: the filter is normalised by the reference power
 // summed over partitions, so a full step is stable, and the leakage follows faster.
 const (
-	stepGain  = 1.0
-	leakSpeed = 1.0
+	stepGain  = 2.0
+	leakSpeed = 4.0
+	initRate  = 0.25
+	adaptLeak = 0.03
 )

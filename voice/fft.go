@@ -18,12 +18,19 @@ type fft struct {
 	a, b  []complex128 // ping-pong work arrays of h points
 }
 
+// cos and sin of 2π/5 and 4π/5.
+const (
+	c51 = 0.30901699437494745
+	c52 = -0.8090169943749475
+	s51 = 0.9510565162951535
+	s52 = 0.5877852522924731
+)
+
 type fftStep struct {
-	p     int          // radix
-	lp    int          // transforms already combined (product of earlier radices)
-	r     int          // h / (lp*p)
-	tw    []complex128 // e^{-2πi j q / (lp*p)} for j < lp, 1 <= q < p, as [j*(p-1)+q-1]
-	omega [5][5]complex128
+	p  int          // radix
+	lp int          // transforms already combined (product of earlier radices)
+	r  int          // h / (lp*p)
+	tw []complex128 // e^{-2πi j q / (lp*p)} for j < lp, 1 <= q < p, as [j*(p-1)+q-1]
 }
 
 func newFFT(n int) (*fft, error) {
@@ -53,11 +60,6 @@ func newFFT(n int) (*fft, error) {
 		for j := range lp {
 			for q := 1; q < p; q++ {
 				st.tw[j*(p-1)+q-1] = cmplx.Rect(1, -2*math.Pi*float64(j*q)/float64(l))
-			}
-		}
-		for v := range p {
-			for q := range p {
-				st.omega[v][q] = cmplx.Rect(1, -2*math.Pi*float64((v*q)%p)/float64(p))
 			}
 		}
 		f.steps = append(f.steps, st)
@@ -103,20 +105,28 @@ func (f *fft) transform() {
 					o1[k] = a0 - a1
 				}
 			default:
-				var a [5]complex128
-				tw := st.tw[j*(p-1) : j*(p-1)+p-1]
+				// Radix 5 with its symmetries: 4 real rotations instead of 16 complex ones.
+				tw := st.tw[j*4 : j*4+4]
+				o0, o1, o2, o3, o4 := dst[j*r:j*r+r], dst[(j+lp)*r:(j+lp)*r+r], dst[(j+2*lp)*r:(j+2*lp)*r+r], dst[(j+3*lp)*r:(j+3*lp)*r+r], dst[(j+4*lp)*r:(j+4*lp)*r+r]
 				for k := range r {
-					a[0] = in[k]
-					for q := 1; q < p; q++ {
-						a[q] = tw[q-1] * in[q*r+k]
-					}
-					for v := range p {
-						s := a[0]
-						for q := 1; q < p; q++ {
-							s += st.omega[v][q] * a[q]
-						}
-						dst[(j+lp*v)*r+k] = s
-					}
+					a0 := in[k]
+					a1 := tw[0] * in[r+k]
+					a2 := tw[1] * in[2*r+k]
+					a3 := tw[2] * in[3*r+k]
+					a4 := tw[3] * in[4*r+k]
+					t1, t2, t3, t4 := a1+a4, a2+a3, a1-a4, a2-a3
+					b1 := a0 + complex(c51, 0)*t1 + complex(c52, 0)*t2
+					b2 := a0 + complex(c52, 0)*t1 + complex(c51, 0)*t2
+					d1 := complex(s51, 0)*t3 + complex(s52, 0)*t4
+					d2 := complex(s52, 0)*t3 - complex(s51, 0)*t4
+					// -i*d
+					m1 := complex(imag(d1), -real(d1))
+					m2 := complex(imag(d2), -real(d2))
+					o0[k] = a0 + t1 + t2
+					o1[k] = b1 + m1
+					o4[k] = b1 - m1
+					o2[k] = b2 + m2
+					o3[k] = b2 - m2
 				}
 			}
 		}

@@ -52,6 +52,7 @@ type Processor struct {
 	farHold    int     // blocks of reference activity still in the echo path
 	hdGain     float64 // half-duplex gain at the end of the last block
 	smic, sout float64 // smoothed energies for the ERLE estimate
+	converged  bool
 
 	st statsAtomic
 }
@@ -159,10 +160,11 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 	speech := true
 	if p.sup != nil {
 		leak := 1.0
+		var x []complex128
 		if p.canc != nil && p.cfg.Echo == EchoOn {
-			leak = p.canc.leak
+			leak, x = p.canc.leak, p.canc.mainPartition()
 		}
-		p.sup.process(p.res, lin, echo, leak)
+		p.sup.process(p.res, lin, echo, leak, x, far)
 		res, speech = p.res, p.sup.speech
 	}
 	p.halfDuplex(res, far)
@@ -206,8 +208,13 @@ func (p *Processor) halfDuplex(x []float64, far bool) {
 		case EchoOn:
 			// Only once the delay estimator has seen the echo: a box without coupling must
 			// not lose the visitor whenever the far end talks.
+			// Before the filter first converges the measured ERLE says how much echo gets
+			// through; after, the leakage does, which near-end speech does not lower.
 			if p.dly.lag >= 0 {
 				erle := -db(p.canc.leak)
+				if !p.converged {
+					erle = p.erle()
+				}
 				target = -math.Min(softDepth, math.Max(0, 2*(softERLE-erle)))
 			}
 		}
@@ -230,20 +237,31 @@ func (p *Processor) halfDuplex(x []float64, far bool) {
 
 func (p *Processor) publish() {
 	s := Stats{Gain: p.agc.gainDB, HalfDuplex: p.hdGain < 0.9}
-	if p.canc != nil && p.cfg.Echo == EchoOn && p.sout > 0 {
-		s.ERLE = math.Max(0, db(p.smic)-db(p.sout))
-		if !finite(s.ERLE) {
-			s.ERLE = 0
-		}
+	if p.canc != nil && p.cfg.Echo == EchoOn {
+		s.ERLE = p.erle()
 	}
 	if p.sup != nil {
 		s.Suppression, s.Noise = p.sup.suppression, p.sup.noiseDB
 	}
 	if p.dly != nil && p.dly.lag >= 0 {
-		s.Delay = time.Duration(p.dly.lag*BlockMillis) * time.Millisecond
+		// The estimator's lag runs half a block to a block late (its frames span two blocks).
+		s.Delay = time.Duration(max(0, p.dly.lag*BlockMillis-BlockMillis/2)) * time.Millisecond
 	}
-	s.Converged = p.st.converged.Load() || s.ERLE >= 10
+	p.converged = p.converged || s.ERLE >= 10
+	s.Converged = p.converged
 	p.st.store(s)
+}
+
+// erle is the filter's echo loss over the recent blocks of far-end activity, dB.
+func (p *Processor) erle() float64 {
+	if p.sout <= 0 {
+		return 0
+	}
+	e := db(p.smic) - db(p.sout)
+	if !finite(e) || e < 0 {
+		return 0
+	}
+	return e
 }
 
 // Stats returns the latest figures.
@@ -261,7 +279,7 @@ func (p *Processor) Reset() {
 		p.sup.reset()
 	}
 	p.smic, p.sout, p.farHold, p.hdGain = 0, 0, 0, 1
-	p.st.converged.Store(false)
+	p.converged = false
 }
 
 // dcNotch removes the DC offset and rumble below ~40 Hz that a filter would waste its

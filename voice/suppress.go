@@ -23,6 +23,9 @@ type suppressor struct {
 	psm   []float64 // smoothed error power, what the noise tracker follows
 	resid []float64 // per-bin residual echo power
 	clean []float64 // last block's cleaned power, for the decision-directed SNR
+	sxx   []float64 // smoothed far-end, error and cross spectra for their coherence
+	see   []float64
+	sxe   []complex128
 	count int
 
 	noiseOn    bool
@@ -37,11 +40,13 @@ type suppressor struct {
 
 const (
 	echoFloor     = 0.01 // -40 dB: the deepest the echo is pulled
-	echoOverSub   = 2    // the residual estimate is trusted to within 3 dB
+	echoOverSub   = 3    // the residual estimate is trusted to within 5 dB
 	residDecay    = 0.5  // the echo's reverberation past the filter: -3 dB per block
+	residMin      = 0.1  // the filter's own leakage estimate is trusted down to 10 dB only
 	ddSmooth      = 0.9  // decision-directed weight of the last block's clean power
 	noiseUp       = 1.007
 	noiseInitBlks = 20
+	cohSmooth     = 0.85
 )
 
 func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
@@ -53,6 +58,7 @@ func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
 	s := &suppressor{n: n, f: f, win: make([]float64, 2*n), eold: make([]float64, n), yold: make([]float64, n),
 		ola: make([]float64, n), buf: make([]float64, 2*n), E: make([]complex128, bins), Y: make([]complex128, bins),
 		noise: make([]float64, bins), psm: make([]float64, bins), resid: make([]float64, bins), clean: make([]float64, bins),
+		sxx: make([]float64, bins), see: make([]float64, bins), sxe: make([]complex128, bins),
 		rng: seed | 1, noiseFloor: 1}
 	for i := range s.win {
 		s.win[i] = math.Sin(math.Pi * (float64(i) + 0.5) / float64(2*n))
@@ -67,8 +73,10 @@ func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
 }
 
 // process takes one block of the linear filter's output e and its echo estimate y (nil when
-// there is no filter), with the filter's leakage, and writes the block one block late to out.
-func (s *suppressor) process(out, e, y []float64, leak float64) {
+// there is no filter), with the filter's leakage and the far end's spectrum at the echo's
+// main delay (nil without one); far says the far end is heard (the background estimate
+// does not rise then). It writes the block one block late to out.
+func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, far bool) {
 	n := s.n
 	for i := range n {
 		s.buf[i] = s.win[i] * s.eold[i]
@@ -90,22 +98,34 @@ func (s *suppressor) process(out, e, y []float64, leak float64) {
 		pe := pow2(ev)
 		var r float64
 		if y != nil {
-			r = max(leak*pow2(s.Y[k]), residDecay*s.resid[k])
+			r = max(max(leak, residMin)*pow2(s.Y[k]), residDecay*s.resid[k])
+		}
+		if x != nil {
+			// The part of the error coherent with the far end is echo, whether or not the
+			// filter has learned that band yet.
+			xv := x[k]
+			s.sxx[k] = cohSmooth*s.sxx[k] + (1-cohSmooth)*pow2(xv)
+			s.see[k] = cohSmooth*s.see[k] + (1-cohSmooth)*pe
+			s.sxe[k] = complex(cohSmooth, 0)*s.sxe[k] + complex(1-cohSmooth, 0)*complex(real(xv), -imag(xv))*ev
+			coh := pow2(s.sxe[k]) / (s.sxx[k]*s.see[k] + 1e-9)
+			r = max(r, min(coh, 1)*pe)
 		}
 		s.resid[k] = r
 		// Background: the minimum of the smoothed power, rising slowly.
 		s.psm[k] = 0.7*s.psm[k] + 0.3*pe
 		switch {
+		case s.count == 1:
+			s.noise[k], s.psm[k] = pe, pe
 		case s.count <= noiseInitBlks:
-			s.noise[k] += (s.psm[k] - s.noise[k]) / float64(s.count)
+			s.noise[k] = min(s.noise[k], s.psm[k])
 		case s.psm[k] < s.noise[k]:
 			s.noise[k] = 0.9*s.noise[k] + 0.1*s.psm[k]
-		case r < s.psm[k]:
+		case !far && r < 0.5*s.psm[k]:
 			s.noise[k] *= noiseUp
 		}
 		nz := 0.0
 		if s.noiseOn {
-			nz = 1.5 * s.noise[k]
+			nz = 2.5 * s.noise[k]
 		}
 		interf := nz + echoOverSub*r + 1e-3
 		post := pe / interf
@@ -157,4 +177,7 @@ func (s *suppressor) reset() {
 	clear(s.ola)
 	clear(s.resid)
 	clear(s.clean)
+	clear(s.sxx)
+	clear(s.see)
+	clear(s.sxe)
 }
