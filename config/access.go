@@ -2,11 +2,68 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/cfgerr"
+	"github.com/doorsip/intercom/wiegand"
 )
 
-const accessKeys = "users_file, time_zone, submit_key, clear_key, code_timeout"
+const (
+	accessKeys = "users_file, time_zone, submit_key, clear_key, code_timeout"
+	readerKeys = "name, d0, d1, formats, gap"
+)
+
+// Reader is one [[reader]]: its lines go to gpio (OpenEdges), its formats to wiegand.
+type Reader struct {
+	Name    string
+	Wiegand wiegand.Config
+}
+
+// readReaders reads every [[reader]].
+func (c *Config) readReaders(r *reader, t map[string]any) {
+	for i, rt := range r.tables(t, "reader") {
+		p := fmt.Sprintf("reader[%d]", i)
+		g := gpio.Reader{D0: -1, D1: -1}
+		w := wiegand.Defaults()
+		r.str(rt, p, "name", &g.Name)
+		r.integer(rt, p, "d0", &g.D0)
+		r.integer(rt, p, "d1", &g.D1)
+		for _, k := range []string{"d0", "d1"} {
+			if _, ok := rt[k]; !ok {
+				r.fail(p, "%s is missing (expected the GPIO line offset of the reader's %s wire)", k, strings.ToUpper(k))
+			}
+		}
+		var formats []string
+		r.strs(rt, p, "formats", &formats)
+		for _, f := range formats {
+			switch f {
+			case "26", "34":
+			case "37":
+				w.W37 = true
+			case "raw":
+				w.Raw = true
+			case "keys":
+				w.Keys = true
+			default:
+				r.fail(p+".formats", "%q is not a format (expected 26, 34, 37, raw or keys)", f)
+			}
+		}
+		r.duration(rt, p, "gap", &w.Gap)
+		if err := w.Validate(); err != nil {
+			var fe *cfgerr.Field
+			if errors.As(err, &fe) {
+				r.fail(p+"."+fe.Key, "%s", fe.Msg)
+			}
+		}
+		r.unknown(rt, p, readerKeys)
+		c.GPIO.Readers = append(c.GPIO.Readers, g)
+		c.Readers = append(c.Readers, Reader{Name: g.Name, Wiegand: w})
+	}
+}
 
 // readAccess reads [access] and, when it names a users file, the users in it: a users file
 // with errors fails the load (and a reload keeps the running users), each error naming the

@@ -36,9 +36,10 @@ type Config struct {
 	Door  door.Config
 	Log   Log
 	// Access is [access]; Users the users file it names (nil when it names none).
-	Access access.Config
-	Users  []access.User
-	MQTT   mqtt.Config
+	Access  access.Config
+	Users   []access.User
+	MQTT    mqtt.Config
+	Readers []Reader // [[reader]], in the order of GPIO.Readers
 }
 
 // Log is [log].
@@ -140,7 +141,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted"
@@ -340,6 +341,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	}
 	c.readAccess(r, t, dir)
 	c.readMQTT(r, t, dir)
+	c.readReaders(r, t)
 	r.unknown(t, "", topKeys)
 }
 
@@ -452,7 +454,7 @@ func fileKey(section, key string) string {
 	switch {
 	case section == "" || strings.HasPrefix(key, "account["):
 		return key
-	case section == "gpio" && (strings.HasPrefix(key, "button[") || strings.HasPrefix(key, "input[") || strings.HasPrefix(key, "led[")):
+	case section == "gpio" && (strings.HasPrefix(key, "button[") || strings.HasPrefix(key, "input[") || strings.HasPrefix(key, "led[") || strings.HasPrefix(key, "reader[")):
 		return key
 	case section == "gpio" && strings.HasPrefix(key, "relay["):
 		// The only relay in the file is [door] relay_line.

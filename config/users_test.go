@@ -143,3 +143,20 @@ func FuzzParseUsers(f *testing.F) {
 		}
 	})
 }
+
+func TestReaderErrors(t *testing.T) {
+	src := "[[reader]]\nname = \"front\"\nd0 = 5\nd1 = 5\nformats = [\"26\", \"40\"]\ngap = \"1ms\"\n[[reader]]\nname = \"x\"\n"
+	_, err := Parse("r.toml", []byte(src))
+	for _, w := range []string{"r.toml:4: reader[0].d1: line 5 is already used", "r.toml:5: reader[0].formats:", "r.toml:6: reader[0].gap:", "r.toml:7: reader[1]: d0 is missing"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in %v", w, err)
+		}
+	}
+	c, err := Load("example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Readers) != 1 || !c.Readers[0].Wiegand.Keys || c.GPIO.Readers[0].D1 != 6 {
+		t.Fatalf("readers %+v %+v", c.Readers, c.GPIO.Readers)
+	}
+}

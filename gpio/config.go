@@ -22,6 +22,7 @@ type Config struct {
 	Inputs    []Input  // [[input]]: exit button, door sensor, tamper switch
 	LEDs      []Output // [[led]]
 	Relays    []Output // the door relay ([door] relay_line) and any [[relay]]
+	Readers   []Reader // [[reader]]: Wiegand data lines, claimed by OpenEdges, not the Board
 }
 
 // Input is one input line.
@@ -105,5 +106,6 @@ func (c Config) Validate() error {
 	for i, r := range c.Relays {
 		check("relay", i, r.Name, r.Line)
 	}
+	errs = append(errs, validateReaders(c.Readers, used)...)
 	return errors.Join(errs...)
 }

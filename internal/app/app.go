@@ -50,6 +50,7 @@ type App struct {
 	ctrl   *door.Controller
 	trim   *trimmer
 	mqtt   *mqttBridge
+	keys   *keypads // keypads and card readers against the users file
 
 	started   time.Time // when Run began: `intercom ctl stats` reports it
 	closeOnce sync.Once
@@ -90,6 +91,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		OnStatus:  newDoorEvents(a.ua, opts.Clock.Now()).status,
 	})
 	a.mqtt = newMQTTBridge(a)
+	if a.keys, err = newKeypads(cfg, a.ctrl, opts.Clock, a.log.With("part", "access")); err != nil {
+		a.board.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -111,7 +116,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 4+len(a.cfg.GPIO.Readers))
 	start := func(name string, f func(context.Context) error, c context.Context) {
 		wg.Add(1)
 		go func() {
@@ -144,6 +149,9 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); a.gb.run(ctx) }()
 	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
 	go func() { defer wg.Done(); a.trim.run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.keys.run(ctx) }()
+	a.startReaders(start, ctx)
 
 	select {
 	case <-a.ua.Ready():
@@ -179,6 +187,7 @@ func (a *App) Reload(cfg *config.Config) error {
 	a.ua.SetScanner(cfg.SIP.Scanner)
 	a.ua.SetEvents(cfg.SIP.Events)
 	a.mqtt.reload(cfg.MQTT)
+	a.keys.reload(cfg)
 	if len(kept) > 0 {
 		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)
 	}

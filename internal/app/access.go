@@ -1,0 +1,237 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/doorsip/intercom/config"
+	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/access"
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/wiegand"
+)
+
+// accessQueue bounds the attempts waiting for a PIN hash; a keypad cannot be typed faster,
+// so a full queue means a flood (a faulty reader), and the newest attempt is dropped.
+const accessQueue = 16
+
+// doorAccess is the controller as the access path sees it.
+type doorAccess interface {
+	Access(ctx context.Context, a door.Attempt) (door.AccessOutcome, error)
+}
+
+// keypads joins keypads and card readers to the users and the door: codes and cards are
+// checked on its own goroutine (argon2id takes tens of milliseconds) and only the verdict
+// goes to the controller's loop, which counts wrong attempts and opens the relay.
+type keypads struct {
+	door      doorAccess
+	dir       *access.Directory
+	cfg       access.Config
+	usersFile string
+	relays    []string
+	clk       clock.Clock
+	log       *slog.Logger
+	work      chan attempt
+	// edgeDone, when set (tests), is called after each edge has been decoded and the
+	// silence timer re-armed, so a fake clock is advanced only after the edges it follows.
+	edgeDone func()
+}
+
+type attempt struct {
+	source string
+	pin    string       // a typed code, or
+	card   *access.Read // a card
+}
+
+func newKeypads(cfg *config.Config, d doorAccess, clk clock.Clock, log *slog.Logger) (*keypads, error) {
+	loc, err := cfg.Access.Location()
+	if err != nil {
+		return nil, fmt.Errorf("app: access: %w", err)
+	}
+	return &keypads{door: d, dir: access.NewDirectory(cfg.Users, loc), cfg: cfg.Access, usersFile: cfg.Access.UsersFile,
+		relays: cfg.RelayNames(), clk: clk, log: log, work: make(chan attempt, accessQueue)}, nil
+}
+
+// reload takes the users of a reloaded config; spent guest PINs stay spent.
+func (k *keypads) reload(cfg *config.Config) { k.dir.Replace(cfg.Users) }
+
+func (k *keypads) submit(a attempt) {
+	select {
+	case k.work <- a:
+	default:
+		k.log.Warn("access: attempts queue full, dropped one", "source", a.source)
+	}
+}
+
+// run checks attempts until ctx ends.
+func (k *keypads) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case a := <-k.work:
+			k.check(ctx, a)
+		}
+	}
+}
+
+func (k *keypads) check(ctx context.Context, a attempt) {
+	now := k.clk.Now()
+	var dec access.Decision
+	att := door.Attempt{Source: a.source}
+	if a.card != nil {
+		dec = k.dir.CheckCard(*a.card, now)
+		att.Via = door.CardCredential
+		att.Card = a.card.String()
+	} else {
+		dec = k.dir.CheckPIN(a.pin, now)
+		att.Via = door.PINCredential
+	}
+	a.pin = ""
+	att.Granted = dec.Result == access.Granted
+	att.Known = dec.Result != access.Unknown
+	att.User, att.Relay = dec.User, dec.Relay
+	if !att.Granted {
+		att.Reason = dec.Result.String()
+	}
+	if _, err := k.door.Access(ctx, att); err != nil && !errors.Is(err, door.ErrDenied) && !errors.Is(err, door.ErrLockedOut) {
+		k.log.Warn("access: door", "source", a.source, "err", err)
+	}
+	if dec.Spent.String() != "" {
+		k.spend(dec.User, dec.Spent)
+	}
+}
+
+// spend removes a used guest PIN from the users file, so it stays spent after a restart.
+func (k *keypads) spend(user string, p access.PIN) {
+	if k.usersFile == "" {
+		return
+	}
+	users, err := config.LoadUsers(k.usersFile, k.relays)
+	if err == nil {
+		for i := range users {
+			if users[i].Name != user {
+				continue
+			}
+			kept := users[i].PINs[:0]
+			for _, q := range users[i].PINs {
+				if q.String() != p.String() {
+					kept = append(kept, q)
+				}
+			}
+			users[i].PINs = kept
+		}
+		err = config.WriteUsers(k.usersFile, users)
+	}
+	if err != nil {
+		k.log.Warn("access: could not remove a spent guest PIN from the users file (it stays spent until a restart)", "user", user, "err", err)
+	}
+}
+
+// runReader decodes one Wiegand reader's edges until ctx ends. Edges come from lines.Run's
+// goroutine through a channel; the end-of-frame silence is timed with the injected clock
+// from the arrival of the last edge, and the frame is closed at the kernel time it was due.
+func (k *keypads) runReader(ctx context.Context, name string, lines gpio.EdgeLines, wcfg wiegand.Config) error {
+	source := "reader:" + name
+	edges := make(chan gpio.EdgeEvent, gpio.EdgeBufferSize)
+	var wg sync.WaitGroup
+	var runErr error
+	wg.Add(1)
+	rctx, cancel := context.WithCancel(ctx)
+	defer func() { cancel(); wg.Wait() }()
+	go func() {
+		defer wg.Done()
+		runErr = lines.Run(rctx, func(e gpio.EdgeEvent) {
+			select {
+			case edges <- e:
+			case <-rctx.Done():
+			}
+		})
+		cancel()
+	}()
+	dec := wiegand.NewDecoder(wcfg)
+	entry := access.NewEntry(k.cfg)
+	timer := k.clk.NewTimer(time.Hour)
+	timer.Stop()
+	misreads := 0
+	var lastArrival time.Time
+	frame := func(f wiegand.Frame) {
+		r, err := wcfg.Decode(f)
+		if err != nil {
+			misreads++
+			k.log.Info("access: misread", "reader", name, "frame", f.String(), "err", err, "misreads", misreads)
+			return
+		}
+		if r.Kind == wiegand.Key {
+			if code, ok := entry.Key(r.Key, k.clk.Now()); ok {
+				k.submit(attempt{source: source, pin: code})
+			}
+			return
+		}
+		k.submit(attempt{source: source, card: &access.Read{Bits: r.Bits, Raw: r.Raw, Decoded: r.Decoded, Facility: r.Facility, Number: r.Number}})
+	}
+	add := func(e gpio.EdgeEvent) {
+		if e.Lost > 0 {
+			dec.MarkLost()
+		}
+		if f, done := dec.Add(wiegand.Edge{Line: wiegand.Line(e.Line), At: e.At}); done {
+			frame(f)
+		}
+		lastArrival = k.clk.Now()
+		timer.Reset(wcfg.Gap)
+		if k.edgeDone != nil {
+			k.edgeDone()
+		}
+	}
+	for {
+		select {
+		case <-rctx.Done():
+			if ctx.Err() != nil {
+				return nil
+			}
+			return runErr
+		case e := <-edges:
+			add(e)
+		case <-timer.C():
+			// Edges already queued belong before the silence: then it has not happened yet.
+			// A timer value left from before the last edge is stale: wait out the rest.
+			if len(edges) > 0 {
+				continue
+			}
+			if left := wcfg.Gap - k.clk.Since(lastArrival); left > 0 {
+				timer.Reset(left)
+				continue
+			}
+			if due, ok := dec.Due(); ok {
+				if f, done := dec.Flush(due); done {
+					frame(f)
+				}
+			}
+		}
+	}
+}
+
+// startReaders claims every [[reader]]'s lines and runs its decoder with start.
+func (a *App) startReaders(start func(string, func(context.Context) error, context.Context), ctx context.Context) {
+	for i, r := range a.cfg.GPIO.Readers {
+		if a.cfg.GPIO.Chip == "sim" {
+			a.log.Warn("access: a sim board has no reader lines; reader not started", "reader", r.Name)
+			continue
+		}
+		lines, err := gpio.OpenEdges(a.cfg.GPIO.Chip, []int{r.D0, r.D1}, gpio.EdgeBufferSize)
+		if err != nil {
+			a.log.Error("access: reader not started", "reader", r.Name, "err", err)
+			continue
+		}
+		wcfg := a.cfg.Readers[i].Wiegand
+		start("reader "+r.Name, func(ctx context.Context) error {
+			defer lines.Close()
+			return a.keys.runReader(ctx, r.Name, lines, wcfg)
+		}, ctx)
+	}
+}
