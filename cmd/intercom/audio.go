@@ -15,12 +15,15 @@ import (
 	"github.com/doorsip/intercom/internal/audio"
 )
 
-const audioUsage = `usage: intercom audio list | test [flags]
+const audioUsage = `usage: intercom audio list | test [flags] | aec -far FAR.wav -mic MIC.wav -out OUT.wav [flags]
 
   list   print sound cards, their PCM devices and what each supports
   test   play a 1 kHz burst while recording and report the round-trip latency and xruns;
          needs a loopback between the devices (cable, speaker to mic, or snd-aloop:
          -playback hw:Loopback,0 -capture hw:Loopback,1)
+  aec    run the hands-free processing (echo canceller, noise suppressor, AGC) on recordings:
+         what the loudspeaker played and what the microphone heard (16-bit WAV, 8/16 kHz or
+         a multiple); writes the processed microphone and prints the canceller's figures
 `
 
 // runAudio implements `intercom audio ...`. Device defaults come from the installed config
@@ -39,6 +42,8 @@ func runAudio(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 		return 0
 	case "test":
 		return audioTest(args[1:], stdout, stderr, log)
+	case "aec":
+		return audioAEC(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, audioUsage)
 		return 0

@@ -18,3 +18,11 @@ func checkHz(s string) error {
 
 // ErrUnknownDevice is returned for a device string no backend understands.
 var ErrUnknownDevice = errors.New("audio: unknown device")
+
+var (
+	// ErrRecordingRate is returned by the offline processing for recordings whose rates
+	// have no 8 or 16 kHz in common.
+	ErrRecordingRate = errors.New("audio: recording rate not supported")
+	// ErrRecordingSize is returned for a recording too large to load.
+	ErrRecordingSize = errors.New("audio: recording too large")
+)
