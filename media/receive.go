@@ -31,6 +31,8 @@ type rxState struct {
 	ssrcN    int
 	seq      seqTracker
 
+	stunOut [stunMaxResponse]byte // STUN answers from the receive loop
+
 	// Telephone-event timestamps already reported (dedupe, RFC 4733 section 2.5.2.1).
 	dtmfSeen [8]uint32
 	dtmfN    int
@@ -64,6 +66,9 @@ func (s *Session) receiveLoop() error {
 
 // handlePacket validates one datagram from the RTP socket and routes it.
 func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
+	if s.takeSTUN(s.cfg.Conn, s.rx.stunOut[:], b, unmap(from)) {
+		return
+	}
 	if len(b) >= 2 && b[1] >= 192 && b[1] <= 223 && s.rtcp != nil {
 		s.rtcp.handle(b, unmap(from), now) // RTCP multiplexed on the RTP port (RFC 5761)
 		return
@@ -120,9 +125,14 @@ func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
 		return
 	}
 	s.lastRecv.Store(now.UnixNano())
+	if s.rx.seq.update(h.SequenceNumber) {
+		// A copy of a packet already taken (a redundant RFC 4733 end packet, or the network
+		// duplicating): neither received again nor played or reported twice.
+		s.dupRecv.Add(1)
+		return
+	}
 	s.recvd.packets.Add(1)
 	s.recvd.bytes.Add(int64(len(payload)))
-	s.rx.seq.update(h.SequenceNumber)
 	if audio {
 		s.jb.Insert(h.SequenceNumber, h.Timestamp, payload, now)
 		return

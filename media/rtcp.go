@@ -22,6 +22,8 @@ type rtcpState struct {
 	next time.Time // when the send loop sends the next report
 	buf  []byte
 	enc  []byte
+	// stunOut is the receive loop's buffer for STUN answers.
+	stunOut [stunMaxResponse]byte
 
 	mu       sync.Mutex
 	remote   netip.AddrPort
@@ -151,6 +153,9 @@ func (r *rtcpState) receiveLoop() error {
 			if r.s.stopping() || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
+			continue
+		}
+		if r.s.takeSTUN(r.conn, r.stunOut[:], r.buf[:n], unmap(from)) {
 			continue
 		}
 		r.handle(r.buf[:n], unmap(from), r.s.clk.Now())

@@ -128,6 +128,8 @@ type Session struct {
 	invalid             atomic.Int64
 	wrongSSRC           atomic.Int64
 	foreign             atomic.Int64
+	dupRecv             atomic.Int64 // packets whose sequence number was already received
+	stun                atomic.Int64 // STUN messages on the RTP and RTCP ports
 	concealed           atomic.Int64
 	dtmfSent            atomic.Int64
 	dtmfRecvd           atomic.Int64
@@ -406,7 +408,8 @@ func (s *Session) Stats() Stats {
 	st.Lost = s.rx.seq.lost()
 	st.Latched = s.rx.latched
 	s.mu.Unlock()
-	st.Late, st.Duplicates, st.Underruns, st.Dropped = js.Late, js.Duplicates, js.Underruns, js.Dropped
+	st.Late, st.Duplicates, st.Underruns, st.Dropped = js.Late, js.Duplicates+s.dupRecv.Load(), js.Underruns, js.Dropped
+	st.STUN = s.stun.Load()
 	st.Jitter, st.JitterDelay = js.Jitter, js.Target
 	if s.rtcp != nil {
 		s.rtcp.fill(&st)

@@ -12,13 +12,17 @@ type Stats struct {
 	PacketsSent, BytesSent         int64
 	PacketsReceived, BytesReceived int64 // valid RTP (audio and telephone-event) from the peer
 	// Lost is RFC 3550 cumulative loss: packets expected from the sequence numbers, minus
-	// received (may be negative with duplicates).
+	// received; duplicates are not counted as received.
 	Lost int64
-	// Late, Duplicates: dropped by the jitter buffer.
+	// Late: dropped by the jitter buffer. Duplicates: copies of a packet already received
+	// (same sequence number), not counted in PacketsReceived.
 	Late, Duplicates int64
 	// Invalid: garbage, truncated, wrong version, bad padding, unknown payload type, oversize,
 	// failed SRTP authentication.
 	Invalid int64
+	// STUN: STUN messages on the RTP and RTCP ports (ICE consent checks, NAT keepalives from
+	// Linphone or browsers); binding requests are answered. Not counted as Invalid.
+	STUN int64
 	// WrongSSRC: packets from a second SSRC not (yet) adopted.
 	WrongSSRC int64
 	// Foreign: packets from an address that is neither the peer nor latched.
@@ -52,29 +56,50 @@ type atomicFloat struct{ v atomic.Uint64 }
 func (a *atomicFloat) Store(f float64) { a.v.Store(math.Float64bits(f)) }
 func (a *atomicFloat) Load() float64   { return math.Float64frombits(a.v.Load()) }
 
-// seqTracker counts expected and received packets for RTCP (RFC 3550 A.1 and A.3).
+// seqWindow is how many recent sequence numbers seqTracker remembers to tell a repeated
+// packet from a new one: 1.28 s of 20 ms packets, far more than the few milliseconds between
+// a sender's copies of an RFC 4733 end packet.
+const seqWindow = 64
+
+// seqTracker counts expected and received packets for RTCP (RFC 3550 A.1 and A.3). A packet
+// whose sequence number it has already counted is a duplicate and is not counted again:
+// Linphone sends each RFC 4733 end packet three times with one sequence number, and
+// counting each copy made "lost" negative.
 type seqTracker struct {
 	started            bool
 	base, max          int64
 	received           int64
 	expPrior, recPrior int64
+	seen               [seqWindow]int64 // extended sequence numbers by ext % seqWindow
 }
 
 func (t *seqTracker) reset() { *t = seqTracker{} }
 
-func (t *seqTracker) update(seq uint16) {
+// update counts a packet with sequence number seq and reports whether it repeats one already
+// counted (then nothing is counted).
+func (t *seqTracker) update(seq uint16) (duplicate bool) {
 	if !t.started {
 		t.started = true
 		t.base = 1<<32 | int64(seq)
 		t.max = t.base
 		t.received = 1
-		return
+		t.seen[t.base%seqWindow] = t.base
+		return false
 	}
 	ext := t.max + int64(int16(seq-uint16(t.max)))
+	slot := &t.seen[ext%seqWindow]
+	if *slot == ext {
+		return true
+	}
+	if ext > t.max-seqWindow {
+		// Older packets are counted but not remembered: their slot holds a newer one.
+		*slot = ext
+	}
 	if ext > t.max {
 		t.max = ext
 	}
 	t.received++
+	return false
 }
 
 func (t *seqTracker) expected() int64 {
