@@ -84,7 +84,7 @@ acoustics: ## hands-free acoustics (echo, noise, double talk) beside speexdsp: b
 	$(GO) run ./bench/acoustics
 
 acoustics-smoke: ## a short run of the acoustics benchmark (part of make test)
-	INTERCOM_REQUIRE_PEERS=1 $(GO) run ./bench/acoustics -smoke
+	INTERCOM_REQUIRE_PEERS=1 $(GO) run ./bench/acoustics -smoke -min-erle 10
 
 image: cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
 	image/build.sh

@@ -21,7 +21,7 @@ func measure(s scenario, sig *signals, a *activity, r *result) figures {
 	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, linERLE: nan, estERLE: nan, nearAtt: nan, nr: nan,
 		nsPerFrame: r.nsPerFrame, allocsPerFrame: r.allocsPerFrame}
 	out := toFloat(r.out)
-	f.lag = peerDelay(sig, out, 2*s.rate/100)
+	f.lag = peerDelay(sig, out, 4*s.rate/100)
 	out = append(out[f.lag:], make([]float64, f.lag)...)
 	f.outDB, f.micDB = 20*math.Log10(rms(out)), 20*math.Log10(rms(sig.mic))
 	if s.far != "" {

@@ -28,7 +28,7 @@ func plotAll(rows []row, peers []string, dir string) error {
 		p.Title.Text = fmt.Sprintf("ERLE, %s", r.s)
 		p.X.Label.Text = "time, s"
 		p.Y.Label.Text = "dB"
-		p.Y.Min, p.Y.Max = 0, 80
+		p.Y.Min, p.Y.Max = 0, 100 // room above the curves for the legend
 		p.X.Min, p.X.Max = 0, r.s.seconds
 		p.Add(plotter.NewGrid())
 		for i, f := range r.figs {
@@ -50,7 +50,7 @@ func plotAll(rows []row, peers []string, dir string) error {
 		p.Add(goalLine)
 		p.Legend.Add(fmt.Sprintf("%.0f dB goal", goalEchoLoss), goalLine)
 		if r.s.change != changeNone {
-			at, err := plotter.NewLine(plotter.XYs{{X: r.s.changeAt, Y: 0}, {X: r.s.changeAt, Y: 80}})
+			at, err := plotter.NewLine(plotter.XYs{{X: r.s.changeAt, Y: 0}, {X: r.s.changeAt, Y: 100}})
 			if err != nil {
 				return err
 			}
@@ -67,21 +67,29 @@ func plotAll(rows []row, peers []string, dir string) error {
 }
 
 func addLine(p *plot.Plot, c []point, label string, col color.Color, dashed bool) error {
-	xy := make(plotter.XYs, len(c))
+	// A gap in the curve (no echo-only frames: the near end talks) stays a gap.
+	var segs []plotter.XYs
 	for i, pt := range c {
-		xy[i] = plotter.XY{X: pt.t, Y: pt.v}
+		if i == 0 || pt.t-c[i-1].t > curveHop*1.5 {
+			segs = append(segs, nil)
+		}
+		segs[len(segs)-1] = append(segs[len(segs)-1], plotter.XY{X: pt.t, Y: pt.v})
 	}
-	l, err := plotter.NewLine(xy)
-	if err != nil {
-		return err
+	for i, xy := range segs {
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return err
+		}
+		l.Color = col
+		l.Width = vg.Points(1.2)
+		if dashed {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			l.Width = vg.Points(0.8)
+		}
+		p.Add(l)
+		if i == 0 {
+			p.Legend.Add(label, l)
+		}
 	}
-	l.Color = col
-	l.Width = vg.Points(1.2)
-	if dashed {
-		l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-		l.Width = vg.Points(0.8)
-	}
-	p.Add(l)
-	p.Legend.Add(label, l)
 	return nil
 }

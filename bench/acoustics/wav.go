@@ -15,6 +15,11 @@ func readWAV(path string) ([]float64, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	return parseWAV(path, b)
+}
+
+// parseWAV walks the RIFF chunks of b (named path in errors) to the data chunk.
+func parseWAV(path string, b []byte) ([]float64, int, error) {
 	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
 		return nil, 0, fmt.Errorf("%s: %w", path, errWAV)
 	}
@@ -22,7 +27,7 @@ func readWAV(path string) ([]float64, int, error) {
 	for p := 12; p+8 <= len(b); {
 		id, n := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:]))
 		body := b[p+8:]
-		if n > len(body) { // espeak-ng writing to a pipe leaves the sizes at their maximum
+		if n < 0 || n > len(body) { // espeak-ng writing to a pipe leaves the sizes at their maximum
 			n = len(body)
 		}
 		body = body[:n]
