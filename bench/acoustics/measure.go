@@ -8,6 +8,7 @@ type figures struct {
 	erle, t20, reconv, echoLoss float64
 	linERLE                     float64 // the linear filter alone, when the peer exposes it
 	estERLE                     float64 // the peer's own ERLE estimate (median), when it gives one
+	halfDuplex                  float64 // % of double-talk frames with the mic attenuated half duplex
 	nearAtt, nr                 float64
 	nsPerFrame, allocsPerFrame  float64
 	curve, linCurve             []point
@@ -18,7 +19,7 @@ type figures struct {
 
 func measure(s scenario, sig *signals, a *activity, r *result) figures {
 	nan := math.NaN()
-	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, linERLE: nan, estERLE: nan, nearAtt: nan, nr: nan,
+	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, linERLE: nan, estERLE: nan, halfDuplex: nan, nearAtt: nan, nr: nan,
 		nsPerFrame: r.nsPerFrame, allocsPerFrame: r.allocsPerFrame}
 	out := toFloat(r.out)
 	f.lag = peerDelay(sig, out, 4*s.rate/100)
@@ -50,6 +51,20 @@ func measure(s scenario, sig *signals, a *activity, r *result) figures {
 	}
 	if s.near != "" {
 		f.nearAtt = nearAttenuation(a, sig.near, out, s.far != "")
+		if r.halfDuplex != nil && s.far != "" {
+			var dt, hd int
+			for i := range min(len(r.halfDuplex), len(a.near)) {
+				if a.near[i] && a.far[i] {
+					dt++
+					if r.halfDuplex[i] {
+						hd++
+					}
+				}
+			}
+			if dt > 0 {
+				f.halfDuplex = 100 * float64(hd) / float64(dt)
+			}
+		}
 	}
 	if s.noise != noiseNone {
 		f.nr = noiseReduction(a, out)

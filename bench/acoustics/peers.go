@@ -28,6 +28,7 @@ type result struct {
 	nsPerFrame     float64 // CPU time per 10 ms frame in the processing calls
 	allocsPerFrame float64 // heap allocations per frame (NaN when not measurable)
 	erleEst        []float64
+	halfDuplex     []bool // per frame, from the intercom's Stats
 }
 
 // peer is a voice processor under test.
@@ -72,7 +73,7 @@ func (o ours) pass(rate int, far, mic []int16) (*result, error) {
 	}
 	frame := rate / 100
 	frames := len(mic) / frame
-	r := &result{out: make([]int16, frames*frame), erleEst: make([]float64, frames)}
+	r := &result{out: make([]int16, frames*frame), erleEst: make([]float64, frames), halfDuplex: make([]bool, frames)}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	runtime.GC()
@@ -84,7 +85,8 @@ func (o ours) pass(rate int, far, mic []int16) (*result, error) {
 		if err := p.Process(r.out[s:s+frame], mic[s:s+frame], far[s:s+frame]); err != nil {
 			return nil, err
 		}
-		r.erleEst[i] = p.Stats().ERLE
+		st := p.Stats()
+		r.erleEst[i], r.halfDuplex[i] = st.ERLE, st.HalfDuplex
 	}
 	t1 := threadCPU()
 	runtime.ReadMemStats(&m1)

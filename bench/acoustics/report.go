@@ -100,14 +100,15 @@ func (rep report) markdown() string {
 			cells(r, func(f figures) string { return db(f.echoLoss) }), r.ceiling)
 	}
 	b.WriteString("\n## Near end\n\n")
-	b.WriteString("| scenario | near-end attenuation (median), dB | noise reduction, dB | delay added, ms |\n|---|---|---|---|\n")
+	b.WriteString("| scenario | near-end attenuation (median), dB | noise reduction, dB | delay added, ms | intercom half duplex, % of double-talk frames |\n|---|---|---|---|---|\n")
 	for _, r := range rep.rows {
 		if r.s.near == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.s, cells(r, func(f figures) string { return db(f.nearAtt) }),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.s, cells(r, func(f figures) string { return db(f.nearAtt) }),
 			cells(r, func(f figures) string { return db(f.nr) }),
-			cells(r, func(f figures) string { return fmt.Sprintf("%.1f", float64(f.lag)*1000/float64(r.s.rate)) }))
+			cells(r, func(f figures) string { return fmt.Sprintf("%.1f", float64(f.lag)*1000/float64(r.s.rate)) }),
+			num(r.figs[0].halfDuplex))
 	}
 	b.WriteString("\n## CPU\n\n")
 	b.WriteString("| scenario | CPU per 10 ms frame, ns | intercom / speexdsp | allocations per frame (intercom) |\n|---|---|---|---|\n")
