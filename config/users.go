@@ -258,3 +258,28 @@ func WriteUsers(path string, users []access.User) error {
 	}
 	return nil
 }
+
+// EditUsers changes the users file under a lock: it reads and validates it, hands the users
+// to edit, validates the result and writes it atomically. A file with errors is not
+// touched, and neither is one whose edit fails validation.
+func EditUsers(path string, relays []string, edit func([]access.User) ([]access.User, error)) error {
+	unlock, err := lockUsers(path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	users, err := LoadUsers(path, relays)
+	if err != nil {
+		return err
+	}
+	users, err = edit(users)
+	if err != nil {
+		return err
+	}
+	// The edited users go through the same parser as the file will: what is written
+	// must load.
+	if _, err := ParseUsers(path, FormatUsers(users), relays); err != nil {
+		return err
+	}
+	return WriteUsers(path, users)
+}

@@ -28,6 +28,7 @@ commands:
   events [-f]         recent event log entries as JSON lines; -f then follows new ones
   lines               output line levels (gpio.chip = "sim" only)
   stats               uptime, memory, scanner drops, and the call's audio figures
+  users               the keypad and card users (no PINs); reload-users rereads the file
   -                   JSON request lines from stdin, one response line each
 `
 
@@ -77,7 +78,7 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	req.Long, req.Follow = *long, *follow
 	req.Backlog = req.Follow // a person following wants the context, as with tail -f
 	switch op {
-	case "status", "answer", "hangup", "open", "events", "lines", "stats", "-":
+	case "status", "answer", "hangup", "open", "events", "lines", "stats", "users", "reload-users", "-":
 		if len(pos) != 0 {
 			return ctlUsageError(stderr, "%s takes no argument", op)
 		}
@@ -138,6 +139,10 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	if op == "stats" && resp.Stats != nil {
 		printStats(stdout, *resp.Stats, time.Now())
+		return 0
+	}
+	if op == "users" {
+		printUsers(stdout, resp.Users)
 		return 0
 	}
 	if op == "lines" {

@@ -33,6 +33,7 @@ commands:
   audio         sound cards: intercom audio list | intercom audio test [-capture D] [-playback D]
   ctl           talk to a running intercom: intercom ctl status | call URI | answer | hangup |
                 open | press BUTTON | events -f   (intercom ctl -h for more)
+  users         edit the users file (PINs, cards, schedules): intercom users list | add | remove | passwd
   echo          answer every call and play the caller back: intercom echo [-listen ADDR | -config FILE]
   demo          two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
   version       print version, commit, GOOS/GOARCH/GOARM
@@ -53,6 +54,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runAudio(args, stdout, stderr, slog.New(slog.NewTextHandler(stderr, nil)))
 	case "ctl":
 		return runCtl(args, defaultSocket(), stdin, stdout, stderr)
+	case "users":
+		return usersCmd(args, stdin, stdout, stderr)
 	case "echo":
 		return echoCmd(args, stderr)
 	case "demo":

@@ -32,6 +32,7 @@ type keypads struct {
 	door      doorAccess
 	dir       *access.Directory
 	cfg       access.Config
+	mu        sync.Mutex // guards usersFile and relays, which a reload changes
 	usersFile string
 	relays    []string
 	clk       clock.Clock
@@ -58,7 +59,29 @@ func newKeypads(cfg *config.Config, d doorAccess, clk clock.Clock, log *slog.Log
 }
 
 // reload takes the users of a reloaded config; spent guest PINs stay spent.
-func (k *keypads) reload(cfg *config.Config) { k.dir.Replace(cfg.Users) }
+func (k *keypads) reload(cfg *config.Config) {
+	k.mu.Lock()
+	k.usersFile, k.relays = cfg.Access.UsersFile, cfg.RelayNames()
+	k.mu.Unlock()
+	k.dir.Replace(cfg.Users)
+}
+
+// reloadFile rereads the users file alone (`intercom users` asks after editing it). A file
+// with errors is refused and the users in force are kept.
+func (k *keypads) reloadFile() (int, error) {
+	k.mu.Lock()
+	path, relays := k.usersFile, k.relays
+	k.mu.Unlock()
+	if path == "" {
+		return 0, fmt.Errorf("app: %w: [access] users_file is not set", errNoUsers)
+	}
+	users, err := config.LoadUsers(path, relays)
+	if err != nil {
+		return 0, err
+	}
+	k.dir.Replace(users)
+	return len(users), nil
+}
 
 func (k *keypads) submit(a attempt) {
 	select {
@@ -109,11 +132,13 @@ func (k *keypads) check(ctx context.Context, a attempt) {
 
 // spend removes a used guest PIN from the users file, so it stays spent after a restart.
 func (k *keypads) spend(user string, p access.PIN) {
-	if k.usersFile == "" {
+	k.mu.Lock()
+	path, relays := k.usersFile, k.relays
+	k.mu.Unlock()
+	if path == "" {
 		return
 	}
-	users, err := config.LoadUsers(k.usersFile, k.relays)
-	if err == nil {
+	err := config.EditUsers(path, relays, func(users []access.User) ([]access.User, error) {
 		for i := range users {
 			if users[i].Name != user {
 				continue
@@ -126,8 +151,15 @@ func (k *keypads) spend(user string, p access.PIN) {
 			}
 			users[i].PINs = kept
 		}
-		err = config.WriteUsers(k.usersFile, users)
-	}
+		// A guest with nothing left goes: an entry without PINs or cards does not load.
+		out := users[:0]
+		for _, u := range users {
+			if len(u.PINs) > 0 || len(u.Cards) > 0 {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	})
 	if err != nil {
 		k.log.Warn("access: could not remove a spent guest PIN from the users file (it stays spent until a restart)", "user", user, "err", err)
 	}
@@ -234,4 +266,18 @@ func (a *App) startReaders(start func(string, func(context.Context) error, conte
 			return a.keys.runReader(ctx, r.Name, lines, wcfg)
 		}, ctx)
 	}
+}
+
+// Users serves `intercom ctl users`.
+func (h ctlHandler) Users() []access.Summary { return h.a.keys.dir.Users() }
+
+// ReloadUsers serves reload-users, which `intercom users` sends after editing the file.
+func (h ctlHandler) ReloadUsers() (int, error) {
+	n, err := h.a.keys.reloadFile()
+	if err != nil {
+		h.a.events.Add("users-reload-failed", "err", err)
+		return 0, err
+	}
+	h.a.events.Add("users-reloaded", "users", n)
+	return n, nil
 }

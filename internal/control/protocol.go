@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/doorsip/intercom/internal/access"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/eventlog"
 )
@@ -16,7 +17,7 @@ const MaxRequest = 64 << 10
 
 // Request is one line from a client.
 type Request struct {
-	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events | lines | stats
+	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events | lines | stats | users | reload-users
 	Arg    string `json:"arg,omitempty"`    // call: URI; press/release: button or input name
 	Long   bool   `json:"long,omitempty"`   // press: long press
 	Follow bool   `json:"follow,omitempty"` // events: stream new entries instead of the recent ones
@@ -30,19 +31,21 @@ type Request struct {
 // follow, {"ok":true,"message":"following"} once subscribed (after the backlog, if asked
 // for) and then entries as they happen, until the client hangs up.
 type Response struct {
-	OK      bool            `json:"ok"`
-	Error   string          `json:"error,omitempty"`
-	Message string          `json:"message,omitempty"`
-	Status  *door.Status    `json:"status,omitempty"`
-	Event   *eventlog.Entry `json:"event,omitempty"`
-	Done    bool            `json:"done,omitempty"`
-	Lines   map[string]bool `json:"lines,omitempty"` // lines: output line levels (true = active)
-	Stats   *Stats          `json:"stats,omitempty"` // stats
+	OK      bool             `json:"ok"`
+	Error   string           `json:"error,omitempty"`
+	Message string           `json:"message,omitempty"`
+	Status  *door.Status     `json:"status,omitempty"`
+	Event   *eventlog.Entry  `json:"event,omitempty"`
+	Done    bool             `json:"done,omitempty"`
+	Lines   map[string]bool  `json:"lines,omitempty"` // lines: output line levels (true = active)
+	Stats   *Stats           `json:"stats,omitempty"` // stats
+	Users   []access.Summary `json:"users,omitempty"` // users: no PINs, no hashes
 }
 
 var ops = map[string]bool{
 	"status": true, "call": true, "answer": true, "hangup": true, "open": true,
 	"press": true, "release": true, "events": true, "lines": true, "stats": true,
+	"users": true, "reload-users": true,
 }
 
 // DecodeRequest parses one request line (without or with its newline). Unknown fields and

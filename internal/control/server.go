@@ -238,6 +238,9 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 		}
 		return Response{OK: true, Lines: lines}
 	}
+	if req.Op == "users" || req.Op == "reload-users" {
+		return s.users(req.Op)
+	}
 	if req.Op == "stats" {
 		sr, ok := s.h.(StatsReader)
 		if !ok {

@@ -1,0 +1,30 @@
+package control
+
+import (
+	"fmt"
+
+	"github.com/doorsip/intercom/internal/access"
+)
+
+// UserLister is implemented by a Handler that runs keypads and card readers: it serves the
+// users op (the users without PINs or hashes) and reload-users (reread the users file, as
+// `intercom users` asks after editing it; a SIGHUP rereads it too, with the whole config).
+type UserLister interface {
+	Users() []access.Summary
+	ReloadUsers() (int, error)
+}
+
+func (s *Server) users(op string) Response {
+	ul, ok := s.h.(UserLister)
+	if !ok {
+		return Response{Error: ErrUnsupported.Error() + ": " + op}
+	}
+	if op == "reload-users" {
+		n, err := ul.ReloadUsers()
+		if err != nil {
+			return Response{Error: err.Error()}
+		}
+		return Response{OK: true, Message: fmt.Sprintf("%d users loaded", n)}
+	}
+	return Response{OK: true, Users: ul.Users()}
+}
