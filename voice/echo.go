@@ -40,8 +40,10 @@ type canceller struct {
 	constrain       int
 	saturated       int
 	screwed         int
-	trust           float64 // 0..1: how much of the echo estimate is subtracted
-	main, mainCount int     // the partition holding most of the echo
+	trust           float64   // 0..1: how much of the echo estimate is subtracted
+	main, mainCount int       // the partition holding most of the echo
+	wen             []float64 // energy of each background partition
+	prop            []float64 // each partition's share of the step, times m
 
 	// figures of the last block, for the suppressor and the stats
 	farEnergy float64 // aligned reference energy of the block
@@ -66,6 +68,7 @@ func newCanceller(rate, n, m, maxLag int) (*canceller, error) {
 		espec: make([]complex128, bins), yspec: make([]complex128, bins),
 		psum: make([]float64, bins), step: make([]float64, bins),
 		eh: make([]float64, bins), yh: make([]float64, bins),
+		wen: make([]float64, m), prop: make([]float64, m),
 	}
 	for i := range h {
 		c.hist[i] = make([]complex128, bins)
@@ -97,6 +100,7 @@ func (c *canceller) clearFilters() {
 	}
 	clear(c.eh)
 	clear(c.yh)
+	clear(c.wen)
 	c.pey, c.pyy, c.leak = 1, 1, 1
 	c.adapted, c.sumAdapt = false, 0
 	c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
@@ -160,6 +164,24 @@ func (c *canceller) setDelay(d int) {
 	}
 }
 
+// proportions shares the step among partitions: mostly evenly, partly by the energy each
+// holds (improved proportionate MDF), so the few partitions that carry the direct sound and
+// the early reflections learn fast while the reverberant tail is not stirred by noise.
+func (c *canceller) proportions() {
+	var total float64
+	for _, e := range c.wen {
+		total += e
+	}
+	m := float64(c.m)
+	for j, e := range c.wen {
+		if total <= 0 || !finite(total) {
+			c.prop[j] = 1
+			continue
+		}
+		c.prop[j] = m * ((1-propAlpha)/(2*m) + (1+propAlpha)*e/(2*total))
+	}
+}
+
 // mainPartition returns the reference spectrum of the filter partition that holds most of
 // the echo (the direct sound), looked for again every few blocks.
 func (c *canceller) mainPartition() []complex128 {
@@ -198,15 +220,17 @@ func (c *canceller) cancel(out, echo, mic []float64) {
 	clear(c.ybuf)
 	clear(c.fbuf)
 	clear(c.psum)
+	c.proportions()
 	for j := range m {
 		r := c.ring(c.delay + j)
 		X, P, W, F := c.hist[r], c.hpow[r], c.w[j], c.fg[j]
 		yb, yf, ps := c.ybuf[:len(X)], c.fbuf[:len(X)], c.psum[:len(X)]
 		W, F, P = W[:len(X)], F[:len(X)], P[:len(X)]
+		g := c.prop[j]
 		for k, x := range X {
 			yb[k] += W[k] * x
 			yf[k] += F[k] * x
-			ps[k] += P[k]
+			ps[k] += g * P[k]
 		}
 	}
 	c.f.inverse(c.yb, c.ybuf)
@@ -399,9 +423,14 @@ func (c *canceller) adapt(see, syy, sey, sxx float64) {
 	for j := range m {
 		X, W := c.hist[c.ring(c.delay+j)], c.w[j]
 		W, st := W[:len(X)], c.step[:len(X)]
+		g := c.prop[j]
+		var en float64
 		for k, x := range X {
-			W[k] += complex(st[k], 0) * complex(real(x), -imag(x)) * E[k]
+			w := W[k] + complex(g*st[k], 0)*complex(real(x), -imag(x))*E[k]
+			W[k] = w
+			en += pow2(w)
 		}
+		c.wen[j] = en
 	}
 	// Keep one partition a linear (not circular) convolution each block, in turn.
 	j := c.constrain
@@ -418,4 +447,10 @@ const (
 	leakSpeed = 4.0
 	initRate  = 0.25
 	adaptLeak = 0.03
+	// A quarter of the step follows the partitions' energies (half or more slowed
+	// convergence on speech in reverberant paths).
+	propAlpha = -0.5
+	// A quarter of the step follows the partitions' energies (a half or more slowed
+	// convergence on speech in reverberant paths).
+
 )
