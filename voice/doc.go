@@ -5,5 +5,13 @@
 // It works on 16-bit mono frames at 8 or 16 kHz and knows nothing of sound cards, RTP or
 // SIP: its owner (internal/audio) hands it each captured frame together with the samples
 // that were played at the same moment (the echo reference) and sends on what it returns.
-// Nothing here allocates per frame, starts a goroutine or reads the time.
+//
+// It owns the whole chain and its state: the reference history and the delay estimate (the
+// reference may arrive up to 300 ms early: two sound cards, a coarse PCM delay), the two
+// adaptive filters, the noise and echo estimates, the AGC's level. It does not align, resample
+// or buffer beyond that, and does not decide when a call's path changed (its owner calls
+// Reset after an xrun or for a new call).
+//
+// Nothing here allocates per frame, starts a goroutine or reads the time. README.md has the
+// algorithm and its figures.
 package voice
