@@ -20,7 +20,9 @@ const audioUsage = `usage: intercom audio list | test [flags] | aec -far FAR.wav
   list   print sound cards, their PCM devices and what each supports
   test   play a 1 kHz burst while recording and report the round-trip latency and xruns;
          needs a loopback between the devices (cable, speaker to mic, or snd-aloop:
-         -playback hw:Loopback,0 -capture hw:Loopback,1)
+         -playback hw:Loopback,0 -capture hw:Loopback,1); then (unless -echo=false) play
+         3 s of noise and report the echo path: delay, coupling, the echo_tail it needs and
+         the echo loss the canceller reaches on it
   aec    run the hands-free processing (echo canceller, noise suppressor, AGC) on recordings:
          what the loudspeaker played and what the microphone heard (16-bit WAV, 8/16 kHz or
          a multiple); writes the processed microphone and prints the canceller's figures
@@ -70,6 +72,7 @@ func audioTest(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 	playback := fs.String("playback", def.Playback, "playback device (hw:CARD,DEV)")
 	period := fs.Duration("period", def.Period, "ALSA period (10ms or 20ms)")
 	periods := fs.Int("periods", def.Periods, "buffer length in periods")
+	echo := fs.Bool("echo", true, "also measure the echo path (noise out, impulse response) and the canceller on it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -89,5 +92,8 @@ func audioTest(args []string, stdout, stderr io.Writer, log *slog.Logger) int {
 		res.Capture.Rate, res.Capture.Channels, res.Capture.PeriodFrames, res.Capture.Periods)
 	fmt.Fprintf(stdout, "round trip %.1f ms (playback queue %.1f ms), peak %d, xruns %d\n",
 		float64(res.RoundTrip.Microseconds())/1000, float64(res.Queued.Microseconds())/1000, res.Peak, res.Xruns)
-	return 0
+	if !*echo {
+		return 0
+	}
+	return audioEcho(ctx, *capture, *playback, audio.TestConfig{Period: *period, Periods: *periods, Logger: log}, def.Voice, stdout, stderr)
 }

@@ -1,0 +1,145 @@
+package audio
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/alsa/alsatest"
+	"github.com/doorsip/intercom/voice"
+)
+
+// room is a simulated box: the microphone hears what the speaker played, delay samples
+// later, through the impulse response h.
+type room struct {
+	mu    sync.Mutex
+	delay int
+	h     []float64
+	hist  []float64 // mono, as played
+	read  int       // microphone samples taken
+}
+
+func (r *room) mic() int16 {
+	j := r.read
+	r.read++
+	var acc float64
+	for k, hk := range r.h {
+		if i := j - r.delay - k; i >= 0 && i < len(r.hist) {
+			acc += hk * r.hist[i]
+		}
+	}
+	return int16(max(-32768, min(32767, math.Round(acc))))
+}
+
+// roomPCM is a fake card (S16) whose capture is the room's microphone.
+type roomPCM struct {
+	*alsatest.PCM
+	r *room
+}
+
+func (d roomPCM) WriteI(b []byte, frames int) (int, error) {
+	n, err := d.PCM.WriteI(b, frames)
+	ch := d.Installed().Channels
+	d.r.mu.Lock()
+	for f := range n {
+		d.r.hist = append(d.r.hist, float64(int16(binary.LittleEndian.Uint16(b[f*ch*2:]))))
+	}
+	d.r.mu.Unlock()
+	return n, err
+}
+
+func (d roomPCM) ReadI(b []byte, frames int) (int, error) {
+	n, err := d.PCM.ReadI(b, frames)
+	ch := d.Installed().Channels
+	d.r.mu.Lock()
+	for f := range n {
+		v := d.r.mic()
+		for c := range ch {
+			binary.LittleEndian.PutUint16(b[(f*ch+c)*2:], uint16(v))
+		}
+	}
+	d.r.mu.Unlock()
+	return n, err
+}
+
+func (r *room) open(caps alsatest.Caps) func(string, alsa.Direction, alsa.Params) (*alsa.PCM, error) {
+	return func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
+		return alsa.OpenDevice(roomPCM{alsatest.New(caps), r}, name, dir, want)
+	}
+}
+
+// TestMeasureEcho: the figures of a known path come out of the measurement: the delay to
+// the sample, the coupling to 0.1 dB, the tail to where the response falls 40 dB (plus
+// alignMargin, to the ms); the canceller, fed the recording, takes the echo down >= 20 dB.
+func TestMeasureEcho(t *testing.T) {
+	decay := func(rate int, amp float64, to40 time.Duration) []float64 {
+		n := int(int64(rate) * int64(to40) / int64(time.Second))
+		tau := float64(n) / math.Log(100)
+		h := make([]float64, n+n/2)
+		for k := range h {
+			h[k] = amp * math.Exp(-float64(k)/tau)
+			if k%2 == 1 {
+				h[k] = -h[k] // a little colour
+			}
+		}
+		return h
+	}
+	for _, tt := range []struct {
+		name       string
+		caps       alsatest.Caps
+		rate       int
+		delay      int
+		h          []float64
+		wantDelay  time.Duration
+		wantTail   time.Duration
+		wantProcHz int
+	}{
+		{"16k mono, one tap", alsatest.VoiceCodec(), 16000, 160, []float64{0.5}, 10 * time.Millisecond, 15 * time.Millisecond, 16000},
+		{"16k mono, room", alsatest.VoiceCodec(), 16000, 400, decay(16000, 0.1, 40*time.Millisecond), 25 * time.Millisecond, 70 * time.Millisecond, 16000},
+		{"48k stereo, room", alsatest.USBHeadset(), 48000, 480, decay(48000, 0.05, 10*time.Millisecond), 10 * time.Millisecond, 25 * time.Millisecond, 16000},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &room{delay: tt.delay, h: tt.h}
+			res, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: r.open(tt.caps)}, voice.Defaults())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e float64
+			for _, v := range tt.h {
+				e += v * v
+			}
+			want := 10 * math.Log10(e)
+			t.Logf("%+v (coupling want %.2f dB)", res, want)
+			if res.Playback.Rate != tt.rate || res.Rate != tt.wantProcHz {
+				t.Errorf("card %d Hz, processing %d Hz; want %d, %d", res.Playback.Rate, res.Rate, tt.rate, tt.wantProcHz)
+			}
+			if res.Delay != tt.wantDelay {
+				t.Errorf("delay %v, want %v", res.Delay, tt.wantDelay)
+			}
+			if math.Abs(res.CouplingDB-want) > 0.1 {
+				t.Errorf("coupling %.2f dB, want %.2f", res.CouplingDB, want)
+			}
+			// The -40 dB point falls exactly on a sample; the card's 16-bit rounding may
+			// put that sample just under it.
+			if d := res.Tail - tt.wantTail; d < -time.Millisecond || d > 0 {
+				t.Errorf("tail %v, want %v (or 1 ms less)", res.Tail, tt.wantTail)
+			}
+			if res.EchoLossDB < 20 {
+				t.Errorf("the canceller took the echo down by %.1f dB, want >= 20", res.EchoLossDB)
+			}
+		})
+	}
+}
+
+func TestMeasureEchoNothingHeard(t *testing.T) {
+	r := &room{}
+	_, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: r.open(alsatest.VoiceCodec())}, voice.Defaults())
+	if !errors.Is(err, ErrNoEcho) {
+		t.Fatalf("err = %v, want ErrNoEcho", err)
+	}
+}
