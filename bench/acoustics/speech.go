@@ -45,7 +45,7 @@ func speech(dir, voice string, rate int) ([]float64, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
-		tmp := path + ".tmp"
+		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid()) // two runs at once each write their own
 		out, err := exec.Command("espeak-ng", "-v", voice, "-w", tmp, text).CombinedOutput()
 		if err != nil {
 			return nil, fmt.Errorf("acoustics: espeak-ng -v %s: %w: %s", voice, err, out)
