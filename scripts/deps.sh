@@ -7,6 +7,7 @@ pkgs=(kamailio baresip sip-tester qemu-user-static qemu-system-x86 qemu-system-a
       espeak-ng libspeexdsp-dev libwebrtc-audio-processing-dev gcc g++ libc6-dev pkgconf
       mosquitto mosquitto-clients curl)
 pkgs+=(coturn) # its turnutils_stunclient checks STUN answers on the RTP port (media)
+pkgs+=(kamailio-presence-modules) # presence, presence_xml, db_text: the door PUBLISHes to Kamailio (sip)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

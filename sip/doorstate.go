@@ -90,4 +90,7 @@ func (s DoorState) dialogState() string {
 // subscription, the newest state winning.
 func (u *UA) SetDoorState(s DoorState) {
 	u.notif.setState(s)
+	if u.pub != nil {
+		u.pub.setState(s)
+	}
 }

@@ -26,6 +26,7 @@ type UA struct {
 	events chan Event
 	scan   *scanLimiter
 	notif  *notifier
+	pub    *publisher // nil unless [sip.events] publish
 
 	gua *sipgo.UserAgent
 	srv *sipgo.Server
@@ -107,6 +108,9 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 		return nil, fmt.Errorf("sip: %w", err)
 	}
 	u.notif = newNotifier(u, cfg.Events)
+	if cfg.Events.Publish && len(cfg.Accounts) > 0 {
+		u.pub = newPublisher(u, cfg.Accounts[0], cfg.Events.PublishExpires)
+	}
 	u.routes()
 	for _, a := range cfg.Accounts {
 		u.regs = append(u.regs, newRegistration(u, a))
@@ -152,6 +156,10 @@ func (u *UA) Run(ctx context.Context) error {
 	u.notif.start()
 	u.wg.Add(1)
 	go func() { defer u.wg.Done(); u.notif.run(ctx, u.clk) }()
+	if u.pub != nil {
+		u.wg.Add(1)
+		go func() { defer u.wg.Done(); u.pub.run(ctx) }()
+	}
 	for _, r := range u.regs {
 		r := r
 		u.wg.Add(1)

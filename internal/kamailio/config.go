@@ -33,6 +33,13 @@ type Config struct {
 	// ("SAVED at=<sec>.<usec> contact=<Contact>"), which tests count and time; off, Kamailio
 	// logs only warnings and errors, which keeps it out of the benchmark's CPU figures.
 	Trace bool
+	// Presence (with Proxy) makes Kamailio a presence server: PUBLISH (digest-challenged
+	// like REGISTER) and SUBSCRIBE for the presence event are handled by its presence
+	// modules (db_text tables in the run directory); SUBSCRIBEs for other events are
+	// proxied to the registered user as before.
+	Presence bool
+	// DBDir is set by Write: the db_text directory.
+	DBDir string
 }
 
 // Write writes kamailio.cfg into dir and returns the arguments that run Kamailio on it in the
@@ -49,6 +56,12 @@ func Write(dir string, c Config) ([]string, error) {
 	}
 	if c.MaxExpires == 0 {
 		c.MaxExpires = 3600
+	}
+	if c.Presence {
+		c.DBDir = filepath.Join(dir, "db")
+		if err := writePresenceTables(c.DBDir); err != nil {
+			return nil, err
+		}
 	}
 	// Parsed per call rather than held in a package variable: it runs once per Kamailio.
 	tmpl, err := template.New("kamailio.cfg").Parse(cfgTemplate)

@@ -29,12 +29,24 @@ loadmodule "usrloc.so"
 loadmodule "registrar.so"
 loadmodule "auth.so"
 
+{{- if .Presence}}
+loadmodule "db_text.so"
+loadmodule "presence.so"
+loadmodule "presence_xml.so"
+{{- end}}
+
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "min_expires", {{.MinExpires}})
 modparam("registrar", "max_expires", {{.MaxExpires}})
 modparam("auth", "qop", "auth")
 modparam("auth", "algorithm", "{{.Algorithm}}")
 modparam("auth", "nonce_expire", 300)
+{{- if .Presence}}
+modparam("presence", "db_url", "text://{{.DBDir}}")
+modparam("presence", "server_address", "sip:{{.Addr}}")
+modparam("presence_xml", "db_url", "text://{{.DBDir}}")
+modparam("presence_xml", "force_active", 1)
+{{- end}}
 
 request_route {
 {{- if .Trace}}
@@ -44,6 +56,25 @@ request_route {
 		sl_send_reply("483", "Too Many Hops");
 		exit;
 	}
+{{- if .Presence}}
+	if (is_method("PUBLISH") || (is_method("SUBSCRIBE") && $hdr(Event) =~ "^presence")) {
+		if (is_method("PUBLISH") && !pv_www_authenticate("$fd", "{{.Password}}", "0")) {
+			www_challenge("$fd", "0");
+			exit;
+		}
+		if (!t_newtran()) {
+			sl_reply_error();
+			exit;
+		}
+		if (is_method("PUBLISH")) {
+			handle_publish();
+		} else {
+			handle_subscribe();
+		}
+		t_release();
+		exit;
+	}
+{{- end}}
 {{- if .Proxy}}
 	if (has_totag()) {
 		if (loose_route()) {

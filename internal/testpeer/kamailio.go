@@ -21,6 +21,8 @@ type KamailioOptions struct {
 	AuthInvite bool
 	// MinExpires and MaxExpires bound REGISTER expiry (seconds); defaults 10 and 3600.
 	MinExpires, MaxExpires int
+	// Presence makes it a presence server too (PUBLISH, SUBSCRIBE for presence).
+	Presence bool
 	// Port fixes the listening port (to restart a registrar on the same address); 0 picks one.
 	Port int
 }
@@ -75,7 +77,7 @@ func startKamailioOn(t testing.TB, bin, mods string, o KamailioOptions) (*Kamail
 	args, err := kamailio.Write(t.TempDir(), kamailio.Config{
 		Addr: addr, TCP: true, ModulesDir: mods,
 		Password: o.Password, Algorithm: o.Algorithm, MinExpires: o.MinExpires, MaxExpires: o.MaxExpires,
-		Proxy: true, AuthInvite: o.AuthInvite, Trace: true,
+		Proxy: true, AuthInvite: o.AuthInvite, Trace: true, Presence: o.Presence,
 	})
 	if err != nil {
 		t.Fatal(err)

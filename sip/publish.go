@@ -1,0 +1,235 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	gosip "github.com/emiago/sipgo/sip"
+)
+
+// The publisher sends the door's presence to the first account's registrar with PUBLISH
+// (RFC 3903): the first PUBLISH carries the PIDF and gets an entity tag (SIP-ETag); a
+// refresh before the granted Expires runs out carries only SIP-If-Match; a change carries
+// SIP-If-Match and the new document; a 412 (the server forgot us) starts over without
+// If-Match; on stop, Expires: 0 removes the publication.
+
+// pubTimeout bounds one PUBLISH transaction; failures retry with backoff.
+const pubTimeout = 10 * time.Second
+
+type publisher struct {
+	u       *UA
+	acct    Account
+	expires time.Duration
+
+	mu      sync.Mutex
+	state   DoorState
+	status  PublishStatus
+	changed chan struct{}
+
+	// Owned by run.
+	etag     string
+	cseq     uint32
+	callID   string
+	sent     DoorState // the state the server holds
+	haveSent bool
+}
+
+// PublishStatus is where the door's PUBLISH stands.
+type PublishStatus struct {
+	ETag    string        // the entity tag the server gave; "" when nothing is published
+	Expires time.Duration // what the server granted
+	Count   int           // PUBLISHes answered 2xx
+}
+
+// Published reports the PUBLISH state; ok is false when [sip.events] publish is off.
+func (u *UA) Published() (PublishStatus, bool) {
+	if u.pub == nil {
+		return PublishStatus{}, false
+	}
+	u.pub.mu.Lock()
+	defer u.pub.mu.Unlock()
+	return u.pub.status, true
+}
+
+func newPublisher(u *UA, acct Account, expires time.Duration) *publisher {
+	return &publisher{
+		u: u, acct: acct, expires: expires,
+		changed: make(chan struct{}, 1),
+		callID:  gosip.GenerateTagN(24),
+		cseq:    randCSeq(),
+	}
+}
+
+func (p *publisher) setState(s DoorState) {
+	p.mu.Lock()
+	same := s == p.state
+	p.state = s
+	p.mu.Unlock()
+	if !same {
+		select {
+		case p.changed <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// run publishes until ctx ends, then withdraws the publication.
+func (p *publisher) run(ctx context.Context) {
+	u := p.u
+	bo := newBackoff(5*time.Second, 5*time.Minute)
+	var t clock.Timer // the next refresh or retry; nil: publish now
+	for {
+		if t != nil {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				p.withdraw()
+				return
+			case <-p.changed:
+			case <-t.C():
+			}
+			t.Stop()
+		}
+		p.mu.Lock()
+		st := p.state
+		p.mu.Unlock()
+		refresh := p.etag != "" && p.haveSent && st == p.sent
+		granted, err := p.publish(ctx, st, refresh)
+		if ctx.Err() != nil {
+			p.withdraw()
+			return
+		}
+		if err != nil {
+			wait := bo.next()
+			t = u.clk.NewTimer(wait)
+			u.log.Warn("sip: PUBLISH failed", "account", p.acct.ID, "retry_in", wait.Round(time.Second), "err", err)
+			continue
+		}
+		bo.reset()
+		p.sent, p.haveSent = st, true
+		// Refresh at half the granted time, as registrations do. The timer is armed before
+		// the status says so, so that a test moving a fake clock cannot run ahead of it.
+		t = u.clk.NewTimer(granted / 2)
+		p.mu.Lock()
+		p.status.ETag, p.status.Expires = p.etag, granted
+		p.status.Count++
+		p.mu.Unlock()
+	}
+}
+
+// publish sends one PUBLISH (refresh: no body) and follows 401/407, 412 and 423; it returns
+// the Expires granted.
+func (p *publisher) publish(ctx context.Context, st DoorState, refresh bool) (time.Duration, error) {
+	u := p.u
+	reg, _ := ParseURI(p.acct.Registrar)
+	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
+	if reg.Transport != "" {
+		transport = strings.ToUpper(reg.Transport)
+	}
+	dest := u.serverAddr(ctx, reg, transport)
+	expires := p.expires
+	var challenge *gosip.Response
+	auths, retries := 0, 0
+	for {
+		req := p.request(st, refresh, expires, transport, dest)
+		if challenge != nil {
+			if err := applyDigest(req, challenge, &p.acct); err != nil {
+				return 0, err
+			}
+		}
+		rctx, cancel := context.WithTimeout(ctx, pubTimeout)
+		res, err := u.do(rctx, req)
+		cancel()
+		if err != nil {
+			return 0, fmt.Errorf("sip: PUBLISH %s: %w", dest, err)
+		}
+		switch code := res.StatusCode; {
+		case code == 401 || code == 407:
+			if auths >= 2 || p.acct.Password == "" {
+				return 0, fmt.Errorf("%w: PUBLISH: %d %s", ErrAuth, code, res.Reason)
+			}
+			auths++
+			challenge = res
+			continue
+		case code == 412 && retries < 2:
+			// RFC 3903 section 6: the server no longer knows our entity tag.
+			retries++
+			p.etag, refresh = "", false
+			continue
+		case code == 423 && retries < 2:
+			retries++
+			if h := res.GetHeader("Min-Expires"); h != nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
+					expires = time.Duration(n) * time.Second
+					continue
+				}
+			}
+			return 0, fmt.Errorf("%w: PUBLISH: 423 without Min-Expires", ErrRejected)
+		case res.IsSuccess():
+			h := res.GetHeader("SIP-ETag")
+			if h == nil || strings.TrimSpace(h.Value()) == "" {
+				return 0, fmt.Errorf("%w: PUBLISH: 2xx without SIP-ETag", ErrRejected)
+			}
+			p.etag = strings.TrimSpace(h.Value())
+			granted := expires
+			if eh := res.GetHeader("Expires"); eh != nil {
+				if n, err := strconv.Atoi(strings.TrimSpace(eh.Value())); err == nil && n > 0 {
+					granted = time.Duration(n) * time.Second
+				}
+			}
+			u.log.Debug("sip: published", "account", p.acct.ID, "etag", p.etag, "expires", granted, "refresh", refresh)
+			return granted, nil
+		default:
+			return 0, fmt.Errorf("%w: PUBLISH: %d %s", ErrRejected, code, res.Reason)
+		}
+	}
+}
+
+// request builds a PUBLISH for the account's AOR.
+func (p *publisher) request(st DoorState, refresh bool, expires time.Duration, transport, dest string) *gosip.Request {
+	u := p.u
+	aor := gosip.Uri{Scheme: "sip", User: p.acct.User, Host: accountDomain(p.acct)}
+	req := gosip.NewRequest(gosip.PUBLISH, aor)
+	from := &gosip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: gosip.NewParams()}
+	from.Params.Add("tag", gosip.GenerateTagN(16))
+	callID := gosip.CallIDHeader(p.callID)
+	p.cseq++
+	req.AppendHeader(from)
+	req.AppendHeader(&gosip.ToHeader{Address: aor})
+	req.AppendHeader(&callID)
+	req.AppendHeader(&gosip.CSeqHeader{SeqNo: p.cseq, MethodName: gosip.PUBLISH})
+	req.AppendHeader(gosip.NewHeader("Event", "presence"))
+	eh := gosip.ExpiresHeader(uint32(expires / time.Second))
+	req.AppendHeader(&eh)
+	if p.etag != "" {
+		req.AppendHeader(gosip.NewHeader("SIP-If-Match", p.etag))
+	}
+	if !refresh && expires > 0 {
+		req.AppendHeader(gosip.NewHeader("Content-Type", "application/pidf+xml"))
+		req.SetBody(buildPIDF(st, aor.String()))
+	}
+	u.prepare(req, transport, dest)
+	return req
+}
+
+// withdraw removes the publication (Expires: 0), bounded by shutdownGrace.
+func (p *publisher) withdraw() {
+	if p.etag == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	p.expires = 0
+	if _, err := p.publish(ctx, p.sent, true); err != nil {
+		p.u.log.Debug("sip: PUBLISH withdraw", "err", err)
+	}
+	p.etag = ""
+	p.mu.Lock()
+	p.status.ETag = ""
+	p.mu.Unlock()
+}
