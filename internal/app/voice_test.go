@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/testpeer"
+	"github.com/doorsip/intercom/voice"
 )
 
 // fakeCards opens, for each call, a simulated card whose capture hears its playback.
@@ -35,7 +37,8 @@ func (f *fakeCards) open(name string, dir alsa.Direction, want alsa.Params) (*al
 }
 
 // TestCtlStatsVoice: a call on sound cards reports the hands-free figures in `intercom ctl
-// stats`; one on test devices (TestCtlStats) reports none.
+// stats`; one on test devices (TestCtlStats) reports none. A reload that turns the
+// processing off applies to the next call, without a restart.
 func TestCtlStatsVoice(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
 	startUnit(t, "peer", pp, 23540, "[call]\nincoming = \"auto\"\n")
@@ -76,6 +79,35 @@ func TestCtlStatsVoice(t *testing.T) {
 		t.Errorf("voice stats %+v", *v)
 	}
 	t.Logf("voice stats %+v", *v)
+	if _, err := caller.Controller().Do(ctx, door.Command{Op: "hangup"}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, "no call in the stats", func() bool { return h.Stats().Call == nil })
+
+	off, err := config.Parse("caller.toml", []byte(strings.Replace(src, "echo_tail = \"200ms\"\n",
+		"echo_cancel = \"off\"\nnoise_suppression = \"off\"\nagc = false\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := off.Audio.Voice; v.Enabled() || v.Echo != voice.EchoOff {
+		t.Fatalf("reloaded voice config %+v", v)
+	}
+	if kept := restartNeeded(cfg, off); len(kept) != 0 {
+		t.Errorf("turning the processing off needs a restart of %v", kept)
+	}
+	if err := caller.Reload(off); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := caller.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "a call after the reload", func() bool {
+		c := h.Stats().Call
+		return c != nil && c.PacketsSent >= 10
+	})
+	if v := h.Stats().Call.Voice; v != nil {
+		t.Errorf("after a reload turning it off the call is still processed: %+v", *v)
+	}
 	if _, err := caller.Controller().Do(ctx, door.Command{Op: "hangup"}); err != nil {
 		t.Fatal(err)
 	}
