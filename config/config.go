@@ -147,7 +147,7 @@ const (
 	scannerKeys = "rate, burst, user_agents, trusted"
 	eventsKeys  = "allow_from, packages, expose_remote, max_subscriptions, max_per_source, min_expires, max_expires, publish, publish_expires, mwi"
 	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
-	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type"
+	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type, dtmf_duration, dtmf_gap"
 	audioKeys   = "capture, playback, volume, mic_gain, period, periods, " + voiceKeys
 	gpioKeys    = "chip, debounce, long_press"
 	buttonKeys  = "name, line, active_low, bias, action, call, ring_mode, ring_timeout"
@@ -237,6 +237,8 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(m, "media", "srtp", &c.Media.SRTP)
 		r.duration(m, "media", "ptime", &c.Media.Ptime)
 		r.integer(m, "media", "dtmf_payload_type", &c.Media.DTMFPayloadType)
+		r.duration(m, "media", "dtmf_duration", &c.Media.DTMFDuration)
+		r.duration(m, "media", "dtmf_gap", &c.Media.DTMFGap)
 		for i, name := range c.Media.Codecs {
 			c.Media.Codecs[i] = strings.ToUpper(name)
 		}

@@ -100,6 +100,8 @@ func TestErrorKinds(t *testing.T) {
 		{"unterminated literal string", "[sip]\n\nuser_agent = 'door\nlisten = 1\n", "f.toml:3: syntax:"},
 		{"unterminated string at EOF", "[sip]\nuser_agent = \"door", "f.toml:2: syntax:"},
 		{"unterminated array", "[call]\nallow_from = [\"sip:a@b\",\n", "f.toml:2: syntax:"},
+		{"dtmf gap too long", "[media]\ndtmf_gap = \"5s\"\n", "f.toml:2: media.dtmf_gap: 5s is out of range (expected 20ms to 2s)"},
+		{"dtmf duration too short", "[media]\n\ndtmf_duration = \"10ms\"\n", "f.toml:3: media.dtmf_duration: 10ms is out of range (expected 40ms to 2s)"},
 		{"bad dtmf code", "[door]\ndtmf_code = \"#x\"\n", "f.toml:2: door.dtmf_code: \"#x\" has characters that are not DTMF digits"},
 		{"exit button names nothing", "[door]\nexit_button = \"exit\"\n", "f.toml:2: door.exit_button: \"exit\" names no [[input]]"},
 		{"bad log level", "[log]\nlevel = \"loud\"\n", "f.toml:2: log.level: \"loud\" is not a level"},

@@ -31,6 +31,10 @@ type Config struct {
 	Ptime time.Duration
 	// DTMFPayloadType is the RFC 4733 telephone-event payload type we offer.
 	DTMFPayloadType int
+	// DTMFDuration is how long a digit we send lasts (RFC 4733 event or in-band tone) and
+	// DTMFGap the pause before the next one: some gate controllers need long digits or
+	// half a second between them.
+	DTMFDuration, DTMFGap time.Duration
 }
 
 // Defaults returns the Config used for keys the file leaves out.
@@ -46,6 +50,8 @@ func Defaults() Config {
 		SRTP:            "off",
 		Ptime:           20 * time.Millisecond,
 		DTMFPayloadType: 101,
+		DTMFDuration:    100 * time.Millisecond,
+		DTMFGap:         100 * time.Millisecond,
 	}
 }
 
@@ -103,6 +109,12 @@ func (c Config) Validate() error {
 	}
 	if c.DTMFPayloadType < 96 || c.DTMFPayloadType > 127 {
 		errs = append(errs, cfgerr.New("dtmf_payload_type", "%d is not a dynamic payload type (expected 96 to 127)", c.DTMFPayloadType))
+	}
+	if c.DTMFDuration < MinDTMFDuration || c.DTMFDuration > MaxDTMFTime {
+		errs = append(errs, cfgerr.New("dtmf_duration", "%s is out of range (expected %s to %s)", c.DTMFDuration, MinDTMFDuration, MaxDTMFTime))
+	}
+	if c.DTMFGap < MinDTMFGap || c.DTMFGap > MaxDTMFTime {
+		errs = append(errs, cfgerr.New("dtmf_gap", "%s is out of range (expected %s to %s)", c.DTMFGap, MinDTMFGap, MaxDTMFTime))
 	}
 	return errors.Join(errs...)
 }

@@ -39,9 +39,9 @@ func (p *playoutState) init(s *Session, conv *playbackConv, f Format, maxPayload
 	p.fifo = make([]int16, s.codecFrame+s.codec.Samples(maxPayload))
 	p.last = make([]int16, s.codecFrame)
 	p.quiet = true
-	if s.cfg.DTMFPayloadType == 0 {
-		p.detect = newDTMFDetector(s.codec.SampleRate())
-	}
+	// Always, even with telephone-event negotiated: a PBX may turn the caller's events into
+	// tones. A digit that also came as an event is the controller's adapter's to merge.
+	p.detect = newDTMFDetector(s.codec.SampleRate())
 }
 
 // playLoop is paced by playback.Write (or, for an unpaced sink such as a WAV file, by the

@@ -7,12 +7,20 @@ import (
 	"github.com/pion/rtp"
 )
 
-// dtmfToneDur and dtmfGapDur shape a sent digit: long enough for any receiver (Q.24 asks
-// 40 ms), short enough to key ten digits a second.
+// dtmfToneDur and dtmfGapDur shape a sent digit when the SessionConfig leaves it open: long
+// enough for any receiver (Q.24 asks 40 ms), short enough to key ten digits a second.
 const (
 	dtmfToneDur = 60 * time.Millisecond
 	dtmfGapDur  = 40 * time.Millisecond
 	dtmfEnds    = 3 // RFC 4733 section 2.5.1.4: the end packet is sent three times
+)
+
+// The limits of [media] dtmf_duration and dtmf_gap. The longest digit still fits RFC 4733's
+// 16-bit duration at 16 kHz event clocks with room to spare.
+const (
+	MinDTMFDuration = 40 * time.Millisecond
+	MinDTMFGap      = 20 * time.Millisecond
+	MaxDTMFTime     = 2 * time.Second
 )
 
 // txState belongs to the send loop.
@@ -47,8 +55,21 @@ func (t *txState) init(s *Session, conv *captureConv, f Format) {
 	t.enc = make([]byte, len(t.pkt)+srtpOverhead)
 	t.ssrc, t.seq = newSSRC()
 	t.ts = uint32(t.seq) << 8
-	t.toneFrames = int((dtmfToneDur + s.frameDur - 1) / s.frameDur)
-	t.gapFrames = int((dtmfGapDur + s.frameDur - 1) / s.frameDur)
+	t.toneFrames, t.gapFrames = dtmfFrames(s.cfg.DTMFDuration, s.cfg.DTMFGap, s.frameDur)
+}
+
+// dtmfFrames turns a digit's duration and the gap after it into whole packets of frameDur
+// (rounded up; 0 takes the defaults).
+func dtmfFrames(tone, gap, frameDur time.Duration) (toneFrames, gapFrames int) {
+	if tone <= 0 {
+		tone = dtmfToneDur
+	}
+	if gap <= 0 {
+		gap = dtmfGapDur
+	}
+	toneFrames = int((min(tone, MaxDTMFTime) + frameDur - 1) / frameDur)
+	gapFrames = int((min(gap, MaxDTMFTime) + frameDur - 1) / frameDur)
+	return toneFrames, gapFrames
 }
 
 // sendLoop is paced by capture.Read: one packet per period the device delivers.

@@ -28,11 +28,14 @@ type SessionConfig struct {
 	Codec       string
 	PayloadType uint8
 	ClockRate   int
-	// DTMFPayloadType is the negotiated telephone-event type; 0 sends and detects DTMF as
-	// in-band tones.
+	// DTMFPayloadType is the negotiated telephone-event type; 0 sends DTMF as in-band tones.
+	// In-band tones are detected either way: a PBX may transcode the peer's events to tones.
 	DTMFPayloadType uint8
 	// Ptime is the packet duration (10-60 ms); 0 means 20 ms.
 	Ptime time.Duration
+	// DTMFDuration and DTMFGap shape the digits SendDTMF sends (rounded up to whole
+	// packets); 0 means 60 ms and 40 ms.
+	DTMFDuration, DTMFGap time.Duration
 	// Jitter is the jitter buffer's starting and minimum target; JitterMax its cap. Both 0
 	// means 40 ms and 200 ms.
 	Jitter, JitterMax time.Duration

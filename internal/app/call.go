@@ -26,6 +26,8 @@ type call struct {
 	nextKey  []byte
 	ended    bool // Ended was reported to the controller
 
+	dtmf dtmfMerge // one key press, one digit, whichever paths it came by
+
 	mu     sync.Mutex
 	conn   *net.UDPConn // allocated with the offer (outgoing) or the answer (incoming)
 	key    []byte       // our SRTP master key and salt, when we offered SRTP
@@ -156,6 +158,8 @@ func (c *call) startMedia() error {
 		ClockRate:       n.Codec.ClockRate,
 		DTMFPayloadType: n.DTMFPayloadType,
 		Ptime:           n.Ptime,
+		DTMFDuration:    mc.DTMFDuration,
+		DTMFGap:         mc.DTMFGap,
 		Direction:       n.Direction,
 		Jitter:          mc.Jitter,
 		JitterMax:       mc.JitterMax,
@@ -201,7 +205,13 @@ func (c *call) forward(ctx context.Context, s *media.Session) {
 		case ev := <-s.Events():
 			switch ev.Kind {
 			case media.EventDTMF:
-				c.p.emit(doorDTMF(c, ev.Digit))
+				path := dtmfEvent
+				if ev.InBand {
+					path = dtmfInBand
+				}
+				if c.dtmf.accept(ev.Digit, path, c.p.clk.Now()) {
+					c.p.emit(doorDTMF(c, ev.Digit))
+				}
 			case media.EventTimeout:
 				c.p.emit(doorTimeout(c))
 			case media.EventStats:

@@ -166,7 +166,7 @@ func (p *phone) handle(ev sip.Event) {
 			c.updateMedia()
 		}
 	case sip.DTMF:
-		if c := p.known(ev.Call); c != nil {
+		if c := p.known(ev.Call); c != nil && c.dtmf.accept(ev.Digit, dtmfINFO, p.clk.Now()) {
 			p.emit(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: ev.Digit})
 		}
 	case sip.Ended:
