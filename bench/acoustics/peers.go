@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -142,8 +141,6 @@ func (h *helper) process(rate int, far, mic []int16) (*result, error) {
 	}
 	return r, nil
 }
-
-var errNoPeer = errors.New("acoustics: peer not available")
 
 // buildHelper compiles src (from csrc/) with compiler into dir, linking libs. A missing
 // compiler or header is errNoPeer with the compiler's words.

@@ -17,22 +17,21 @@ const (
 
 func (p pathKind) String() string { return [...]string{"box", "porch", "beside"}[p] }
 
-// The panel is on a wall, the speaker below the microphone.
-var (
-	boxRoom   = room{vec3{1.8, 1.4, 2.4}, 0.3}
-	porchRoom = room{vec3{3.5, 2.5, 3.0}, 0.6}
-	// The same vestibule with its street door open: what the echo path changes to.
-	openRoom = room{vec3{1.8, 3.9, 2.4}, 0.45}
-)
+// The rooms. The panel is on a wall, the speaker below the microphone.
+func boxRoom() room   { return room{vec3{1.8, 1.4, 2.4}, 0.3} }
+func porchRoom() room { return room{vec3{3.5, 2.5, 3.0}, 0.6} }
+
+// openRoom is the vestibule with its street door open: what the echo path changes to.
+func openRoom() room { return room{vec3{1.8, 3.9, 2.4}, 0.45} }
 
 // rir is the impulse response of path at rate.
 func (p pathKind) rir(rate int) []float64 {
 	speaker, mic := vec3{0.9, 0.06, 1.40}, vec3{0.9, 0.06, 1.55}
 	switch p {
 	case pathPorch:
-		return imageRIR(porchRoom, vec3{1.2, 0.06, 1.40}, vec3{1.2, 0.06, 1.55}, rate, porchRoom.rt60)
+		return imageRIR(porchRoom(), vec3{1.2, 0.06, 1.40}, vec3{1.2, 0.06, 1.55}, rate, porchRoom().rt60)
 	case pathBeside:
-		h := imageRIR(boxRoom, speaker, vec3{0.9, 0.06, 1.43}, rate, boxRoom.rt60)
+		h := imageRIR(boxRoom(), speaker, vec3{0.9, 0.06, 1.43}, rate, boxRoom().rt60)
 		// The housing carries the speaker's vibration to the capsule: two damped resonances.
 		for i := range h {
 			t := float64(i) / float64(rate)
@@ -40,7 +39,7 @@ func (p pathKind) rir(rate int) []float64 {
 		}
 		return h
 	default:
-		return imageRIR(boxRoom, speaker, mic, rate, boxRoom.rt60)
+		return imageRIR(boxRoom(), speaker, mic, rate, boxRoom().rt60)
 	}
 }
 
@@ -215,7 +214,7 @@ func (s scenario) renderEcho(far []float64) []float64 {
 		var h2 []float64
 		switch s.change {
 		case changePath:
-			h2 = imageRIR(openRoom, vec3{0.9, 0.06, 1.40}, vec3{0.9, 0.06, 1.55}, s.rate, openRoom.rt60)
+			h2 = imageRIR(openRoom(), vec3{0.9, 0.06, 1.40}, vec3{0.9, 0.06, 1.55}, s.rate, openRoom().rt60)
 		case changeDelay:
 			h2 = make([]float64, len(h)+s.rate/50)
 			copy(h2[s.rate/50:], h)

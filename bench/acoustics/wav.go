@@ -2,12 +2,9 @@ package main
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 )
-
-var errWAV = errors.New("acoustics: not a 16-bit mono PCM WAV")
 
 // readWAV reads a 16-bit mono PCM WAV (what espeak-ng writes) into floats in [-1, 1).
 func readWAV(path string) ([]float64, int, error) {
