@@ -15,7 +15,46 @@ import (
 const (
 	accessKeys = "users_file, time_zone, submit_key, clear_key, code_timeout"
 	readerKeys = "name, d0, d1, formats, gap"
+	keypadKeys = "name, rows, cols, keys, active_low"
 )
+
+// readKeypads reads every [[keypad]] into gpio's config.
+func (c *Config) readKeypads(r *reader, t map[string]any) {
+	for i, kt := range r.tables(t, "keypad") {
+		p := fmt.Sprintf("keypad[%d]", i)
+		k := gpio.Keypad{ActiveLow: true}
+		r.str(kt, p, "name", &k.Name)
+		r.ints(kt, p, "rows", &k.Rows)
+		r.ints(kt, p, "cols", &k.Cols)
+		r.str(kt, p, "keys", &k.Keys)
+		r.boolean(kt, p, "active_low", &k.ActiveLow)
+		r.unknown(kt, p, keypadKeys)
+		c.GPIO.Keypads = append(c.GPIO.Keypads, k)
+	}
+}
+
+// ints reads an array of integers.
+func (r *reader) ints(t map[string]any, path, key string, dst *[]int) {
+	v, ok := r.get(t, path, key)
+	if !ok {
+		return
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		r.fail(join(path, key), "is %s, expected an array of line offsets such as [5, 6, 13]", typeName(v))
+		return
+	}
+	out := make([]int, 0, len(arr))
+	for i, e := range arr {
+		n, ok := e.(int64)
+		if !ok {
+			r.fail(join(path, key), "element %d is %s, expected an integer", i, typeName(e))
+			return
+		}
+		out = append(out, int(n))
+	}
+	*dst = out
+}
 
 // Reader is one [[reader]]: its lines go to gpio (OpenEdges), its formats to wiegand.
 type Reader struct {

@@ -141,7 +141,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted"
@@ -344,6 +344,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	c.readAccess(r, t, dir)
 	c.readMQTT(r, t, dir)
 	c.readReaders(r, t)
+	c.readKeypads(r, t)
 	r.unknown(t, "", topKeys)
 }
 
@@ -456,7 +457,7 @@ func fileKey(section, key string) string {
 	switch {
 	case section == "" || strings.HasPrefix(key, "account["):
 		return key
-	case section == "gpio" && (strings.HasPrefix(key, "button[") || strings.HasPrefix(key, "input[") || strings.HasPrefix(key, "led[") || strings.HasPrefix(key, "reader[")):
+	case section == "gpio" && (strings.HasPrefix(key, "button[") || strings.HasPrefix(key, "input[") || strings.HasPrefix(key, "led[") || strings.HasPrefix(key, "reader[") || strings.HasPrefix(key, "keypad[")):
 		return key
 	case section == "gpio" && strings.HasPrefix(key, "relay["):
 		// The only relay in the file is [door] relay_line.

@@ -23,6 +23,7 @@ type Config struct {
 	LEDs      []Output // [[led]]
 	Relays    []Output // the door relay ([door] relay_line) and any [[relay]]
 	Readers   []Reader // [[reader]]: Wiegand data lines, claimed by OpenEdges, not the Board
+	Keypads   []Keypad // [[keypad]]: claimed by OpenKeypad, not the Board
 }
 
 // Input is one input line.
@@ -107,5 +108,6 @@ func (c Config) Validate() error {
 		check("relay", i, r.Name, r.Line)
 	}
 	errs = append(errs, validateReaders(c.Readers, used)...)
+	errs = append(errs, validateKeypads(c.Keypads, used)...)
 	return errors.Join(errs...)
 }

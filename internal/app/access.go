@@ -266,6 +266,46 @@ func (a *App) startReaders(start func(string, func(context.Context) error, conte
 			return a.keys.runReader(ctx, r.Name, lines, wcfg)
 		}, ctx)
 	}
+	for _, kp := range a.cfg.GPIO.Keypads {
+		if a.cfg.GPIO.Chip == "sim" {
+			a.log.Warn("access: a sim board has no keypad lines; keypad not started", "keypad", kp.Name)
+			continue
+		}
+		s, err := gpio.OpenKeypad(kp, gpio.KeypadOptions{Clock: a.opts.Clock, Chip: a.cfg.GPIO.Chip, Debounce: a.cfg.GPIO.Debounce})
+		if err != nil {
+			a.log.Error("access: keypad not started", "keypad", kp.Name, "err", err)
+			continue
+		}
+		start("keypad "+kp.Name, func(ctx context.Context) error {
+			defer s.Close()
+			return a.keys.runKeypad(ctx, kp.Name, s)
+		}, ctx)
+	}
+}
+
+// keySource is a keypad as runKeypad needs it.
+type keySource interface {
+	Run(ctx context.Context) error
+	Keys() <-chan rune
+}
+
+// runKeypad turns one keypad's keys into codes until ctx ends.
+func (k *keypads) runKeypad(ctx context.Context, name string, s keySource) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Run(ctx) }()
+	entry := access.NewEntry(k.cfg)
+	for {
+		select {
+		case err := <-errc:
+			return err
+		case key := <-s.Keys():
+			if code, ok := entry.Key(key, k.clk.Now()); ok {
+				k.submit(attempt{source: "keypad:" + name, pin: code})
+			}
+		}
+	}
 }
 
 // Users serves `intercom ctl users`.

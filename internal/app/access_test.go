@@ -154,3 +154,80 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		}
 	}
 }
+
+// fakeKeys is a keypad typed by the test.
+type fakeKeys struct{ keys chan rune }
+
+func (f fakeKeys) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+func (f fakeKeys) Keys() <-chan rune             { return f.keys }
+
+// TestKeypadBruteForce: wrong PINs typed on a keypad lock that keypad out (then even the
+// right PIN is refused) while the controller keeps answering.
+func TestKeypadBruteForce(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
+	pin, _ := access.HashPIN("4711", access.NewSalt(), access.Params{Time: 1, Memory: 64, Threads: 1})
+	cfg := &config.Config{Access: access.Defaults(), Users: []access.User{{Name: "Meyer", PINs: []access.PIN{pin}}}}
+	dcfg := door.Defaults()
+	dcfg.Door.HasRelay = true
+	dcfg.Door.MaxAttempts = 5
+	board := doortest.NewBoard()
+	log := eventlog.New(eventlog.Config{}, eventlog.Options{Clock: clk})
+	ctrl := door.New(dcfg, doortest.NewPhone(), board, door.Options{Clock: clk, Events: log})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 3)
+	go func() { ctrl.Run(ctx); done <- struct{}{} }()
+	k, err := newKeypads(cfg, ctrl, clk, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { k.run(ctx); done <- struct{}{} }()
+	keys := fakeKeys{keys: make(chan rune)}
+	go func() { k.runKeypad(ctx, "front", keys); done <- struct{}{} }()
+	defer func() {
+		cancel()
+		for range 3 {
+			<-done
+		}
+	}()
+	count := func(kind string) int {
+		n := 0
+		for _, e := range log.Recent() {
+			if e.Kind == kind {
+				n++
+			}
+		}
+		return n
+	}
+	waitCount := func(kind string, n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); count(kind) < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d %s, want %d: %v", count(kind), kind, n, log.Recent())
+			}
+		}
+	}
+	typeCode := func(code string) {
+		for _, c := range code {
+			keys.keys <- c
+		}
+	}
+	for i := range 5 {
+		typeCode(fmt.Sprintf("%04d#", 1000+i))
+		waitCount("access-denied", i+1)
+	}
+	waitCount("access-lockout", 1)
+	// The controller still answers while the keypad is locked out.
+	if res, err := ctrl.Do(ctx, door.Command{Op: "status"}); err != nil || !res.Status.LockedOut {
+		t.Fatalf("status %+v %v", res.Status, err)
+	}
+	typeCode("4711#")
+	waitCount("access-refused", 1)
+	if len(board.Pulses()) != 0 {
+		t.Fatal("opened while locked out")
+	}
+	// After lockout_for (5 minutes by default) the right PIN opens.
+	clk.Advance(dcfg.Door.LockoutFor)
+	ctrl.Do(ctx, door.Command{Op: "status"})
+	typeCode("4711#")
+	waitCount("access-granted", 1)
+}

@@ -116,7 +116,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 4+len(a.cfg.GPIO.Readers))
+	errc := make(chan error, 4+len(a.cfg.GPIO.Readers)+len(a.cfg.GPIO.Keypads))
 	start := func(name string, f func(context.Context) error, c context.Context) {
 		wg.Add(1)
 		go func() {
