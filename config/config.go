@@ -18,6 +18,7 @@ import (
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/cfgerr"
 	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/httpapi"
 	"github.com/doorsip/intercom/internal/mqtt"
 	"github.com/doorsip/intercom/media"
 	"github.com/doorsip/intercom/sip"
@@ -40,6 +41,7 @@ type Config struct {
 	Users   []access.User
 	MQTT    mqtt.Config
 	Readers []Reader // [[reader]], in the order of GPIO.Readers
+	HTTP    httpapi.Config
 }
 
 // Log is [log].
@@ -134,6 +136,7 @@ func defaults() *Config {
 
 		Access: access.Defaults(),
 		MQTT:   mqtt.Defaults(),
+		HTTP:   httpapi.Defaults(),
 	}
 	// A board's minimal file still gets `intercom ctl`; socket = "" turns it off.
 	c.Door.Control.Socket = "/run/intercom/ctl.sock"
@@ -141,7 +144,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted"
@@ -345,6 +348,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	c.readMQTT(r, t, dir)
 	c.readReaders(r, t)
 	c.readKeypads(r, t)
+	c.readHTTP(r, t, dir)
 	r.unknown(t, "", topKeys)
 }
 
@@ -407,6 +411,7 @@ func (c *Config) validate() []error {
 	add("", c.Door.Validate())
 	add("access", c.Access.Validate())
 	add("mqtt", c.MQTT.Validate())
+	add("http", c.HTTP.Validate())
 
 	for i, b := range c.Door.Buttons {
 		for _, u := range b.Call {

@@ -135,6 +135,9 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	if op == "status" && resp.Status != nil {
 		printStatus(stdout, *resp.Status)
+		if resp.HTTPS != "" {
+			fmt.Fprintf(stdout, "https:      certificate SHA-256 %s\n", resp.HTTPS)
+		}
 		return 0
 	}
 	if op == "stats" && resp.Stats != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/doorsip/intercom/alsa"
@@ -50,7 +51,8 @@ type App struct {
 	ctrl   *door.Controller
 	trim   *trimmer
 	mqtt   *mqttBridge
-	keys   *keypads // keypads and card readers against the users file
+	keys   *keypads     // keypads and card readers against the users file
+	httpFP atomic.Value // string: the HTTPS API's certificate fingerprint
 
 	started   time.Time // when Run began: `intercom ctl stats` reports it
 	closeOnce sync.Once
@@ -116,7 +118,7 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
 
 	var wg sync.WaitGroup
-	errc := make(chan error, 4+len(a.cfg.GPIO.Readers)+len(a.cfg.GPIO.Keypads))
+	errc := make(chan error, 8+len(a.cfg.GPIO.Readers)+len(a.cfg.GPIO.Keypads))
 	start := func(name string, f func(context.Context) error, c context.Context) {
 		wg.Add(1)
 		go func() {
@@ -131,6 +133,12 @@ func (a *App) Run(ctx context.Context) error {
 	// un-REGISTER still go out during a graceful stop.
 	uaCtx, uaCancel := context.WithCancel(context.Background())
 	defer uaCancel()
+	// The API first, so that it answers (and ctl status shows its fingerprint) by the time
+	// SIP says ready.
+	if api := a.startHTTP(); api != nil {
+		start("http", api.Run, ctx)
+		defer api.Close()
+	}
 	start("sip", a.ua.Run, uaCtx)
 	start("gpio", a.board.Run, ctx)
 	srv, err := a.listenControl()

@@ -37,9 +37,10 @@ type Response struct {
 	Status  *door.Status     `json:"status,omitempty"`
 	Event   *eventlog.Entry  `json:"event,omitempty"`
 	Done    bool             `json:"done,omitempty"`
-	Lines   map[string]bool  `json:"lines,omitempty"` // lines: output line levels (true = active)
-	Stats   *Stats           `json:"stats,omitempty"` // stats
-	Users   []access.Summary `json:"users,omitempty"` // users: no PINs, no hashes
+	Lines   map[string]bool  `json:"lines,omitempty"`             // lines: output line levels (true = active)
+	Stats   *Stats           `json:"stats,omitempty"`             // stats
+	Users   []access.Summary `json:"users,omitempty"`             // users: no PINs, no hashes
+	HTTPS   string           `json:"https_fingerprint,omitempty"` // status: SHA-256 of the API's certificate
 }
 
 var ops = map[string]bool{

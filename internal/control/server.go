@@ -31,6 +31,12 @@ type LineReader interface {
 	Lines() (map[string]bool, error)
 }
 
+// FingerprintReader is implemented by a Handler that serves HTTPS: the status op then carries
+// the certificate's SHA-256 fingerprint, so an installer can pin a self-signed certificate.
+type FingerprintReader interface {
+	HTTPSFingerprint() string
+}
+
 // Options are the server's dependencies.
 type Options struct {
 	Logger *slog.Logger // nil: discard
@@ -258,7 +264,11 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 		}
 		return resp
 	}
-	return Response{OK: true, Message: res.Message, Status: &st}
+	resp := Response{OK: true, Message: res.Message, Status: &st}
+	if fr, ok := s.h.(FingerprintReader); ok && req.Op == "status" {
+		resp.HTTPS = fr.HTTPSFingerprint()
+	}
+	return resp
 }
 
 // events sends the recent entries, or (follow) every new one until the client hangs up.

@@ -1,0 +1,96 @@
+package config
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/doorsip/intercom/internal/httpapi"
+)
+
+const (
+	httpKeys     = "listen, tls_cert, tls_key, state_dir, digest, user"
+	httpUserKeys = "name, password, password_file, privileges"
+)
+
+// readHTTP reads [http] and its [[http.user]] tables.
+func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
+	h := &c.HTTP
+	s := r.table(t, "", "http")
+	if s == nil {
+		return
+	}
+	r.str(s, "http", "listen", &h.Listen)
+	r.str(s, "http", "tls_cert", &h.TLSCert)
+	r.str(s, "http", "tls_key", &h.TLSKey)
+	r.str(s, "http", "state_dir", &h.StateDir)
+	r.strs(s, "http", "digest", &h.Digest)
+	for _, f := range []*string{&h.TLSCert, &h.TLSKey} {
+		if *f != "" {
+			if _, err := os.Stat(abs(dir, *f)); err != nil {
+				key := "http.tls_cert"
+				if f == &h.TLSKey {
+					key = "http.tls_key"
+				}
+				r.fail(key, "cannot read %s: %v (expected a PEM file)", abs(dir, *f), err)
+			}
+			*f = abs(dir, *f)
+		}
+	}
+	for i, u := range r.subtables(s, "http", "user") {
+		p := fmt.Sprintf("http.user[%d]", i)
+		var user httpapi.User
+		r.str(u, p, "name", &user.Name)
+		r.str(u, p, "password", &user.Password)
+		var pwFile string
+		r.str(u, p, "password_file", &pwFile)
+		if pwFile != "" {
+			if user.Password != "" {
+				r.fail(p+".password_file", "both password and password_file are set (expected one of them)")
+			} else if pw, err := readSecret(dir, pwFile); err != nil {
+				r.fail(p+".password_file", "%v", err)
+			} else {
+				user.Password = pw
+			}
+		}
+		var privs []string
+		r.strs(u, p, "privileges", &privs)
+		for _, pr := range privs {
+			user.Privileges = append(user.Privileges, httpapi.Privilege(pr))
+		}
+		r.unknown(u, p, httpUserKeys)
+		h.Users = append(h.Users, user)
+	}
+	r.unknown(s, "http", httpKeys)
+}
+
+// subtables reads an array of tables nested in t ([[http.user]] inside [http]).
+func (r *reader) subtables(t map[string]any, path, key string) []map[string]any {
+	v, ok := r.get(t, path, key)
+	if !ok {
+		return nil
+	}
+	switch a := v.(type) {
+	case []map[string]any:
+		return a
+	case []any:
+		out := make([]map[string]any, 0, len(a))
+		for _, e := range a {
+			m, ok := e.(map[string]any)
+			if !ok {
+				r.fail(join(path, key), "is an array of %s, expected [[%s]] tables", typeName(e), join(path, key))
+				return nil
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+	r.fail(join(path, key), "is %s, expected [[%s]] tables", typeName(v), join(path, key))
+	return nil
+}
+
+func abs(dir, p string) string {
+	if p == "" || p[0] == '/' {
+		return p
+	}
+	return dir + "/" + p
+}
