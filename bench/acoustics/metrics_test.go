@@ -144,3 +144,30 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestWeightedEchoLoss(t *testing.T) {
+	const rate = 16000
+	sig := testSignals(rate)
+	a := newActivity(sig, rate)
+	// 40 dB down everywhere: 40 dB.
+	out := make([]float64, len(sig.echo))
+	for i := range out {
+		out[i] = 0.01 * sig.echo[i]
+	}
+	if got := weightedEchoLoss(a, sig.echo, out, 2, rate); math.Abs(got-40) > 0.1 {
+		t.Errorf("flat 40 dB: %.2f dB", got)
+	}
+	// 40 dB down but a 1 kHz leak about 22 dB under the echo's level in that band: the
+	// leaking band dominates the mean of linear attenuations (about 32 dB), more than it
+	// does the broadband figure (about 35 dB).
+	for i := range out {
+		out[i] += 0.002 * math.Sin(2*math.Pi*1000*float64(i)/rate)
+	}
+	got := weightedEchoLoss(a, sig.echo, out, 2, rate)
+	if got > 34 || got < 29 {
+		t.Errorf("with a 1 kHz leak: %.2f dB, want it well under 40", got)
+	}
+	if bb := echoLoss(a, out, 2); got >= bb {
+		t.Errorf("weighted %.1f dB not under broadband %.1f dB for a narrow-band leak", got, bb)
+	}
+}

@@ -77,7 +77,7 @@ func (rep report) markdown() string {
 		fmt.Fprintf(&b, "- %s\n", n)
 	}
 	b.WriteString("## Echo\n\n")
-	b.WriteString("| scenario | ERLE after convergence, dB | intercom's own estimate, dB | speexdsp filter alone, dB | to 20 dB, s | re-converge after the change, s | echo loss, dB | echo over mic noise, dB |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | ERLE after convergence, dB | intercom's own estimate, dB | speexdsp filter alone, dB | to 20 dB, s | re-converge after the change, s | echo loss, dB | echo loss in 1/3-octave bands (TCLw-like), dB | echo over mic noise, dB |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.rows {
 		if r.s.far == "" {
 			continue
@@ -88,7 +88,7 @@ func (rep report) markdown() string {
 				lin = db(r.figs[i].linERLE)
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %.0f |\n", r.s, cells(r, func(f figures) string { return db(f.erle) }),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %.0f |\n", r.s, cells(r, func(f figures) string { return db(f.erle) }),
 			db(r.figs[0].estERLE), lin,
 			cells(r, func(f figures) string { return secs(f.t20, f.never) }),
 			cells(r, func(f figures) string {
@@ -97,7 +97,7 @@ func (rep report) markdown() string {
 				}
 				return secs(f.reconv, true)
 			}),
-			cells(r, func(f figures) string { return db(f.echoLoss) }), r.ceiling)
+			cells(r, func(f figures) string { return db(f.echoLoss) }), cells(r, func(f figures) string { return db(f.tclw) }), r.ceiling)
 	}
 	b.WriteString("\n## Near end\n\n")
 	b.WriteString("| scenario | near-end attenuation (median), dB | noise reduction, dB | delay added, ms | intercom half duplex, % of double-talk frames |\n|---|---|---|---|---|\n")
@@ -151,15 +151,16 @@ func (rep report) goals() []goal {
 	}
 	var gs []goal
 	// Echo loss in single talk.
-	lin, clip := goal{what: fmt.Sprintf("echo loss >= %.0f dB in single talk on every linear room", goalEchoLoss), met: true},
-		goal{what: fmt.Sprintf("echo loss >= %.0f dB with the speaker clipping", goalEchoLossClip), met: true}
+	// Met only when both ways of computing it (broadband, 1/3-octave weighted) reach it.
+	lin, clip := goal{what: fmt.Sprintf("echo loss >= %.0f dB in single talk on every linear room (broadband / 1/3-octave weighted)", goalEchoLoss), met: true},
+		goal{what: fmt.Sprintf("echo loss >= %.0f dB with the speaker clipping (broadband / 1/3-octave weighted)", goalEchoLossClip), met: true}
 	var linV, clipV []string
 	for _, r := range rep.rows {
 		if r.s.far == "" || r.s.near != "" {
 			continue
 		}
-		v := r.figs[0].echoLoss
-		item := fmt.Sprintf("%s %s", r.s, db(v))
+		v := math.Min(r.figs[0].echoLoss, r.figs[0].tclw)
+		item := fmt.Sprintf("%s %s / %s", r.s, db(r.figs[0].echoLoss), db(r.figs[0].tclw))
 		if r.s.clip {
 			clipV = append(clipV, item)
 			clip.met = clip.met && v >= goalEchoLossClip
