@@ -251,7 +251,10 @@ func (c *Call) Hangup() {
 }
 
 // SendDTMF sends one digit as SIP INFO application/dtmf-relay and waits for the answer.
-func (c *Call) SendDTMF(digit rune) error {
+func (c *Call) SendDTMF(digit rune) error { return c.SendDTMFDuration(digit, 160*time.Millisecond) }
+
+// SendDTMFDuration is SendDTMF with the Duration the INFO body announces.
+func (c *Call) SendDTMFDuration(digit rune, d time.Duration) error {
 	if !validDigit(digit) {
 		return fmt.Errorf("%w: %q", ErrBadDigit, digit)
 	}
@@ -263,7 +266,7 @@ func (c *Call) SendDTMF(digit rune) error {
 	}
 	req := c.newInDialog(gosip.INFO)
 	req.AppendHeader(gosip.NewHeader("Content-Type", "application/dtmf-relay"))
-	req.SetBody([]byte(fmt.Sprintf("Signal=%c\r\nDuration=160\r\n", digit)))
+	req.SetBody([]byte(fmt.Sprintf("Signal=%c\r\nDuration=%d\r\n", digit, d.Milliseconds())))
 	_, err := c.doInDialog(req)
 	return err
 }

@@ -36,6 +36,11 @@ type call struct {
 	voice  *audio.Voice // the hands-free processing of the session's devices, if any
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// The SIP INFO digit sender (dtmfinfo.go), started by the first digit sent that way.
+	infoQ    chan rune
+	infoStop context.CancelFunc
+	infoDone chan struct{}
 }
 
 func newCall(p *phone, sc *sip.Call) *call {
@@ -108,7 +113,7 @@ func (c *call) SendDTMF(digit rune) error {
 	if s != nil && sc.Negotiated().DTMFPayloadType != 0 {
 		return s.SendDTMF(digit)
 	}
-	return sc.SendDTMF(digit)
+	return c.sendINFO(digit)
 }
 
 // PlayTone mixes a short tone into what we send: the far end hears it, the door does not.

@@ -78,6 +78,7 @@ func (p *phone) run(ctx context.Context) {
 	defer func() {
 		for _, c := range p.snapshot() {
 			c.stopMedia()
+			c.stopINFO()
 		}
 		p.wg.Wait()
 	}()
@@ -183,6 +184,7 @@ func (p *phone) handle(ev sip.Event) {
 			return
 		}
 		c.stopMedia()
+		c.stopINFO()
 		p.emit(door.PhoneEvent{Kind: door.Ended, Call: c, Code: ev.Code, Reason: ev.Reason})
 	}
 }
