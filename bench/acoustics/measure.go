@@ -7,6 +7,7 @@ import "math"
 type figures struct {
 	erle, t20, reconv, echoLoss float64
 	tclw                        float64 // echo loss over 1/3-octave bands, TCLw-like
+	worstHz, worstDB            float64 // the band letting most echo through, and its loss
 	linERLE                     float64 // the linear filter alone, when the peer exposes it
 	estERLE                     float64 // the peer's own ERLE estimate (median), when it gives one
 	halfDuplex                  float64 // % of double-talk frames with the mic attenuated half duplex
@@ -20,7 +21,7 @@ type figures struct {
 
 func measure(s scenario, sig *signals, a *activity, r *result) figures {
 	nan := math.NaN()
-	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, tclw: nan, linERLE: nan, estERLE: nan, halfDuplex: nan, nearAtt: nan, nr: nan,
+	f := figures{erle: nan, t20: nan, reconv: nan, echoLoss: nan, tclw: nan, worstHz: nan, worstDB: nan, linERLE: nan, estERLE: nan, halfDuplex: nan, nearAtt: nan, nr: nan,
 		nsPerFrame: r.nsPerFrame, allocsPerFrame: r.allocsPerFrame}
 	out := toFloat(r.out)
 	f.lag = peerDelay(sig, out, 4*s.rate/100)
@@ -36,7 +37,7 @@ func measure(s scenario, sig *signals, a *activity, r *result) figures {
 			f.never = f.never || math.IsNaN(f.reconv)
 		}
 		f.echoLoss = echoLoss(a, out, s.steadyFrom)
-		f.tclw = weightedEchoLoss(a, sig.echo, out, s.steadyFrom, s.rate)
+		f.tclw, f.worstHz, f.worstDB = bandEchoLoss(a, sig.echo, out, s.steadyFrom, s.rate)
 		if r.erleEst != nil {
 			var v []float64
 			for i := int(s.steadyFrom * 100); i < len(r.erleEst) && i < len(a.echoOnly); i++ {

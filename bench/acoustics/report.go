@@ -99,6 +99,18 @@ func (rep report) markdown() string {
 			}),
 			cells(r, func(f figures) string { return db(f.echoLoss) }), cells(r, func(f figures) string { return db(f.tclw) }), r.ceiling)
 	}
+	b.WriteString("\n### The 1/3-octave band that lets most echo through\n\n| scenario | band and its echo loss |\n|---|---|\n")
+	for _, r := range rep.rows {
+		if r.s.far == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", r.s, cells(r, func(f figures) string {
+			if math.IsNaN(f.worstHz) {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f Hz: %.1f dB", f.worstHz, f.worstDB)
+		}))
+	}
 	b.WriteString("\n## Near end\n\n")
 	b.WriteString("| scenario | near-end attenuation (median), dB | noise reduction, dB | delay added, ms | intercom half duplex, % of double-talk frames |\n|---|---|---|---|---|\n")
 	for _, r := range rep.rows {

@@ -26,6 +26,13 @@ func thirdOctaves(rate int) []float64 {
 // the output leaks in weighs as much as it would for a listener; a band where the echo is
 // absent cannot inflate the figure.
 func weightedEchoLoss(a *activity, echo, out []float64, from float64, rate int) float64 {
+	w, _, _ := bandEchoLoss(a, echo, out, from, rate)
+	return w
+}
+
+// bandEchoLoss is weightedEchoLoss with the band that lets most echo through: its centre
+// frequency and its loss.
+func bandEchoLoss(a *activity, echo, out []float64, from float64, rate int) (weighted, worstHz, worstDB float64) {
 	n := 2 * a.frame
 	fft := fourier.NewFFT(n)
 	bands := thirdOctaves(rate)
@@ -57,16 +64,17 @@ func weightedEchoLoss(a *activity, echo, out []float64, from float64, rate int) 
 		power(echo[blk*n:(blk+1)*n], se)
 		power(out[blk*n:(blk+1)*n], so)
 	}
-	var mean float64
+	var mean, worst float64
 	for b := range bands {
 		if se[b] == 0 {
-			return math.NaN()
+			return math.NaN(), math.NaN(), math.NaN()
 		}
-		mean += so[b] / se[b]
+		r := so[b] / se[b]
+		mean += r
+		if r >= worst {
+			worst, worstHz = r, bands[b]
+		}
 	}
 	mean /= float64(len(bands))
-	if mean == 0 {
-		return math.Inf(1)
-	}
-	return -10 * math.Log10(mean)
+	return -10 * math.Log10(mean), worstHz, -10 * math.Log10(worst)
 }
