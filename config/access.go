@@ -14,7 +14,7 @@ import (
 
 const (
 	accessKeys = "users_file, time_zone, submit_key, clear_key, code_timeout"
-	readerKeys = "name, d0, d1, formats, gap"
+	readerKeys = "name, d0, d1, formats, gap, led, buzzer, signal_active_low"
 	keypadKeys = "name, rows, cols, keys, active_low"
 )
 
@@ -66,11 +66,14 @@ type Reader struct {
 func (c *Config) readReaders(r *reader, t map[string]any) {
 	for i, rt := range r.tables(t, "reader") {
 		p := fmt.Sprintf("reader[%d]", i)
-		g := gpio.Reader{D0: -1, D1: -1}
+		g := gpio.Reader{D0: -1, D1: -1, LED: -1, Buzzer: -1}
 		w := wiegand.Defaults()
 		r.str(rt, p, "name", &g.Name)
 		r.integer(rt, p, "d0", &g.D0)
 		r.integer(rt, p, "d1", &g.D1)
+		r.integer(rt, p, "led", &g.LED)
+		r.integer(rt, p, "buzzer", &g.Buzzer)
+		r.boolean(rt, p, "signal_active_low", &g.SignalActiveLow)
 		for _, k := range []string{"d0", "d1"} {
 			if _, ok := rt[k]; !ok {
 				r.fail(p, "%s is missing (expected the GPIO line offset of the reader's %s wire)", k, strings.ToUpper(k))

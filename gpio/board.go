@@ -135,6 +135,10 @@ func (b *Board) plan() []LineSpec {
 	for _, c := range b.cfg.Relays {
 		addOut(c, true)
 	}
+	// Readers' LED and beeper wires are pulsed like relays.
+	for _, c := range b.cfg.signals() {
+		addOut(c, true)
+	}
 	return specs
 }
 

@@ -13,6 +13,32 @@ import (
 type Reader struct {
 	Name   string
 	D0, D1 int // line offsets
+	// LED and Buzzer are the outputs that drive the reader's LED and beeper control wires
+	// (-1: not wired). The Board claims them; Pulse them by LEDName and BuzzerName.
+	// SignalActiveLow: the GPIO is low to light or beep (wired straight to an open-collector
+	// input); false for the usual transistor between GPIO and the reader's 5 V input.
+	LED, Buzzer     int
+	SignalActiveLow bool
+}
+
+// LEDName is the Board output of the reader's LED wire.
+func (r Reader) LEDName() string { return "reader-" + r.Name + "-led" }
+
+// BuzzerName is the Board output of the reader's beeper wire.
+func (r Reader) BuzzerName() string { return "reader-" + r.Name + "-buzzer" }
+
+// signals are the Board outputs of the readers' LED and beeper wires.
+func (c Config) signals() []Output {
+	var out []Output
+	for _, r := range c.Readers {
+		if r.LED >= 0 {
+			out = append(out, Output{Name: r.LEDName(), Line: r.LED, ActiveLow: r.SignalActiveLow})
+		}
+		if r.Buzzer >= 0 {
+			out = append(out, Output{Name: r.BuzzerName(), Line: r.Buzzer, ActiveLow: r.SignalActiveLow})
+		}
+	}
+	return out
 }
 
 // EdgeBufferSize is the kernel event buffer asked for per reader: a 34-bit frame is 34
@@ -46,10 +72,23 @@ func validateReaders(rs []Reader, used map[int]string) []error {
 			errs = append(errs, cfgerr.New(key+".name", "%q is missing or used twice (expected a name such as \"gate\")", r.Name))
 		}
 		names[r.Name] = true
-		for _, l := range []struct {
+		lines := []struct {
 			k string
 			v int
-		}{{"d0", r.D0}, {"d1", r.D1}} {
+		}{{"d0", r.D0}, {"d1", r.D1}}
+		if r.LED >= 0 {
+			lines = append(lines, struct {
+				k string
+				v int
+			}{"led", r.LED})
+		}
+		if r.Buzzer >= 0 {
+			lines = append(lines, struct {
+				k string
+				v int
+			}{"buzzer", r.Buzzer})
+		}
+		for _, l := range lines {
 			if l.v < 0 || l.v > 511 {
 				errs = append(errs, cfgerr.New(key+"."+l.k, "%d is out of range (expected 0 to 511)", l.v))
 				continue

@@ -38,6 +38,9 @@ type keypads struct {
 	clk       clock.Clock
 	log       *slog.Logger
 	work      chan attempt
+	// signals are the readers' LED and beeper outputs by source, pulsed with pulse.
+	signals map[string]gpio.Reader
+	pulse   func(name string, d time.Duration) error
 	// edgeDone, when set (tests), is called after each edge has been decoded and the
 	// silence timer re-armed, so a fake clock is advanced only after the edges it follows.
 	edgeDone func()
@@ -54,8 +57,12 @@ func newKeypads(cfg *config.Config, d doorAccess, clk clock.Clock, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("app: access: %w", err)
 	}
-	return &keypads{door: d, dir: access.NewDirectory(cfg.Users, loc), cfg: cfg.Access, usersFile: cfg.Access.UsersFile,
-		relays: cfg.RelayNames(), clk: clk, log: log, work: make(chan attempt, accessQueue)}, nil
+	k := &keypads{door: d, dir: access.NewDirectory(cfg.Users, loc), cfg: cfg.Access, usersFile: cfg.Access.UsersFile,
+		relays: cfg.RelayNames(), clk: clk, log: log, work: make(chan attempt, accessQueue), signals: map[string]gpio.Reader{}}
+	for _, r := range cfg.GPIO.Readers {
+		k.signals["reader:"+r.Name] = r
+	}
+	return k, nil
 }
 
 // reload takes the users of a reloaded config; spent guest PINs stay spent.
@@ -122,11 +129,42 @@ func (k *keypads) check(ctx context.Context, a attempt) {
 	if !att.Granted {
 		att.Reason = dec.Result.String()
 	}
-	if _, err := k.door.Access(ctx, att); err != nil && !errors.Is(err, door.ErrDenied) && !errors.Is(err, door.ErrLockedOut) {
+	out, err := k.door.Access(ctx, att)
+	if err != nil && !errors.Is(err, door.ErrDenied) && !errors.Is(err, door.ErrLockedOut) {
 		k.log.Warn("access: door", "source", a.source, "err", err)
 	}
+	k.signal(a.source, out == door.AccessGranted && err == nil)
 	if dec.Spent.String() != "" {
 		k.spend(dec.User, dec.Spent)
+	}
+}
+
+// Feedback on the reader: its LED lit and a short beep on a grant, a long beep on a refusal.
+const (
+	grantLED  = 3 * time.Second
+	grantBeep = 150 * time.Millisecond
+	denyBeep  = time.Second
+)
+
+// signal shows a verdict on the reader it came from, if that reader has the wires.
+func (k *keypads) signal(source string, granted bool) {
+	r, ok := k.signals[source]
+	if !ok || k.pulse == nil {
+		return
+	}
+	var err error
+	if granted && r.LED >= 0 {
+		err = k.pulse(r.LEDName(), grantLED)
+	}
+	if r.Buzzer >= 0 {
+		beep := denyBeep
+		if granted {
+			beep = grantBeep
+		}
+		err = errors.Join(err, k.pulse(r.BuzzerName(), beep))
+	}
+	if err != nil {
+		k.log.Warn("access: reader signal", "source", source, "err", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +66,7 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		{Name: "Meyer", PINs: []access.PIN{pin}, Cards: []access.Card{card}, Schedule: sched},
 	}}
 	cfg.Access.TimeZone = ""
+	cfg.GPIO.Readers = []gpio.Reader{{Name: "front", D0: 5, D1: 6, LED: 7, Buzzer: -1}, {Name: "gate", LED: -1, Buzzer: 9}}
 	dcfg := door.Defaults()
 	dcfg.Door.HasRelay = true
 	dcfg.Door.MaxAttempts = 3
@@ -79,6 +81,14 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.dir = access.NewDirectory(cfg.Users, berlin)
+	var sigMu sync.Mutex
+	var signals []string
+	k.pulse = func(name string, d time.Duration) error {
+		sigMu.Lock()
+		defer sigMu.Unlock()
+		signals = append(signals, fmt.Sprintf("%s %s", name, d))
+		return nil
+	}
 	seen := make(chan struct{}, 64)
 	k.edgeDone = func() { seen <- struct{}{} }
 	go func() { k.run(ctx); done <- struct{}{} }()
@@ -128,6 +138,18 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 	}
 	if len(board.Pulses()) != 1 {
 		t.Fatalf("pulses %v", board.Pulses())
+	}
+	// The reader shows the grant once the controller has answered.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		sigMu.Lock()
+		got := fmt.Sprint(signals)
+		sigMu.Unlock()
+		if got == "[reader-front-led 3s]" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reader signals %s", got)
+		}
 	}
 	send(w26(12, 1))
 	if e := waitFor("access-denied", 1); e.String("card") != "12:1" || e.String("reason") != "unknown" {
@@ -230,4 +252,18 @@ func TestKeypadBruteForce(t *testing.T) {
 	ctrl.Do(ctx, door.Command{Op: "status"})
 	typeCode("4711#")
 	waitCount("access-granted", 1)
+}
+
+func TestReaderSignals(t *testing.T) {
+	var got []string
+	k := &keypads{log: slog.New(slog.DiscardHandler), signals: map[string]gpio.Reader{
+		"reader:a": {Name: "a", LED: 7, Buzzer: 8}, "reader:b": {Name: "b", LED: -1, Buzzer: -1}}}
+	k.pulse = func(name string, d time.Duration) error { got = append(got, fmt.Sprintf("%s %s", name, d)); return nil }
+	k.signal("reader:a", true)
+	k.signal("reader:a", false)
+	k.signal("reader:b", true)
+	k.signal("keypad:front", false)
+	if want := "[reader-a-led 3s reader-a-buzzer 150ms reader-a-buzzer 1s]"; fmt.Sprint(got) != want {
+		t.Fatalf("signals %v, want %s", got, want)
+	}
 }

@@ -97,6 +97,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		a.board.Close()
 		return nil, err
 	}
+	a.keys.pulse = a.board.Pulse
 	return a, nil
 }
 
