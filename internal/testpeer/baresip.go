@@ -2,6 +2,7 @@ package testpeer
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -25,6 +26,9 @@ type BaresipOptions struct {
 	Dial string
 	// ToneHz is the sine the call sends; default 440.
 	ToneHz int
+	// Watch are contacts baresip's presence module subscribes to directly (presence=p2p);
+	// it logs "presence: update status of '<uri>' from '<old>' to '<new>'".
+	Watch []string
 }
 
 // Baresip is a running baresip.
@@ -35,6 +39,35 @@ type Baresip struct {
 	URI string
 	// Output returns what baresip printed so far (useful to assert "Call established").
 	Output func() string
+	cons   int // the UDP console's port (with Watch)
+}
+
+// Contacts asks baresip's console for its contact list with each contact's presence
+// ("Online", "Busy", "Offline", "Unknown"); only with Watch.
+func (b *Baresip) Contacts(t testing.TB) string {
+	t.Helper()
+	if b.cons == 0 {
+		t.Fatal("testpeer: Contacts needs BaresipOptions.Watch")
+	}
+	c, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", b.cons))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("/contacts\n")); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		// The console answers in a few datagrams; a quiet half second ends the answer.
+		_ = c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		n, err := c.Read(buf)
+		if err != nil {
+			return out.String()
+		}
+		out.Write(buf[:n])
+	}
 }
 
 // StartBaresip starts baresip with G.711, a looping 8 kHz tone file as source and a null
@@ -78,12 +111,24 @@ module_app		menu.so
 	if o.AutoAnswer {
 		acct += ";answermode=auto"
 	}
-	for name, body := range map[string]string{"config": cfg, "accounts": acct + "\n", "contacts": ""} {
+	contacts, consPort := "", 0
+	if len(o.Watch) > 0 {
+		cfg += "module_app\t\tcontact.so\nmodule_app\t\tpresence.so\nmodule\t\t\tcons.so\n"
+		consPort = FreePort(t)
+		cfg += fmt.Sprintf("cons_listen\t\t127.0.0.1:%d\n", consPort)
+		for _, w := range o.Watch {
+			contacts += fmt.Sprintf("\"watched\" <%s>;presence=p2p\n", w)
+		}
+	}
+	for name, body := range map[string]string{"config": cfg, "accounts": acct + "\n", "contacts": contacts} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	args := []string{"-f", dir}
+	if len(o.Watch) > 0 {
+		args = append(args, "-v") // the presence module logs status changes at debug level
+	}
 	if o.Dial != "" {
 		args = append(args, "-e", "/dial "+o.Dial)
 	}
@@ -92,6 +137,7 @@ module_app		menu.so
 		Addr:   netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)),
 		URI:    fmt.Sprintf("sip:%s@127.0.0.1:%d", o.User, port),
 		Output: out.String,
+		cons:   consPort,
 	}
 	if o.Dial == "" {
 		if err := waitSIP(b.Addr.String(), 10*time.Second); err != nil {
