@@ -147,7 +147,7 @@ const (
 	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
-	scannerKeys = "rate, burst, user_agents, trusted"
+	scannerKeys = "rate, burst, user_agents, trusted, trusted_only"
 	eventsKeys  = "allow_from, packages, expose_remote, max_subscriptions, max_per_source, min_expires, max_expires, publish, publish_expires, mwi"
 	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
 	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type, dtmf_duration, dtmf_gap"
@@ -182,6 +182,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.integer(sc, "sip.scanner", "rate", &c.SIP.Scanner.Rate)
 			r.integer(sc, "sip.scanner", "burst", &c.SIP.Scanner.Burst)
 			r.strs(sc, "sip.scanner", "user_agents", &c.SIP.Scanner.UserAgents)
+			r.boolean(sc, "sip.scanner", "trusted_only", &c.SIP.Scanner.TrustedOnly)
 			r.strs(sc, "sip.scanner", "trusted", &c.SIP.Scanner.Trusted)
 			r.unknown(sc, "sip.scanner", scannerKeys)
 		}

@@ -108,6 +108,7 @@ func TestErrorKinds(t *testing.T) {
 		{"bad audio device", "[audio]\ncapture = \"mic\"\n", "f.toml:2: audio.capture: \"mic\" is not a capture device"},
 		{"bad trusted network", "[sip.scanner]\nrate = 5\ntrusted = [\"10.0.0.0/8\", \"lan\"]\n", "f.toml:3: sip.scanner.trusted: \"lan\" is not an address or network"},
 		{"negative scanner rate", "[sip]\nlisten = \"0.0.0.0:5060\"\n[sip.scanner]\nrate = -1\n", "f.toml:4: sip.scanner.rate: -1 out of range"},
+		{"trusted_only not a bool", "[sip.scanner]\ntrusted_only = \"yes\"\n", "f.toml:2: sip.scanner.trusted_only: is a string, expected true or false"},
 		{"unknown scanner key", "[sip.scanner]\nrates = 5\n", "f.toml:2: sip.scanner.rates: unknown key in [sip.scanner]"},
 		{"password and file", "[[account]]\nregistrar = \"sip:pbx\"\nuser = \"d\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:5: account[0].password_file: both password and password_file are set"},
 	}
@@ -175,12 +176,12 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestScannerSection(t *testing.T) {
-	c, err := Parse("f.toml", []byte("[sip.scanner]\nrate = 0\nuser_agents = [\"sipsak\"]\ntrusted = [\"10.0.0.0/8\", \"192.0.2.7\"]\n"))
+	c, err := Parse("f.toml", []byte("[sip.scanner]\nrate = 0\nuser_agents = [\"sipsak\"]\ntrusted = [\"10.0.0.0/8\", \"192.0.2.7\"]\ntrusted_only = true\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc := c.SIP.Scanner
-	if sc.Rate != 0 || sc.Burst != 20 || !slices.Equal(sc.UserAgents, []string{"sipsak"}) || !slices.Equal(sc.Trusted, []string{"10.0.0.0/8", "192.0.2.7"}) {
+	if !sc.TrustedOnly || sc.Rate != 0 || sc.Burst != 20 || !slices.Equal(sc.UserAgents, []string{"sipsak"}) || !slices.Equal(sc.Trusted, []string{"10.0.0.0/8", "192.0.2.7"}) {
 		t.Errorf("scanner = %+v", sc)
 	}
 }

@@ -22,6 +22,9 @@ type rtcpState struct {
 	next time.Time // when the send loop sends the next report
 	buf  []byte
 	enc  []byte
+	// cname is a random per-session CNAME (RFC 7022): a fixed one named the product to
+	// anyone on the path.
+	cname string
 	// stunOut is the receive loop's buffer for STUN answers.
 	stunOut [stunMaxResponse]byte
 
@@ -56,7 +59,7 @@ func newRTCPState(s *Session) *rtcpState {
 	if s.cfg.DSCP > 0 {
 		setDSCP(c, s.cfg.DSCP) // best effort, as for RTP (NewSession logged any failure)
 	}
-	r := &rtcpState{s: s, conn: c, buf: make([]byte, 1500), enc: make([]byte, 1500+srtpOverhead)}
+	r := &rtcpState{s: s, conn: c, buf: make([]byte, 1500), enc: make([]byte, 1500+srtpOverhead), cname: newCNAME()}
 	r.setRemote(*s.remote.Load())
 	return r
 }
@@ -126,7 +129,7 @@ func (r *rtcpState) send(now time.Time) {
 		pkt = &rtcp.ReceiverReport{SSRC: s.tx.ssrc, Reports: reports}
 	}
 	b, err := rtcp.Marshal([]rtcp.Packet{pkt, &rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{
-		Source: s.tx.ssrc, Items: []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: "intercom"}},
+		Source: s.tx.ssrc, Items: []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: r.cname}},
 	}}}})
 	if err != nil {
 		return

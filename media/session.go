@@ -442,3 +442,13 @@ func (s *Session) realtime(loop string, onClock bool) {
 
 // newSSRC picks a random SSRC and initial sequence number (RFC 3550 section 5.1).
 func newSSRC() (uint32, uint16) { return rand.Uint32(), uint16(rand.UintN(1 << 16)) }
+
+// newCNAME is a random RTCP CNAME of 16 characters (RFC 7022 section 4.2: 96 random bits).
+func newCNAME() string {
+	const digits = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"
+	b := make([]byte, 16)
+	for i := range b {
+		b[i] = digits[rand.UintN(uint(len(digits)))]
+	}
+	return string(b)
+}

@@ -17,7 +17,8 @@ type Config struct {
 	Transports []string
 	// DisplayName goes into From and Contact.
 	DisplayName string
-	// UserAgent is sent in User-Agent and Server headers.
+	// UserAgent is sent in User-Agent and Server headers; empty (the default) sends neither,
+	// so the device does not name its product and version to whoever probes it.
 	UserAgent string
 	TLS       TLSConfig
 	// Accounts are the registrations; none means userless (direct IP) mode.
@@ -60,7 +61,7 @@ func Defaults() Config {
 		Listen:         "0.0.0.0:5060",
 		Transports:     []string{"udp", "tcp"},
 		DisplayName:    "Door",
-		UserAgent:      "intercom",
+		UserAgent:      "", // no User-Agent or Server: nothing tells a scanner what answers
 		Keepalive:      15 * time.Second,
 		SessionExpires: 1800 * time.Second,
 		MinSE:          90 * time.Second,

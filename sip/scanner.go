@@ -48,6 +48,9 @@ func isScannerAgent(ua string, extra []string) bool {
 type Stats struct {
 	ScannerDropped uint64 // out-of-dialog requests from a scanner User-Agent
 	RateDropped    uint64 // out-of-dialog requests over the per-source rate limit
+	// UntrustedDropped: out-of-dialog requests from neither a registrar nor a trusted
+	// network while [sip.scanner] trusted_only is set.
+	UntrustedDropped uint64
 }
 
 // Stats reports what the scanner defence dropped since the UA was created.
@@ -59,8 +62,8 @@ type sourceState struct {
 	last   time.Time // last refill
 	seen   time.Time // last request
 
-	rateDrops, scanDrops     int       // drops since the last log line of that kind
-	rateLogged, scanLoggedAt time.Time // when that line was written; zero = never
+	rateDrops, scanDrops, untrustedDrops        int       // drops since the last log line of that kind
+	rateLogged, scanLoggedAt, untrustedLoggedAt time.Time // when that line was written; zero = never
 }
 
 // scanLimiter is the per-source-IP rate limiter and scanner filter.
@@ -73,8 +76,11 @@ type scanLimiter struct {
 	burst   float64
 	agents  []string // more scanner User-Agents, lower case
 	trusted []netip.Prefix
-	sources map[netip.Addr]*sourceState
-	counts  Stats
+	// trustedOnly drops every out-of-dialog request from outside trusted (registrars are
+	// exempt before the limiter is asked).
+	trustedOnly bool
+	sources     map[netip.Addr]*sourceState
+	counts      Stats
 }
 
 // newScanLimiter builds the limiter from a validated cfg.
@@ -102,6 +108,7 @@ func (l *scanLimiter) configure(cfg ScannerConfig) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.rate, l.burst, l.agents, l.trusted = float64(cfg.Rate), float64(cfg.Burst), agents, trusted
+	l.trustedOnly = cfg.TrustedOnly
 	for _, s := range l.sources {
 		s.tokens = min(s.tokens, l.burst)
 	}
@@ -130,6 +137,15 @@ func (l *scanLimiter) allow(src netip.Addr, ua string) bool {
 	}
 	s := l.source(src, now)
 	s.seen = now
+	if l.trustedOnly {
+		l.counts.UntrustedDropped++
+		s.untrustedDrops++
+		if s.untrustedLoggedAt.IsZero() || now.Sub(s.untrustedLoggedAt) >= scanLogEvery {
+			l.log.Info("sip: requests from an untrusted source dropped (trusted_only)", "source", src.String(), "count", s.untrustedDrops)
+			s.untrustedLoggedAt, s.untrustedDrops = now, 0
+		}
+		return false
+	}
 	if isScannerAgent(ua, l.agents) {
 		l.counts.ScannerDropped++
 		s.scanDrops++

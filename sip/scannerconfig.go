@@ -22,6 +22,10 @@ type ScannerConfig struct {
 	// Trusted are source networks ("192.168.1.0/24") or addresses never limited or
 	// filtered: the indoor units and the PBX, when its address is not a literal registrar.
 	Trusted []string
+	// TrustedOnly answers out-of-dialog requests (OPTIONS, INVITE, ...) only from the
+	// registrars and Trusted: the rest are dropped unanswered, so a scan of the network finds
+	// no SIP device here. Calls from phones on the LAN then need their network in Trusted.
+	TrustedOnly bool
 }
 
 // ScannerDefaults are the limits a door on a public address needs and a PBX never meets: a
