@@ -47,13 +47,16 @@ type Board struct {
 	drives   []drive     // output changes found by the current step
 	released atomic.Bool // lines closed: Halt has nothing left to drive
 
+	foundActive []string // relays energised before Open claimed them (RelaysFoundActive)
+
 	runWG     sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // Open validates cfg, claims its lines with every output at its inactive level, and reads
-// the inputs' current levels (a button already held at start gives no Press).
+// the inputs' current levels (a button already held at start gives no Press). Before the
+// claim it reads the outputs, when the driver can (Prober): see RelaysFoundActive.
 func Open(cfg Config, opts Options) (*Board, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("gpio: config: %w", err)
@@ -87,9 +90,14 @@ func Open(cfg Config, opts Options) (*Board, error) {
 	default:
 		drv = chipDriver{name: cfg.Chip}
 	}
+	b.foundActive = b.probeOutputs(drv, specs)
 	lines, err := drv.Request(specs)
 	if err != nil {
 		return nil, fmt.Errorf("gpio: request lines on %s: %w", cfg.Chip, err)
+	}
+	if len(b.foundActive) > 0 {
+		b.log.Warn("gpio: relay found energised at start; driven safe (the last owner of the line died with it on)",
+			"relays", b.foundActive)
 	}
 	b.lines = lines
 	for _, in := range b.ins {

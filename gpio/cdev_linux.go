@@ -67,6 +67,16 @@ type lineRequest struct {
 	fd              int32
 }
 
+type lineInfo struct {
+	name     [gpioMaxNameSize]byte
+	consumer [gpioMaxNameSize]byte
+	offset   uint32
+	numAttrs uint32
+	flags    uint64
+	attrs    [gpioV2AttrsMax]lineAttribute
+	padding  [4]uint32
+}
+
 type lineValues struct {
 	bits uint64
 	mask uint64
@@ -77,6 +87,7 @@ func ioc(dir, nr, size uintptr) uintptr {
 }
 
 func ioctlChipInfo() uintptr  { return ioc(iocRead, 0x01, unsafe.Sizeof(gpiochipInfo{})) }
+func ioctlLineInfo() uintptr  { return ioc(iocRead|iocWrite, 0x05, unsafe.Sizeof(lineInfo{})) }
 func ioctlGetLine() uintptr   { return ioc(iocRead|iocWrite, 0x07, unsafe.Sizeof(lineRequest{})) }
 func ioctlGetValues() uintptr { return ioc(iocRead|iocWrite, 0x0E, unsafe.Sizeof(lineValues{})) }
 func ioctlSetValues() uintptr { return ioc(iocRead|iocWrite, 0x0F, unsafe.Sizeof(lineValues{})) }

@@ -264,3 +264,49 @@ func TestVboardHeldAtOpen(t *testing.T) {
 	s.pull(t, 4, false)
 	expectEvent(t, b, "exit", Release)
 }
+
+// A relay the last run left energised is reported by the next Open, which still claims it at
+// its safe level. gpio-sim returns a released line to its pull (as mainline kernels do), so
+// the pull-up written after the "kill" plays the Raspberry Pi kernel that keeps the level.
+// Line 7 (never used by another test) is the cold-boot case: an input pulled up is no alarm.
+func TestVboardRelayFoundActive(t *testing.T) {
+	s := findGPIOSim(t)
+	cfg := vboardConfig(s.chip)
+	cfg.Relays = append(cfg.Relays, Output{Name: "spare7", Line: 7})
+	s.pull(t, 7, true)
+	defer s.pull(t, 7, false)
+	cold, err := chipDriver{name: s.chip}.Probe([]LineSpec{{Name: "spare7", Offset: 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cold[0].Output {
+		t.Log("line 7 was an output already: the cold-boot case is not checked")
+	} else if got := b.RelaysFoundActive(); len(got) != 0 {
+		t.Errorf("cold start: RelaysFoundActive = %q, want none (inputs at their pull)", got)
+	}
+	if err := b.SetRelay("door", true); err != nil {
+		t.Fatal(err)
+	}
+	// Killed: the lines go back to the kernel with the relay on, nobody drives them safe.
+	if err := b.lines.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.pull(t, 3, true)
+	defer s.pull(t, 3, false)
+
+	b2, err := Open(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	if got := b2.RelaysFoundActive(); len(got) != 1 || got[0] != "door" {
+		t.Errorf("after the kill: RelaysFoundActive = %q, want [door]", got)
+	}
+	if s.value(t, 3) {
+		t.Error("door relay still energised after the new Open")
+	}
+}

@@ -174,8 +174,12 @@ kernel=vmlinuz
 initramfs initrd.img followkernel
 dtparam=audio=on
 dtparam=watchdog=on
+# A released GPIO output returns to an input (Raspberry Pi kernels keep its level by default):
+# a killed intercom must not leave the door relay energised. Read by the Pi's own device tree;
+# the kernel parameter in cmdline.txt says the same to the pinctrl driver of any kernel.
+dtparam=strict_gpiod
 CONFIG
-echo "console=tty0 console=ttyS1,115200 root=LABEL=$label_root rw fsck.repair=yes net.ifnames=0 rootwait" >"$boot/cmdline.txt"
+echo "console=tty0 console=ttyS1,115200 root=LABEL=$label_root rw fsck.repair=yes net.ifnames=0 rootwait pinctrl_bcm2835.persist_gpio_outputs=n" >"$boot/cmdline.txt"
 cat >"$boot/README.txt" <<README
 Before the first boot you may put here:
   intercom.toml    the intercom's config (moved to /etc/intercom/intercom.toml at boot)

@@ -62,6 +62,7 @@ func TestUnitSettings(t *testing.T) {
 		{"Restart", "always"},
 		{"ExecStart", "/usr/bin/intercom run -config /etc/intercom/intercom.toml"},
 		{"ExecReload", "/bin/kill -HUP $MAINPID"},
+		{"ExecStopPost", "/usr/bin/intercom safe -config /etc/intercom/intercom.toml"},
 		{"AmbientCapabilities", "CAP_SYS_NICE CAP_NET_BIND_SERVICE"},
 		{"LimitRTPRIO", "95"},
 		{"LimitMEMLOCK", "infinity"},

@@ -30,6 +30,7 @@ const usage = `usage: intercom [command] [flags]
 commands:
   run           run the intercom (the default): intercom run [-config FILE]
   check-config  check a config file and print every problem: intercom check-config FILE
+  safe          drive every relay and LED to its safe level and exit: intercom safe [-config FILE]
   audio         sound cards: intercom audio list | intercom audio test [-capture D] [-playback D]
   ctl           talk to a running intercom: intercom ctl status | call URI | answer | hangup |
                 open | press BUTTON | events -f   (intercom ctl -h for more)
@@ -50,6 +51,8 @@ func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCmd(args, stderr)
 	case "check-config":
 		return checkConfigCmd(args, stdout, stderr)
+	case "safe":
+		return safeCmd(args, stdout, stderr)
 	case "audio":
 		return runAudio(args, stdout, stderr, slog.New(slog.NewTextHandler(stderr, nil)))
 	case "ctl":

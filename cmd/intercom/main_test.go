@@ -15,6 +15,10 @@ func TestCheckConfig(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	simCfg := filepath.Join(dir, "sim.toml")
+	if err := os.WriteFile(simCfg, []byte("[gpio]\nchip = \"sim\"\n[[led]]\nname = \"s\"\nline = 1\nshow = \"registered\"\n[door]\nrelay_line = 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		args      []string
 		code      int
@@ -24,6 +28,9 @@ func TestCheckConfig(t *testing.T) {
 		{[]string{"check-config", "../../config/example.toml"}, 0, "example.toml: ok", "", 0},
 		{[]string{"check-config", bad}, 2, "", bad + ":2: sip.listen:", 3},
 		{[]string{"check-config", filepath.Join(dir, "missing.toml")}, 1, "", "no such file", 1},
+		{[]string{"safe", "-config", simCfg}, 0, "intercom safe: 1 relays, 1 LEDs at their safe level on sim", "", 0},
+		{[]string{"safe", "-config", bad}, 2, "", bad + ":2: sip.listen:", 3},
+		{[]string{"safe", "-config", filepath.Join(dir, "missing.toml")}, 1, "", "no such file", 1},
 		{[]string{"version"}, 0, "intercom dev", "", 0},
 		{[]string{"frobnicate"}, 2, "", "unknown command", 0},
 	}

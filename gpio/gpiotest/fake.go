@@ -32,6 +32,7 @@ type Fake struct {
 	changed chan struct{} // closed and replaced on every change, for the Wait methods
 	stop    chan struct{}
 	closed  bool
+	left    map[string]bool // outputs a previous owner left energised (Leave)
 }
 
 // New returns a Fake whose recorded times come from clk.

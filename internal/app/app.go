@@ -36,6 +36,8 @@ type Options struct {
 	Ready func()
 	// OpenPCM opens a call's sound cards; nil means alsa.OpenPCM. Tests pass alsatest fakes.
 	OpenPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error)
+	// GPIODriver replaces the chip [gpio] names; tests pass gpio/gpiotest's fake. nil: the chip.
+	GPIODriver gpio.Driver
 }
 
 // App is one running intercom.
@@ -68,7 +70,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a := &App{cfg: cfg, opts: opts, log: opts.Logger}
 	var err error
-	a.board, err = gpio.Open(cfg.GPIO, gpio.Options{Logger: a.log.With("part", "gpio"), Clock: opts.Clock})
+	a.board, err = gpio.Open(cfg.GPIO, gpio.Options{Logger: a.log.With("part", "gpio"), Clock: opts.Clock, Driver: opts.GPIODriver})
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -79,6 +81,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.events = eventlog.New(eventlog.Config{Path: cfg.Door.Events.Path, MaxSize: cfg.Door.Events.MaxSize},
 		eventlog.Options{Logger: a.log.With("part", "eventlog"), Clock: opts.Clock})
+	recordFoundActive(a.events, a.board, "start")
 	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)
 	a.phone.openPCM = opts.OpenPCM
 	a.trim = newTrimmer(opts.Clock, a.phone.busy)
