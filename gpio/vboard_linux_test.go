@@ -269,12 +269,17 @@ func TestVboardHeldAtOpen(t *testing.T) {
 // its safe level. gpio-sim returns a released line to its pull (as mainline kernels do), so
 // the pull-up written after the "kill" plays the Raspberry Pi kernel that keeps the level.
 // Line 7 (never used by another test) is the cold-boot case: an input pulled up is no alarm.
+// (gpio-sim keeps a released line's direction, so its pull must match what the "killed" run
+// drove; on a Pi, mainline's pinctrl makes a released pin an input and a kept one keeps its
+// level, so the probe reads the truth there.)
 func TestVboardRelayFoundActive(t *testing.T) {
 	s := findGPIOSim(t)
 	cfg := vboardConfig(s.chip)
 	cfg.Relays = append(cfg.Relays, Output{Name: "spare7", Line: 7})
 	s.pull(t, 7, true)
 	defer s.pull(t, 7, false)
+	s.pull(t, 6, true) // earlier tests released the active-low spare relay: at rest it is high
+	defer s.pull(t, 6, false)
 	cold, err := chipDriver{name: s.chip}.Probe([]LineSpec{{Name: "spare7", Offset: 7}})
 	if err != nil {
 		t.Fatal(err)
@@ -295,8 +300,11 @@ func TestVboardRelayFoundActive(t *testing.T) {
 	if err := b.lines.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// The pulls now play the kernel that kept each released output at its last level: the
+	// door relay on, the active-low spare relay and spare7 at their inactive levels.
 	s.pull(t, 3, true)
 	defer s.pull(t, 3, false)
+	s.pull(t, 7, false)
 
 	b2, err := Open(cfg, Options{})
 	if err != nil {

@@ -73,6 +73,7 @@ func scenario(figs *figures, args []string) error {
 		{"start and register", r.startAndRegister},
 		{"call, audio, door code", r.callAndDoor},
 		{"exit button, kill -9 with the relay open", r.killWithRelayOpen},
+		{"intercom safe (ExecStopPost) on a relay the kernel kept", r.safeAfterKill},
 		{"restart and register", r.startAndRegister},
 		{"SIGTERM", r.sigterm},
 	}
