@@ -2,11 +2,11 @@
 # shellcheck source-path=SCRIPTDIR
 # fetch.sh: everything the virtual board needs, cached under hwtest/.cache (git-ignored).
 #
-#   hwtest/vboard/fetch.sh [amd64] [arm64]     (default: both)
+#   hwtest/vboard/fetch.sh [amd64] [arm64] [armhf]     (default: all three)
 #
 # - installs the host tools that are missing (apt, --no-install-recommends);
 # - downloads Debian's kernel image for each arch (dpkg-deb -x, never installed on the host);
-#   arm64 packages come through a private apt state so the host's apt setup is untouched;
+#   arm64 and armhf packages come through private apt states so the host's apt setup is untouched;
 # - builds gpio-sim.ko and irq-sim.ko out of tree (Debian's kernel has neither).
 # Idempotent: a warm run only checks that the results exist. The kernel ABI (6.1.0-N) is
 # derived from the linux-image-<arch> metapackage, so a Debian update only means a refetch.
@@ -17,9 +17,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 arches=("$@")
-[ ${#arches[@]} -gt 0 ] || arches=(amd64 arm64)
+[ ${#arches[@]} -gt 0 ] || arches=(amd64 arm64 armhf)
 for a in "${arches[@]}"; do
-	case $a in amd64 | arm64) ;; *) die "fetch: unknown arch $a (amd64, arm64)" ;; esac
+	case $a in amd64 | arm64 | armhf) ;; *) die "fetch: unknown arch $a (amd64, arm64, armhf)" ;; esac
 done
 
 apt_updated=
@@ -69,22 +69,70 @@ fi
 host_pkgs=(qemu-system-x86 qemu-user-static busybox-static kmod cpio xz-utils make gcc
 	"linux-source-6.1=$kver" "linux-headers-$abi-amd64")
 for a in "${arches[@]}"; do
-	[ "$a" = arm64 ] && host_pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu)
+	case $a in
+	arm64) host_pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu) ;;
+	armhf) host_pkgs+=(qemu-system-arm gcc-arm-linux-gnueabihf) ;;
+	esac
 done
 ensure_pkgs "${host_pkgs[@]}"
 
-# --- kernel sources we need: extract-vmlinux and the two drivers (one pass over the tarball) ---
+# --- kernel sources we need: extract-vmlinux, the two drivers and modpost's sources (one
+# pass over the tarball) ---
 src=$CACHE/src
-if [ ! -f "$src/.done-$kver" ]; then
+if [ ! -f "$src/.done2-$kver" ]; then
 	log "extracting drivers from linux-source-6.1 ($kver)"
 	rm -rf "$src" && mkdir -p "$src"
 	tar -C "$src" --strip-components=1 -xf /usr/src/linux-source-6.1.tar.xz \
 		linux-source-6.1/scripts/extract-vmlinux \
 		linux-source-6.1/drivers/gpio/gpio-sim.c \
 		linux-source-6.1/drivers/gpio/gpiolib.h \
-		linux-source-6.1/kernel/irq/irq_sim.c
-	touch "$src/.done-$kver"
+		linux-source-6.1/kernel/irq/irq_sim.c \
+		linux-source-6.1/scripts/mod \
+		linux-source-6.1/include/linux/mod_devicetable.h \
+		linux-source-6.1/include/linux/license.h
+	touch "$src/.done2-$kver"
 fi
+
+# kbuild32 ARCH HEADERS KMARCH CROSS: a copy of the host's kbuild tools whose modpost knows a
+# 32-bit target's structs. Debian's linux-kbuild modpost for 32-bit ELF still has the host's
+# device table sizes (struct of_device_id: 200 bytes, 196 on arm), so modpost rejects any
+# 32-bit module with a device table. The offsets come from the target compiler, as in-tree.
+kbuild32() {
+	local a=$1 hdr=$2 kmarch=$3 cross=$4 kb=$CACHE/$1/kbuild b=$CACHE/$1/modpost
+	if [ -x "$kb/scripts/mod/modpost" ] && [ -f "$kb/.done-$kver" ]; then echo "$kb"; return 0; fi
+	log "building a modpost for $a"
+	rm -rf "$b" "$kb" && mkdir -p "$b/off" "$b/include/linux"
+	cp -r "$src/scripts" "$b/"
+	cp "$src/include/linux/mod_devicetable.h" "$src/include/linux/license.h" "$b/include/linux/"
+	cp "$src/scripts/mod/devicetable-offsets.c" "$b/off/"
+	echo 'obj-m :=' >"$b/off/Kbuild"
+	make -s -C "$hdr" M="$b/off" ARCH="$kmarch" CROSS_COMPILE="$cross" devicetable-offsets.s >&2 ||
+		die "fetch: devicetable-offsets.s for $a failed"
+	{
+		echo "#ifndef __DEVICETABLE_OFFSETS_H__"
+		echo "#define __DEVICETABLE_OFFSETS_H__"
+		sed -ne 's:^[[:space:]]*\.ascii "->\([^ ]*\) [$#]*\([^ ]*\) \(.*\)".*:#define \1 \2 /* \3 */:p' \
+			"$b/off/devicetable-offsets.s"
+		echo "#endif"
+	} >"$b/scripts/mod/devicetable-offsets.h"
+	grep -q '^#define SIZE_of_device_id ' "$b/scripts/mod/devicetable-offsets.h" ||
+		die "fetch: no device table sizes for $a (kbuild's asm-offsets format changed?)"
+	(
+		cd "$b/scripts/mod"
+		"${cross}gcc" -c -o empty.o empty.c
+		gcc -o mk_elfconfig mk_elfconfig.c
+		./mk_elfconfig <empty.o >elfconfig.h
+		gcc -O2 -o modpost modpost.c file2alias.c sumversion.c
+	) >"$b/build.log" 2>&1 || {
+		tail -n 20 "$b/build.log" >&2
+		die "fetch: modpost for $a failed"
+	}
+	cp -a /usr/lib/linux-kbuild-6.1 "$kb"
+	rm -f "$kb/scripts/mod/modpost"*
+	cp "$b/scripts/mod/modpost" "$kb/scripts/mod/modpost"
+	touch "$kb/.done-$kver"
+	echo "$kb"
+}
 
 # mod_src DIR: the two drivers as an external module tree.
 mod_src() {
@@ -146,51 +194,65 @@ fetch_amd64() {
 	[ /bin/busybox -ot "$d/busybox" ] || cp -f /bin/busybox "$d/busybox"
 }
 
-fetch_arm64() {
-	local d=$CACHE/arm64 P=$CACHE/arm64/apt
+# fetch_foreign ARCH DEBARCH FLAVOUR KARCH CROSS GCCPKG BITS: a foreign arch's kernel, headers and
+# busybox through a private apt state (the host's apt setup stays untouched), and gpio-sim
+# built with the cross compiler. arm64: Debian's "arm64" flavour; armhf: "armmp" (ARMv7, the
+# flavour that boots on QEMU's virt machine with a Cortex-A15).
+fetch_foreign() {
+	local a=$1 debarch=$2 flavour=$3 kmarch=$4 cross=$5 gccpkg=$6 bits=$7
+	local d=$CACHE/$a P=$CACHE/$a/apt
 	mkdir -p "$d/debs" "$P/state/lists/partial" "$P/cache/archives/partial"
 	[ -f "$P/state/status" ] || : >"$P/state/status"
 	local A=(-o "Dir::State=$P/state" -o "Dir::State::status=$P/state/status"
-		-o "Dir::Cache=$P/cache" -o APT::Architecture=arm64 -o APT::Architectures=arm64)
-	karch=arm64
+		-o "Dir::Cache=$P/cache" -o "APT::Architecture=$debarch" -o "APT::Architectures=$debarch")
+	karch=$flavour
 	local aabi=
 	[ -z "${VBOARD_REFRESH:-}" ] && [ -s "$d/abi" ] && aabi=$(cat "$d/abi")
 	[ -n "$aabi" ] || aabi=$(abi_of "${A[@]}")
 	if [ -z "$aabi" ]; then
-		log "apt-get update (private arm64 state)"
+		log "apt-get update (private $debarch state)"
 		apt-get "${A[@]}" -qq update >/dev/null
 		aabi=$(abi_of "${A[@]}")
 	fi
 	karch=amd64
-	[ -n "$aabi" ] || die "fetch: cannot derive the arm64 kernel ABI"
+	[ -n "$aabi" ] || die "fetch: cannot derive the $a kernel ABI"
 	echo "$aabi" >"$d/abi"
 	local p need=()
-	for p in "linux-image-$aabi-arm64" "linux-headers-$aabi-arm64" busybox-static; do
-		ls "$d/debs/${p}_"*_arm64.deb >/dev/null 2>&1 || need+=("$p")
+	for p in "linux-image-$aabi-$flavour" "linux-headers-$aabi-$flavour" busybox-static; do
+		ls "$d/debs/${p}_"*"_$debarch.deb" >/dev/null 2>&1 || need+=("$p")
 	done
 	if [ ${#need[@]} -gt 0 ]; then
-		log "downloading arm64: ${need[*]}"
+		log "downloading $debarch: ${need[*]}"
 		(cd "$d/debs" && apt-get "${A[@]}" -o APT::Sandbox::User=root -qq download "${need[@]}")
 	fi
-	if [ ! -f "$d/root/boot/vmlinuz-$aabi-arm64" ] || [ ! -x "$d/root/bin/busybox" ] ||
-		[ ! -d "$d/root/usr/src/linux-headers-$aabi-arm64" ]; then
-		for p in "$d/debs/"*_arm64.deb; do unpack arm64 "$p"; done
+	if [ ! -f "$d/root/boot/vmlinuz-$aabi-$flavour" ] || [ ! -x "$d/root/bin/busybox" ] ||
+		[ ! -d "$d/root/usr/src/linux-headers-$aabi-$flavour" ]; then
+		for p in "$d/debs/"*"_$debarch.deb"; do unpack "$a" "$p"; done
 	fi
-	# The arm64 Image in Debian is uncompressed: it boots as it is.
-	ln -sfn "root/boot/vmlinuz-$aabi-arm64" "$d/vmlinux"
-	ln -sfn "root/lib/modules/$aabi-arm64" "$d/moddir"
+	# arm64's vmlinuz is an uncompressed Image, armhf's a zImage: QEMU boots both as they are.
+	ln -sfn "root/boot/vmlinuz-$aabi-$flavour" "$d/vmlinux"
+	ln -sfn "root/lib/modules/$aabi-$flavour" "$d/moddir"
 	ln -sfn root/bin/busybox "$d/busybox"
-	# The arm64 headers include linux-headers-<abi>-common by absolute path and run the
+	# The foreign headers include linux-headers-<abi>-common by absolute path and run the
 	# host's kbuild tools (fixdep, modpost) through ../../lib/linux-kbuild-6.1.
-	ensure_pkgs "linux-headers-$aabi-common" gcc-aarch64-linux-gnu
+	ensure_pkgs "linux-headers-$aabi-common" "$gccpkg"
 	[ -d /usr/lib/linux-kbuild-6.1 ] || ensure_pkgs linux-kbuild-6.1
+	local hdr=$d/root/usr/src/linux-headers-$aabi-$flavour kb=/usr/lib/linux-kbuild-6.1
 	mkdir -p "$d/root/usr/lib"
-	if [ ! -L "$d/root/usr/lib/linux-kbuild-6.1" ]; then
-		rm -rf "$d/root/usr/lib/linux-kbuild-6.1"
-		ln -s /usr/lib/linux-kbuild-6.1 "$d/root/usr/lib/linux-kbuild-6.1"
+	if [ "$bits" = 32 ] && ! { [ -f "$d/modules/gpio-sim.ko" ] && [ -f "$d/modules/irq-sim.ko" ]; }; then
+		# The headers must reach the host's kbuild once to make the offsets.
+		ln -sfn "$kb" "$d/root/usr/lib/linux-kbuild-6.1"
+		kb=$(kbuild32 "$a" "$hdr" "$kmarch" "$cross")
 	fi
-	build_mods arm64 "$d/root/usr/src/linux-headers-$aabi-arm64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	if [ "$(readlink "$d/root/usr/lib/linux-kbuild-6.1")" != "$kb" ]; then
+		rm -rf "$d/root/usr/lib/linux-kbuild-6.1"
+		ln -s "$kb" "$d/root/usr/lib/linux-kbuild-6.1"
+	fi
+	build_mods "$a" "$hdr" ARCH="$kmarch" CROSS_COMPILE="$cross"
 }
+
+fetch_arm64() { fetch_foreign arm64 arm64 arm64 arm64 aarch64-linux-gnu- gcc-aarch64-linux-gnu 64; }
+fetch_armhf() { fetch_foreign armhf armhf armmp arm arm-linux-gnueabihf- gcc-arm-linux-gnueabihf 32; }
 
 for a in "${arches[@]}"; do "fetch_$a"; done
 log "fetch: ready (${arches[*]}, abi $abi) in $CACHE"

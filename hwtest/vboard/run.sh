@@ -3,9 +3,10 @@
 # run.sh: boot the virtual board once and run checks in it.
 #
 #   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,board,intercom] [--test-binaries BIN...]
-#                             [--intercom BIN] [--timeout SECONDS] [--keep]
+#                             [--intercom BIN] [--goarm 6|7] [--timeout SECONDS] [--keep]
 #
-# ARCH is amd64 (x86_64) or arm64 (aarch64). The guest is Debian's kernel under QEMU/TCG
+# ARCH is amd64 (x86_64), arm64 (aarch64) or armhf (32-bit ARMv7 kernel; every Go program for
+# the guest is built with GOARM=7, or with --goarm 6 the ABI of a Pi Zero/Pi 1). The guest is Debian's kernel under QEMU/TCG
 # with snd-aloop (ALSA loopback, cards 0 and 1), gpio-sim (lines bell, led-status, led-call,
 # relay-door, exit, sensor, spare6, spare7) and virtio-net (10.0.2.15, host at 10.0.2.2).
 # Scenarios, run in this order:
@@ -26,7 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Set (even empty) to choose which packages the tests scenario compiles.
 VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio ./cmd/intercom:Vboard}
 
-usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 arch=$1
@@ -34,8 +35,10 @@ shift
 case $arch in
 amd64 | x86_64) arch=amd64 goarch=amd64 ;;
 arm64 | aarch64) arch=arm64 goarch=arm64 ;;
+armhf | arm) arch=armhf goarch=arm ;;
 *) usage ;;
 esac
+goarm=7
 
 scenarios=smoke
 test_bins=()
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
 		while [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; do test_bins+=("$1"); shift; done
 		;;
 	--intercom) intercom_bin=$2; shift 2 ;;
+	--goarm) goarm=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	*) usage ;;
@@ -89,7 +93,9 @@ cp "$d/modules/irq-sim.ko" "$d/modules/gpio-sim.ko" "$root/lib/modules/vboard/"
 cp -L "$d/busybox" "$root/bin/busybox"
 
 # --- static Go programs for the guest ---
-gobuild() { (cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch go "$@"); }
+gobuild() { (cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go "$@"); }
+label=$arch
+[ "$arch" != armhf ] || label=$arch-v$goarm
 gobuild build -trimpath -o "$root/bin/vboardcheck" ./hwtest/vboard/vboardcheck
 
 if has tests; then
@@ -134,7 +140,7 @@ fi
 # --- /init ---
 {
 	echo "#!/bin/busybox sh"
-	echo "VBOARD_ARCH=$arch"
+	echo "VBOARD_ARCH=$label"
 	echo "VBOARD_SCENARIOS=$scenarios"
 	echo "VBOARD_MODS=\"${loaded[*]}\""
 	cat "$here/guest/init.sh"

@@ -9,16 +9,18 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ioctl numbers and layout from include/uapi/sound/asound.h, 64-bit userspace.
+// ioctl numbers and layout from include/uapi/sound/asound.h. C longs are Go's int/uint on
+// Linux, so one layout serves 64-bit and 32-bit guests; the numbers carry the struct sizes
+// (HW_REFINE 0xC2604110 on 64-bit, 0xC25C4110 on 32-bit).
 const (
-	ioctlHWRefine = 0xC2604110
-	ioctlHWParams = 0xC2604111
+	ioctlHWRefine = 3<<30 | unsafe.Sizeof(hwParams{})<<16 | 'A'<<8 | 0x10
+	ioctlHWParams = 3<<30 | unsafe.Sizeof(hwParams{})<<16 | 'A'<<8 | 0x11
 	ioctlPrepare  = 0x4140
 	ioctlStart    = 0x4142
 	ioctlDrain    = 0x4144
 	ioctlDrop     = 0x4143
-	ioctlWriteI   = 0x40184150
-	ioctlReadI    = 0x80184151
+	ioctlWriteI   = 1<<30 | unsafe.Sizeof(xferi{})<<16 | 'A'<<8 | 0x50
+	ioctlReadI    = 2<<30 | unsafe.Sizeof(xferi{})<<16 | 'A'<<8 | 0x51
 
 	paramAccess    = 0
 	paramFormat    = 1
@@ -53,14 +55,14 @@ type hwParams struct {
 	Msbits    uint32
 	RateNum   uint32
 	RateDen   uint32
-	FifoSize  uint64
+	FifoSize  uint // C unsigned long
 	Reserved  [64]byte
 }
 
 type xferi struct {
-	Result int64
+	Result int // snd_pcm_sframes_t: C long
 	Buf    uintptr
-	Frames uint64
+	Frames uint // snd_pcm_uframes_t: C unsigned long
 }
 
 // pcm is one opened substream, S16_LE interleaved.
@@ -134,8 +136,9 @@ func refineRate(path string) (rmin, rmax, cmin, cmax uint32, err error) {
 }
 
 func openPCM(path string, capture bool, rate, channels, period, periods int) (*pcm, error) {
-	if unsafe.Sizeof(hwParams{}) != 608 || unsafe.Sizeof(xferi{}) != 24 {
-		return nil, errors.New("vboardcheck: only 64-bit guests are supported")
+	if w := unsafe.Sizeof(uintptr(0)); unsafe.Sizeof(hwParams{}) != 600+w || unsafe.Sizeof(xferi{}) != 3*w {
+		return nil, fmt.Errorf("vboardcheck: snd_pcm_hw_params %d bytes, snd_xferi %d: not the kernel's layout",
+			unsafe.Sizeof(hwParams{}), unsafe.Sizeof(xferi{}))
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NONBLOCK, 0)
 	if err != nil {
@@ -171,7 +174,7 @@ func (c *pcm) xfer(buf []int16) (int, error) {
 	frames := len(buf) / c.channels
 	done := 0
 	for done < frames {
-		x := xferi{Buf: uintptr(unsafe.Pointer(&buf[done*c.channels])), Frames: uint64(frames - done)}
+		x := xferi{Buf: uintptr(unsafe.Pointer(&buf[done*c.channels])), Frames: uint(frames - done)}
 		req := uintptr(ioctlWriteI)
 		if c.capture {
 			req = ioctlReadI
