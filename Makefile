@@ -56,7 +56,7 @@ demo: ## two intercoms on loopback: bell, ring, tones both ways, DTMF opens the 
 	CGO_ENABLED=0 $(GO) build -o bin/intercom ./cmd/intercom
 	bin/intercom demo
 
-vboard: ## hardware-in-the-loop on the virtual board (QEMU: snd-aloop, gpio-sim), x86_64 + arm64
+vboard: ## hardware-in-the-loop on the virtual board (QEMU: snd-aloop, gpio-sim), x86_64 + arm64 + armhf (GOARM=7, and 6 for the scenario)
 	@if [ -x hwtest/vboard/run-all.sh ]; then hwtest/vboard/run-all.sh; else echo "vboard: hwtest/vboard/run-all.sh not present yet"; fi
 
 hwtest: ## run the real-board tests on a Raspberry Pi over SSH: make hwtest PI=host

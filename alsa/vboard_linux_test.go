@@ -160,7 +160,7 @@ func TestVboardXrunRecovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(100 * time.Millisecond) // longer than the 80 ms buffer: an overrun
+	waitXrun(t, rec) // nobody reads: the 80 ms buffer overruns
 	for range 5 {
 		if _, err := rec.Read(buf); err != nil {
 			t.Fatalf("read after overrun: %v", err)
@@ -181,7 +181,7 @@ func TestVboardXrunRecovers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(100 * time.Millisecond) // the 4 queued periods run dry: an underrun
+	waitXrun(t, play) // nobody writes: the 4 queued periods run dry
 	for range 4 {
 		if _, err := play.Write(out); err != nil {
 			t.Fatalf("write after underrun: %v", err)
@@ -191,6 +191,27 @@ func TestVboardXrunRecovers(t *testing.T) {
 		t.Errorf("playback: no underrun counted after 100 ms without writing")
 	}
 	t.Logf("xruns: capture %d, playback %d", rec.Xruns(), play.Xruns())
+}
+
+// waitXrun waits until the kernel reports the stream in xrun (DELAY fails with EPIPE; it also
+// makes aloop bring its position up to date). A fixed sleep longer than the buffer was not
+// enough on a TCG guest of a loaded host: the sleep could end before the card's timer ran.
+func waitXrun(t *testing.T, p *alsa.PCM) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := p.Delay()
+		if errors.Is(err, alsa.ErrXrun) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("delay while waiting for an xrun: %v", err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no xrun within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func TestVboardUnplugAndReturn(t *testing.T) {

@@ -29,6 +29,7 @@ armhf)
 	# Debian's armmp kernel on QEMU's virt board: a Cortex-A15 (ARMv7 with LPAE, as the
 	# Pi 2/3 in 32-bit mode); the GOARM=6 binary runs on it with a Pi Zero's kernel ABI.
 	# highmem=off: armmp (no LPAE) cannot reach the PCIe ECAM window above 4 GB.
+	# shellcheck disable=SC2054 # the comma belongs to the machine option
 	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -accel tcg -m 512 -smp 1
 		-kernel "$d/vmlinux" -append "console=ttyAMA0 panic=-1 quiet")
 	;;
