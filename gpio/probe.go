@@ -35,10 +35,14 @@ func (b *Board) probeOutputs(drv Driver, specs []LineSpec) []string {
 		b.log.Warn("gpio: cannot read the outputs before claiming them", "err", err)
 		return nil
 	}
+	isRelay := map[string]bool{} // [Config.Relays] only: readers' LED and beeper wires pulse as relays too
+	for _, r := range b.cfg.Relays {
+		isRelay[r.Name] = true
+	}
 	var found []string
 	for j, o := range b.outs {
 		st := states[j]
-		if o.relay && st.Output && polarity(st.High, o.activeLow) {
+		if o.relay && isRelay[o.name] && st.Output && polarity(st.High, o.activeLow) {
 			found = append(found, o.name)
 		}
 	}
