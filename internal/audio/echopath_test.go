@@ -2,10 +2,8 @@ package audio
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"math"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,62 +12,9 @@ import (
 	"github.com/doorsip/intercom/voice"
 )
 
-// room is a simulated box: the microphone hears what the speaker played, delay samples
-// later, through the impulse response h.
-type room struct {
-	mu    sync.Mutex
-	delay int
-	h     []float64
-	hist  []float64 // mono, as played
-	read  int       // microphone samples taken
-}
-
-func (r *room) mic() int16 {
-	j := r.read
-	r.read++
-	var acc float64
-	for k, hk := range r.h {
-		if i := j - r.delay - k; i >= 0 && i < len(r.hist) {
-			acc += hk * r.hist[i]
-		}
-	}
-	return int16(max(-32768, min(32767, math.Round(acc))))
-}
-
-// roomPCM is a fake card (S16) whose capture is the room's microphone.
-type roomPCM struct {
-	*alsatest.PCM
-	r *room
-}
-
-func (d roomPCM) WriteI(b []byte, frames int) (int, error) {
-	n, err := d.PCM.WriteI(b, frames)
-	ch := d.Installed().Channels
-	d.r.mu.Lock()
-	for f := range n {
-		d.r.hist = append(d.r.hist, float64(int16(binary.LittleEndian.Uint16(b[f*ch*2:]))))
-	}
-	d.r.mu.Unlock()
-	return n, err
-}
-
-func (d roomPCM) ReadI(b []byte, frames int) (int, error) {
-	n, err := d.PCM.ReadI(b, frames)
-	ch := d.Installed().Channels
-	d.r.mu.Lock()
-	for f := range n {
-		v := d.r.mic()
-		for c := range ch {
-			binary.LittleEndian.PutUint16(b[(f*ch+c)*2:], uint16(v))
-		}
-	}
-	d.r.mu.Unlock()
-	return n, err
-}
-
-func (r *room) open(caps alsatest.Caps) func(string, alsa.Direction, alsa.Params) (*alsa.PCM, error) {
+func roomOpen(r *alsatest.Room, caps alsatest.Caps) func(string, alsa.Direction, alsa.Params) (*alsa.PCM, error) {
 	return func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
-		return alsa.OpenDevice(roomPCM{alsatest.New(caps), r}, name, dir, want)
+		return alsa.OpenDevice(r.Device(caps), name, dir, want)
 	}
 }
 
@@ -104,8 +49,8 @@ func TestMeasureEcho(t *testing.T) {
 		{"48k stereo, room", alsatest.USBHeadset(), 48000, 480, decay(48000, 0.05, 10*time.Millisecond), 10 * time.Millisecond, 25 * time.Millisecond, 16000},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &room{delay: tt.delay, h: tt.h}
-			res, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: r.open(tt.caps)}, voice.Defaults())
+			r := &alsatest.Room{Delay: tt.delay, H: tt.h}
+			res, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: roomOpen(r, tt.caps)}, voice.Defaults())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,8 +82,8 @@ func TestMeasureEcho(t *testing.T) {
 }
 
 func TestMeasureEchoNothingHeard(t *testing.T) {
-	r := &room{}
-	_, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: r.open(alsatest.VoiceCodec())}, voice.Defaults())
+	r := &alsatest.Room{}
+	_, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: roomOpen(r, alsatest.VoiceCodec())}, voice.Defaults())
 	if !errors.Is(err, ErrNoEcho) {
 		t.Fatalf("err = %v, want ErrNoEcho", err)
 	}
