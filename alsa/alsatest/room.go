@@ -4,38 +4,54 @@ import (
 	"encoding/binary"
 	"math"
 	"sync"
+	"time"
 
 	"github.com/doorsip/intercom/alsa"
+	"github.com/doorsip/intercom/internal/clock"
 )
 
 // Room is a box for echo tests: its microphone hears what its loudspeaker played, Delay
-// frames later, through the impulse response H, plus the near-end signal Near (sample index
-// at the microphone to value; nil for none). Streams correspond by index: microphone frame i
-// was captured while loudspeaker frame i played. Only the first channel of what is played
-// counts; every channel of the microphone carries the same signal. S16 only.
+// frames later, through the impulse response H, plus the near-end signal Near (microphone
+// frame index to value; nil for none). Only the first channel of what is played counts;
+// every channel of the microphone carries the same signal. S16 only.
+//
+// Without a Clock the streams correspond by index: microphone frame i was captured while
+// loudspeaker frame i played, and nothing blocks (a lockstep reader/writer). With a Clock the
+// room runs in card time at the rate the devices were set up with, as a card does: the
+// loudspeaker plays one frame per tick from its first write (silence while starved), a write
+// waits while its buffer is full, a read waits until its frames were captured, and DELAY
+// reports the frames really queued on each side.
 type Room struct {
 	Delay int
 	H     []float64
 	Near  func(i int) float64
+	Clock clock.Clock
 
 	mu   sync.Mutex
-	hist []float64 // what was played, mono
+	hist []float64 // what was written to the loudspeaker, mono
 	read int       // microphone frames taken
+
+	// Card time (Clock set): ticks since t0 at rate.
+	rate      int
+	t0        time.Time
+	ticking   bool
+	dac       []float64 // what the loudspeaker played, one value per tick
+	playing   bool
+	playStart int // tick at which hist[0] was (or would have been) played
+	capStart  int
+	capturing bool
+	buf       int // loudspeaker buffer, frames
 }
 
-// Device returns a simulated card with caps whose playback feeds the room's loudspeaker and
-// whose capture is its microphone; open it with alsa.OpenDevice in either direction.
-func (r *Room) Device(c Caps) alsa.Device { return roomPCM{New(c), r} }
+// Playback returns a simulated card with caps that feeds the room's loudspeaker; open it
+// with alsa.OpenDevice(dev, name, alsa.Playback, want).
+func (r *Room) Playback(c Caps) alsa.Device { return roomPCM{New(c), r, alsa.Playback} }
 
-// Played is how many frames the loudspeaker has played.
-func (r *Room) Played() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.hist)
-}
+// Capture returns a simulated card with caps that records the room's microphone.
+func (r *Room) Capture(c Caps) alsa.Device { return roomPCM{New(c), r, alsa.Capture} }
 
-// Speaker returns what the loudspeaker has played so far (first channel).
-func (r *Room) Speaker() []int16 {
+// Played returns what the loudspeaker has been handed so far (first channel).
+func (r *Room) Played() []int16 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]int16, len(r.hist))
@@ -47,40 +63,130 @@ func (r *Room) Speaker() []int16 {
 
 type roomPCM struct {
 	*PCM
-	r *Room
+	r   *Room
+	dir alsa.Direction
+}
+
+// tickLocked starts card time at the first transfer and brings the loudspeaker's output up
+// to now; it returns the current tick.
+func (r *Room) tickLocked(rate int) int {
+	now := r.Clock.Now()
+	if !r.ticking {
+		r.ticking, r.t0, r.rate = true, now, rate
+	}
+	t := int(now.Sub(r.t0) * time.Duration(r.rate) / time.Second)
+	for len(r.dac) < t {
+		v := 0.0
+		if r.playing {
+			m := len(r.dac) - r.playStart
+			if m >= len(r.hist) {
+				r.playStart++ // starved: silence, and the queue plays later
+			} else if m >= 0 {
+				v = r.hist[m]
+			}
+		}
+		r.dac = append(r.dac, v)
+	}
+	return t
+}
+
+// wait sleeps for frames of card time (outside the lock).
+func (r *Room) wait(frames int) {
+	<-r.Clock.After(time.Duration(frames) * time.Second / time.Duration(r.rate))
 }
 
 func (d roomPCM) WriteI(b []byte, frames int) (int, error) {
-	n, err := d.PCM.WriteI(b, frames)
-	ch := d.Installed().Channels
-	d.r.mu.Lock()
-	for f := range n {
-		d.r.hist = append(d.r.hist, float64(int16(binary.LittleEndian.Uint16(b[f*ch*2:]))))
+	r := d.r
+	p := d.Installed()
+	if r.Clock != nil {
+		for {
+			r.mu.Lock()
+			t := r.tickLocked(p.Rate)
+			if !r.playing {
+				r.playing, r.playStart, r.buf = true, t, p.PeriodFrames*p.Periods
+			}
+			queued := r.playStart + len(r.hist) - t
+			r.mu.Unlock()
+			if queued+frames <= r.buf {
+				break
+			}
+			r.wait(queued + frames - r.buf)
+		}
 	}
-	d.r.mu.Unlock()
+	n, err := d.PCM.WriteI(b, frames)
+	r.mu.Lock()
+	for f := range n {
+		r.hist = append(r.hist, float64(int16(binary.LittleEndian.Uint16(b[f*p.Channels*2:]))))
+	}
+	r.mu.Unlock()
 	return n, err
 }
 
 func (d roomPCM) ReadI(b []byte, frames int) (int, error) {
-	n, err := d.PCM.ReadI(b, frames) // the stream's state; the counting pattern is overwritten
-	ch := d.Installed().Channels
-	d.r.mu.Lock()
-	for f := range n {
-		v := d.r.mic()
-		for c := range ch {
-			binary.LittleEndian.PutUint16(b[(f*ch+c)*2:], uint16(v))
+	r := d.r
+	p := d.Installed()
+	if r.Clock != nil {
+		for {
+			r.mu.Lock()
+			t := r.tickLocked(p.Rate)
+			if !r.capturing {
+				r.capturing, r.capStart = true, t
+			}
+			short := r.read + frames - (t - r.capStart)
+			r.mu.Unlock()
+			if short <= 0 {
+				break
+			}
+			r.wait(short)
 		}
 	}
-	d.r.mu.Unlock()
+	n, err := d.PCM.ReadI(b, frames) // the stream's state; the counting pattern is overwritten
+	r.mu.Lock()
+	for f := range n {
+		v := r.micLocked()
+		for c := range p.Channels {
+			binary.LittleEndian.PutUint16(b[(f*p.Channels+c)*2:], uint16(v))
+		}
+	}
+	r.mu.Unlock()
 	return n, err
 }
 
-func (r *Room) mic() int16 {
+// Delay is what the card would report: frames queued for the loudspeaker, or captured and
+// not yet read; without a Clock, what SetDelay set.
+func (d roomPCM) Delay() (int, error) {
+	r := d.r
+	if r.Clock == nil {
+		return d.PCM.Delay()
+	}
+	if _, err := d.PCM.Delay(); err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := r.tickLocked(d.Installed().Rate)
+	if d.dir == alsa.Capture {
+		if !r.capturing {
+			return 0, nil
+		}
+		return max(0, t-r.capStart-r.read), nil
+	}
+	if !r.playing {
+		return len(r.hist), nil
+	}
+	return max(0, r.playStart+len(r.hist)-t), nil
+}
+
+func (r *Room) micLocked() int16 {
 	j := r.read
 	r.read++
 	var acc float64
 	for k, hk := range r.H {
-		if i := j - r.Delay - k; i >= 0 && i < len(r.hist) {
+		if r.Clock != nil {
+			if i := r.capStart + j - r.Delay - k; i >= 0 && i < len(r.dac) {
+				acc += hk * r.dac[i]
+			}
+		} else if i := j - r.Delay - k; i >= 0 && i < len(r.hist) {
 			acc += hk * r.hist[i]
 		}
 	}

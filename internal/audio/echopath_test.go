@@ -14,7 +14,10 @@ import (
 
 func roomOpen(r *alsatest.Room, caps alsatest.Caps) func(string, alsa.Direction, alsa.Params) (*alsa.PCM, error) {
 	return func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
-		return alsa.OpenDevice(r.Device(caps), name, dir, want)
+		if dir == alsa.Capture {
+			return alsa.OpenDevice(r.Capture(caps), name, dir, want)
+		}
+		return alsa.OpenDevice(r.Playback(caps), name, dir, want)
 	}
 }
 
