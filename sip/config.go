@@ -105,12 +105,8 @@ func (c Config) Validate() error {
 	if err := c.Events.Validate(); err != nil {
 		errs = append(errs, cfgerr.Prefix("events.", err))
 	}
-	if (c.Events.Publish || len(c.Events.MWI) > 0) && len(c.Accounts) == 0 {
-		key := "events.publish"
-		if !c.Events.Publish {
-			key = "events.mwi"
-		}
-		errs = append(errs, cfgerr.New(key, "%s", "needs an [[account]] (PUBLISH and SUBSCRIBE go through its registrar)"))
+	if c.Events.Publish && len(c.Accounts) == 0 {
+		errs = append(errs, cfgerr.New("events.publish", "%s", "needs an [[account]] (PUBLISH goes to its registrar)"))
 	}
 	ids := map[string]bool{}
 	for i, a := range c.Accounts {

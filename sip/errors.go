@@ -24,4 +24,6 @@ var (
 	ErrRejected = errors.New("sip: request rejected")
 	// ErrAuth is returned when a registrar or proxy keeps rejecting our credentials.
 	ErrAuth = errors.New("sip: authentication failed")
+	// ErrBadSummary means a message-summary body (RFC 3842) could not be read.
+	ErrBadSummary = errors.New("sip: bad message-summary")
 )

@@ -29,6 +29,9 @@ const (
 	// Transfer: the far end asked us (REFER) to call Reason's URI; the UA has accepted the
 	// REFER and the controller decides whether to Dial it.
 	Transfer
+	// MessageWaiting: a voicemail box watched with [sip.events] mwi reported its state;
+	// MWI holds it.
+	MessageWaiting
 )
 
 func (k EventKind) String() string {
@@ -51,6 +54,8 @@ func (k EventKind) String() string {
 		return "registration"
 	case Transfer:
 		return "transfer"
+	case MessageWaiting:
+		return "message-waiting"
 	}
 	return fmt.Sprintf("event(%d)", int(k))
 }
@@ -61,6 +66,7 @@ type Event struct {
 	Call   *Call
 	Digit  rune
 	Reg    RegState
+	MWI    MWI
 	Code   int
 	Reason string
 }

@@ -34,8 +34,8 @@ type EventsConfig struct {
 	// registrar, refreshed before PublishExpires runs out.
 	Publish        bool
 	PublishExpires time.Duration
-	// MWI are voicemail accounts (AORs) the indoor unit subscribes to for message-summary
-	// (RFC 3842) through the first account's registrar.
+	// MWI are voicemail boxes the indoor unit subscribes to for message-summary (RFC 3842),
+	// through the first account's registrar, or straight to the box's host without one.
 	MWI []string
 }
 

@@ -38,8 +38,14 @@ func (u *UA) onRefer(req *gosip.Request, tx gosip.ServerTransaction) {
 	})
 }
 
-// onNotify accepts in-dialog NOTIFYs (progress of a transfer we asked for).
+// onNotify accepts in-dialog NOTIFYs: message-summary for a watched voicemail box, or the
+// progress of a transfer we asked for.
 func (u *UA) onNotify(req *gosip.Request, tx gosip.ServerTransaction) {
+	for _, m := range u.mwi {
+		if m.onNotify(req, tx) {
+			return
+		}
+	}
 	if c := u.inDialog(req, tx); c != nil {
 		u.respond(tx, req, 200, "OK", nil)
 	}

@@ -227,7 +227,7 @@ func (u *UA) admit(src string, callID string, userAgent string) bool {
 	if err != nil {
 		return true // in-process dispatch (tests) has no source
 	}
-	if u.lookup(callID) != nil || u.notif.known(callID) {
+	if u.lookup(callID) != nil || u.notif.known(callID) || u.mwiKnown(callID) {
 		return true
 	}
 	addr := ap.Addr().Unmap()

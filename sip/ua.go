@@ -27,6 +27,7 @@ type UA struct {
 	scan   *scanLimiter
 	notif  *notifier
 	pub    *publisher // nil unless [sip.events] publish
+	mwi    []*mwiSub  // [sip.events] mwi
 
 	gua *sipgo.UserAgent
 	srv *sipgo.Server
@@ -111,6 +112,9 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 	if cfg.Events.Publish && len(cfg.Accounts) > 0 {
 		u.pub = newPublisher(u, cfg.Accounts[0], cfg.Events.PublishExpires)
 	}
+	for _, box := range cfg.Events.MWI {
+		u.mwi = append(u.mwi, newMWISub(u, box))
+	}
 	u.routes()
 	for _, a := range cfg.Accounts {
 		u.regs = append(u.regs, newRegistration(u, a))
@@ -159,6 +163,10 @@ func (u *UA) Run(ctx context.Context) error {
 	if u.pub != nil {
 		u.wg.Add(1)
 		go func() { defer u.wg.Done(); u.pub.run(ctx) }()
+	}
+	for _, m := range u.mwi {
+		u.wg.Add(1)
+		go func() { defer u.wg.Done(); m.run(ctx) }()
 	}
 	for _, r := range u.regs {
 		r := r

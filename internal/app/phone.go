@@ -129,6 +129,9 @@ func (p *phone) handle(ev sip.Event) {
 		p.emit(door.PhoneEvent{Kind: door.Registration, Account: ev.Reg.Account,
 			Registered: ev.Reg.State == sip.Registered, Code: ev.Reg.Code, Reason: ev.Reg.Reason})
 		return
+	case sip.MessageWaiting:
+		p.emit(door.PhoneEvent{Kind: door.MessageWaiting, Account: ev.MWI.Account, Waiting: ev.MWI.Waiting})
+		return
 	}
 	if ev.Call == nil {
 		return

@@ -185,6 +185,8 @@ func (c *Controller) onPhone(ev PhoneEvent) {
 		}
 	case Registration:
 		c.onRegistration(ev)
+	case MessageWaiting:
+		c.onMessageWaiting(ev)
 	case Transferred:
 		if c.isActive(ev.Call) {
 			c.onTransferred()

@@ -149,9 +149,9 @@ func (c Config) Validate() error {
 		}
 		leds[l.Name] = true
 		switch l.Show {
-		case "registered", "ringing", "in-call", "door-open", "error":
+		case "registered", "ringing", "in-call", "door-open", "error", "mwi":
 		default:
-			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].show", i), "%q is not one of registered, ringing, in-call, door-open, error", l.Show))
+			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].show", i), "%q is not one of registered, ringing, in-call, door-open, error, mwi", l.Show))
 		}
 	}
 	if c.Door.OpenFor < 100*time.Millisecond || c.Door.OpenFor > time.Minute {

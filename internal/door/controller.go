@@ -72,6 +72,7 @@ type Controller struct {
 	// locks refuses door codes per caller, and for everyone after the global backstop.
 	locks    lockouts
 	notified string
+	mwi      map[string]bool // voicemail boxes with messages waiting
 }
 
 type request struct {
@@ -101,6 +102,7 @@ func New(cfg Config, phone Phone, board Board, opts Options) *Controller {
 		state:  Idle,
 		regs:   map[string]AccountStatus{},
 		leds:   map[string]LEDPattern{},
+		mwi:    map[string]bool{},
 	}
 	if c.clk == nil {
 		c.clk = clock.Real{}
@@ -378,6 +380,7 @@ func (c *Controller) refresh() {
 		DoorOpen: c.doorOpen,
 		DoorAjar: c.doorAjar,
 		Alarm:    c.alarm,
+		Messages: len(c.mwi) > 0,
 	}
 	// In a call, the status says whether this caller's code is refused; between calls,
 	// whether any caller's is.

@@ -39,6 +39,10 @@ func (c *Controller) ledPattern(show string) LEDPattern {
 		if c.regError {
 			return SlowBlink
 		}
+	case "mwi":
+		if len(c.mwi) > 0 {
+			return SlowBlink
+		}
 	}
 	return Off
 }

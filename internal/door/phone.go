@@ -29,17 +29,18 @@ type PhoneEventKind int
 
 // Kinds of PhoneEvent.
 const (
-	Incoming     PhoneEventKind = iota + 1 // Call is a new incoming call
-	Ringing                                // outgoing Call got 180/183
-	Answered                               // outgoing Call got 200 OK
-	Ended                                  // Call is over (BYE, CANCEL, error response); Code, Reason
-	DTMF                                   // Digit from the far end of Call
-	MediaTimeout                           // no RTP on Call for media.rtp_timeout
-	Registration                           // Account's registration changed; Registered, Code, Reason
-	Transferred                            // Call now carries another party (blind transfer); Remote() names it
+	Incoming       PhoneEventKind = iota + 1 // Call is a new incoming call
+	Ringing                                  // outgoing Call got 180/183
+	Answered                                 // outgoing Call got 200 OK
+	Ended                                    // Call is over (BYE, CANCEL, error response); Code, Reason
+	DTMF                                     // Digit from the far end of Call
+	MediaTimeout                             // no RTP on Call for media.rtp_timeout
+	Registration                             // Account's registration changed; Registered, Code, Reason
+	Transferred                              // Call now carries another party (blind transfer); Remote() names it
+	MessageWaiting                           // Account's voicemail box has (Waiting) or has no new messages
 )
 
-var phoneEventNames = [...]string{"", "incoming", "ringing", "answered", "ended", "dtmf", "media-timeout", "registration", "transferred"}
+var phoneEventNames = [...]string{"", "incoming", "ringing", "answered", "ended", "dtmf", "media-timeout", "registration", "transferred", "message-waiting"}
 
 func (k PhoneEventKind) String() string {
 	if k > 0 && int(k) < len(phoneEventNames) {
@@ -57,4 +58,5 @@ type PhoneEvent struct {
 	Reason     string // human-readable cause
 	Registered bool
 	Account    string
+	Waiting    bool // MessageWaiting: messages wait in Account's box
 }

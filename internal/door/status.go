@@ -35,6 +35,7 @@ type Status struct {
 	DoorAjar   bool            `json:"door_ajar,omitempty"`  // the door sensor reports the door open
 	Alarm      string          `json:"alarm,omitempty"`      // door-forced | door-held-open | tamper
 	LockedOut  bool            `json:"locked_out,omitempty"` // door code refused: in a call, for this caller; idle, for any caller
+	Messages   bool            `json:"messages,omitempty"`   // a watched voicemail box has messages ([sip.events] mwi)
 }
 
 // Command is a request from the control socket.
