@@ -16,6 +16,11 @@
 // for a BYE) follow. Ended comes exactly once per call. Registration reports every account
 // state change and every successful refresh.
 //
+// SIP events ([sip.events]): phones and PBXs SUBSCRIBE to the door's state in the dialog
+// (RFC 4235, BLF keys) and presence (PIDF) packages; the controller's state reaches the
+// notifier through SetDoorState, which never blocks. The UA can also PUBLISH the door's
+// presence to its registrar and watch voicemail boxes (message-summary, MessageWaiting).
+//
 // Every goroutine the UA starts is owned by Run and has returned when Run returns. Policy
 // (who may call, busy handling) is the controller's: the UA answers 100 Trying to an INVITE,
 // emits IncomingCall, and waits for Ring, Answer or Reject.

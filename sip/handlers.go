@@ -149,10 +149,14 @@ func (u *UA) onCancel(req *gosip.Request, tx gosip.ServerTransaction) {
 }
 
 func (u *UA) onOptions(req *gosip.Request, tx gosip.ServerTransaction) {
+	u.notif.mu.Lock()
+	events := u.notif.allowEvents()
+	u.notif.mu.Unlock()
 	u.respond(tx, req, 200, "OK", nil,
 		gosip.NewHeader("Allow", allowMethods),
 		gosip.NewHeader("Accept", acceptTypes),
 		gosip.NewHeader("Supported", "timer"),
+		gosip.NewHeader("Allow-Events", events),
 	)
 }
 

@@ -291,3 +291,30 @@ func TestSubscribeShutdown(t *testing.T) {
 		t.Errorf("on stop: %q", testpeer.Header(n, "Subscription-State"))
 	}
 }
+
+// TestSetEvents: a reload that takes the subscriber off allow_from ends its subscription at
+// the next refresh (403 and a terminated NOTIFY); OPTIONS names the packages served.
+func TestSetEvents(t *testing.T) {
+	u := startUA(t, eventsFor("sip:101@127.0.0.1"))
+	s := newSub(t, u, "101")
+	if res := s.Subscribe("presence"); res.StatusCode != 200 {
+		t.Fatalf("SUBSCRIBE: %s", res.StartLine())
+	}
+	s.Notify()
+	cfg := EventsDefaults()
+	cfg.AllowFrom = []string{"sip:102@127.0.0.1"}
+	u.SetEvents(cfg)
+	if res := s.Subscribe("presence", "Expires: 600"); res.StatusCode != 403 {
+		t.Errorf("refresh after the reload: %s, want 403", res.StartLine())
+	}
+	if n := s.Notify(); testpeer.Header(n, "Subscription-State") != "terminated;reason=rejected" {
+		t.Errorf("after the reload: %q", testpeer.Header(n, "Subscription-State"))
+	}
+	waitFor(t, func() bool { return u.Subscriptions() == 0 })
+	u.notif.mu.Lock()
+	got := u.notif.allowEvents()
+	u.notif.mu.Unlock()
+	if got != "refer, dialog, presence" {
+		t.Errorf("Allow-Events %q", got)
+	}
+}
