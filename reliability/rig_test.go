@@ -263,7 +263,11 @@ func readEvents(t testing.TB, path string) []event {
 func countKinds(evs []event) map[string]int {
 	m := map[string]int{}
 	for _, e := range evs {
-		m[e.kind()]++
+		n := 1
+		if r, ok := e["repeated"].(float64); ok {
+			n = int(r) // an aggregated entry stands for that many
+		}
+		m[e.kind()] += n
 	}
 	return m
 }

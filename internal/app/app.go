@@ -79,7 +79,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		a.board.Close()
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	a.events = eventlog.New(eventlog.Config{Path: cfg.Door.Events.Path, MaxSize: cfg.Door.Events.MaxSize},
+	a.events = eventlog.New(eventlog.Config{Path: cfg.Door.Events.Path, MaxSize: cfg.Door.Events.MaxSize, Security: door.SecurityKinds()},
 		eventlog.Options{Logger: a.log.With("part", "eventlog"), Clock: opts.Clock})
 	recordFoundActive(a.events, a.board, "start")
 	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)

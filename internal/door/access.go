@@ -63,7 +63,7 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 	// Only the source's own lockout applies: the global backstop is for rotating SIP caller
 	// IDs, and must not let a remote attacker lock residents' cards out.
 	if r := c.locks.callers[key]; r != nil && r.until.After(now) {
-		c.events.Add("access-refused", "source", a.Source, "via", a.Via.String(), "until", r.until.UTC().Format(time.RFC3339))
+		c.events.AddFrom("access-refused", a.Source, "source", a.Source, "via", a.Via.String(), "until", r.until.UTC().Format(time.RFC3339))
 		return Result{access: AccessLockedOut}, fmt.Errorf("%w until %s", ErrLockedOut, r.until.UTC().Format(time.RFC3339))
 	}
 	if a.Granted {

@@ -217,7 +217,9 @@ func (c *Controller) onIncoming(call PhoneCall) {
 		if err := call.Reject(code); err != nil {
 			c.logger.Warn("door: reject", "from", from, "err", err)
 		}
-		c.events.Add("incoming-rejected", "from", from, "code", code, "reason", reason)
+		// Folded per caller and minute: a flood of refused INVITEs must not push the door's
+		// history out of the log.
+		c.events.AddFrom("incoming-rejected", from, "from", from, "code", code, "reason", reason)
 	}
 	switch {
 	case c.state != Idle:

@@ -7,6 +7,11 @@
 // events -f`) get every entry unless they fall behind, in which case entries are dropped for
 // them rather than stall the controller.
 //
+// Noise (refused calls, cards refused while locked out) goes through AddFrom, which folds it per
+// source and minute into one line with a count; security kinds (Config.Security: the door
+// opening, lockouts, tamper, alarms) are also written to a file of their own, SecurityPath, so
+// no flood can rotate them out.
+//
 // With a file, it owns one writer goroutine (started by New, stopped by Close), so the
 // caller never waits for the disk; every method is safe for concurrent use.
 package eventlog

@@ -2,8 +2,10 @@ package eventlog
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,10 +58,11 @@ type Log struct {
 	// closing the queue.
 	flushing sync.WaitGroup
 
+	agg aggregator // noise entries folded per source and minute (aggregate.go), under mu
+
 	wmu     sync.Mutex // guards the writer's state
-	f       File       // nil until opened, and after a failure that needs a reopen
-	size    int64
-	needNL  bool // a partial line could not be cut back: start the next write on a new line
+	main    sink       // Path
+	sec     sink       // SecurityPath(Path): security kinds only, so noise never rotates them out
 	failing bool
 	lastErr error
 	lastRep time.Time
@@ -77,6 +80,10 @@ type item struct {
 // opened now is reported and retried on the next entry, so a bad disk never stops the door.
 func New(cfg Config, opts Options) *Log {
 	l := &Log{cfg: cfg, fs: opts.FS, clk: opts.Clock, logger: opts.Logger, subs: map[int]chan Entry{}}
+	l.main.path = cfg.Path
+	if cfg.Path != "" && len(cfg.Security) > 0 {
+		l.sec.path = SecurityPath(cfg.Path)
+	}
 	if l.fs == nil {
 		l.fs = OS{}
 	}
@@ -120,6 +127,13 @@ func (l *Log) Add(kind string, kv ...any) Entry {
 	if l.closed {
 		return e
 	}
+	l.flushAggregates(e.Time)
+	l.add(e)
+	return e
+}
+
+// add records e (l.mu held).
+func (l *Log) add(e Entry) {
 	if l.queue != nil {
 		select {
 		case l.queue <- item{e: e}:
@@ -137,7 +151,6 @@ func (l *Log) Add(kind string, kv ...any) Entry {
 		default: // a slow reader loses entries; the controller never waits for it
 		}
 	}
-	return e
 }
 
 // Err is the last write error, nil once a write has succeeded again.
@@ -171,6 +184,9 @@ func (l *Log) Flush() error {
 func (l *Log) Recent() []Entry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if !l.closed {
+		l.flushAggregates(l.clk.Now()) // a window that ended shows its count now
+	}
 	r := l.recent
 	if len(r) > recentCap {
 		r = r[len(r)-recentCap:]
@@ -212,6 +228,7 @@ func (l *Log) Close() error {
 		l.mu.Unlock()
 		return nil
 	}
+	l.flushAggregates(time.Time{}) // every open window: its count would be lost otherwise
 	l.closed = true
 	for id, c := range l.subs {
 		delete(l.subs, id)
@@ -227,18 +244,11 @@ func (l *Log) Close() error {
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	if l.f == nil {
-		return nil
-	}
-	err := l.f.Close()
-	l.f = nil
-	if err != nil {
-		return fmt.Errorf("eventlog: close: %w", err)
-	}
-	return nil
+	return errors.Join(l.main.close(), l.sec.close())
 }
 
-// write stores one line. Called by the writer with l.wmu held.
+// write stores one line, and a second copy in the security file for a security kind. Called
+// by the writer with l.wmu held.
 func (l *Log) write(e Entry) {
 	if l.cfg.Path == "" {
 		return
@@ -249,77 +259,106 @@ func (l *Log) write(e Entry) {
 		line, _ = json.Marshal(Entry{Time: e.Time, Kind: e.Kind, Fields: []Field{{"error", err.Error()}}})
 	}
 	line = append(line, '\n')
-	if l.needNL {
-		line = append([]byte{'\n'}, line...)
+	ok := l.writeTo(&l.main, line)
+	if l.sec.path != "" && slices.Contains(l.cfg.Security, e.Kind) {
+		ok = l.writeTo(&l.sec, line) && ok
 	}
-	if l.f == nil {
-		if err := l.open(); err != nil {
-			l.fail(err)
-			return
-		}
-	}
-	if l.size > 0 && l.size+int64(len(line)) > l.cfg.MaxSize {
-		if err := l.rotate(); err != nil {
-			l.fail(err)
-			return
-		}
-	}
-	// One write per line: with O_APPEND a reader never sees two lines interleaved, and a
-	// short write is cut back below so no half line stays behind.
-	n, err := l.f.Write(line)
-	if err == nil && n < len(line) {
-		err = ErrShortWrite
-	}
-	if err != nil {
-		if n > 0 {
-			if terr := l.f.Truncate(l.size); terr != nil {
-				l.size += int64(n)
-				l.needNL = true
-			}
-		}
-		// Reopen on the next entry: the file may have been removed or its disk remounted.
-		l.f.Close()
-		l.f = nil
-		l.fail(fmt.Errorf("eventlog: write %s: %w", l.cfg.Path, err))
-		return
-	}
-	l.size += int64(n)
-	l.needNL = false
-	if err := l.f.Sync(); err != nil {
-		l.fail(fmt.Errorf("eventlog: sync %s: %w", l.cfg.Path, err))
-		return
-	}
-	if l.failing {
+	if ok && l.failing {
 		l.logger.Info("eventlog: writing again", "path", l.cfg.Path, "lost", l.lost)
 		l.failing, l.lastErr, l.lost = false, nil, 0
 	}
 }
 
-func (l *Log) open() error {
-	f, err := l.fs.OpenAppend(l.cfg.Path)
+// sink is one file the writer appends to, rotated to path.1 at MaxSize.
+type sink struct {
+	path   string
+	f      File // nil until opened, and after a failure that needs a reopen
+	size   int64
+	needNL bool // a partial line could not be cut back: start the next write on a new line
+}
+
+func (s *sink) close() error {
+	if s.f == nil {
+		return nil
+	}
+	err := s.f.Close()
+	s.f = nil
 	if err != nil {
-		return fmt.Errorf("eventlog: open %s: %w", l.cfg.Path, err)
+		return fmt.Errorf("eventlog: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// writeTo appends line to s and syncs it; false when it failed (reported by fail).
+func (l *Log) writeTo(s *sink, line []byte) bool {
+	if s.needNL {
+		line = append([]byte{'\n'}, line...)
+	}
+	if s.f == nil {
+		if err := l.open(s); err != nil {
+			l.fail(err)
+			return false
+		}
+	}
+	if s.size > 0 && s.size+int64(len(line)) > l.cfg.MaxSize {
+		if err := l.rotate(s); err != nil {
+			l.fail(err)
+			return false
+		}
+	}
+	// One write per line: with O_APPEND a reader never sees two lines interleaved, and a
+	// short write is cut back below so no half line stays behind.
+	n, err := s.f.Write(line)
+	if err == nil && n < len(line) {
+		err = ErrShortWrite
+	}
+	if err != nil {
+		if n > 0 {
+			if terr := s.f.Truncate(s.size); terr != nil {
+				s.size += int64(n)
+				s.needNL = true
+			}
+		}
+		// Reopen on the next entry: the file may have been removed or its disk remounted.
+		s.f.Close()
+		s.f = nil
+		l.fail(fmt.Errorf("eventlog: write %s: %w", s.path, err))
+		return false
+	}
+	s.size += int64(n)
+	s.needNL = false
+	if err := s.f.Sync(); err != nil {
+		l.fail(fmt.Errorf("eventlog: sync %s: %w", s.path, err))
+		return false
+	}
+	return true
+}
+
+func (l *Log) open(s *sink) error {
+	f, err := l.fs.OpenAppend(s.path)
+	if err != nil {
+		return fmt.Errorf("eventlog: open %s: %w", s.path, err)
 	}
 	size, err := f.Size()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("eventlog: stat %s: %w", l.cfg.Path, err)
+		return fmt.Errorf("eventlog: stat %s: %w", s.path, err)
 	}
-	l.f, l.size = f, size
+	s.f, s.size = f, size
 	return nil
 }
 
-// rotate keeps exactly one old file, path.1, so the log's disk use is bounded by 2*MaxSize.
-func (l *Log) rotate() error {
-	err := l.f.Close()
-	l.f = nil
+// rotate keeps exactly one old file, path.1, so each file's disk use is bounded by 2*MaxSize.
+func (l *Log) rotate(s *sink) error {
+	err := s.f.Close()
+	s.f = nil
 	if err != nil {
 		return fmt.Errorf("eventlog: close for rotation: %w", err)
 	}
-	if err := l.fs.Rename(l.cfg.Path, l.cfg.Path+".1"); err != nil {
-		return fmt.Errorf("eventlog: rotate %s: %w", l.cfg.Path, err)
+	if err := l.fs.Rename(s.path, s.path+".1"); err != nil {
+		return fmt.Errorf("eventlog: rotate %s: %w", s.path, err)
 	}
-	return l.open()
+	return l.open(s)
 }
 
 // fail (l.wmu held) counts a lost entry and reports the error: at once the first time, then at most once
