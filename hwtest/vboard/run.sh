@@ -25,7 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 # Set (even empty) to choose which packages the tests scenario compiles.
-VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio ./cmd/intercom:Vboard}
+VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio ./cmd/intercom:Vboard ./internal/app:Vboard}
 
 usage() { sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
