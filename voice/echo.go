@@ -41,6 +41,7 @@ type canceller struct {
 	saturated       int
 	screwed         int
 	trust           float64   // 0..1: how much of the echo estimate is subtracted
+	late            []float64 // per-bin power of the echo past the tail
 	micp            []float64 // pre-emphasised microphone block
 	memM, memR      float64   // pre-emphasis memories of the microphone and the reference
 	memD            float64   // de-emphasis memory of the output
@@ -71,7 +72,7 @@ func newCanceller(rate, n, m, maxLag int) (*canceller, error) {
 		espec: make([]complex128, bins), yspec: make([]complex128, bins),
 		psum: make([]float64, bins), step: make([]float64, bins),
 		eh: make([]float64, bins), yh: make([]float64, bins),
-		wen: make([]float64, m), prop: make([]float64, m), micp: make([]float64, n),
+		wen: make([]float64, m), prop: make([]float64, m), micp: make([]float64, n), late: make([]float64, bins),
 	}
 	for i := range h {
 		c.hist[i] = make([]complex128, bins)
@@ -105,6 +106,7 @@ func (c *canceller) clearFilters() {
 	clear(c.eh)
 	clear(c.yh)
 	clear(c.wen)
+	clear(c.late)
 	c.pey, c.pyy, c.leak = 1, 1, 1
 	c.adapted, c.sumAdapt = false, 0
 	c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
@@ -183,6 +185,31 @@ func (c *canceller) proportions() {
 		}
 		c.prop[j] = m * ((1-propAlpha)/(2*m) + (1+propAlpha)*e/(2*total))
 	}
+}
+
+// lateEcho updates and returns the per-bin power of the echo's reverberation past the
+// filter's tail: the reference that left the filter's span, through the last partition's
+// gain, decaying as the filter's last partitions do. Without it a room whose reverberation
+// outlasts the tail leaves a residual the leakage does not explain.
+func (c *canceller) lateEcho() []float64 {
+	m := c.m
+	if m < 4 {
+		return c.late
+	}
+	d := 0.0
+	if lo := c.wen[m-3] + c.wen[m-4]; lo > 0 {
+		d = math.Sqrt((c.wen[m-1] + c.wen[m-2]) / lo)
+	}
+	if !finite(d) {
+		d = 0
+	}
+	d = min(d, 0.95)
+	P := c.hpow[c.ring(c.delay+m)]
+	W := c.w[m-1]
+	for k := range c.late {
+		c.late[k] = d*c.late[k] + d*pow2(W[k])*P[k]
+	}
+	return c.late
 }
 
 // mainPartition returns the reference spectrum of the filter partition that holds most of

@@ -52,6 +52,8 @@ type Processor struct {
 	farHold    int     // blocks of reference activity still in the echo path
 	hdGain     float64 // half-duplex gain at the end of the last block
 	smic, sout float64 // smoothed energies for the ERLE estimate
+	fmic, fout float64 // the same, smoothed faster, for the fallback
+	erleHold   float64 // the fallback's ERLE: recent peak, slowly released
 	converged  bool
 
 	st statsAtomic
@@ -151,8 +153,14 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 			c.cancel(p.lin, p.echo, p.mic)
 			lin, echo = p.lin, p.echo
 			if far {
-				p.smic = 0.98*p.smic + 0.02*c.micEnergy
-				p.sout = 0.98*p.sout + 0.02*c.outEnergy
+				p.smic = 0.98*p.smic + 0.02*energy(p.mic)
+				p.sout = 0.98*p.sout + 0.02*energy(p.lin)
+				p.fmic = 0.9*p.fmic + 0.1*energy(p.mic)
+				p.fout = 0.9*p.fout + 0.1*energy(p.lin)
+				// The fallback follows the best recent ERLE, released at 2 dB/s: near-end
+				// speech lowers the measured figure but not the peak of the single-talk
+				// moments around it, while a filter that cannot cancel never peaks.
+				p.erleHold = max(p.erleFor(p.fmic, p.fout), p.erleHold-0.02)
 			}
 		}
 	}
@@ -161,10 +169,11 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 	if p.sup != nil {
 		leak := 1.0
 		var x []complex128
+		var late []float64
 		if p.canc != nil && p.cfg.Echo == EchoOn {
-			leak, x = p.canc.leak, p.canc.mainPartition()
+			leak, x, late = p.canc.leak, p.canc.mainPartition(), p.canc.lateEcho()
 		}
-		p.sup.process(p.res, lin, echo, leak, x, far)
+		p.sup.process(p.res, lin, echo, leak, x, late)
 		res, speech = p.res, p.sup.speech
 	}
 	p.halfDuplex(res, far)
@@ -194,7 +203,7 @@ func (p *Processor) farActive() bool {
 const (
 	halfDuplexDepth = 30 // dB, in half-duplex mode
 	softDepth       = 20 // dB at most, as the fallback of a filter that does not cancel
-	softERLE        = 10 // dB of filter ERLE below which the fallback attenuates
+	softERLE        = 6  // dB of (recent peak) filter ERLE below which the fallback attenuates
 	hdDownPerBlock  = 8  // dB
 	hdUpPerBlock    = 2  // dB
 )
@@ -211,11 +220,7 @@ func (p *Processor) halfDuplex(x []float64, far bool) {
 			// Before the filter first converges the measured ERLE says how much echo gets
 			// through; after, the leakage does, which near-end speech does not lower.
 			if p.dly.lag >= 0 {
-				erle := -db(p.canc.leak)
-				if !p.converged {
-					erle = p.erle()
-				}
-				target = -math.Min(softDepth, math.Max(0, 2*(softERLE-erle)))
+				target = -math.Min(softDepth, math.Max(0, 2*(softERLE-p.erleHold)))
 			}
 		}
 	}
@@ -253,11 +258,20 @@ func (p *Processor) publish() {
 }
 
 // erle is the filter's echo loss over the recent blocks of far-end activity, dB.
-func (p *Processor) erle() float64 {
-	if p.sout <= 0 {
+func (p *Processor) erle() float64 { return p.erleFor(p.smic, p.sout) }
+
+// erleFor is the echo loss between smoothed microphone and output energies, the background
+// noise taken out of both (it limits what a noisy box could otherwise show).
+func (p *Processor) erleFor(mic, out float64) float64 {
+	var nb float64
+	if p.sup != nil {
+		nb = p.sup.noiseEnergy
+	}
+	em, eo := mic-nb, out-nb
+	if em <= 0 {
 		return 0
 	}
-	e := db(p.smic) - db(p.sout)
+	e := db(em) - db(max(eo, em*1e-6))
 	if !finite(e) || e < 0 {
 		return 0
 	}
@@ -279,6 +293,7 @@ func (p *Processor) Reset() {
 		p.sup.reset()
 	}
 	p.smic, p.sout, p.farHold, p.hdGain = 0, 0, 0, 1
+	p.fmic, p.fout, p.erleHold = 0, 0, 0
 	p.converged = false
 }
 

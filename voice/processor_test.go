@@ -1,9 +1,6 @@
 package voice
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // run feeds mic and ref through p in 20 ms frames and returns the output moved back by the
 // processor's latency, and the stats after every frame.
@@ -31,23 +28,4 @@ func echoOnly() Config {
 	c.AGC = false
 	c.Noise = NoiseOff
 	return c
-}
-
-func TestProcessorSpeechEcho(t *testing.T) {
-	for _, rate := range []int{8000, 16000} {
-		for _, delayMs := range []int{0, 60, 200} {
-			n := 6 * rate
-			ref := speechLike(2, n, rate, 3000)
-			h := roomResponse(3, rate, rate/1000*(3+delayMs), rate/10, 0.15, 2)
-			echo := convolve(ref, h)
-			mic := add(echo, whiteNoise(4, n, 3))
-			p, err := New(echoOnly(), rate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, st := run(t, p, mic, ref)
-			t.Logf("%d Hz delay %d ms: echo loss per 0.5 s %.1f; stats %+v", rate, delayMs, erleCurve(echo, out, rate/2), st[len(st)-1])
-			_ = time.Millisecond
-		}
-	}
 }

@@ -29,24 +29,28 @@ type suppressor struct {
 	count int
 
 	noiseOn    bool
+	noiseOver  float64 // the background estimate (a minimum) scaled up to its mean and beyond
 	noiseFloor float64 // linear gain floor for noise
 	rng        uint64
 
 	// figures of the last block
 	suppression float64 // dB
 	noiseDB     float64 // dBFS
+	noiseEnergy float64 // per block, in the time domain
 	speech      bool    // the block holds more than background and echo
 }
 
 const (
 	echoFloor     = 0.01 // -40 dB: the deepest the echo is pulled
-	echoOverSub   = 3    // the residual estimate is trusted to within 5 dB
-	residDecay    = 0.5  // the echo's reverberation past the filter: -3 dB per block
-	residMin      = 0.1  // the filter's own leakage estimate is trusted down to 10 dB only
-	ddSmooth      = 0.9  // decision-directed weight of the last block's clean power
+	echoOverSub   = 2    // the leakage's residual estimate is trusted to within 3 dB
+	residDecay    = 0.7  // what was residual echo decays by 1.5 dB per block at most
+	residMin      = 0.2  // the filter's own leakage estimate is trusted down to 7 dB only
+	lateWeight    = 1    // the modelled reverberation past the tail, taken as it is
+	ddSmooth      = 0.8  // decision-directed weight of the last block's clean power
+	cohSmooth     = 0.85 // about 7 blocks of cross-spectra for the coherence
+	cohBias       = 0.35 // coherence unrelated signals show over that many blocks
 	noiseUp       = 1.007
 	noiseInitBlks = 20
-	cohSmooth     = 0.85
 )
 
 func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
@@ -65,18 +69,18 @@ func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
 	}
 	switch noise {
 	case NoiseLow:
-		s.noiseOn, s.noiseFloor = true, math.Pow(10, -12.0/20)
+		s.noiseOn, s.noiseFloor, s.noiseOver = true, math.Pow(10, -12.0/20), 2.5
 	case NoiseHigh:
-		s.noiseOn, s.noiseFloor = true, math.Pow(10, -20.0/20)
+		s.noiseOn, s.noiseFloor, s.noiseOver = true, math.Pow(10, -20.0/20), 5
 	}
 	return s, nil
 }
 
 // process takes one block of the linear filter's output e and its echo estimate y (nil when
 // there is no filter), with the filter's leakage and the far end's spectrum at the echo's
-// main delay (nil without one); far says the far end is heard (the background estimate
-// does not rise then). It writes the block one block late to out.
-func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, far bool) {
+// main delay (nil without one) and the modelled reverberation past the filter's tail. It
+// writes the block one block late to out.
+func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, late []float64) {
 	n := s.n
 	for i := range n {
 		s.buf[i] = s.win[i] * s.eold[i]
@@ -97,8 +101,13 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 	for k, ev := range s.E {
 		pe := pow2(ev)
 		var r float64
+		var rc float64
 		if y != nil {
 			r = max(max(leak, residMin)*pow2(s.Y[k]), residDecay*s.resid[k])
+		}
+		if late != nil {
+			// The filter's frames are rectangular and twice as long as the window's energy.
+			r += lateWeight * 0.5 * late[k]
 		}
 		if x != nil {
 			// The part of the error coherent with the far end is echo, whether or not the
@@ -108,9 +117,11 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 			s.see[k] = cohSmooth*s.see[k] + (1-cohSmooth)*pe
 			s.sxe[k] = complex(cohSmooth, 0)*s.sxe[k] + complex(1-cohSmooth, 0)*complex(real(xv), -imag(xv))*ev
 			coh := pow2(s.sxe[k]) / (s.sxx[k]*s.see[k] + 1e-9)
-			r = max(r, min(coh, 1)*pe)
+			// Unrelated signals still show a coherence of about 1/(blocks averaged).
+			coh = max(0, (min(coh, 1)-cohBias)/(1-cohBias))
+			rc = coh * pe
 		}
-		s.resid[k] = r
+		s.resid[k] = max(r, rc)
 		// Background: the minimum of the smoothed power, rising slowly.
 		s.psm[k] = 0.7*s.psm[k] + 0.3*pe
 		switch {
@@ -119,15 +130,16 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 		case s.count <= noiseInitBlks:
 			s.noise[k] = min(s.noise[k], s.psm[k])
 		case s.psm[k] < s.noise[k]:
-			s.noise[k] = 0.9*s.noise[k] + 0.1*s.psm[k]
-		case !far && r < 0.5*s.psm[k]:
+			s.noise[k] = 0.7*s.noise[k] + 0.3*s.psm[k]
+		case r < 0.5*s.psm[k]:
 			s.noise[k] *= noiseUp
 		}
 		nz := 0.0
 		if s.noiseOn {
-			nz = 2.5 * s.noise[k]
+			nz = s.noiseOver * s.noise[k]
 		}
-		interf := nz + echoOverSub*r + 1e-3
+		interf := nz + max(echoOverSub*r, rc) + 1e-3
+		r = max(r, rc)
 		post := pe / interf
 		prior := ddSmooth*s.clean[k]/interf + (1-ddSmooth)*max(post-1, 0)
 		g := prior / (1 + prior)
@@ -159,7 +171,8 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 	}
 	s.suppression = db(pin+1) - db(pout+1)
 	// White noise of variance v gives E|E_k|^2 = v*n through the window.
-	s.noiseDB = db(pnoise/float64(len(s.E))/float64(n)) - db(32768*32768)
+	s.noiseEnergy = pnoise / float64(len(s.E))
+	s.noiseDB = db(s.noiseEnergy/float64(n)) - db(32768*32768)
 	s.speech = pin > 4*(pnoise+echoOverSub*presid)+float64(n)
 }
 
