@@ -17,7 +17,8 @@ import (
 //
 // Without a Clock the streams correspond by index: microphone frame i was captured while
 // loudspeaker frame i played, and nothing blocks (a lockstep reader/writer). With a Clock the
-// room runs in card time at the rate the devices were set up with, as a card does: the
+// room runs in card time at the rate the devices were set up with, as a card does (a
+// *clock.Fake is advanced by the room itself whenever a transfer has to wait): the
 // loudspeaker plays one frame per tick from its first write (silence while starved), a write
 // waits while its buffer is full, a read waits until its frames were captured, and DELAY
 // reports the frames really queued on each side.
@@ -26,6 +27,9 @@ type Room struct {
 	H     []float64
 	Near  func(i int) float64
 	Clock clock.Clock
+	// CaptureLate (card time) starts the microphone this many frames after the first
+	// transfer, as a card whose capture is started later than its playback does.
+	CaptureLate int
 
 	mu   sync.Mutex
 	hist []float64 // what was written to the loudspeaker, mono
@@ -90,9 +94,15 @@ func (r *Room) tickLocked(rate int) int {
 	return t
 }
 
-// wait sleeps for frames of card time (outside the lock).
+// wait lets frames of card time pass (outside the lock). A *clock.Fake is moved on, as
+// Loopback's capture does, so one goroutine can run both streams in lockstep.
 func (r *Room) wait(frames int) {
-	<-r.Clock.After(time.Duration(frames) * time.Second / time.Duration(r.rate))
+	d := time.Duration(frames) * time.Second / time.Duration(r.rate)
+	if f, ok := r.Clock.(*clock.Fake); ok {
+		f.Advance(d)
+		return
+	}
+	<-r.Clock.After(d)
 }
 
 func (d roomPCM) WriteI(b []byte, frames int) (int, error) {
@@ -130,7 +140,7 @@ func (d roomPCM) ReadI(b []byte, frames int) (int, error) {
 			r.mu.Lock()
 			t := r.tickLocked(p.Rate)
 			if !r.capturing {
-				r.capturing, r.capStart = true, t
+				r.capturing, r.capStart = true, t+r.CaptureLate
 			}
 			short := r.read + frames - (t - r.capStart)
 			r.mu.Unlock()
@@ -169,7 +179,7 @@ func (d roomPCM) Delay() (int, error) {
 		if !r.capturing {
 			return 0, nil
 		}
-		return max(0, t-r.capStart-r.read), nil
+		return max(0, t-r.capStart-r.read), nil // a capture not started yet has nothing waiting
 	}
 	if !r.playing {
 		return len(r.hist), nil

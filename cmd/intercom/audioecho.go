@@ -25,8 +25,8 @@ func audioEcho(ctx context.Context, capture, playback string, tc audio.TestConfi
 }
 
 func printEcho(w io.Writer, res audio.EchoResult, vc voice.Config) {
-	fmt.Fprintf(w, "echo path: delay %.1f ms, coupling %.1f dB, needs echo_tail >= %s (configured %s)\n",
-		float64(res.Delay.Microseconds())/1000, res.CouplingDB, res.Tail, vc.EchoTail)
+	fmt.Fprintf(w, "echo path: delay %.1f ms beyond the cards' queues (%.1f ms between the streams), coupling %.1f dB, needs echo_tail >= %s (configured %s)\n",
+		float64(res.Delay.Microseconds())/1000, float64(res.Queues.Microseconds())/1000, res.CouplingDB, res.Tail, vc.EchoTail)
 	fmt.Fprintf(w, "canceller: echo loss %.1f dB over the last second at %d Hz (ERLE estimate %.1f dB), xruns %d\n",
 		res.EchoLossDB, res.Rate, res.ERLE, res.Xruns)
 	switch {

@@ -15,8 +15,8 @@ func TestPrintEcho(t *testing.T) {
 		res  audio.EchoResult
 		want []string
 	}{
-		{"fine", audio.EchoResult{Delay: 2500 * time.Microsecond, CouplingDB: -12.34, Tail: 45 * time.Millisecond, EchoLossDB: 41.2, ERLE: 30.5, Rate: 16000},
-			[]string{"echo path: delay 2.5 ms, coupling -12.3 dB, needs echo_tail >= 45ms (configured 128ms)",
+		{"fine", audio.EchoResult{Delay: 2500 * time.Microsecond, Queues: 28 * time.Millisecond, CouplingDB: -12.34, Tail: 45 * time.Millisecond, EchoLossDB: 41.2, ERLE: 30.5, Rate: 16000},
+			[]string{"echo path: delay 2.5 ms beyond the cards' queues (28.0 ms between the streams), coupling -12.3 dB, needs echo_tail >= 45ms (configured 128ms)",
 				"canceller: echo loss 41.2 dB over the last second at 16000 Hz (ERLE estimate 30.5 dB), xruns 0"}},
 		{"tail too short", audio.EchoResult{Tail: 180 * time.Millisecond, CouplingDB: -20},
 			[]string{`set [audio] echo_tail = "180ms"`}},

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/doorsip/intercom/alsa"
@@ -20,10 +21,11 @@ var ErrNoEcho = errors.New("audio: echo measurement heard nothing")
 
 // EchoResult is the box's loudspeaker-to-microphone path as MeasureEcho found it.
 type EchoResult struct {
-	// Delay is where the path's impulse response peaks, counted between the two streams'
-	// samples: the converters and the air, what the canceller sees once the reference is
-	// aligned by the cards' queues.
+	// Delay is where the path's impulse response peaks once the cards' queues are taken
+	// out (as a call's reference alignment does): the converters and the air.
 	Delay time.Duration
+	// Queues is what the cards' queues (the DELAY ioctls) put between the two streams.
+	Queues time.Duration
 	// CouplingDB is the path's energy gain: 0 dB hears the speaker at the level played,
 	// -20 dB ten times quieter.
 	CouplingDB float64
@@ -84,7 +86,7 @@ func MeasureEcho(ctx context.Context, capture, playback string, tc TestConfig, v
 		return res, fmt.Errorf("%w: %d Hz has no 8 or 16 kHz in it", media.ErrFormat, rate)
 	}
 	period, noise := echoNoise(rate)
-	played, recorded, err := playRecord(ctx, play, rec, period, len(period)*echoPeriod, rate)
+	played, recorded, queues, err := playRecord(ctx, play, rec, period, len(period)*echoPeriod, rate)
 	res.Xruns = play.Xruns() + rec.Xruns()
 	if err != nil {
 		return res, err
@@ -93,11 +95,11 @@ func MeasureEcho(ctx context.Context, capture, playback string, tc TestConfig, v
 	// in steady state, where the recording is the period circularly convolved with h.
 	start := 2*pp.PeriodFrames + int(int64(rate)*int64(echoLead)/int64(time.Second)) + len(period)
 	h := impulseResponse(recorded, start, noise)
-	res.analyse(h, rate)
+	res.analyse(h, rate, queues)
 	if res.CouplingDB < echoFloor {
 		return res, fmt.Errorf("%w: coupling %.0f dB", ErrNoEcho, res.CouplingDB)
 	}
-	if err := res.cancel(played, recorded, rate, start+len(period), len(period), vc); err != nil {
+	if err := res.cancel(played, recorded, rate, queues, start+len(period), len(period), vc); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -136,15 +138,17 @@ func echoNoise(rate int) ([]int16, []complex128) {
 
 // playRecord runs playback and capture in lockstep (one period read, one written): silence
 // for echoLead, total samples of the repeated period, then silence while the echo dies out.
-// It returns both streams in mono (the first capture channel) from their first sample: the
-// playback's two priming periods start as the capture does, so index i of one is heard at
-// index i of the other (plus the path's delay).
-func playRecord(ctx context.Context, play, rec *alsa.PCM, period []int16, total, rate int) (played, recorded []int16, err error) {
+// It returns both streams in mono (the first capture channel) from their first sample, and
+// the offset between them the cards' queues make (the median of the DELAY figures after
+// each write: frames written less queued, against frames read plus waiting), which the
+// impulse response's lags include.
+func playRecord(ctx context.Context, play, rec *alsa.PCM, period []int16, total, rate int) (played, recorded []int16, queues int, err error) {
 	pp, cp := play.Params(), rec.Params()
 	lead := int(int64(rate) * int64(echoLead) / int64(time.Second))
 	frames := lead + total + lead
 	in := make([]int16, cp.PeriodFrames*cp.Channels)
 	out := make([]int16, pp.PeriodFrames*pp.Channels)
+	var offsets []int
 	next := func() { // the next period of the played stream into out
 		for f := range pp.PeriodFrames {
 			var v int16
@@ -163,26 +167,34 @@ func playRecord(ctx context.Context, play, rec *alsa.PCM, period []int16, total,
 		clear(out)
 		played = append(played, make([]int16, pp.PeriodFrames)...)
 		if _, err := play.Write(out); err != nil {
-			return nil, nil, fmt.Errorf("audio: echo test: %w", err)
+			return nil, nil, 0, fmt.Errorf("audio: echo test: %w", err)
 		}
 	}
 	for len(recorded) < frames {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 		n, err := rec.Read(in)
 		if err != nil {
-			return nil, nil, fmt.Errorf("audio: echo test: %w", err)
+			return nil, nil, 0, fmt.Errorf("audio: echo test: %w", err)
 		}
 		for f := range n {
 			recorded = append(recorded, in[f*cp.Channels])
 		}
+		dc, cerr := rec.Delay()
 		next()
 		if _, err := play.Write(out); err != nil {
-			return nil, nil, fmt.Errorf("audio: echo test: %w", err)
+			return nil, nil, 0, fmt.Errorf("audio: echo test: %w", err)
+		}
+		if dp, perr := play.Delay(); cerr == nil && perr == nil {
+			offsets = append(offsets, (len(played)-dp)-(len(recorded)+dc))
 		}
 	}
-	return played, recorded, nil
+	if len(offsets) > 0 {
+		slices.Sort(offsets)
+		queues = -offsets[len(offsets)/2]
+	}
+	return played, recorded, queues, nil
 }
 
 // impulseResponse averages the two steady periods of the recording from start and divides
@@ -213,25 +225,32 @@ func impulseResponse(recorded []int16, start int, noise []complex128) []float64 
 	return h
 }
 
-// analyse reads delay, coupling and tail off h (lags past half the period are negative:
-// the capture ahead of the playback, which only a broken clock setup does).
-func (res *EchoResult) analyse(h []float64, rate int) {
+// analyse reads delay, coupling and tail off h. Its lags are between the streams, queues
+// included; they are counted from the aligned reference here (lags past half the period
+// are negative: an echo before its reference, which only a broken clock setup makes).
+func (res *EchoResult) analyse(h []float64, rate, queues int) {
+	n := len(h)
+	g := make([]float64, n) // g[a] is the response at aligned lag a
+	for k, v := range h {
+		g[((k-queues)%n+n)%n] = v
+	}
 	peak, at := 0.0, 0
 	var e float64
-	for k, v := range h {
+	for k, v := range g {
 		e += v * v
 		if math.Abs(v) > peak {
 			peak, at = math.Abs(v), k
 		}
 	}
 	res.CouplingDB = 10 * math.Log10(max(e, 1e-30))
-	if at > len(h)/2 {
-		at -= len(h)
+	if at > n/2 {
+		at -= n
 	}
+	res.Queues = time.Duration(queues) * time.Second / time.Duration(rate)
 	res.Delay = time.Duration(at) * time.Second / time.Duration(rate)
 	end := 0
-	for k := range len(h) / 2 {
-		if math.Abs(h[k]) >= peak/100 {
+	for k := range n / 2 {
+		if math.Abs(g[k]) >= peak/100 {
 			end = k
 		}
 	}
@@ -239,9 +258,10 @@ func (res *EchoResult) analyse(h []float64, rate int) {
 	res.Tail = (tail + time.Millisecond - 1).Truncate(time.Millisecond)
 }
 
-// cancel runs the canceller on the streams (at the processing rate) and measures the echo
-// loss over the last period of noise: n samples from index last (device rate).
-func (res *EchoResult) cancel(played, recorded []int16, rate, last, length int, vc voice.Config) error {
+// cancel runs the canceller on the streams (at the processing rate), the reference lined up
+// as a call lines it up (the queues taken out, alignMargin ahead), and measures the echo
+// loss over the last period of noise: length samples from index last (device rate).
+func (res *EchoResult) cancel(played, recorded []int16, rate, queues, last, length int, vc voice.Config) error {
 	vc.Noise, vc.AGC = voice.NoiseOff, false
 	if vc.Echo == voice.EchoOff {
 		vc.Echo = voice.EchoOn
@@ -251,7 +271,14 @@ func (res *EchoResult) cancel(played, recorded []int16, rate, last, length int, 
 		return fmt.Errorf("audio: echo test: %w", err)
 	}
 	ratio := rate / res.Rate
-	ref := toMono(played[:min(len(played), len(recorded))], media.Format{Rate: rate, Channels: 1}, res.Rate)
+	shift := int(int64(rate)*int64(alignMargin)/int64(time.Second)) - queues
+	aligned := make([]int16, len(recorded))
+	for i := range aligned {
+		if j := i + shift; j >= 0 && j < len(played) {
+			aligned[i] = played[j]
+		}
+	}
+	ref := toMono(aligned, media.Format{Rate: rate, Channels: 1}, res.Rate)
 	mic := toMono(recorded, media.Format{Rate: rate, Channels: 1}, res.Rate)
 	b := p.BlockSize()
 	n := min(len(ref), len(mic)) / b * b

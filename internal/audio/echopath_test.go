@@ -9,6 +9,7 @@ import (
 
 	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/alsa/alsatest"
+	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/voice"
 )
 
@@ -38,21 +39,26 @@ func TestMeasureEcho(t *testing.T) {
 		return h
 	}
 	for _, tt := range []struct {
-		name       string
-		caps       alsatest.Caps
-		rate       int
-		delay      int
+		name  string
+		caps  alsatest.Caps
+		rate  int
+		delay int
+		late  int // frames the capture starts after the playback
+		// wantQueues: the 30 ms late capture leaves the 20 ms primed playback starved for
+		// 10 ms at the start, which shifts the streams by 20 ms, not 30.
 		h          []float64
 		wantDelay  time.Duration
 		wantTail   time.Duration
 		wantProcHz int
+		wantQueues time.Duration
 	}{
-		{"16k mono, one tap", alsatest.VoiceCodec(), 16000, 160, []float64{0.5}, 10 * time.Millisecond, 15 * time.Millisecond, 16000},
-		{"16k mono, room", alsatest.VoiceCodec(), 16000, 400, decay(16000, 0.1, 40*time.Millisecond), 25 * time.Millisecond, 70 * time.Millisecond, 16000},
-		{"48k stereo, room", alsatest.USBHeadset(), 48000, 480, decay(48000, 0.05, 10*time.Millisecond), 10 * time.Millisecond, 25 * time.Millisecond, 16000},
+		{"16k mono, one tap", alsatest.VoiceCodec(), 16000, 160, 0, []float64{0.5}, 10 * time.Millisecond, 15 * time.Millisecond, 16000, 0},
+		{"16k mono, capture 30 ms late", alsatest.VoiceCodec(), 16000, 160, 480, []float64{0.5}, 10 * time.Millisecond, 15 * time.Millisecond, 16000, -20 * time.Millisecond},
+		{"16k mono, room", alsatest.VoiceCodec(), 16000, 400, 0, decay(16000, 0.1, 40*time.Millisecond), 25 * time.Millisecond, 70 * time.Millisecond, 16000, 0},
+		{"48k stereo, room, capture late", alsatest.USBHeadset(), 48000, 480, 960, decay(48000, 0.05, 10*time.Millisecond), 10 * time.Millisecond, 25 * time.Millisecond, 16000, -20 * time.Millisecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &alsatest.Room{Delay: tt.delay, H: tt.h}
+			r := &alsatest.Room{Clock: clock.NewFake(time.Unix(0, 0)), Delay: tt.delay, H: tt.h, CaptureLate: tt.late}
 			res, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: roomOpen(r, tt.caps)}, voice.Defaults())
 			if err != nil {
 				t.Fatal(err)
@@ -65,6 +71,9 @@ func TestMeasureEcho(t *testing.T) {
 			t.Logf("%+v (coupling want %.2f dB)", res, want)
 			if res.Playback.Rate != tt.rate || res.Rate != tt.wantProcHz {
 				t.Errorf("card %d Hz, processing %d Hz; want %d, %d", res.Playback.Rate, res.Rate, tt.rate, tt.wantProcHz)
+			}
+			if res.Queues != tt.wantQueues {
+				t.Errorf("queues %v, want %v", res.Queues, tt.wantQueues)
 			}
 			if res.Delay != tt.wantDelay {
 				t.Errorf("delay %v, want %v", res.Delay, tt.wantDelay)
@@ -85,7 +94,7 @@ func TestMeasureEcho(t *testing.T) {
 }
 
 func TestMeasureEchoNothingHeard(t *testing.T) {
-	r := &alsatest.Room{}
+	r := &alsatest.Room{Clock: clock.NewFake(time.Unix(0, 0))}
 	_, err := MeasureEcho(context.Background(), "hw:0,0", "hw:0,0", TestConfig{OpenPCM: roomOpen(r, alsatest.VoiceCodec())}, voice.Defaults())
 	if !errors.Is(err, ErrNoEcho) {
 		t.Fatalf("err = %v, want ErrNoEcho", err)
