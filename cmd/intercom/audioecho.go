@@ -35,6 +35,9 @@ func printEcho(w io.Writer, res audio.EchoResult, vc voice.Config) {
 	case res.Tail > vc.EchoTail:
 		fmt.Fprintf(w, "  set [audio] echo_tail = %q: the configured tail is shorter than the echo\n", res.Tail.String())
 	}
+	if res.Xruns > 0 {
+		fmt.Fprintf(w, "  %d xruns during the measurement shifted the streams: the figures are unreliable; run it again on an idle system\n", res.Xruns)
+	}
 	if res.CouplingDB > -3 {
 		fmt.Fprintln(w, "  the microphone hears the speaker almost as loud as played: lower the volume or decouple them; echo_cancel = \"half-duplex\" if echo remains")
 	}

@@ -22,6 +22,7 @@ func TestPrintEcho(t *testing.T) {
 			[]string{`set [audio] echo_tail = "180ms"`}},
 		{"too long", audio.EchoResult{Tail: 700 * time.Millisecond, CouplingDB: -20}, []string{"longer than the longest tail (500ms)"}},
 		{"coupled", audio.EchoResult{Tail: 20 * time.Millisecond, CouplingDB: 1}, []string{"almost as loud as played"}},
+		{"xruns", audio.EchoResult{Tail: 20 * time.Millisecond, CouplingDB: -20, Xruns: 2}, []string{"2 xruns during the measurement"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder

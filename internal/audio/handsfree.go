@@ -78,8 +78,10 @@ const (
 	// realignAfter is how far the measured alignment must move before it is applied: the
 	// DELAY figures of some drivers move in whole periods.
 	realignAfter = 4 * time.Millisecond
-	// alignWindow measurements give the median the alignment follows.
+	// alignWindow measurements give the median the alignment follows; alignFirst of them
+	// are needed before it is used (one alone may be taken in an xrun's recovery).
 	alignWindow = 9
+	alignFirst  = 3
 )
 
 // procRate is the rate the processing runs at for two devices: 16 kHz when both run at a
@@ -171,8 +173,9 @@ func (v *Voice) put(s []int16, queued int64) {
 	v.played, v.at, v.have = v.w-queued, v.clk.Now(), true
 }
 
-// playing is the ring index at the loudspeaker now (extrapolated from the last write), and
-// whether it is known: a write was seen within maxAge.
+// playing is the ring index at the loudspeaker now (extrapolated from the last write, but
+// never past what was written: a starved card stops playing), and whether it is known: a
+// write was seen within maxAge.
 func (v *Voice) playing(now time.Time, maxAge time.Duration) (int64, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -180,7 +183,7 @@ func (v *Voice) playing(now time.Time, maxAge time.Duration) (int64, bool) {
 	if !v.have || age < 0 || age > maxAge {
 		return 0, false
 	}
-	return v.played + int64(age)*int64(v.rate)/int64(time.Second), true
+	return min(v.played+int64(age)*int64(v.rate)/int64(time.Second), v.w), true
 }
 
 // get fills ref with the ring from index from; what is not there (not yet played, or
@@ -214,6 +217,9 @@ func (a *aligner) add(m, tolerance int64) bool {
 	a.win[a.at] = m
 	a.at = (a.at + 1) % alignWindow
 	a.n = min(a.n+1, alignWindow)
+	if a.n < alignFirst {
+		return false
+	}
 	s := a.scr[:a.n]
 	copy(s, a.win[:a.n])
 	slices.Sort(s)

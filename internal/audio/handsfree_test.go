@@ -295,3 +295,68 @@ func TestHandsFreeDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestReferenceFollowsStarvation: on a card in card time, the playback starves for 200 ms
+// (nothing written while the capture goes on) and the loudspeaker falls behind; the
+// alignment must follow it, not extrapolate the playback's position through the gap.
+func TestReferenceFollowsStarvation(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	room := &alsatest.Room{Clock: clk, Delay: 40, H: []float64{0.7}}
+	proc := &recProc{keep: true}
+	open := func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
+		if dir == alsa.Capture {
+			return alsa.OpenDevice(room.Capture(alsatest.VoiceCodec()), name, dir, want)
+		}
+		return alsa.OpenDevice(room.Playback(alsatest.VoiceCodec()), name, dir, want)
+	}
+	devs, err := OpenDevices(Defaults(), Options{Clock: clk, OpenPCM: open,
+		newProc: func(voice.Config, int) (processor, error) { return proc, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devs.Close()
+	rng := rand.New(rand.NewPCG(5, 6))
+	out, in := make([]int16, 160), make([]int16, 160)
+	step := func(write bool) {
+		if write {
+			for i := range out {
+				out[i] = int16(rng.IntN(16000) - 8000)
+			}
+			if _, err := devs.Playback.Write(out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := devs.Capture.Read(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 50 {
+		step(true)
+	}
+	margin := int(alignMargin) * 8000 / int(time.Second)
+	if got := lag(proc.mic, proc.ref, 800); got != 40+margin {
+		t.Fatalf("before the gap the echo lags the reference by %d samples, want %d", got, 40+margin)
+	}
+	for range 10 {
+		step(false)
+	}
+	// The loudspeaker has played nothing for 200 ms: the reference it heard is 200 ms
+	// further back than before, not where the last write's position extrapolates to
+	// (which leaves it at -4 ms). The median trails the newest measurements by a few.
+	if a := devs.Voice.Stats().Alignment; a < 100*time.Millisecond {
+		t.Errorf("alignment after 200 ms of starvation %v, want 100-200 ms", a)
+	}
+	proc.mic, proc.ref = nil, nil
+	for range 50 {
+		step(true)
+	}
+	st := devs.Voice.Stats()
+	mic, ref := proc.mic[len(proc.mic)/2:], proc.ref[len(proc.ref)/2:]
+	if got := lag(mic, ref, 800); got != 40+margin {
+		t.Errorf("after the gap the echo lags the reference by %d samples, want %d (stats %+v)", got, 40+margin, st)
+	}
+	if st.Realigned == 0 {
+		t.Errorf("the loudspeaker fell behind and the alignment did not follow: %+v", st)
+	}
+	t.Logf("stats %+v", st)
+}

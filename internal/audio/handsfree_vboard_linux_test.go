@@ -42,7 +42,7 @@ func TestVboardHandsFree(t *testing.T) {
 	wg.Add(1)
 	playErr := make(chan error, 1)
 	defer func() { stop.Store(true); wg.Wait() }() // also when the capture side fails
-	go func() { // the playout loop
+	go func() {                                    // the playout loop
 		defer wg.Done()
 		rng := rand.New(rand.NewPCG(3, 4))
 		buf := make([]int16, pf.Rate/50*pf.Channels)
