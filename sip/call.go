@@ -65,6 +65,7 @@ type Call struct {
 	// lateOffer: the INVITE had no SDP, our offer went in the 200 and the answer is due in
 	// the ACK (RFC 3261 section 13.2.1); Negotiated is empty until it arrives.
 	lateOffer bool
+	origin    Origin // incoming: where the INVITE came from
 
 	// RFC 4028 session timer
 	session   time.Duration

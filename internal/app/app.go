@@ -84,6 +84,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	recordFoundActive(a.events, a.board, "start")
 	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)
 	a.phone.openPCM = opts.OpenPCM
+	a.phone.setTrust(newTrust(cfg.Door.Call.AllowFrom, cfg.Door.Door.Allowed))
+	a.phone.forged = func(from string, o sip.Origin, why string) {
+		a.events.AddFrom("incoming-forged", o.Source.String(), "from", from, "source", o.Source.String(), "reason", why)
+	}
 	a.trim = newTrimmer(opts.Clock, a.phone.busy)
 	a.phone.idle = a.trim.idle
 	a.gb = newBoard(a.board)
@@ -196,6 +200,7 @@ func (a *App) Reload(cfg *config.Config) error {
 		return err
 	}
 	a.phone.setMedia(cfg.Media, cfg.Audio)
+	a.phone.setTrust(newTrust(cfg.Door.Call.AllowFrom, cfg.Door.Door.Allowed))
 	a.ua.SetScanner(cfg.SIP.Scanner)
 	a.ua.SetEvents(cfg.SIP.Events)
 	a.mqtt.reload(cfg.MQTT)

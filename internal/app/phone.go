@@ -41,7 +41,12 @@ type phone struct {
 
 	openPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) // nil: alsa.OpenPCM
 
+	// forged records an incoming call refused because its From could not be believed (the
+	// app writes it to the event log, folded per source).
+	forged func(from string, o sip.Origin, why string)
+
 	mu    sync.Mutex
+	trust trust // who may claim which From (trust.go); a reload replaces it
 	calls map[*sip.Call]*call
 	ctx   context.Context // Run's context: media sessions live inside it
 	wg    sync.WaitGroup
@@ -138,6 +143,20 @@ func (p *phone) handle(ev sip.Event) {
 	}
 	switch ev.Kind {
 	case sip.IncomingCall:
+		p.mu.Lock()
+		tr := p.trust
+		p.mu.Unlock()
+		if why := tr.refusal(ev.Call.Origin()); why != "" {
+			// Refused before the controller sees it: a forged From must not ring, let alone
+			// reach the door code. 403, as RFC 3261 section 21.4.4 has it for "understood,
+			// not allowed".
+			ev.Call.Reject(403)
+			p.log.Debug("phone: refused a call whose From cannot be believed", "from", ev.Call.Remote(), "reason", why)
+			if p.forged != nil {
+				p.forged(ev.Call.Remote(), ev.Call.Origin(), why)
+			}
+			return
+		}
 		c := p.lookup(ev.Call, true)
 		p.emit(door.PhoneEvent{Kind: door.Incoming, Call: c})
 	case sip.Ringing, sip.EarlyMedia:
@@ -267,6 +286,13 @@ func codecFor(name string) (sip.Codec, bool) {
 		return sip.Codec{Name: "L16", PayloadType: 96, ClockRate: 8000, Channels: 1}, true
 	}
 	return sip.Codec{}, false
+}
+
+// setTrust applies the allow lists' pinned addresses to the next incoming call.
+func (p *phone) setTrust(t trust) {
+	p.mu.Lock()
+	p.trust = t
+	p.mu.Unlock()
 }
 
 // setMedia applies reloaded [media] and [audio] settings to the next call.
