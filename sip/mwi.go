@@ -27,6 +27,8 @@ type mwiSub struct {
 	name string // the configured entry, reported as MWI.Account
 	acct *Account
 
+	order sync.Mutex // serialises NOTIFY handling, so events keep the server's order
+
 	mu          sync.Mutex
 	callID      string
 	localTag    string
@@ -290,8 +292,11 @@ func (m *mwiSub) onNotify(req *gosip.Request, tx gosip.ServerTransaction) bool {
 		u.respond(tx, req, 400, "Bad message-summary", nil)
 		return true
 	}
-	// Reported before the 200: the server sends its next NOTIFY only after it, so events
-	// keep the server's order.
+	// The 200 goes out before the event, and order holds the next NOTIFY (which the server
+	// sends only after that 200) until this one is reported: events keep the server's order.
+	m.order.Lock()
+	defer m.order.Unlock()
+	u.respond(tx, req, 200, "OK", nil)
 	if len(req.Body()) > 0 {
 		mwi.Account = m.name
 		m.mu.Lock()
@@ -303,7 +308,6 @@ func (m *mwiSub) onNotify(req *gosip.Request, tx gosip.ServerTransaction) bool {
 			u.emit(Event{Kind: MessageWaiting, MWI: mwi})
 		}
 	}
-	u.respond(tx, req, 200, "OK", nil)
 	if strings.HasPrefix(state, "terminated") {
 		m.reset()
 		select {

@@ -156,8 +156,8 @@ func (u *UA) Run(ctx context.Context) error {
 		u.markClosed()
 		return err
 	}
+	u.notif.start() // before Ready: a SUBSCRIBE right after it must find the table open
 	close(u.ready)
-	u.notif.start()
 	u.wg.Add(1)
 	go func() { defer u.wg.Done(); u.notif.run(ctx, u.clk) }()
 	if u.pub != nil {
