@@ -15,6 +15,7 @@ import (
 
 	"github.com/doorsip/intercom/gpio"
 	"github.com/doorsip/intercom/internal/access"
+	"github.com/doorsip/intercom/internal/action"
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/cfgerr"
 	"github.com/doorsip/intercom/internal/door"
@@ -42,6 +43,7 @@ type Config struct {
 	MQTT    mqtt.Config
 	Readers []Reader // [[reader]], in the order of GPIO.Readers
 	HTTP    httpapi.Config
+	Actions []action.Action // [[action]]
 }
 
 // Log is [log].
@@ -144,7 +146,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http, action"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted, trusted_only"
@@ -350,6 +352,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	c.readReaders(r, t)
 	c.readKeypads(r, t)
 	c.readHTTP(r, t, dir)
+	c.readActions(r, t, dir)
 	r.unknown(t, "", topKeys)
 }
 
@@ -413,6 +416,7 @@ func (c *Config) validate() []error {
 	add("access", c.Access.Validate())
 	add("mqtt", c.MQTT.Validate())
 	add("http", c.HTTP.Validate())
+	add("", c.validateActions())
 
 	for i, b := range c.Door.Buttons {
 		for _, u := range b.Call {

@@ -288,6 +288,9 @@ func printStats(w io.Writer, s control.Stats, now time.Time) {
 		fmt.Fprintf(w, "mqtt:       connected %t, %d published, %d dropped, %d commands (%d dropped, %d refused), %d connects, %d failures\n",
 			m.Connected, m.Published, m.Dropped, m.Commands, m.CommandsDropped, m.Refused, m.Connects, m.Failures)
 	}
+	if ac := s.Actions; ac != nil {
+		fmt.Fprintf(w, "actions:    %d sent, %d failed, %d dropped\n", ac.Sent, ac.Failed, ac.Dropped)
+	}
 	c := s.Call
 	if c == nil {
 		fmt.Fprintln(w, "call:       none")

@@ -16,6 +16,7 @@ import (
 	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/config"
 	"github.com/doorsip/intercom/gpio"
+	"github.com/doorsip/intercom/internal/action"
 	"github.com/doorsip/intercom/internal/audio"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
@@ -42,19 +43,20 @@ type Options struct {
 
 // App is one running intercom.
 type App struct {
-	cfg    *config.Config
-	opts   Options
-	log    *slog.Logger
-	ua     *sip.UA
-	board  *gpio.Board
-	events *eventlog.Log
-	phone  *phone
-	gb     *board
-	ctrl   *door.Controller
-	trim   *trimmer
-	mqtt   *mqttBridge
-	keys   *keypads     // keypads and card readers against the users file
-	httpFP atomic.Value // string: the HTTPS API's certificate fingerprint
+	cfg     *config.Config
+	opts    Options
+	log     *slog.Logger
+	ua      *sip.UA
+	board   *gpio.Board
+	events  *eventlog.Log
+	phone   *phone
+	gb      *board
+	ctrl    *door.Controller
+	trim    *trimmer
+	mqtt    *mqttBridge
+	keys    *keypads     // keypads and card readers against the users file
+	httpFP  atomic.Value // string: the HTTPS API's certificate fingerprint
+	actions *action.Dispatcher
 
 	started   time.Time // when Run began: `intercom ctl stats` reports it
 	closeOnce sync.Once
@@ -100,6 +102,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		OnStatus:  newDoorEvents(a.ua, opts.Clock.Now()).status,
 	})
 	a.mqtt = newMQTTBridge(a)
+	a.actions = action.New(cfg.Actions, action.Options{Logger: a.log.With("part", "action"), Clock: opts.Clock})
 	if a.keys, err = newKeypads(cfg, a.ctrl, opts.Clock, a.log.With("part", "access")); err != nil {
 		a.board.Close()
 		return nil, err
@@ -162,6 +165,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	wg.Add(4)
 	go func() { defer wg.Done(); a.mqtt.run(ctx, a.cfg.MQTT) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.runActions(ctx) }()
 	go func() { defer wg.Done(); a.gb.run(ctx) }()
 	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
 	go func() { defer wg.Done(); a.trim.run(ctx) }()
@@ -204,6 +209,7 @@ func (a *App) Reload(cfg *config.Config) error {
 	a.ua.SetScanner(cfg.SIP.Scanner)
 	a.ua.SetEvents(cfg.SIP.Events)
 	a.mqtt.reload(cfg.MQTT)
+	a.actions.SetActions(cfg.Actions)
 	a.keys.reload(cfg)
 	if len(kept) > 0 {
 		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)

@@ -87,6 +87,7 @@ func (h ctlHandler) Stats() control.Stats {
 		ScannerDropped: sip.ScannerDropped,
 		RateDropped:    sip.RateDropped,
 		MQTT:           h.a.mqtt.stats(),
+		Actions:        h.a.actionStats(),
 	}
 	if cs, ok := h.a.CallStats(); ok {
 		st.Call = &control.CallStats{

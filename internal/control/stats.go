@@ -22,6 +22,8 @@ type Stats struct {
 	Call *CallStats `json:"call,omitempty"` // the call in progress
 
 	MQTT *MQTTStats `json:"mqtt,omitempty"` // the broker connection, when [mqtt] has a broker
+
+	Actions *ActionStats `json:"actions,omitempty"` // action URLs, when [[action]] is configured
 }
 
 // MQTTStats are the broker connection's counters since start (across reloads).
@@ -69,4 +71,11 @@ type VoiceStats struct {
 	AlignMS       float64 `json:"align_ms"` // the part taken out by the cards' queues (DELAY)
 	Realigned     int     `json:"realigned"`
 	Resets        int     `json:"resets"` // xruns that restarted the canceller
+}
+
+// ActionStats count the action URL requests since start.
+type ActionStats struct {
+	Sent    uint64 `json:"sent"`
+	Failed  uint64 `json:"failed"`  // given up after every retry
+	Dropped uint64 `json:"dropped"` // found the queue full
 }
