@@ -160,3 +160,21 @@ func TestReaderErrors(t *testing.T) {
 		t.Fatalf("readers %+v %+v", c.Readers, c.GPIO.Readers)
 	}
 }
+
+func TestRelays(t *testing.T) {
+	c, err := Load("example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Door.Relays) != 1 || c.Door.Relays[0].Name != "gate" || c.Door.Relays[0].OpenFor != 5*time.Second ||
+		len(c.GPIO.Relays) != 2 || c.GPIO.Relays[1].Line != 4 || strings.Join(c.RelayNames(), ",") != "door,gate" {
+		t.Fatalf("relays %+v / %+v", c.Door.Relays, c.GPIO.Relays)
+	}
+	src := "[door]\nrelay_line = 22\n[[relay]]\nname = \"gate\"\nline = 22\n[[relay]]\nname = \"door\"\nline = 5\nopen_for = \"1ms\"\n[[relay]]\nname = \"x\"\n"
+	_, err = Parse("rel.toml", []byte(src))
+	for _, w := range []string{"rel.toml:5: relay[0].line: line 22 is already used", "rel.toml:7: relay[1].name:", "rel.toml:9: relay[1].open_for:", "rel.toml:10: relay[2]: line is missing"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}

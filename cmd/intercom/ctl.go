@@ -22,7 +22,7 @@ commands:
   status              state, call peer, registration, door
   call [URI]          call URI (default: the first call button's ring group)
   answer | hangup     answer the ringing call / end or cancel the call
-  open                open the door (or send the door code to the far end)
+  open [RELAY]        open the door (or send the door code to the far end); RELAY: a [[relay]]
   press BUTTON [-long] | release BUTTON
                       act as if a button or input changed (drives a "sim" board)
   events [-f]         recent event log entries as JSON lines; -f then follows new ones
@@ -78,9 +78,16 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	req.Long, req.Follow = *long, *follow
 	req.Backlog = req.Follow // a person following wants the context, as with tail -f
 	switch op {
-	case "status", "answer", "hangup", "open", "events", "lines", "stats", "users", "reload-users", "-":
+	case "status", "answer", "hangup", "events", "lines", "stats", "users", "reload-users", "-":
 		if len(pos) != 0 {
 			return ctlUsageError(stderr, "%s takes no argument", op)
+		}
+	case "open":
+		if len(pos) > 1 {
+			return ctlUsageError(stderr, "open takes at most one relay name")
+		}
+		if len(pos) == 1 {
+			req.Arg = pos[0]
 		}
 	case "call":
 		if len(pos) > 1 {

@@ -23,6 +23,7 @@ func ctlRig(t *testing.T) (socket string, phone *doortest.Phone, board *doortest
 	bell.Name, bell.Call = "bell", []string{"sip:101@pbx"}
 	cfg.Buttons = []door.Button{bell}
 	cfg.Door.HasRelay = true
+	cfg.Relays = []door.Relay{{Name: "gate"}}
 	phone, board = doortest.NewPhone(), doortest.NewBoard()
 	ctrl := door.New(cfg, phone, board, door.Options{Clock: clock.NewFake(time.Unix(0, 0))})
 	srv, err := control.Listen(filepath.Join(t.TempDir(), "c.sock"), ctrl, control.Options{})
@@ -64,6 +65,10 @@ func TestCtl(t *testing.T) {
 		{args: "call sip:200@pbx", wantOut: "calling [sip:200@pbx]"},
 		{args: "hangup"},
 		{args: "open", wantOut: "door opened"},
+		{args: "open gate", wantOut: "gate opened"},
+		{args: "open garage", wantCode: 1, wantErrOut: `door: unknown relay: "garage"`},
+		{args: "open gate door", wantCode: 2, wantErrOut: "at most one relay name"},
+		{args: "users", wantCode: 1, wantErrOut: "not supported here: users"},
 		{args: "press -long bell"},
 		{args: "release bell"},
 		{args: "press nope", wantCode: 1, wantErrOut: "unknown button"},
@@ -88,7 +93,7 @@ func TestCtl(t *testing.T) {
 			}
 		})
 	}
-	if len(phone.Dialed()) != 2 || len(board.Pulses()) != 1 {
+	if len(phone.Dialed()) != 2 || len(board.Pulses()) != 2 {
 		t.Errorf("dialed %d, pulses %d", len(phone.Dialed()), len(board.Pulses()))
 	}
 }

@@ -76,10 +76,8 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 		var err error
 		if relay == RelayDoor {
 			err = c.openDoor(by, "access-"+a.Via.String())
-		} else if err = c.board.Pulse(relay, c.cfg.Door.OpenFor); err != nil {
-			c.events.Add("door-error", "by", by, "relay", relay, "err", err)
 		} else {
-			c.events.Add("relay-open", "relay", relay, "by", by, "for", c.cfg.Door.OpenFor)
+			err = c.openRelay(relay, by, "access-"+a.Via.String())
 		}
 		if err != nil {
 			return Result{access: AccessDenied}, err

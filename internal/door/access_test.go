@@ -14,7 +14,9 @@ func (r *rig) attempt(a door.Attempt) (door.AccessOutcome, error) {
 }
 
 func TestAccessGrantOpensTheDoorRelay(t *testing.T) {
-	r := newRig(t, baseConfig())
+	cfg := baseConfig()
+	cfg.Relays = []door.Relay{{Name: "gate", OpenFor: 10 * time.Second}}
+	r := newRig(t, cfg)
 	out, err := r.attempt(door.Attempt{Source: "keypad:front", Via: door.PINCredential, Granted: true, User: "Alice"})
 	if err != nil || out != door.AccessGranted {
 		t.Fatalf("Access = %v, %v", out, err)
@@ -38,6 +40,36 @@ func TestAccessGrantOpensTheDoorRelay(t *testing.T) {
 		t.Fatalf("gate: %v %v", out, err)
 	}
 	r.wantKinds("relay-open,access-granted")
+	if p := r.board.Pulses(); len(p) != 2 || p[1].Relay != "gate" || p[1].For != 10*time.Second {
+		t.Fatalf("pulses %+v", p)
+	}
+	// A relay that is not configured opens nothing.
+	if _, err := r.attempt(door.Attempt{Source: "reader:gate", Granted: true, User: "Bob", Relay: "garage"}); !errors.Is(err, door.ErrUnknownRelay) {
+		t.Fatalf("unknown relay: %v", err)
+	}
+}
+
+func TestCtlOpenRelay(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Relays = []door.Relay{{Name: "gate"}}
+	r := newRig(t, cfg)
+	if _, err := r.do("open", "gate"); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.board.Pulses(); len(p) != 1 || p[0].Relay != "gate" || p[0].For != cfg.Door.OpenFor {
+		t.Fatalf("pulses %+v", p)
+	}
+	if _, err := r.do("open", "garage"); !errors.Is(err, door.ErrUnknownRelay) {
+		t.Fatalf("open garage: %v", err)
+	}
+	if _, err := r.do("open", ""); err != nil || len(r.board.Pulses()) != 2 || r.board.Pulses()[1].Relay != door.RelayDoor {
+		t.Fatalf("open the door: %v %+v", err, r.board.Pulses())
+	}
+	bad := baseConfig()
+	bad.Relays = []door.Relay{{Name: "door"}, {Name: ""}, {Name: "x", OpenFor: time.Millisecond}}
+	if err := bad.Validate(); err == nil {
+		t.Fatal("bad relays passed")
+	}
 }
 
 // TestAccessLockout: wrong PINs from one keypad lock that keypad out, escalating, while the

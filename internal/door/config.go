@@ -16,6 +16,7 @@ import (
 type Config struct {
 	Buttons []Button // [[button]], same order as gpio.Config.Buttons
 	LEDs    []LED    // [[led]], same order as gpio.Config.LEDs
+	Relays  []Relay  // [[relay]]: relays besides the door's
 	Door    Door
 	Call    Call
 	Events  EventLog
@@ -229,6 +230,7 @@ func (c Config) Validate() error {
 	if c.Events.MaxSize < 4096 {
 		errs = append(errs, cfgerr.New("log.events_max_size", "%d is too small (expected at least 4096 bytes)", c.Events.MaxSize))
 	}
+	errs = append(errs, c.validateRelays()...)
 	return errors.Join(errs...)
 }
 

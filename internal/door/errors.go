@@ -19,6 +19,8 @@ var (
 	ErrNotRunning = errors.New("door: controller not running")
 	// ErrRunning is a second call of Run.
 	ErrRunning = errors.New("door: controller already running")
+	// ErrUnknownRelay names a relay that is neither the door's nor a [[relay]].
+	ErrUnknownRelay = errors.New("door: unknown relay")
 	// ErrDenied is a keypad PIN or card that opens nothing now.
 	ErrDenied = errors.New("door: access denied")
 	// ErrLockedOut is an attempt from a keypad or reader locked out after wrong attempts.

@@ -167,6 +167,13 @@ func (c *Controller) do(cmd Command) (Result, error) {
 	case "hangup":
 		msg, err = c.hangup()
 	case "open":
+		if cmd.Arg != "" && cmd.Arg != RelayDoor {
+			// `intercom ctl open gate`: a [[relay]].
+			if err = c.openRelay(cmd.Arg, by, via); err == nil {
+				msg = cmd.Arg + " opened"
+			}
+			break
+		}
 		msg, err = c.open(by, via)
 	case "press", "release":
 		// The same path as a GPIO edge, so `ctl press` exercises exactly what a button does
