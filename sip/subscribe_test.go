@@ -318,3 +318,36 @@ func TestSetEvents(t *testing.T) {
 		t.Errorf("Allow-Events %q", got)
 	}
 }
+
+// TestSilentSubscriber: a subscriber that stopped answering holds only its own NOTIFY
+// transaction; SetDoorState returns at once and the other subscribers keep getting theirs.
+func TestSilentSubscriber(t *testing.T) {
+	u := startUA(t, eventsFor("127.0.0.1"))
+	silent, live := newSub(t, u, "101"), newSub(t, u, "102")
+	for _, s := range []*testpeer.Subscriber{silent, live} {
+		if res := s.Subscribe("dialog"); res.StatusCode != 200 {
+			t.Fatalf("SUBSCRIBE: %s", res.StartLine())
+		}
+		s.Notify()
+	}
+	silent.SetNotifyCode(0)
+	var slowest, worst time.Duration
+	for _, st := range []DoorState{
+		{Activity: DoorRingingIn, CallID: "s1", Incoming: true},
+		{Activity: DoorInCall, CallID: "s1", Incoming: true},
+		{Activity: DoorIdle, CallID: "s1"},
+	} {
+		start := time.Now()
+		u.SetDoorState(st)
+		slowest = max(slowest, time.Since(start))
+		n := live.Notify()
+		worst = max(worst, n.At.Sub(start))
+		if _, got := dialogStateOf(t, n); got != st.dialogState() {
+			t.Errorf("live subscriber: %q, want %q", got, st.dialogState())
+		}
+	}
+	t.Logf("SetDoorState took at most %v; the live subscriber's NOTIFY came within %v", slowest, worst)
+	if worst > 200*time.Millisecond {
+		t.Errorf("a NOTIFY to the live subscriber took %v", worst)
+	}
+}

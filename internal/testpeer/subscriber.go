@@ -94,8 +94,10 @@ func (s *Subscriber) read() {
 			if m.Method != gosip.NOTIFY {
 				code = 405
 			}
-			res := gosip.NewResponseFromRequest(m, code, "Reply", nil)
-			_, _ = s.conn.WriteToUDP([]byte(res.String()), from)
+			if code != 0 {
+				res := gosip.NewResponseFromRequest(m, code, "Reply", nil)
+				_, _ = s.conn.WriteToUDP([]byte(res.String()), from)
+			}
 			if m.Method == gosip.NOTIFY {
 				select {
 				case s.notifies <- Notify{m, time.Now()}:
@@ -179,7 +181,8 @@ func (s *Subscriber) Notify() Notify {
 	}
 }
 
-// SetNotifyCode makes the subscriber answer NOTIFYs with code from now on.
+// SetNotifyCode makes the subscriber answer NOTIFYs with code from now on; 0 leaves them
+// unanswered (a phone that went away).
 func (s *Subscriber) SetNotifyCode(code int) {
 	s.mu.Lock()
 	s.notifyCode = code
