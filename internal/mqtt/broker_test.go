@@ -160,3 +160,28 @@ func TestReconnect(t *testing.T) {
 		t.Errorf("stats %+v, want 2 connects", st)
 	}
 }
+
+// TestUserFromACL: with the README's ACL the broker delivers a command under
+// <prefix>/user/<user>/cmd only from that login, so the user the door logs is the sender's:
+// "ha" cannot pass itself off as "mallory".
+func TestUserFromACL(t *testing.T) {
+	acl := "user door\ntopic readwrite intercom/front/#\ntopic readwrite homeassistant/#\n" +
+		"user ha\ntopic read intercom/front/#\npattern write intercom/front/user/%u/cmd/#\n"
+	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users, ACL: acl})
+	w := b.Watch(t, "ha", users["ha"], "intercom/front/availability")
+	got := make(chan Command, 4)
+	c := New(brokerConfig(b), testDevice(), Options{Handle: func(_ context.Context, cmd Command) error { got <- cmd; return nil }})
+	run(t, c)
+	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
+	w.Publish(t, "intercom/front/user/mallory/cmd/open", "PRESS")
+	w.Publish(t, "intercom/front/cmd/open", "PRESS")
+	w.Publish(t, "intercom/front/user/ha/cmd/open", "PRESS")
+	select {
+	case cmd := <-got:
+		if cmd.User != "ha" {
+			t.Errorf("first command delivered: %+v, want the one from ha", cmd)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no command delivered")
+	}
+}
