@@ -15,6 +15,9 @@ type Origin struct {
 	// FromRegistrar: Source is a registrar's address (a literal registrar, or where the
 	// last registration went).
 	FromRegistrar bool
+	// Trusted: Source is in [sip.scanner] trusted (a PBX that sends calls from other
+	// addresses than it registers at goes there).
+	Trusted bool
 	// ForAccount: the Request-URI names one of our accounts' users, i.e. the call claims to
 	// come through a registration.
 	ForAccount bool
@@ -35,6 +38,7 @@ func (u *UA) originOf(req *gosip.Request) Origin {
 	if ap, err := netip.ParseAddrPort(req.Source()); err == nil {
 		o.Source = ap.Addr().Unmap()
 		o.FromRegistrar = u.isRegistrar(o.Source)
+		o.Trusted = u.scan.isTrusted(o.Source)
 	}
 	for _, a := range u.cfg.Accounts {
 		if a.User != "" && a.User == req.Recipient.User {

@@ -114,6 +114,18 @@ func (l *scanLimiter) configure(cfg ScannerConfig) {
 	}
 }
 
+// isTrusted reports whether src is in a [sip.scanner] trusted network.
+func (l *scanLimiter) isTrusted(src netip.Addr) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range l.trusted {
+		if p.Contains(src) {
+			return true
+		}
+	}
+	return false
+}
+
 // SetScanner applies a new [sip.scanner] (a config reload) to the running UA.
 func (u *UA) SetScanner(cfg ScannerConfig) { u.scan.configure(cfg) }
 

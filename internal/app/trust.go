@@ -35,7 +35,9 @@ func (t trust) refusal(o sip.Origin) string {
 		return "" // in-process tests: no packet, nothing to check against
 	}
 	// A call that claims to come through our registration is the registrar's to deliver.
-	if o.ForAccount && !o.FromRegistrar {
+	// A PBX that sends calls from other addresses than it registers at is listed in
+	// [sip.scanner] trusted.
+	if o.ForAccount && !o.FromRegistrar && !o.Trusted {
 		return fmt.Sprintf("addressed to an account but sent from %s, not the registrar", o.Source)
 	}
 	if from, err := netip.ParseAddr(o.FromHost); err == nil {

@@ -46,6 +46,7 @@ func TestTrustRefusal(t *testing.T) {
 		{"unpinned host", sip.Origin{Source: ip("192.168.1.66"), FromHost: "pbx.example"}, false},
 		{"account call from the registrar", sip.Origin{Source: ip("10.0.0.1"), ForAccount: true, FromRegistrar: true, FromHost: "pbx.example"}, false},
 		{"account call from elsewhere", sip.Origin{Source: ip("10.0.0.66"), ForAccount: true, FromHost: "pbx.example"}, true},
+		{"account call from a trusted network", sip.Origin{Source: ip("10.0.0.66"), ForAccount: true, Trusted: true, FromHost: "pbx.example"}, false},
 		{"no source (in-process)", sip.Origin{FromHost: "192.168.1.10"}, false},
 	}
 	for _, tt := range tests {
