@@ -4,6 +4,7 @@
 #
 #   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,board,intercom] [--test-binaries BIN...]
 #                             [--intercom BIN] [--goarm 6|7] [--timeout SECONDS] [--keep]
+#                             [--pack-only DIR | --packed DIR]
 #
 # ARCH is amd64 (x86_64), arm64 (aarch64) or armhf (32-bit ARMv7 kernel; every Go program for
 # the guest is built with GOARM=7, or with --goarm 6 the ABI of a Pi Zero/Pi 1). The guest is Debian's kernel under QEMU/TCG
@@ -18,6 +19,9 @@
 #   intercom  the issue-8 call scenario with the real intercom binary (peers.sh on the host)
 # The guest prints exactly one "VBOARD SUCCESS ..." or "VBOARD FAIL ..." line and powers off;
 # this script exits 0 only on SUCCESS. Run fetch.sh first (run-all.sh does).
+# --pack-only DIR builds the guest's programs and initrd into DIR and stops; --packed DIR boots
+# what an earlier --pack-only left there (same ARCH and options), so run-all.sh can compile
+# everything before any guest runs and no compiler competes with a TCG guest for the cores.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +31,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Set (even empty) to choose which packages the tests scenario compiles.
 VBOARD_TEST_PKGS=${VBOARD_TEST_PKGS-./alsa ./internal/audio ./gpio ./cmd/intercom:Vboard ./internal/app:Vboard}
 
-usage() { sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 [ $# -ge 1 ] || usage
 arch=$1
@@ -45,6 +49,8 @@ test_bins=()
 intercom_bin=
 timeout_s=
 keep=
+pack_only=
+packed=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--scenario) scenarios=$2; shift 2 ;;
@@ -56,6 +62,8 @@ while [ $# -gt 0 ]; do
 	--goarm) goarm=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
+	--pack-only) pack_only=$2; shift 2 ;;
+	--packed) packed=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -65,12 +73,24 @@ d=$CACHE/$arch
 [ -e "$d/vmlinux" ] && [ -f "$d/modules/gpio-sim.ko" ] || die "run: $arch is not fetched (run hwtest/vboard/fetch.sh $arch)"
 
 mkdir -p "$CACHE/tmp"
-work=$(mktemp -d "$CACHE/tmp/run-$arch.XXXXXX")
+if [ -n "$pack_only" ]; then
+	work=$pack_only
+	rm -rf "$work" && mkdir -p "$work"
+elif [ -n "$packed" ]; then
+	work=$packed
+	[ -s "$work/initrd.cpio" ] || die "run: $work holds no packed guest (run with --pack-only first)"
+else
+	work=$(mktemp -d "$CACHE/tmp/run-$arch.XXXXXX")
+fi
 cleanup() {
-	if [ -n "$keep" ]; then log "kept $work"; else rm -rf "$work"; fi
+	if [ -n "$keep" ] || [ -n "$pack_only" ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 root=$work/root
+label=$arch
+[ "$arch" != armhf ] || label=$arch-v$goarm
+
+pack() {
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc/intercom,tests,lib/modules/vboard}
 
 # --- modules: plain .ko files in dependency order (the package ships no modules.dep) ---
@@ -94,8 +114,6 @@ cp -L "$d/busybox" "$root/bin/busybox"
 
 # --- static Go programs for the guest ---
 gobuild() { (cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go "$@"); }
-label=$arch
-[ "$arch" != armhf ] || label=$arch-v$goarm
 gobuild build -trimpath -o "$root/bin/vboardcheck" ./hwtest/vboard/vboardcheck
 
 if has tests; then
@@ -147,7 +165,17 @@ fi
 } >"$root/init"
 chmod +x "$root/init" "$root/bin/"*
 
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio.tmp"
+mv "$work/initrd.cpio.tmp" "$work/initrd.cpio"
+if has intercom; then
+	mkdir -p "$work/host"
+	(cd "$repo_dir" && CGO_ENABLED=0 go build -o "$work/host/rtpsnr" ./hwtest/vboard/rtpsnr)
+fi
+}
+
+# Not `[ -n "$packed" ] || pack`: set -e does not reach into a function called from a list.
+if [ -z "$packed" ]; then pack; fi
+if [ -n "$pack_only" ]; then exit 0; fi
 
 # A guest that hangs (a test stuck in the kernel cannot even be killed) costs this much.
 if [ -z "$timeout_s" ]; then
@@ -160,8 +188,6 @@ fi
 # --- boot ---
 if has intercom; then
 	# The peers run in a network namespace of their own (see peers.sh); root is required.
-	mkdir -p "$work/host"
-	(cd "$repo_dir" && CGO_ENABLED=0 go build -o "$work/host/rtpsnr" ./hwtest/vboard/rtpsnr)
 	for t in kamailio sipp tcpdump unshare ss; do
 		command -v $t >/dev/null || die "run: $t is missing (apt: kamailio sip-tester tcpdump util-linux iproute2)"
 	done

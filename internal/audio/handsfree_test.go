@@ -131,7 +131,8 @@ func TestReferenceAligned(t *testing.T) {
 			r.play.SetDelay(tt.playQ)
 			r.rec.SetDelay(tt.capQ)
 			r.run(t, 50, 20*time.Millisecond)
-			margin := int(alignMargin) * tt.wantMonoRate / int(time.Second)
+			// In int64: 4 ms in ns times the rate overflows a 32-bit int.
+			margin := int(int64(alignMargin) * int64(tt.wantMonoRate) / int64(time.Second))
 			if got := lag(r.proc.mic, r.proc.ref, tt.wantMonoRate/10); got != margin {
 				t.Errorf("echo lags the reference by %d samples, want %d (alignMargin)", got, margin)
 			}
