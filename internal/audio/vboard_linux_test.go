@@ -24,11 +24,23 @@ import (
 func TestVboardRoundTrip(t *testing.T) {
 	alsatest.NeedVboard(t)
 	for _, tc := range []TestConfig{{}, {Period: 10 * time.Millisecond, Periods: 3}} {
-		res, err := Test(context.Background(), "hw:Loopback,1", "hw:Loopback,0", tc)
-		if err != nil {
-			t.Fatal(err)
+		var res Result
+		var period time.Duration
+		// A run with an xrun saw the TCG guest stall (a loaded host): its round trip says
+		// nothing about the path, so it is measured again, up to 3 times in all.
+		for attempt := 1; ; attempt++ {
+			var err error
+			res, err = Test(context.Background(), "hw:Loopback,1", "hw:Loopback,0", tc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			period = time.Duration(res.Playback.PeriodFrames) * time.Second / time.Duration(res.Playback.Rate)
+			inBounds := res.RoundTrip >= period/2 && res.RoundTrip <= 5*period
+			if inBounds || res.Xruns == 0 || attempt == 3 {
+				break
+			}
+			t.Logf("attempt %d: round trip %v with %d xruns: measured again", attempt, res.RoundTrip, res.Xruns)
 		}
-		period := time.Duration(res.Playback.PeriodFrames) * time.Second / time.Duration(res.Playback.Rate)
 		t.Logf("aloop %v x%d: round trip %v (playback queue %v), peak %d, xruns %d, %+v",
 			period, res.Playback.Periods, res.RoundTrip, res.Queued, res.Peak, res.Xruns, res.Playback)
 		// Two periods are queued ahead of the burst; the capture period adds at most one
