@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
@@ -147,6 +148,11 @@ func (c *Config) loadUsers() error {
 		return nil
 	}
 	users, err := LoadUsers(c.Access.UsersFile, c.RelayNames())
+	if errors.Is(err, fs.ErrNotExist) {
+		// No users yet: nobody opens by PIN or card, and the intercom still takes calls.
+		// `intercom users add` creates the file; the app warns that it is missing.
+		return nil
+	}
 	if err != nil {
 		var probs Errors
 		if errors.As(err, &probs) {

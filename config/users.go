@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,7 +270,7 @@ func EditUsers(path string, relays []string, edit func([]access.User) ([]access.
 	}
 	defer unlock()
 	users, err := LoadUsers(path, relays)
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	users, err = edit(users)

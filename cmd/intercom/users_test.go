@@ -105,3 +105,25 @@ func TestUsersCommand(t *testing.T) {
 		t.Fatalf("after remove: %+v", us)
 	}
 }
+
+// TestUsersFirstAdd: with no users file yet, the intercom's config loads (nobody opens) and
+// the first `users add` creates the file, mode 0600.
+func TestUsersFirstAdd(t *testing.T) {
+	cfgPath, usersPath := usersRig(t)
+	if err := os.Remove(usersPath); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := config.Load(cfgPath); err != nil || cfg.Users != nil {
+		t.Fatalf("config without its users file: %v %v", cfg, err)
+	}
+	if code, out, errs := users(t, "", "-config", cfgPath, "add", "First", "-card", "1:2"); code != 0 {
+		t.Fatalf("add: %d %s %s", code, out, errs)
+	}
+	st, err := os.Stat(usersPath)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("users file %v %v", st, err)
+	}
+	if us, err := config.LoadUsers(usersPath, []string{"door"}); err != nil || len(us) != 1 {
+		t.Fatalf("users %+v %v", us, err)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -62,6 +64,7 @@ func newKeypads(cfg *config.Config, d doorAccess, clk clock.Clock, log *slog.Log
 	for _, r := range cfg.GPIO.Readers {
 		k.signals["reader:"+r.Name] = r
 	}
+	k.checkFile()
 	return k, nil
 }
 
@@ -71,6 +74,24 @@ func (k *keypads) reload(cfg *config.Config) {
 	k.usersFile, k.relays = cfg.Access.UsersFile, cfg.RelayNames()
 	k.mu.Unlock()
 	k.dir.Replace(cfg.Users)
+}
+
+// checkFile warns about a users file that is missing (nobody opens by PIN or card) or that
+// other users can read: the hashes of 4- to 6-digit PINs fall to an offline search.
+func (k *keypads) checkFile() {
+	if k.usersFile == "" {
+		return
+	}
+	st, err := os.Stat(k.usersFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		k.log.Warn("access: the users file does not exist yet: no PIN or card opens (intercom users add creates it)", "file", k.usersFile)
+	case err != nil:
+		k.log.Warn("access: users file", "err", err)
+	case st.Mode().Perm()&0o077 != 0:
+		k.log.Warn("access: the users file is readable by other users; short PINs can be found from their hashes: chmod 600 it",
+			"file", k.usersFile, "mode", st.Mode().Perm().String())
+	}
 }
 
 // reloadFile rereads the users file alone (`intercom users` asks after editing it). A file
