@@ -3,7 +3,9 @@ package testpeer
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +54,14 @@ func StartKamailio(t testing.TB, o KamailioOptions) *Kamailio {
 	mods := kamailio.ModulesDir()
 	if mods == "" {
 		t.Skip("kamailio modules directory not found")
+	}
+	if o.Presence {
+		if _, err := os.Stat(filepath.Join(mods, "presence.so")); err != nil {
+			if os.Getenv("INTERCOM_REQUIRE_PEERS") == "1" {
+				t.Fatalf("kamailio presence modules not installed and INTERCOM_REQUIRE_PEERS=1: %v", err)
+			}
+			t.Skipf("kamailio presence modules not installed (apt package kamailio-presence-modules): %v", err)
+		}
 	}
 	fixed := o.Port != 0
 	for attempt := 0; ; attempt++ {
