@@ -37,6 +37,12 @@ type rxState struct {
 	dtmfSeen [8]uint32
 	dtmfN    int
 	dtmfHave int
+	// The latest event: its key, timestamp, longest duration seen and whether it ended.
+	evHave  bool
+	evCode  uint8
+	evTS    uint32
+	evDur   uint16
+	evEnded bool
 }
 
 func (r *rxState) init(maxPayload int) {
@@ -202,7 +208,7 @@ func (s *Session) acceptSSRC(ssrc uint32) bool {
 	}
 	r.ssrc, r.ssrcN = ssrc, 0
 	r.seq.reset()
-	r.dtmfHave = 0
+	r.dtmfHave, r.evHave = 0, false
 	s.jb.Reset()
 	s.log.Info("media: peer changed ssrc", "ssrc", ssrc)
 	return true
@@ -216,6 +222,11 @@ func (s *Session) receiveEvent(ts uint32, payload []byte) {
 		return // length checked by handlePacket
 	}
 	r := &s.rx
+	if r.evHave && ts == r.evTS {
+		r.evEnded = r.evEnded || ev.End
+		r.evDur = max(r.evDur, ev.Duration)
+		return
+	}
 	for i := 0; i < r.dtmfHave; i++ {
 		if r.dtmfSeen[i] == ts {
 			return
@@ -224,6 +235,15 @@ func (s *Session) receiveEvent(ts uint32, payload []byte) {
 	r.dtmfSeen[r.dtmfN] = ts
 	r.dtmfN = (r.dtmfN + 1) % len(r.dtmfSeen)
 	r.dtmfHave = min(r.dtmfHave+1, len(r.dtmfSeen))
+	// Some senders restamp every packet of one key press. A new timestamp for the same key
+	// while its event has not ended, no further on than the event's duration and one
+	// packet, is that press going on; a second press of the key after lost end packets
+	// starts later than that (after the gap between digits).
+	continues := r.evHave && ev.Event == r.evCode && !r.evEnded && ts-r.evTS <= uint32(r.evDur)+s.tsPerFrame
+	r.evHave, r.evCode, r.evTS, r.evDur, r.evEnded = true, ev.Event, ts, ev.Duration, ev.End
+	if continues {
+		return
+	}
 	d, ok := EventDigit(ev.Event)
 	if !ok {
 		return

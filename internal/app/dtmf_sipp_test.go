@@ -31,6 +31,8 @@ var dtmfVariants = []dtmfVariant{
 	{name: "Asterisk-like RFC 4733 (marker, three end packets with one sequence number)", events: &asteriskEvents},
 	{name: "FRITZ!Box-like RFC 4733 (no marker, odd durations, end packets with new sequence numbers)",
 		events: &eventStyle{durations: []uint16{0, 130, 410, 700, 1013}, endCopies: 3}},
+	{name: "restamping sender (a new timestamp on every packet of one press)",
+		events: &eventStyle{marker: true, durations: []uint16{160, 320, 480, 640, 800}, endCopies: 3, sameSeq: true, restamp: true}},
 	{name: "only end packets", events: &eventStyle{durations: []uint16{1000}, endCopies: 3, sameSeq: true}},
 	{name: "in-band tones with telephone-event negotiated", inband: true},
 	{name: "INFO application/dtmf-relay (Asterisk)", info: "application/dtmf-relay", infoBody: "Signal=%c\r\nDuration=250\r\n"},

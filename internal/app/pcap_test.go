@@ -70,6 +70,7 @@ type eventStyle struct {
 	durations []uint16 // the duration field of each update packet (the last is the end)
 	endCopies int      // how many times the end packet goes out
 	sameSeq   bool     // end copies share one sequence number (Linphone, Asterisk)
+	restamp   bool     // every packet carries the current timestamp, not the event's start
 }
 
 // event adds one digit as RFC 4733 (payload type 101), then 100 ms of silence.
@@ -87,7 +88,11 @@ func (c *rtpCapture) event(digit rune, st eventStyle) {
 			if end {
 				flags |= 0x80
 			}
-			c.add(101, st.marker && i == 0, c.seq, start, []byte{code, flags, byte(d >> 8), byte(d)})
+			ts := start
+			if st.restamp {
+				ts = c.ts
+			}
+			c.add(101, st.marker && i == 0, c.seq, ts, []byte{code, flags, byte(d >> 8), byte(d)})
 			if !st.sameSeq || k == copies-1 {
 				c.seq++
 			}
