@@ -87,7 +87,7 @@ func (l *lockouts) fail(a netip.Addr, now time.Time) (lockedFor time.Duration, r
 		s.until = now.Add(d)
 		lockedFor = d
 	}
-	if s.reported.IsZero() || now.Sub(s.reported) >= reportPeriod || lockedFor > 0 {
+	if s.reported.IsZero() || now.Sub(s.reported) >= reportPeriod {
 		report, suppressed = true, s.quiet
 		s.reported, s.quiet = now, 0
 	} else {

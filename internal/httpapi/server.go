@@ -19,6 +19,7 @@ import (
 // Limits on what a client may make the server hold.
 const (
 	maxConns     = 64               // connections at once; more wait in the kernel's backlog
+	maxPerSource = 8                // connections at once from one address (IPv6: one /64)
 	maxHeader    = 16 << 10         // request line and headers
 	maxBody      = 64 << 10         // request body
 	maxURL       = 4096             // path and query
@@ -196,25 +197,52 @@ func remoteAddr(r *http.Request) netip.Addr {
 	return ap.Addr()
 }
 
-// limitListener holds accepts while n connections are open, so a flood of idle connections
-// costs a bounded number of goroutines and buffers.
+// limitListener holds accepts while maxConns connections are open, and closes at once a
+// connection from a source that already has maxPerSource open: a flood of idle connections
+// costs a bounded number of goroutines, and one source cannot take every slot.
 type limitListener struct {
 	net.Listener
 	sem chan struct{}
+
+	mu    sync.Mutex
+	perIP map[netip.Addr]int
 }
 
 func newLimitListener(l net.Listener, n int) net.Listener {
-	return &limitListener{Listener: l, sem: make(chan struct{}, n)}
+	return &limitListener{Listener: l, sem: make(chan struct{}, n), perIP: map[netip.Addr]int{}}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
 	l.sem <- struct{}{}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			<-l.sem
+			return nil, err
+		}
+		src := netip.IPv4Unspecified()
+		if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+			src = sourceKey(ap.Addr())
+		}
+		l.mu.Lock()
+		full := l.perIP[src] >= maxPerSource
+		if !full {
+			l.perIP[src]++
+		}
+		l.mu.Unlock()
+		if full {
+			c.Close()
+			continue
+		}
+		return &limitConn{Conn: c, release: func() {
+			l.mu.Lock()
+			if l.perIP[src]--; l.perIP[src] <= 0 {
+				delete(l.perIP, src)
+			}
+			l.mu.Unlock()
+			<-l.sem
+		}}, nil
 	}
-	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
 }
 
 type limitConn struct {
