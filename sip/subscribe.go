@@ -51,8 +51,8 @@ type notifier struct {
 	state     DoorState
 	subs      map[string]*subscription
 	perSource map[netip.Addr]int
-	running   bool // goroutines may start on the UA's wait group
-	refused   uint64
+	running   bool   // goroutines may start on the UA's wait group
+	refused   uint64 // SUBSCRIBEs answered 403 or 503
 
 	wake chan struct{} // the table changed: the expiry loop looks again
 }
@@ -79,6 +79,27 @@ func (u *UA) SetEvents(cfg EventsConfig) {
 	n.cfg = cfg
 	n.allow = newAllowList(cfg.AllowFrom)
 	n.mu.Unlock()
+}
+
+// EventStats are the SIP events' counters, for `intercom ctl stats`.
+type EventStats struct {
+	InUse         bool   // someone may subscribe, or the door publishes
+	Subscriptions int    // held now
+	Refused       uint64 // SUBSCRIBEs refused: not allowed (403) or no room (503)
+	Published     bool   // the presence server holds the door's PUBLISH
+	Publishes     int    // PUBLISHes answered 2xx
+}
+
+// EventStats reports the notifier's and the publisher's counters.
+func (u *UA) EventStats() EventStats {
+	n := u.notif
+	n.mu.Lock()
+	st := EventStats{InUse: !n.allow.empty() || u.pub != nil, Subscriptions: len(n.subs), Refused: n.refused}
+	n.mu.Unlock()
+	if ps, ok := u.Published(); ok {
+		st.Published, st.Publishes = ps.ETag != "", ps.Count
+	}
+	return st
 }
 
 // Subscriptions is how many subscriptions the door holds.
@@ -202,6 +223,9 @@ func (n *notifier) onSubscribe(req *gosip.Request, tx gosip.ServerTransaction) {
 		u.respond(tx, req, 489, "Bad Event", nil, gosip.NewHeader("Allow-Events", allowEv))
 		return
 	case !allowed:
+		n.mu.Lock()
+		n.refused++
+		n.mu.Unlock()
 		u.log.Debug("sip: SUBSCRIBE refused", "from", req.From().Address.String(), "source", req.Source())
 		u.respond(tx, req, 403, "Forbidden", nil)
 		return

@@ -298,6 +298,9 @@ func printStats(w io.Writer, s control.Stats, now time.Time) {
 	if ac := s.Actions; ac != nil {
 		fmt.Fprintf(w, "actions:    %d sent, %d failed, %d dropped\n", ac.Sent, ac.Failed, ac.Dropped)
 	}
+	if ev := s.Events; ev != nil {
+		fmt.Fprintf(w, "sip events: %d subscriptions, %d refused, published %t (%d PUBLISHes)\n", ev.Subscriptions, ev.Refused, ev.Published, ev.Publishes)
+	}
 	c := s.Call
 	if c == nil {
 		fmt.Fprintln(w, "call:       none")

@@ -88,6 +88,7 @@ func (h ctlHandler) Stats() control.Stats {
 		RateDropped:    sip.RateDropped,
 		MQTT:           h.a.mqtt.stats(),
 		Actions:        h.a.actionStats(),
+		Events:         h.a.eventStats(),
 	}
 	if cs, ok := h.a.CallStats(); ok {
 		st.Call = &control.CallStats{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/doorsip/intercom/internal/control"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/sip"
 )
@@ -62,6 +63,16 @@ func (d *doorEvents) status(s door.Status) {
 		st.CallID, st.Incoming, st.Remote = d.callID, d.incoming, d.remote
 	}
 	d.ua.SetDoorState(st)
+}
+
+// eventStats are the SIP events' figures for `intercom ctl stats`, nil when [sip.events] is
+// not in use (nobody may subscribe, nothing is published).
+func (a *App) eventStats() *control.EventStats {
+	st := a.ua.EventStats()
+	if !st.InUse {
+		return nil
+	}
+	return &control.EventStats{Subscriptions: st.Subscriptions, Refused: st.Refused, Published: st.Published, Publishes: st.Publishes}
 }
 
 // reloadedEvents blanks the [sip.events] settings a reload applies (UA.SetEvents), so only

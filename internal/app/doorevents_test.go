@@ -145,3 +145,20 @@ call = ["sip:102@%s"]
 		t.Errorf("after unsubscribe: %q", testpeer.Header(n, "Subscription-State"))
 	}
 }
+
+// TestEventStats: `intercom ctl stats` counts the subscriptions held and refused.
+func TestEventStats(t *testing.T) {
+	dp := testpeer.FreePort(t)
+	u := startUnit(t, "door", dp, 23300, "[sip.events]\nallow_from = [\"sip:101@127.0.0.1\"]\n")
+	if st := (ctlHandler{a: u}).Stats(); st.Events == nil || st.Events.Subscriptions != 0 {
+		t.Fatalf("before: %+v", st.Events)
+	}
+	addr := u.UA().Addr("udp")
+	ok := testpeer.NewSubscriber(t, addr, "sip:door@"+addr.String(), "sip:101@127.0.0.1")
+	ok.Subscribe("dialog")
+	no := testpeer.NewSubscriber(t, addr, "sip:door@"+addr.String(), "sip:666@127.0.0.1")
+	no.Subscribe("dialog")
+	if st := (ctlHandler{a: u}).Stats(); st.Events == nil || st.Events.Subscriptions != 1 || st.Events.Refused != 1 {
+		t.Errorf("after: %+v", st.Events)
+	}
+}

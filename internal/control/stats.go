@@ -24,6 +24,17 @@ type Stats struct {
 	MQTT *MQTTStats `json:"mqtt,omitempty"` // the broker connection, when [mqtt] has a broker
 
 	Actions *ActionStats `json:"actions,omitempty"` // action URLs, when [[action]] is configured
+
+	Events *EventStats `json:"sip_events,omitempty"` // subscriptions and PUBLISH, when [sip.events] is in use
+}
+
+// EventStats are the SIP events' figures: phones' BLF and presence subscriptions to the door,
+// and its PUBLISH.
+type EventStats struct {
+	Subscriptions int    `json:"subscriptions"`
+	Refused       uint64 `json:"refused"` // SUBSCRIBEs refused: not allowed (403) or no room (503)
+	Published     bool   `json:"published"`
+	Publishes     int    `json:"publishes"` // PUBLISHes accepted since start
 }
 
 // MQTTStats are the broker connection's counters since start (across reloads).
