@@ -10,6 +10,10 @@ import (
 	"github.com/pion/rtp"
 )
 
+// dupRestart consecutive "duplicates" mean the sender restarted its sequence numbers just
+// below where they were (a redundant end packet comes three times at most).
+const dupRestart = 8
+
 // ssrcProbation is how many consecutive packets a new SSRC needs before it replaces the
 // current one (RFC 3550 A.1 uses two; one more guards against a stray stream).
 const ssrcProbation = 3
@@ -30,6 +34,7 @@ type rxState struct {
 	ssrcCand uint32
 	ssrcN    int
 	seq      seqTracker
+	dupRun   int // consecutive packets seq called duplicates
 
 	stunOut [stunMaxResponse]byte // STUN answers from the receive loop
 
@@ -132,11 +137,19 @@ func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
 	}
 	s.lastRecv.Store(now.UnixNano())
 	if s.rx.seq.update(h.SequenceNumber) {
-		// A copy of a packet already taken (a redundant RFC 4733 end packet, or the network
-		// duplicating): neither received again nor played or reported twice.
-		s.dupRecv.Add(1)
-		return
+		s.rx.dupRun++
+		if s.rx.dupRun < dupRestart {
+			// A copy of a packet already taken (a redundant RFC 4733 end packet, or the
+			// network duplicating): neither received again nor played or reported twice.
+			s.dupRecv.Add(1)
+			return
+		}
+		// Copies do not come this many in a row: the sender restarted its sequence a little
+		// lower with the same SSRC. Count afresh rather than drop the stream.
+		s.rx.seq.reset()
+		s.rx.seq.update(h.SequenceNumber)
 	}
+	s.rx.dupRun = 0
 	s.recvd.packets.Add(1)
 	s.recvd.bytes.Add(int64(len(payload)))
 	if audio {

@@ -177,3 +177,21 @@ func FuzzParseSTUN(f *testing.F) {
 		}
 	})
 }
+
+// TestSequenceRestartNotDuplicates: a sender that restarts its sequence numbers a little lower
+// (same SSRC) loses at most dupRestart-1 packets as "duplicates", then is counted again.
+func TestSequenceRestartNotDuplicates(t *testing.T) {
+	r := newFrameRig(t, "PCMA", Format{8000, 1}, nil)
+	from := *r.s.remote.Load()
+	payload := make([]byte, 160)
+	for i := range 40 {
+		r.s.handlePacket(pkt(8, uint16(1000+i), uint32(i)*160, 7, payload), from, r.now)
+	}
+	for i := range 40 {
+		r.s.handlePacket(pkt(8, uint16(1010+i), uint32(40+i)*160, 7, payload), from, r.now)
+	}
+	st := r.s.Stats()
+	if st.PacketsReceived != 80-(dupRestart-1) || st.Lost != 0 {
+		t.Errorf("received %d lost %d, want %d 0", st.PacketsReceived, st.Lost, 80-(dupRestart-1))
+	}
+}
