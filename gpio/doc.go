@@ -16,6 +16,12 @@
 // package globals and registers drivers at init. The GPIO v2 character device calls needed
 // here are a few ioctls over golang.org/x/sys/unix, with the output value in the request.
 //
+// Two kinds of lines live outside the Board, each in its own line request: Wiegand data lines
+// (OpenEdges: falling edges with kernel timestamps, no debounce, a 256-event buffer and
+// sequence numbers to count lost edges; decoding is wiegand/'s) and keypads (OpenKeypad:
+// matrix scanning or single buttons, debounced). A reader's LED and beeper wires are Board
+// outputs, pulsed like relays.
+//
 // The package must not import sip, media or alsa. Lines come from a Driver: the Linux GPIO
 // character device (chip_linux.go), the in-memory sim (sim.go) or gpio/gpiotest's fake.
 package gpio
