@@ -41,7 +41,7 @@ func (f *fakeCards) open(name string, dir alsa.Direction, want alsa.Params) (*al
 // processing off applies to the next call, without a restart.
 func TestCtlStatsVoice(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	startUnit(t, "peer", pp, 23540, "[call]\nincoming = \"auto\"\n")
+	peer := startUnit(t, "peer", pp, 23540, "[call]\nincoming = \"auto\"\n")
 	src := fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"23640-23660\"\n[audio]\ncapture = \"hw:0,0\"\nplayback = \"hw:0,0\"\n"+
 		"echo_tail = \"200ms\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", cp)
 	cfg, err := config.Parse("caller.toml", []byte(src))
@@ -83,6 +83,9 @@ func TestCtlStatsVoice(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, 5*time.Second, "no call in the stats", func() bool { return h.Stats().Call == nil })
+	// The peer answers one call at a time: under load its end of the first one can outlast
+	// ours, and the second INVITE would find it busy.
+	waitUntil(t, 10*time.Second, "the peer idle", func() bool { _, busy := peer.CallStats(); return !busy && !peer.phone.busy() })
 
 	off, err := config.Parse("caller.toml", []byte(strings.Replace(src, "echo_tail = \"200ms\"\n",
 		"echo_cancel = \"off\"\nnoise_suppression = \"off\"\nagc = false\n", 1)))
