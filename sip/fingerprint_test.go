@@ -3,6 +3,7 @@ package sip
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,4 +92,12 @@ func dispatchOptions(t *testing.T, u *UA, src string) []*gosip.Response {
 	defer tx.Terminate()
 	u.dispatch(req, tx)
 	return tx.Result()
+}
+
+// TestSDPNamesNoProduct: our SDP's session name is "-", not the product.
+func TestSDPNamesNoProduct(t *testing.T) {
+	body := string(buildSDP(offerFor(5000, pcma), 1, 1, "sendrecv"))
+	if !strings.Contains(body, "\r\ns=-\r\n") || strings.Contains(strings.ToLower(body), "intercom") {
+		t.Errorf("SDP:\n%s", body)
+	}
 }

@@ -66,7 +66,9 @@ func buildSDP(offer MediaOffer, sessID, version uint64, direction string) []byte
 		proto = "RTP/SAVP"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "v=0\r\no=- %d %d %s %s %s\r\ns=intercom\r\nc=%s %s %s\r\nt=0 0\r\n",
+	// s=- names no product (RFC 8866 section 5.3 allows a single "-"): the SDP of every call
+	// would otherwise tell a listener what answers.
+	fmt.Fprintf(&b, "v=0\r\no=- %d %d %s %s %s\r\ns=-\r\nc=%s %s %s\r\nt=0 0\r\n",
 		sessID, version, nettype, addrtype, ip.Unmap(), nettype, addrtype, ip.Unmap())
 	fmt.Fprintf(&b, "m=audio %d %s", offer.Addr.Port(), proto)
 	for _, c := range offer.Codecs {
