@@ -8,7 +8,7 @@ BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS)'
 FUZZTIME ?= 60s
 PI ?=
 
-.PHONY: help build cross check test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test deps fmt vet clean
+.PHONY: help build cross check test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-deps deps fmt vet clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -86,7 +86,10 @@ acoustics: ## hands-free acoustics (echo, noise, double talk) beside speexdsp: b
 acoustics-smoke: ## a short run of the acoustics benchmark (part of make test)
 	INTERCOM_REQUIRE_PEERS=1 $(GO) run ./bench/acoustics -smoke -min-erle 10
 
-image: cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
+image-deps: ## install what make image and make image-test use (mmdebstrap, arch-test, mtools, ...)
+	image/deps.sh
+
+image: image-deps cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
 	image/build.sh
 
 image-test: image ## boot the image's root fs under QEMU and check the intercom registers

@@ -157,6 +157,7 @@ func TestShellcheck(t *testing.T) {
 		"deploy.sh",
 		"../image/build.sh",
 		"../image/test.sh",
+		"../image/deps.sh",
 		"../image/rootfs/usr/lib/intercom/provision.sh",
 		"../buildroot/lint.sh",
 		"../buildroot/board/intercom/post-build.sh",
