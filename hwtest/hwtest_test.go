@@ -49,24 +49,30 @@ func wiring(cfg *config.Config) string {
 	g := cfg.GPIO
 	fmt.Fprintf(&b, "expected wiring (from %s):\n", cfg.File)
 	fmt.Fprintf(&b, "  gpio chip %-12s (/dev/%s or a chip with that label)\n", g.Chip, g.Chip)
-	row := func(kind, name string, line int, activeLow bool) {
+	pi := OnPiHeader(g.Chip)
+	row := func(kind, name string, line int, activeLow bool, bias string) {
 		lvl := "active high"
 		if activeLow {
 			lvl = "active low"
 		}
-		fmt.Fprintf(&b, "  %-7s %-12s line %3d  %s\n", kind, name, line, lvl)
+		fmt.Fprintf(&b, "  %-7s %-12s line %3d  %-11s", kind, name, line, lvl)
+		if pi {
+			// Line offsets on the header's chip are BCM numbers, not header pins.
+			fmt.Fprintf(&b, "  %s", Wire(kind, line, activeLow, bias))
+		}
+		b.WriteString("\n")
 	}
 	for _, i := range g.Buttons {
-		row("button", i.Name, i.Line, i.ActiveLow)
+		row("button", i.Name, i.Line, i.ActiveLow, i.Bias)
 	}
 	for _, i := range g.Inputs {
-		row("input", i.Name, i.Line, i.ActiveLow)
+		row("input", i.Name, i.Line, i.ActiveLow, i.Bias)
 	}
 	for _, o := range g.LEDs {
-		row("led", o.Name, o.Line, o.ActiveLow)
+		row("led", o.Name, o.Line, o.ActiveLow, "")
 	}
 	for _, o := range g.Relays {
-		row("relay", o.Name, o.Line, o.ActiveLow)
+		row("relay", o.Name, o.Line, o.ActiveLow, "")
 	}
 	fmt.Fprintf(&b, "  sound   capture %s, playback %s\n", cfg.Audio.Capture, cfg.Audio.Playback)
 	return b.String()
