@@ -21,6 +21,7 @@ import (
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/eventlog"
+	"github.com/doorsip/intercom/internal/httpapi"
 	"github.com/doorsip/intercom/media"
 	"github.com/doorsip/intercom/sip"
 )
@@ -54,8 +55,8 @@ type App struct {
 	ctrl    *door.Controller
 	trim    *trimmer
 	mqtt    *mqttBridge
-	keys    *keypads     // keypads and card readers against the users file
-	httpFP  atomic.Value // string: the HTTPS API's certificate fingerprint
+	keys    *keypads                       // keypads and card readers against the users file
+	api     atomic.Pointer[httpapi.Server] // the 2N-compatible API while it runs
 	actions *action.Dispatcher
 
 	started   time.Time // when Run began: `intercom ctl stats` reports it
@@ -198,7 +199,8 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // Reload applies a new config between events; what needs a restart (listen address, GPIO
-// lines, accounts) is reported and kept as it was. [sip.scanner] and [mqtt] apply at once.
+// lines, accounts, the HTTP listener) is reported and kept as it was. [sip.scanner], [mqtt],
+// [[action]] and [[http.user]] apply at once.
 func (a *App) Reload(cfg *config.Config) error {
 	kept := restartNeeded(a.cfg, cfg)
 	if err := a.ctrl.Apply(cfg.Door); err != nil {
@@ -210,6 +212,9 @@ func (a *App) Reload(cfg *config.Config) error {
 	a.ua.SetEvents(cfg.SIP.Events)
 	a.mqtt.reload(cfg.MQTT)
 	a.actions.SetActions(cfg.Actions)
+	if api := a.api.Load(); api != nil {
+		api.SetUsers(cfg.HTTP.Users, cfg.HTTP.Digest)
+	}
 	a.keys.reload(cfg)
 	if len(kept) > 0 {
 		a.log.Warn("reload: these changes take effect after a restart", "sections", kept)
@@ -228,6 +233,9 @@ func restartNeeded(old, cfg *config.Config) []string {
 	}
 	if fmt.Sprint(cfg.GPIO) != fmt.Sprint(old.GPIO) {
 		kept = append(kept, "gpio lines")
+	}
+	if h, o := cfg.HTTP, old.HTTP; h.Enabled() != o.Enabled() || h.Listen != o.Listen || h.TLSCert != o.TLSCert || h.TLSKey != o.TLSKey || h.StateDir != o.StateDir {
+		kept = append(kept, "http listener")
 	}
 	return kept
 }

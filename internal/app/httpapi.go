@@ -23,7 +23,7 @@ func (a *App) startHTTP() *httpapi.Server {
 		a.log.Error("http: API not started", "err", err)
 		return nil
 	}
-	a.httpFP.Store(srv.Fingerprint())
+	a.api.Store(srv)
 	a.log.Info("http: API listening", "addr", srv.Addr().String(), "sha256_fingerprint", srv.Fingerprint())
 	return srv
 }
@@ -31,8 +31,10 @@ func (a *App) startHTTP() *httpapi.Server {
 // HTTPSFingerprint is the SHA-256 fingerprint of the API's certificate ("" without the API),
 // for `intercom ctl status`.
 func (h ctlHandler) HTTPSFingerprint() string {
-	fp, _ := h.a.httpFP.Load().(string)
-	return fp
+	if api := h.a.api.Load(); api != nil {
+		return api.Fingerprint()
+	}
+	return ""
 }
 
 // httpDoor is the API's view of the door: the controller's status, the board's lines, and

@@ -1,13 +1,18 @@
 package app
 
 import (
+	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/doorsip/intercom/config"
+	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/testpeer"
 )
@@ -77,5 +82,59 @@ privileges = ["status", "door", "call", "log"]
 	}
 	if !strings.Contains(strings.Join(names, ","), "SwitchStateChanged,KeyPressed") {
 		t.Errorf("events %v, want SwitchStateChanged then KeyPressed", names)
+	}
+}
+
+// TestHTTPReloadUsers: a reload replaces the API's users without a restart; a new listen
+// address is reported as needing one.
+func TestHTTPReloadUsers(t *testing.T) {
+	port, sipPort, dir := testpeer.FreePort(t), testpeer.FreePort(t), t.TempDir()
+	src := func(user string, apiPort int) string {
+		return fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"25880-25900\"\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n"+
+			"[http]\nlisten = \"127.0.0.1:%d\"\nstate_dir = %q\n[[http.user]]\nname = %q\npassword = \"password-1\"\nprivileges = [\"status\"]\n", sipPort, apiPort, dir, user)
+	}
+	cfg, err := config.Parse("a.toml", []byte(src("first", port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(cfg, Options{Clock: clock.Real{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	waitUntil(t, 5*time.Second, "API listening", func() bool { return a.api.Load() != nil })
+	status := func(user string) int {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("https://127.0.0.1:%d/api/system/status", port), nil)
+		req.SetBasicAuth(user, "password-1")
+		c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("first"); got != 200 {
+		t.Fatalf("first: %d", got)
+	}
+	next, err := config.Parse("b.toml", []byte(src("second", port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Reload(next); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := status("first"), status("second"); a != 401 || b != 200 {
+		t.Errorf("after reload: first %d (want 401), second %d (want 200)", a, b)
+	}
+	moved, err := config.Parse("c.toml", []byte(src("second", port+1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept := restartNeeded(cfg, moved); len(kept) != 1 || kept[0] != "http listener" {
+		t.Errorf("restartNeeded = %v", kept)
 	}
 }

@@ -32,7 +32,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, src netip.
 		if err == nil {
 			n, pw, found := strings.Cut(string(raw), ":")
 			name = n
-			u, known := s.users[n]
+			u, known, _ := s.user(n)
 			// Compared even for an unknown user, so timing does not tell which names exist.
 			want := u.Password
 			if !known {
@@ -45,13 +45,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, src netip.
 		c, err := parseDigest(rest)
 		if err == nil {
 			name = c.Username
-			u, known := s.users[c.Username]
+			u, known, offered := s.user(c.Username)
 			ours, isStale := s.nonces.check(c.Nonce, now)
 			pw := u.Password
 			if !known {
 				pw = "\x00unknown user"
 			}
-			correct := ours && c.URI == r.URL.RequestURI() && verifyDigest(c, r.Method, pw, s.cfg.Digest) && known
+			correct := ours && c.URI == r.URL.RequestURI() && verifyDigest(c, r.Method, pw, offered) && known
 			switch {
 			case correct && isStale:
 				// The right password with an old nonce: a fresh challenge, not a failure.
@@ -83,7 +83,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, src netip.
 }
 
 func (s *Server) challenge(w http.ResponseWriter, now time.Time, stale bool) {
-	for _, c := range challenges(s.cfg.Digest, s.nonces.make(now), stale) {
+	_, _, offered := s.user("")
+	for _, c := range challenges(offered, s.nonces.make(now), stale) {
 		w.Header().Add("WWW-Authenticate", c)
 	}
 	fail(w, http.StatusUnauthorized, codeAuthRequired, "")

@@ -43,13 +43,16 @@ type Server struct {
 	be     Backend
 	log    *slog.Logger
 	clk    clock.Clock
-	users  map[string]User
 	cert   tls.Certificate
 	nonces *nonces
 	locks  *lockouts
 	hub    *logHub
 	ln     net.Listener
 	srv    *http.Server
+
+	mu     sync.Mutex // guards users and digest, which a reload replaces
+	users  map[string]User
+	digest []string
 
 	closeOnce sync.Once
 }
@@ -72,12 +75,10 @@ func New(cfg Config, be Backend, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, be: be, log: opts.Logger, clk: opts.Clock, cert: cert,
-		users: map[string]User{}, nonces: newNonces(), locks: newLockouts(),
+		nonces: newNonces(), locks: newLockouts(),
 		hub: newLogHub(opts.Clock, opts.Clock.Now()),
 	}
-	for _, u := range cfg.Users {
-		s.users[u.Name] = u
-	}
+	s.SetUsers(cfg.Users, cfg.Digest)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("httpapi: listen %s: %w", cfg.Listen, err)
@@ -96,6 +97,25 @@ func New(cfg Config, be Backend, opts Options) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
 	}
 	return s, nil
+}
+
+// SetUsers replaces the users and the Digest algorithms offered (a reload); requests already
+// authenticated finish as they began.
+func (s *Server) SetUsers(users []User, digest []string) {
+	m := make(map[string]User, len(users))
+	for _, u := range users {
+		m[u.Name] = u
+	}
+	s.mu.Lock()
+	s.users, s.digest = m, digest
+	s.mu.Unlock()
+}
+
+func (s *Server) user(name string) (User, bool, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[name]
+	return u, ok, s.digest
 }
 
 // Addr is where the server listens.
