@@ -64,6 +64,9 @@ type KeypadOptions struct {
 	// Debounce is how long a key must read the same before it counts (membrane keys
 	// bounce for a few milliseconds). ScanEvery is the scan period while a key is down.
 	Debounce, ScanEvery time.Duration
+	// Settle is the wait after driving a row before its columns are read: long keypad
+	// cables (and slow emulated wiring) need time to charge. 0 reads at once.
+	Settle time.Duration
 	// Scanned, when set (tests), is called after every scan with whether a key is down or
 	// settling, so a test steps a fake clock one scan at a time.
 	Scanned func(busy bool)
@@ -86,6 +89,7 @@ type KeypadScanner struct {
 	since        []time.Time
 	dropped      int
 	scanned      func(bool)
+	settle       time.Duration
 
 	closeOnce sync.Once
 }
@@ -123,7 +127,7 @@ func OpenKeypad(cfg Keypad, o KeypadOptions) (*KeypadScanner, error) {
 	}
 	n := cfg.keyCount()
 	return &KeypadScanner{cfg: cfg, lines: lines, clk: o.Clock, deb: o.Debounce, every: o.ScanEvery,
-		scanned: o.Scanned, keys: make(chan rune, 16), layout: []rune(cfg.Keys), wake: make(chan struct{}, 1),
+		scanned: o.Scanned, settle: o.Settle, keys: make(chan rune, 16), layout: []rune(cfg.Keys), wake: make(chan struct{}, 1),
 		stable: make([]bool, n), cand: make([]bool, n), since: make([]time.Time, n)}, nil
 }
 
@@ -210,6 +214,9 @@ func (s *KeypadScanner) scan(now time.Time) (bool, error) {
 	for r := range rows {
 		if len(s.cfg.Rows) > 0 {
 			s.drive(r)
+			if s.settle > 0 {
+				<-s.clk.After(s.settle)
+			}
 		}
 		for c := range s.cfg.Cols {
 			lvl, err := s.lines.Get(c)

@@ -243,3 +243,79 @@ func TestButtonKeypadOnGPIOSim(t *testing.T) {
 		t.Fatalf("keys %q, want %q", got, want)
 	}
 }
+
+// TestMatrixKeypadOnGPIOSim: a 2x1 matrix on a real gpiochip. gpio-sim cannot join an output
+// to an input, so a goroutine plays the key switch: while the key is down it pulls the
+// column line 7 low whenever the key's row (line 2) reads low, and up otherwise. The scanner
+// settles 30 ms after each row so the emulated switch, polling sysfs, keeps up. The other
+// row (line 6) must not see the key.
+func TestMatrixKeypadOnGPIOSim(t *testing.T) {
+	s := findGPIOSim(t)
+	s.pull(t, 7, true)
+	k, err := OpenKeypad(Keypad{Name: "matrix", Rows: []int{6, 2}, Cols: []int{7}, Keys: "12", ActiveLow: true},
+		KeypadOptions{Chip: s.chip, Debounce: 20 * time.Millisecond, Settle: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	go func() { done <- k.Run(ctx) }()
+	down := make(chan bool, 1)
+	go func() {
+		// The switch between row line 2 and column line 7.
+		pressed, pulled := false, false
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				done <- nil
+				return
+			case pressed = <-down:
+			case <-tick.C:
+			}
+			// Errors are left to the key check: t.Fatal belongs to the test's goroutine.
+			row, _ := os.ReadFile(filepath.Join(s.devdir, "sim_gpio2", "value"))
+			want := pressed && len(row) > 0 && row[0] == '0' // the row is driven low: active
+			if want != pulled {
+				v := "pull-up"
+				if want {
+					v = "pull-down"
+				}
+				_ = os.WriteFile(filepath.Join(s.devdir, "sim_gpio7", "pull"), []byte(v), 0)
+				pulled = want
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}
+		k.Close()
+	}()
+	start := time.Now()
+	var got string
+	for range 2 {
+		down <- true
+		select {
+		case key := <-k.Keys():
+			got += string(key)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("keys %q: the key on row 2 was not seen", got)
+		}
+		down <- false
+		time.Sleep(300 * time.Millisecond) // released past the debounce and a full scan
+	}
+	figure(t, "keypad_matrix_keys_s", time.Since(start).Seconds())
+	if got != "22" {
+		t.Fatalf("keys %q, want \"22\" (the key is on the second row)", got)
+	}
+	select {
+	case key := <-k.Keys():
+		t.Fatalf("an extra key %q", key)
+	default:
+	}
+}
