@@ -102,11 +102,16 @@ func (n *notifier) buildNotify(s *subscription) (*gosip.Request, bool) {
 	return req, last
 }
 
+// shutdownNotify bounds a final NOTIFY while the UA stops: it is a courtesy (the phone
+// subscribes again when its subscription runs out anyway), and a phone that went away must
+// not hold the stop for shutdownGrace. Over UDP it covers the first retransmission.
+const shutdownNotify = 600 * time.Millisecond
+
 // doNotify sends a NOTIFY and waits for a 2xx, bounded like any in-dialog request.
 func (u *UA) doNotify(req *gosip.Request) error {
 	limit := 64*gosip.T1 + time.Second
 	if u.isClosing() {
-		limit = shutdownGrace
+		limit = shutdownNotify
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
