@@ -94,6 +94,18 @@ func (k *keypads) checkFile() {
 	}
 }
 
+// accessRestartNeeded names what of [access] and [[reader]] a reload cannot apply: the
+// keypads' keys and timeout and the schedules' zone are taken when the readers start
+// (the users themselves, and users_file, apply at once).
+func accessRestartNeeded(old, cfg *config.Config) []string {
+	o, n := old.Access, cfg.Access
+	o.UsersFile, n.UsersFile = "", ""
+	if o != n || fmt.Sprint(old.Readers) != fmt.Sprint(cfg.Readers) {
+		return []string{"access keys, time zone and reader formats"}
+	}
+	return nil
+}
+
 // reloadFile rereads the users file alone (`intercom users` asks after editing it). A file
 // with errors is refused and the users in force are kept.
 func (k *keypads) reloadFile() (int, error) {

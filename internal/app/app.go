@@ -237,6 +237,7 @@ func restartNeeded(old, cfg *config.Config) []string {
 	if h, o := cfg.HTTP, old.HTTP; h.Enabled() != o.Enabled() || h.Listen != o.Listen || h.TLSCert != o.TLSCert || h.TLSKey != o.TLSKey || h.StateDir != o.StateDir {
 		kept = append(kept, "http listener")
 	}
+	kept = append(kept, accessRestartNeeded(old, cfg)...)
 	return kept
 }
 

@@ -32,6 +32,10 @@ func TestRestartNeeded(t *testing.T) {
 		{"door applies live", "[door]\nopen_for = \"5s\"\n", nil},
 		{"account needs a restart", "[[account]]\nregistrar = \"sip:192.0.2.1\"\nuser = \"door\"\n", []string{"sip/account"}},
 		{"gpio needs a restart", "[[button]]\nname = \"bell\"\nline = 17\naction = \"open\"\n", []string{"gpio lines"}},
+		{"users file applies live", "[access]\nusers_file = \"/nonexistent/users.toml\"\n", nil},
+		{"access keys need a restart", "[access]\nsubmit_key = \"*\"\nclear_key = \"#\"\n", []string{"access keys, time zone and reader formats"}},
+		{"a reader needs a restart", "[[reader]]\nname = \"gate\"\nd0 = 5\nd1 = 6\n", []string{"gpio lines", "access keys, time zone and reader formats"}},
+		{"a relay needs a restart", "[[relay]]\nname = \"gate\"\nline = 4\n", []string{"gpio lines"}},
 	}
 	for _, tt := range tests {
 		if got := restartNeeded(old, parse(tt.extra)); !slices.Equal(got, tt.want) {
