@@ -290,7 +290,7 @@ func printStatus(w io.Writer, s door.Status) {
 func printStats(w io.Writer, s control.Stats, now time.Time) {
 	fmt.Fprintf(w, "up:         %s (since %s)\n", now.Sub(s.Started).Round(time.Second), s.Started.Local().Format(time.DateTime))
 	fmt.Fprintf(w, "memory:     heap %d kB, from the OS %d kB, %d goroutines\n", s.HeapKB, s.SysKB, s.Goroutines)
-	fmt.Fprintf(w, "sip drops:  %d from scanners, %d over the rate limit\n", s.ScannerDropped, s.RateDropped)
+	fmt.Fprintf(w, "sip drops:  %d from scanners, %d over the rate limit, %d untrusted\n", s.ScannerDropped, s.RateDropped, s.UntrustedDropped)
 	if m := s.MQTT; m != nil {
 		fmt.Fprintf(w, "mqtt:       connected %t, %d published, %d dropped, %d commands (%d dropped, %d refused), %d connects, %d failures\n",
 			m.Connected, m.Published, m.Dropped, m.Commands, m.CommandsDropped, m.Refused, m.Connects, m.Failures)
@@ -306,8 +306,8 @@ func printStats(w io.Writer, s control.Stats, now time.Time) {
 		fmt.Fprintln(w, "call:       none")
 		return
 	}
-	fmt.Fprintf(w, "call rtp:   to %s, sent %d, received %d, lost %d, late %d, concealed %d, invalid %d, foreign %d\n",
-		c.Remote, c.PacketsSent, c.PacketsReceived, c.Lost, c.Late, c.Concealed, c.Invalid, c.Foreign)
+	fmt.Fprintf(w, "call rtp:   to %s, sent %d, received %d, lost %d, late %d, concealed %d, invalid %d, foreign %d, duplicates %d, stun %d\n",
+		c.Remote, c.PacketsSent, c.PacketsReceived, c.Lost, c.Late, c.Concealed, c.Invalid, c.Foreign, c.Duplicates, c.STUN)
 	rtt := "no report yet"
 	if c.RTTMS > 0 {
 		rtt = fmt.Sprintf("%.1f ms", c.RTTMS)

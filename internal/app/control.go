@@ -80,15 +80,16 @@ func (h ctlHandler) Stats() control.Stats {
 	runtime.ReadMemStats(&ms)
 	sip := h.a.ua.Stats()
 	st := control.Stats{
-		Started:        h.a.started,
-		Goroutines:     runtime.NumGoroutine(),
-		HeapKB:         int64(ms.HeapInuse / 1024),
-		SysKB:          int64(ms.Sys / 1024),
-		ScannerDropped: sip.ScannerDropped,
-		RateDropped:    sip.RateDropped,
-		MQTT:           h.a.mqtt.stats(),
-		Actions:        h.a.actionStats(),
-		Events:         h.a.eventStats(),
+		Started:          h.a.started,
+		Goroutines:       runtime.NumGoroutine(),
+		HeapKB:           int64(ms.HeapInuse / 1024),
+		SysKB:            int64(ms.Sys / 1024),
+		ScannerDropped:   sip.ScannerDropped,
+		RateDropped:      sip.RateDropped,
+		UntrustedDropped: sip.UntrustedDropped,
+		MQTT:             h.a.mqtt.stats(),
+		Actions:          h.a.actionStats(),
+		Events:           h.a.eventStats(),
 	}
 	if cs, ok := h.a.CallStats(); ok {
 		st.Call = &control.CallStats{
@@ -100,6 +101,8 @@ func (h ctlHandler) Stats() control.Stats {
 			Invalid:         cs.Invalid,
 			Foreign:         cs.Foreign,
 			Concealed:       cs.Concealed,
+			Duplicates:      cs.Duplicates,
+			STUN:            cs.STUN,
 			JitterMS:        ms1(cs.Jitter),
 			BufferMS:        ms1(cs.JitterDelay),
 			RTTMS:           ms1(cs.RTT),

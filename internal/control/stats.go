@@ -18,6 +18,8 @@ type Stats struct {
 
 	ScannerDropped uint64 `json:"sip_scanner_dropped"` // requests from scanner User-Agents
 	RateDropped    uint64 `json:"sip_rate_dropped"`    // requests over a source's rate
+	// UntrustedDropped: requests from outside the trusted networks ([sip.scanner] trusted_only).
+	UntrustedDropped uint64 `json:"sip_untrusted_dropped,omitempty"`
 
 	Call *CallStats `json:"call,omitempty"` // the call in progress
 
@@ -59,6 +61,8 @@ type CallStats struct {
 	Invalid         int64   `json:"invalid"`
 	Foreign         int64   `json:"foreign"`
 	Concealed       int64   `json:"concealed"`
+	Duplicates      int64   `json:"duplicates,omitempty"` // copies of packets already received
+	STUN            int64   `json:"stun,omitempty"`       // STUN keepalives and checks on the RTP/RTCP ports
 	JitterMS        float64 `json:"jitter_ms"`
 	BufferMS        float64 `json:"buffer_ms"` // the jitter buffer's current target
 	RTTMS           float64 `json:"rtt_ms"`    // 0 = no RTCP report yet
