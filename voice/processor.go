@@ -173,6 +173,7 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		if p.canc != nil && p.cfg.Echo == EchoOn {
 			leak, x, late = p.canc.leak, p.canc.mainPartition(), p.canc.lateEcho()
 		}
+		p.sup.erleInv = math.Pow(10, -p.erleHold/10)
 		p.sup.process(p.res, lin, echo, leak, x, late)
 		res, speech = p.res, p.sup.speech
 	}

@@ -38,6 +38,13 @@ type suppressor struct {
 	noiseDB     float64 // dBFS
 	noiseEnergy float64 // per block, in the time domain
 	speech      bool    // the block holds more than background and echo
+
+	rl, rc       []float64 // this block's residual echo estimates: leakage and late, coherence
+	domLo, domHi int       // bins of the band the near end's dominance is judged on
+	nearHold     int       // blocks the near end still counts as dominant
+	nearRun      int       // blocks in a row that looked dominant
+	rexp         []float64 // the residual echo the filter's demonstrated ERLE leaves
+	erleInv      float64   // 1 / the linear filter's demonstrated ERLE (set by the processor)
 }
 
 const (
@@ -51,6 +58,20 @@ const (
 	cohBias       = 0.35 // coherence unrelated signals show over that many blocks
 	noiseUp       = 1.007
 	noiseInitBlks = 20
+
+	// The near end dominates a block when the error over 300 Hz-4 kHz is 10 dB above the
+	// residual echo the filter's demonstrated ERLE (its recent peak) leaves plus the
+	// background, and above the conservative residual estimate too, for two blocks in a row;
+	// it stays so for three blocks after. Each condition alone also fired on single-talk
+	// blocks (the far end's onsets, the porch's reverberation), whose echo it let through.
+	nearDominant    = 10
+	nearOverCons    = 1
+	nearOnsetBlocks = 2
+	nearHoldBlocks  = 3
+	// While the near end dominates, the leakage, memory and reverberation estimates are
+	// taken 13 dB lower and without the over-subtraction; the coherent part stays whole.
+	nearOverSub    = 1
+	nearResidScale = 0.05
 )
 
 func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
@@ -63,7 +84,10 @@ func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
 		ola: make([]float64, n), buf: make([]float64, 2*n), E: make([]complex128, bins), Y: make([]complex128, bins),
 		noise: make([]float64, bins), psm: make([]float64, bins), resid: make([]float64, bins), clean: make([]float64, bins),
 		sxx: make([]float64, bins), see: make([]float64, bins), sxe: make([]complex128, bins),
-		rng: seed | 1, noiseFloor: 1}
+		rl: make([]float64, bins), rc: make([]float64, bins), rexp: make([]float64, bins),
+		// Frames of two 10 ms blocks: bins are 50 Hz apart at any rate.
+		domLo: 300 / 50, domHi: min(bins, 4000/50),
+		rng: seed | 1, noiseFloor: 1, erleInv: 1}
 	for i := range s.win {
 		s.win[i] = math.Sin(math.Pi * (float64(i) + 0.5) / float64(2*n))
 	}
@@ -98,6 +122,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 	}
 	s.count++
 	var pin, pout, pnoise, presid float64
+	var sdom, rdom, cdom float64
 	for k, ev := range s.E {
 		pe := pow2(ev)
 		var r float64
@@ -122,6 +147,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 			rc = coh * pe
 		}
 		s.resid[k] = max(r, rc)
+		s.rl[k], s.rc[k] = r, rc
 		// Background: the minimum of the smoothed power, rising slowly.
 		s.psm[k] = 0.7*s.psm[k] + 0.3*pe
 		switch {
@@ -134,11 +160,43 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 		case r < 0.5*s.psm[k]:
 			s.noise[k] *= noiseUp
 		}
+		if k >= s.domLo && k < s.domHi {
+			sdom += pe
+			ex := pow2(s.Y[k]) * s.erleInv
+			if late != nil {
+				ex += 0.5 * late[k]
+			}
+			s.rexp[k] = max(ex, residDecay*s.rexp[k])
+			rdom += s.rexp[k] + s.noise[k]
+			cdom += max(echoOverSub*r, rc) + s.noise[k]
+		}
+	}
+	// Near end dominant: the error holds far more than the residual echo and background
+	// estimates explain, over the speech band. Then the estimates' margins (kept for single
+	// talk, where they buy echo loss) would cut the visitor, and the echo left under their
+	// speech is masked by it.
+	if y != nil && sdom > nearDominant*rdom && sdom > nearOverCons*cdom {
+		s.nearRun++
+	} else {
+		s.nearRun = 0
+	}
+	if s.nearRun >= nearOnsetBlocks {
+		s.nearHold = nearHoldBlocks
+	} else if s.nearHold > 0 {
+		s.nearHold--
+	}
+	over, rmin := float64(echoOverSub), 1.0
+	if s.nearHold > 0 {
+		over, rmin = nearOverSub, nearResidScale
+	}
+	for k, ev := range s.E {
+		pe := pow2(ev)
+		r, rc := rmin*s.rl[k], s.rc[k]
 		nz := 0.0
 		if s.noiseOn {
 			nz = s.noiseOver * s.noise[k]
 		}
-		interf := nz + max(echoOverSub*r, rc) + 1e-3
+		interf := nz + max(over*r, rc) + 1e-3
 		r = max(r, rc)
 		post := pe / interf
 		prior := ddSmooth*s.clean[k]/interf + (1-ddSmooth)*max(post-1, 0)
@@ -193,4 +251,6 @@ func (s *suppressor) reset() {
 	clear(s.sxx)
 	clear(s.see)
 	clear(s.sxe)
+	clear(s.rexp)
+	s.nearHold, s.nearRun = 0, 0
 }
