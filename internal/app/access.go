@@ -15,6 +15,7 @@ import (
 	"github.com/doorsip/intercom/internal/access"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/eventlog"
 	"github.com/doorsip/intercom/wiegand"
 )
 
@@ -40,6 +41,9 @@ type keypads struct {
 	clk       clock.Clock
 	log       *slog.Logger
 	work      chan attempt
+	// events, when set, gets reader misreads (folded per reader and minute: a noisy or
+	// tampered line must not flood the door's history).
+	events *eventlog.Log
 	// signals are the readers' LED and beeper outputs by source, pulsed with pulse.
 	signals map[string]gpio.Reader
 	pulse   func(name string, d time.Duration) error
@@ -268,6 +272,9 @@ func (k *keypads) runReader(ctx context.Context, name string, lines gpio.EdgeLin
 		if err != nil {
 			misreads++
 			k.log.Info("access: misread", "reader", name, "frame", f.String(), "err", err, "misreads", misreads)
+			if k.events != nil {
+				k.events.AddFrom("reader-misread", source, "source", source, "bits", f.Bits, "err", err.Error())
+			}
 			return
 		}
 		if r.Kind == wiegand.Key {

@@ -81,6 +81,7 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		t.Fatal(err)
 	}
 	k.dir = access.NewDirectory(cfg.Users, berlin)
+	k.events = log
 	var sigMu sync.Mutex
 	var signals []string
 	k.pulse = func(name string, d time.Duration) error {
@@ -150,6 +151,13 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("reader signals %s", got)
 		}
+	}
+	// A misread (one bit flipped) is logged, not handed on.
+	bad := []byte(w26(12, 34567))
+	bad[7] ^= 1
+	send(string(bad))
+	if e := waitFor("reader-misread", 1); e.String("source") != "reader:front" || e.String("bits") != "26" {
+		t.Fatalf("misread %v", e)
 	}
 	send(w26(12, 1))
 	if e := waitFor("access-denied", 1); e.String("card") != "12:1" || e.String("reason") != "unknown" {

@@ -108,7 +108,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		a.board.Close()
 		return nil, err
 	}
-	a.keys.pulse = a.board.Pulse
+	a.keys.pulse, a.keys.events = a.board.Pulse, a.events
 	return a, nil
 }
 
