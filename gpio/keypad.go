@@ -153,8 +153,12 @@ func (s *KeypadScanner) Run(ctx context.Context) error {
 		s.drive(-2)
 	}()
 	s.drive(-1)
-	// A key already down at start is found by the first scan.
-	s.wake <- struct{}{}
+	// A key already down at start is found by the first scan. (Watch may have queued a
+	// wake already: the buffer holds one, and one is enough.)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 	for {
 		select {
 		case <-ctx.Done():

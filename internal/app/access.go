@@ -159,7 +159,6 @@ func (k *keypads) check(ctx context.Context, a attempt) {
 		dec = k.dir.CheckPIN(a.pin, now)
 		att.Via = door.PINCredential
 	}
-	a.pin = ""
 	att.Granted = dec.Result == access.Granted
 	att.Known = dec.Result != access.Unknown
 	att.User, att.Relay = dec.User, dec.Relay
