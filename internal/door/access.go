@@ -56,6 +56,20 @@ func (c *Controller) Access(ctx context.Context, a Attempt) (AccessOutcome, erro
 // accessKey keeps keypad and reader lockouts apart from callers' URIs.
 func accessKey(source string) string { return "access:" + source }
 
+// minAccessLockout is a keypad's or reader's lockout when [door] lockout_for is 0: for the
+// DTMF code that means "the rest of the call", and a keypad has no call to end.
+const minAccessLockout = time.Minute
+
+// accessLockout is the door's lockout settings as a keypad or reader gets them.
+func accessLockout(d Door) Door {
+	if d.LockoutFor <= 0 {
+		d.LockoutFor = minAccessLockout
+		d.LockoutMax = max(d.LockoutMax, minAccessLockout)
+		d.LockoutReset = max(d.LockoutReset, d.LockoutMax)
+	}
+	return d
+}
+
 // onAttempt runs on the loop goroutine.
 func (c *Controller) onAttempt(a Attempt) (Result, error) {
 	now := c.clk.Now()
@@ -96,13 +110,14 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 	if a.Known {
 		return Result{access: AccessDenied}, ErrDenied
 	}
-	r := c.locks.wrong(key, now, c.cfg.Door)
-	if r.wrong < c.cfg.Door.MaxAttempts {
+	d := accessLockout(c.cfg.Door)
+	r := c.locks.wrong(key, now, d)
+	if r.wrong < d.MaxAttempts {
 		return Result{access: AccessDenied}, ErrDenied
 	}
-	level, dur, _ := c.locks.lock(r, now, c.cfg.Door)
+	level, dur, _ := c.locks.lock(r, now, d)
 	if dur > 0 {
-		c.events.Add("access-lockout", "source", a.Source, "attempts", c.cfg.Door.MaxAttempts, "level", level,
+		c.events.Add("access-lockout", "source", a.Source, "attempts", d.MaxAttempts, "level", level,
 			"for", dur, "until", now.Add(dur).UTC().Format(time.RFC3339))
 		c.armLockout()
 	}

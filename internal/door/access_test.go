@@ -129,3 +129,24 @@ func TestAccessLockout(t *testing.T) {
 		t.Fatalf("after the second lockout: %v", out)
 	}
 }
+
+// TestAccessLockoutWithoutLockoutFor: lockout_for "0s" ends only a DTMF caller's call; a
+// keypad, which has no call, is still locked out (for a minute).
+func TestAccessLockoutWithoutLockoutFor(t *testing.T) {
+	cfg := baseConfig()
+	cfg.Door.MaxAttempts = 2
+	cfg.Door.LockoutFor = 0
+	cfg.Door.LockoutMax = 0
+	r := newRig(t, cfg)
+	wrong := door.Attempt{Source: "keypad:front", Via: door.PINCredential, Reason: "unknown"}
+	r.attempt(wrong)
+	r.attempt(wrong)
+	right := door.Attempt{Source: "keypad:front", Via: door.PINCredential, Granted: true, User: "Alice"}
+	if out, _ := r.attempt(right); out != door.AccessLockedOut {
+		t.Fatalf("after 2 wrong PINs: %v", out)
+	}
+	r.advance(time.Minute)
+	if out, _ := r.attempt(right); out != door.AccessGranted {
+		t.Fatalf("after a minute: %v", out)
+	}
+}
