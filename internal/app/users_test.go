@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/doorsip/intercom/internal/access"
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/testpeer"
 )
 
 // grantAll is a door that grants whatever the users say.
@@ -100,5 +102,55 @@ func TestReloadUsersFile(t *testing.T) {
 	}
 	if u := k.dir.Users(); len(u) != 1 || u[0].Name != "A" {
 		t.Fatalf("users after a refused reload: %+v", u)
+	}
+}
+
+// TestUsersReloadDuringCall: a reload with a changed users file (what SIGHUP and `intercom
+// users` do) swaps the users while a call goes on, and `ctl users` shows the new ones.
+func TestUsersReloadDuringCall(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "users.toml")
+	c1, _ := access.ParseCard("1:1")
+	writeUsers(t, path, []access.User{{Name: "Before", Cards: []access.Card{c1}}})
+	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
+	startUnit(t, "peer", pp, 26600, "[call]\nincoming = \"auto\"\n")
+	extra := fmt.Sprintf("[access]\nusers_file = %q\n", path)
+	caller := startUnit(t, "caller", cp, 26700, extra)
+	h := ctlHandler{caller}
+	if u := h.Users(); len(u) != 1 || u[0].Name != "Before" {
+		t.Fatalf("users at start %+v", u)
+	}
+	ctx := context.Background()
+	if _, err := caller.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 10*time.Second, "in call", func() bool {
+		c := h.Stats().Call
+		return c != nil && c.PacketsReceived >= 10
+	})
+	c2, _ := access.ParseCard("2:2")
+	writeUsers(t, path, []access.User{{Name: "After", Cards: []access.Card{c2}}})
+	cfg, err := config.Parse("caller.toml", []byte(fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"26700-26720\"\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n%s", cp, extra)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := caller.Reload(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if u := h.Users(); len(u) != 1 || u[0].Name != "After" {
+		t.Fatalf("users after the reload %+v", u)
+	}
+	before := h.Stats().Call.PacketsReceived
+	waitUntil(t, 10*time.Second, "the call going on", func() bool {
+		c := h.Stats().Call
+		return c != nil && c.PacketsReceived >= before+10
+	})
+	if s := caller.Controller().Status(); s.State != door.InCall {
+		t.Fatalf("state %s after the reload", s.State)
+	}
+	// reload-users (what `intercom users` sends) does the same without the rest of the config.
+	writeUsers(t, path, nil)
+	if n, err := h.ReloadUsers(); err != nil || n != 0 || len(h.Users()) != 0 {
+		t.Fatalf("reload-users: %d %v %+v", n, err, h.Users())
 	}
 }
