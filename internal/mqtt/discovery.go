@@ -131,6 +131,9 @@ func Discovery(cfg Config, dev Device) []Message {
 			e.PayloadPress = "PRESS"
 			e.Icon = "mdi:door-open"
 			add("button", "open", e)
+		} else {
+			// An empty retained config removes a button announced while commands were on.
+			out = append(out, Message{Topic: cfg.DiscoveryPrefix + "/button/" + node + "/open/config", Retain: true})
 		}
 	}
 	binary := func(name, object, class, field string) {

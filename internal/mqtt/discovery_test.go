@@ -101,6 +101,9 @@ func checkDiscovery(t *testing.T, got map[string][]byte) {
 func TestDiscovery(t *testing.T) {
 	got := map[string][]byte{}
 	for _, m := range Discovery(testConfig(), testDevice()) {
+		if len(m.Payload) == 0 {
+			continue
+		}
 		if !m.Retain {
 			t.Errorf("%s not retained", m.Topic)
 		}
@@ -109,14 +112,21 @@ func TestDiscovery(t *testing.T) {
 	checkDiscovery(t, got)
 }
 
-// TestDiscoveryWithoutCommands: with commands off there is no open button to press; the lock
-// still reports the relay.
+// TestDiscoveryWithoutCommands: with commands off the open button is removed (an empty
+// retained config), in case it was announced before; the lock still reports the relay.
 func TestDiscoveryWithoutCommands(t *testing.T) {
 	c := testConfig()
 	c.Commands = false
+	removed, lock := false, false
 	for _, m := range Discovery(c, Device{Name: "d", Relay: true}) {
-		if m.Topic == "homeassistant/button/front_door/open/config" {
-			t.Error("open button announced with commands off")
+		switch m.Topic {
+		case "homeassistant/button/front_door/open/config":
+			removed = len(m.Payload) == 0 && m.Retain
+		case "homeassistant/lock/front_door/door/config":
+			lock = true
 		}
+	}
+	if !removed || !lock {
+		t.Errorf("open button removed %t, lock announced %t", removed, lock)
 	}
 }
