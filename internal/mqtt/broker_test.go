@@ -5,32 +5,40 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/doorsip/intercom/internal/testpeer"
 )
 
 var users = map[string]string{"door": "door-pw", "ha": "ha-pw"}
 
-// run starts c.Run and stops it on cleanup, checking that it returns.
-func run(t *testing.T, c *Client) context.CancelFunc {
+// run starts c.Run; the func it returns (also called on cleanup) stops it and checks that
+// it returns.
+func run(t *testing.T, c *Client) func() {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("Run: %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Error("Run did not return within 5s of cancel")
 			}
-		case <-time.After(5 * time.Second):
-			t.Error("Run did not return within 5s of cancel")
-		}
-	})
-	return cancel
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 func until(t *testing.T, what string, cond func() bool) {
@@ -59,6 +67,7 @@ func brokerConfig(b *testpeer.Mosquitto) Config {
 func TestBroker(t *testing.T) {
 	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users, TLS: true})
 	w := b.Watch(t, "ha", users["ha"], "intercom/front/#", "homeassistant/#")
+	leaks := goleak.IgnoreCurrent()
 	got := make(chan Command, 4)
 	c := New(brokerConfig(b), testDevice(), Options{
 		Logger: slog.New(slog.DiscardHandler),
@@ -100,6 +109,7 @@ func TestBroker(t *testing.T) {
 	if st := c.Stats(); st.Dropped != 0 || st.Connects != 1 || st.Commands != 1 {
 		t.Errorf("stats %+v", st)
 	}
+	goleak.VerifyNone(t, leaks)
 }
 
 // TestCommandsOff: a command on the topic is refused and counted; nothing is carried out.
@@ -131,8 +141,9 @@ func TestBrokerDown(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			cfg := brokerConfig(b)
 			edit(&cfg)
+			before := goleak.IgnoreCurrent()
 			c := New(cfg, testDevice(), Options{Backoff: 20 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
-			run(t, c)
+			stop := run(t, c)
 			until(t, "two failed attempts", func() bool { return c.Stats().Failures >= 2 })
 			for i := 0; i < queueLen+44; i++ {
 				c.Event("input", []byte(`{}`))
@@ -141,6 +152,9 @@ func TestBrokerDown(t *testing.T) {
 			if st := c.Stats(); st.Connected || st.Dropped != 44 {
 				t.Errorf("stats %+v, want not connected and 44 dropped", st)
 			}
+			stop()
+			// Every failed attempt's client library goroutines are gone with Run.
+			goleak.VerifyNone(t, before)
 		})
 	}
 }
