@@ -37,3 +37,27 @@ func TestDecodeEdgeEvents(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeEdgeEvents: whatever the read returns, only whole events of our lines come out,
+// lost counts never exceed the sequence numbers' span, and nothing panics.
+func FuzzDecodeEdgeEvents(f *testing.F) {
+	f.Add(append(edgeEvent(1000, 5, 1), edgeEvent(2000, 6, 4)...), uint32(0))
+	f.Add(edgeEvent(1, 7, 0), uint32(10))
+	f.Add([]byte{1, 2, 3}, uint32(0))
+	f.Fuzz(func(t *testing.T, buf []byte, last uint32) {
+		byOffset := map[uint32]int{5: 0, 6: 1}
+		n := 0
+		end := decodeEdgeEvents(buf, byOffset, last, func(e EdgeEvent) {
+			if e.Line != 0 && e.Line != 1 {
+				t.Fatalf("line %d", e.Line)
+			}
+			n++
+		})
+		if n > len(buf)/lineEventSize {
+			t.Fatalf("%d events from %d bytes", n, len(buf))
+		}
+		if len(buf) < lineEventSize && end != last {
+			t.Fatalf("no whole event, but the sequence moved from %d to %d", last, end)
+		}
+	})
+}
