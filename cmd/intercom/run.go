@@ -59,6 +59,7 @@ func serve(cfg *config.Config, path string, adjust func(*config.Config), stderr 
 		Notify:    func(s string) { _ = notifier.Status(s) },
 		Heartbeat: notifier.Heartbeat,
 		Ready:     func() { _ = notifier.Ready() },
+		Version:   version,
 	})
 	if err != nil {
 		logger.Error("start failed", "err", err)

@@ -40,6 +40,8 @@ type Options struct {
 	OpenPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error)
 	// GPIODriver replaces the chip [gpio] names; tests pass gpio/gpiotest's fake. nil: the chip.
 	GPIODriver gpio.Driver
+	// Version is the build's version, which Home Assistant and 2N clients are told.
+	Version string
 }
 
 // App is one running intercom.

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -159,9 +158,7 @@ func (b *mqttBridge) device() mqtt.Device {
 	if d.Name == "" {
 		d.Name = "Intercom"
 	}
-	if info, ok := debug.ReadBuildInfo(); ok {
-		d.SWVersion = info.Main.Version
-	}
+	d.SWVersion = b.a.version()
 	for _, btn := range cfg.Door.Buttons {
 		d.Buttons = append(d.Buttons, btn.Name)
 	}
