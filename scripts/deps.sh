@@ -6,6 +6,7 @@ pkgs=(kamailio baresip sip-tester qemu-user-static qemu-system-x86 qemu-system-a
       busybox-static kmod cpio file iproute2 sox tcpdump systemd rsync shellcheck
       espeak-ng libspeexdsp-dev libwebrtc-audio-processing-dev gcc g++ libc6-dev pkgconf
       mosquitto mosquitto-clients curl)
+pkgs+=(python3) # urllib's digest handler against the 2N-compatible API (internal/httpapi)
 pkgs+=(coturn) # its turnutils_stunclient checks STUN answers on the RTP port (media)
 pkgs+=(kamailio-presence-modules) # presence, presence_xml, db_text: the door PUBLISHes to Kamailio (sip)
 missing=()
