@@ -27,13 +27,20 @@ func (n *notifier) kickLocked(s *subscription) {
 func (n *notifier) send(s *subscription) {
 	for {
 		n.mu.Lock()
-		if s.gone || !s.dirty {
+		if s.gone || (!s.dirty && len(s.passed) == 0) {
 			s.sending = false
 			n.mu.Unlock()
 			return
 		}
+		st := n.state
+		if len(s.passed) > 0 && s.ending == "" {
+			st = s.passed[0]
+			s.passed = s.passed[1:]
+		} else {
+			s.passed = s.passed[:0]
+		}
 		s.dirty = false
-		req, last := n.buildNotify(s)
+		req, last := n.buildNotify(s, st)
 		n.mu.Unlock()
 
 		err := n.u.doNotify(req)
@@ -52,9 +59,9 @@ func (n *notifier) send(s *subscription) {
 	}
 }
 
-// buildNotify makes the next NOTIFY of s with the current state; n.mu is held. last says
-// whether it terminates the subscription.
-func (n *notifier) buildNotify(s *subscription) (*gosip.Request, bool) {
+// buildNotify makes the next NOTIFY of s with state st; n.mu is held. last says whether it
+// terminates the subscription.
+func (n *notifier) buildNotify(s *subscription, st DoorState) (*gosip.Request, bool) {
 	u := n.u
 	req := gosip.NewRequest(gosip.NOTIFY, s.target)
 	for _, r := range s.routeSet {
@@ -94,9 +101,9 @@ func (n *notifier) buildNotify(s *subscription) (*gosip.Request, bool) {
 	entity := s.localURI.String()
 	s.version++
 	if s.pkg == pkgDialog {
-		req.SetBody(buildDialogInfo(n.state, entity, s.version-1, n.cfg.ExposeRemote))
+		req.SetBody(buildDialogInfo(st, entity, s.version-1, n.cfg.ExposeRemote))
 	} else {
-		req.SetBody(buildPIDF(n.state, entity))
+		req.SetBody(buildPIDF(st, entity))
 	}
 	u.prepare(req, s.transport, dest)
 	return req, last

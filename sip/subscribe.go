@@ -38,6 +38,11 @@ type subscription struct {
 
 	sending bool   // a NOTIFY transaction is in flight
 	dirty   bool   // the state changed (or a refresh came) since the last NOTIFY was built
+	// passed holds the dialog states the door went through while a NOTIFY was in flight,
+	// oldest first, each to be notified in turn: a BLF key must see early before confirmed
+	// even when the call was answered before the previous NOTIFY's 200 came back (RFC 6665
+	// would allow the newest state alone; a key that never blinks misleads).
+	passed []DoorState
 	ending  string // non-empty: the next NOTIFY says this Subscription-State and is the last
 	gone    bool
 }
@@ -392,8 +397,28 @@ func (n *notifier) setState(st DoorState) {
 	}
 	n.state = st
 	for _, s := range n.subs {
+		s.pass(st)
 		n.kickLocked(s)
 	}
+}
+
+// maxPassed bounds the states queued for one subscription: beyond it the newest replaces
+// the last queued, so a subscriber that answers slowly gets the first changes and the
+// current state, never an unbounded backlog.
+const maxPassed = 4
+
+// pass queues st for the next NOTIFY of s (n.mu is held). Presence documents carry the
+// newest state only; for dialog a change within the same dialog state (the door opening in
+// a call) replaces the queued one.
+func (s *subscription) pass(st DoorState) {
+	if s.pkg != pkgDialog {
+		return
+	}
+	if k := len(s.passed); k > 0 && (k == maxPassed || s.passed[k-1].dialogState() == st.dialogState()) {
+		s.passed[k-1] = st
+		return
+	}
+	s.passed = append(s.passed, st)
 }
 
 // remove drops s from the table; n.mu is held.
