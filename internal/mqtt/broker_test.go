@@ -199,3 +199,39 @@ func TestUserFromACL(t *testing.T) {
 		t.Fatal("no command delivered")
 	}
 }
+
+// TestCommandFlood: a publisher flooding the open topic while the door is slow to answer
+// gets at most one command in progress and cmdQueue waiting; the rest are dropped and
+// counted, and the client keeps up with the broker meanwhile.
+func TestCommandFlood(t *testing.T) {
+	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users})
+	w := b.Watch(t, "ha", users["ha"], "intercom/front/availability", "intercom/front/event/#")
+	release := make(chan struct{})
+	c := New(brokerConfig(b), testDevice(), Options{Handle: func(ctx context.Context, _ Command) error {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return nil
+	}})
+	run(t, c)
+	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
+	const n = 100
+	for i := 0; i < n; i++ {
+		w.Publish(t, "intercom/front/user/ha/cmd/open", "PRESS")
+	}
+	until(t, "every command queued, running or dropped", func() bool {
+		st := c.Stats()
+		return st.Commands+st.CommandsDropped+uint64(len(c.cmds)) == n
+	})
+	// The publishing side is not held up by the stuck commands.
+	c.Event("input", []byte(`{"name":"bell"}`))
+	w.Await(t, "intercom/front/event/input", func(string) bool { return true })
+	close(release)
+	until(t, "the queue drained", func() bool { st := c.Stats(); return st.Commands+st.CommandsDropped == n })
+	st := c.Stats()
+	t.Logf("%d commands: %d carried out, %d dropped", n, st.Commands, st.CommandsDropped)
+	if st.Commands > cmdQueue+2 || st.CommandsDropped < n-cmdQueue-2 {
+		t.Errorf("stats %+v: more commands carried out than the queue holds", st)
+	}
+}
