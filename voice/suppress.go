@@ -200,7 +200,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 		r = max(r, rc)
 		post := pe / interf
 		prior := ddSmooth*s.clean[k]/interf + (1-ddSmooth)*max(post-1, 0)
-		g := prior / (1 + prior)
+		g := prior * prior / (1 + prior*prior)
 		fl := 1.0
 		if nz+r > 0 {
 			fl = math.Sqrt((s.noiseFloor*s.noiseFloor*nz + echoFloor*echoFloor*r) / (nz + r))
