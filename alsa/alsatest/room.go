@@ -45,6 +45,7 @@ type Room struct {
 	capStart  int
 	capturing bool
 	buf       int // loudspeaker buffer, frames
+	starved   int // ticks the loudspeaker played silence for want of frames
 }
 
 // Playback returns a simulated card with caps that feeds the room's loudspeaker; open it
@@ -63,6 +64,15 @@ func (r *Room) Played() []int16 {
 		out[i] = int16(v)
 	}
 	return out
+}
+
+// Starved is how many frames of card time the loudspeaker played silence because the writer
+// was late (an underrun): each shifts the echo's delay against what was handed over, as an
+// xrun on a card does.
+func (r *Room) Starved() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.starved
 }
 
 type roomPCM struct {
@@ -85,6 +95,7 @@ func (r *Room) tickLocked(rate int) int {
 			m := len(r.dac) - r.playStart
 			if m >= len(r.hist) {
 				r.playStart++ // starved: silence, and the queue plays later
+				r.starved++
 			} else if m >= 0 {
 				v = r.hist[m]
 			}

@@ -8,6 +8,7 @@ import (
 	"math/cmplx"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -91,8 +92,14 @@ func TestHandsFreeCall(t *testing.T) {
 	if _, err := doorUnit.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
 		t.Fatal(err)
 	}
+	// Underruns from 2.5 s of play on can reach the measured stretch (about the last 2.5 s
+	// before the hang-up, less 0.5 s).
+	waitUntil(t, 30*time.Second, "2.5 s of the peer's tone played at the door", func() bool { return len(room.Played()) >= 5*rate/2 })
+	starved0 := room.Starved()
+	vs0, _ := doorUnit.VoiceStats()
 	waitUntil(t, 30*time.Second, "6 s of the peer's tone played at the door", func() bool { return len(room.Played()) >= 6*rate })
 	spk := room.Played()
+	starved := room.Starved() - starved0
 	vs, ok := doorUnit.VoiceStats()
 	if !ok {
 		t.Fatal("the door's call is not processed")
@@ -120,16 +127,35 @@ func TestHandsFreeCall(t *testing.T) {
 	for k, v := range h {
 		hw += complex(v, 0) * cmplx.Exp(complex(0, -2*math.Pi*400*float64(k)/rate))
 	}
+	// The loss is measured per 250 ms block. The room runs in card time on the real clock, so
+	// on a loaded machine the door's loops are late at times: the DELAY figures the
+	// processor aligns its reference by jump (measured under 6 parallel runs with -race: 1-6
+	// realignments per call, alignment up to 87 ms for a 5 ms path), or the loudspeaker
+	// starves and the echo's delay really shifts (as an xrun on a card does); after either
+	// the canceller reconverges for a few hundred ms. That recovery depends on scheduling,
+	// not on how well the path is cancelled: the figure held to 40 dB is the median block
+	// (steady state), and every block only when nothing moved the alignment during the
+	// measured stretch (then no weak block has an excuse).
 	played := toneAmp(spk[len(spk)-2*rate:], rate, 400)
 	echo := played * cmplx.Abs(hw)
-	residual := toneAmp(last, rate, 400)
+	const block = rate / 4
+	var losses []float64
+	for i := 0; i+block <= len(last); i += block {
+		residual := toneAmp(last[i:i+block], rate, 400)
+		losses = append(losses, 20*math.Log10(echo/max(residual, 1e-3)))
+	}
+	sorted := slices.Clone(losses)
+	slices.Sort(sorted)
+	loss, worst := sorted[len(sorted)/2], sorted[0]
 	near := toneAmp(last, rate, 1000)
-	loss := 20 * math.Log10(echo/max(residual, 1e-3))
 	nearDB := 20 * math.Log10(near/nearAmp)
-	t.Logf("peer tone played %.0f, echo at the mic %.0f, back at the peer %.1f: %.1f dB down; door tone %.1f dB; stats %+v",
-		played, echo, residual, loss, nearDB, vs)
+	t.Logf("peer tone played %.0f, echo at the mic %.0f: back at the peer %.1f dB down (median of 250 ms blocks, worst %.1f; blocks %.1f); since 2.5 s: loudspeaker starved %d frames, %d realignments; door tone %.1f dB; stats %+v",
+		played, echo, loss, worst, losses, starved, vs.Realigned-vs0.Realigned, nearDB, vs)
 	if loss < 40 {
-		t.Errorf("the peer's own tone came back only %.1f dB below its echo (want >= 40)", loss)
+		t.Errorf("the peer's own tone came back only %.1f dB below its echo (median block; want >= 40)", loss)
+	}
+	if steady := starved == 0 && vs.Realigned == vs0.Realigned && vs.Resets == vs0.Resets; steady && worst < 40 {
+		t.Errorf("a block of the peer's own tone came back only %.1f dB below its echo with the alignment unchanged (want >= 40)", worst)
 	}
 	if nearDB < -25 || nearDB > 3 {
 		t.Errorf("the door's tone reached the peer at %+.1f dB (want -25 to +3 dB; the goal is within 3 dB)", nearDB)
