@@ -8,6 +8,9 @@
 #   - `make deploy` against the booted board (systemd/deploy.sh over SSH): a new binary is
 #     installed and comes up READY and registered, the board's config is kept; a binary that
 #     rejects the config changes nothing; one that never says READY is rolled back;
+#   - kill -9 while the relay (on QEMU's PL061, which keeps a released output like a Pi
+#     kernel) is energised: ExecStopPost's `intercom safe` reports and clears it, the
+#     restarted intercom finds the line at rest;
 #   - `systemctl stop intercom` (SIGTERM) unregisters: a REGISTER with expires 0;
 # and prints the image size and the boot-to-registered time.
 # The kernel and initrd are the image's own (image/out/vmlinuz, initrd.img); the disk is a
@@ -96,8 +99,17 @@ expires = "60s"
 capture = "silence"
 playback = "null"
 
+# QEMU virt's PL061 (8 lines; line 3 is the power key): a real gpiochip whose driver, like a
+# Raspberry Pi kernel's, keeps a released output at its level.
 [gpio]
-chip = "sim"
+chip = "9030000.pl061"
+
+[door]
+relay_line = 4
+open_for = "60s"
+
+[control]
+socket = "/run/intercom/ctl.sock"
 CONF
 ssh-keygen -q -t ed25519 -N '' -C image-test -f "$work/id"
 mcopy -o -i "$fat" "$work/intercom.toml" ::intercom.toml
@@ -239,6 +251,30 @@ if [ "$(board_sum /usr/bin/intercom)" != "$new_sum" ] || [ "$(guest systemctl is
 	fail "after the rollback the previous binary is not back and active"
 fi
 log "deploy: a binary that never says READY is rolled back; previous one active again ($(($(date +%s) - t)) s)"
+
+# --- kill -9 with the door open: ExecStopPost's `intercom safe` closes it ---
+# The PL061 keeps a released output at its level, as Raspberry Pi kernels do by default: only
+# `intercom safe`, run by systemd after the kill, can drive the relay line low again. It says
+# so in the unit's journal; the restarted intercom then finds the line at rest.
+guest intercom ctl open >/dev/null || fail "intercom ctl open"
+pid2=$(guest systemctl show -p MainPID --value intercom)
+reg2=$(registers '[1-9]')
+guest "journalctl -u intercom -o cat --no-pager | grep -c 'relay door was energised' || true" >"$work/safe0"
+guest systemctl kill -s KILL intercom
+i=0
+until guest "journalctl -u intercom -o cat --no-pager | grep -c 'relay door was energised'" >"$work/safe1" 2>/dev/null &&
+	[ "$(cat "$work/safe1")" -gt "$(cat "$work/safe0")" ]; do
+	i=$((i + 1))
+	[ $i -lt 60 ] || fail "no 'relay door was energised' from intercom safe (ExecStopPost) within 30 s of kill -9"
+	sleep 0.5
+done
+log "kill -9 with the relay energised: ExecStopPost's intercom safe found it energised (kept by the driver) and drove it safe"
+more_registers '[1-9]' "$reg2" 60 "intercom not registered again after the kill -9"
+[ "$(guest systemctl show -p MainPID --value intercom)" != "$pid2" ] || fail "intercom not restarted after kill -9"
+if guest "journalctl -u intercom -o cat --no-pager _PID=\$(systemctl show -p MainPID --value intercom)" | grep -q 'relay found energised'; then
+	fail "the restarted intercom found the relay still energised: intercom safe did not leave it low"
+fi
+log "restarted and registered; the new run found the relay line at rest"
 
 # --- SIGTERM unregisters ---
 unreg0=$(registers 0)
