@@ -334,7 +334,7 @@ func TestReferenceFollowsStarvation(t *testing.T) {
 	for range 50 {
 		step(true)
 	}
-	margin := int(alignMargin) * 8000 / int(time.Second)
+	margin := int(int64(alignMargin) * 8000 / int64(time.Second)) // int64: overflows a 32-bit int
 	if got := lag(proc.mic, proc.ref, 800); got != 40+margin {
 		t.Fatalf("before the gap the echo lags the reference by %d samples, want %d", got, 40+margin)
 	}
