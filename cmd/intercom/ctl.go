@@ -36,6 +36,9 @@ commands:
 // so anything longer means it is stuck and the caller should hear so.
 const ctlTimeout = 10 * time.Second
 
+// ctlRawOp is not an op: `intercom ctl -` sends request lines from stdin as they are.
+const ctlRawOp door.Op = "-"
+
 // runCtl implements `intercom ctl`: a client of the control socket. It returns the exit
 // status: 0 ok, 1 the intercom refused or could not be reached, 2 usage.
 func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -56,9 +59,9 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, "intercom ctl: no control socket: set control.socket in the config or pass -socket")
 		return 2
 	}
-	op, rest := args[0], args[1:]
+	op, rest := door.Op(args[0]), args[1:]
 	req := control.Request{Op: op}
-	sub := flag.NewFlagSet("ctl "+op, flag.ContinueOnError)
+	sub := flag.NewFlagSet("ctl "+string(op), flag.ContinueOnError)
 	sub.SetOutput(stderr)
 	sub.Usage = func() { fmt.Fprint(stderr, ctlUsage) }
 	long := sub.Bool("long", false, "press: a long press")
@@ -77,39 +80,36 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	req.Long, req.Follow = *long, *follow
 	req.Backlog = req.Follow // a person following wants the context, as with tail -f
-	switch op {
-	case "status", "answer", "hangup", "events", "lines", "stats", "users", "reload-users", "-":
+	var rule door.OpRule     // "-" (raw requests) takes no argument and no flag
+	if op != ctlRawOp {
+		var ok bool
+		if rule, ok = op.Rule(); !ok {
+			return ctlUsageError(stderr, "unknown command %q", op)
+		}
+	}
+	switch rule.Arg {
+	case door.ArgNone:
 		if len(pos) != 0 {
 			return ctlUsageError(stderr, "%s takes no argument", op)
 		}
-	case "open":
+	case door.ArgOptional:
 		if len(pos) > 1 {
-			return ctlUsageError(stderr, "open takes at most one relay name")
+			return ctlUsageError(stderr, "%s takes at most one %s", op, rule.ArgName)
 		}
-		if len(pos) == 1 {
-			req.Arg = pos[0]
-		}
-	case "call":
-		if len(pos) > 1 {
-			return ctlUsageError(stderr, "call takes at most one URI")
-		}
-		if len(pos) == 1 {
-			req.Arg = pos[0]
-		}
-	case "press", "release":
+	case door.ArgRequired:
 		if len(pos) != 1 {
-			return ctlUsageError(stderr, "%s takes one button name", op)
+			return ctlUsageError(stderr, "%s takes one %s", op, rule.ArgName)
 		}
-		req.Arg = pos[0]
-	default:
-		return ctlUsageError(stderr, "unknown command %q", op)
 	}
-	if req.Long && op != "press" || req.Follow && op != "events" {
+	if len(pos) == 1 {
+		req.Arg = pos[0]
+	}
+	if req.Long && !rule.Long || req.Follow && !rule.Follow {
 		return ctlUsageError(stderr, "-long is for press, -f for events")
 	}
 
 	ctx := context.Background()
-	if !req.Follow && op != "-" {
+	if !req.Follow && op != ctlRawOp {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, ctlTimeout)
 		defer cancel()
@@ -121,9 +121,9 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	}
 	defer cl.Close()
 	switch op {
-	case "-":
+	case ctlRawOp:
 		return ctlRaw(cl, stdin, stdout, stderr)
-	case "events":
+	case door.OpEvents:
 		return ctlEvents(cl, req, stdout, stderr)
 	}
 	resp, err := cl.Do(req)
@@ -140,22 +140,22 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 	if *asJSON {
 		return 0
 	}
-	if op == "status" && resp.Status != nil {
+	if op == door.OpStatus && resp.Status != nil {
 		printStatus(stdout, *resp.Status)
 		if resp.HTTPS != "" {
 			fmt.Fprintf(stdout, "https:      certificate SHA-256 %s\n", resp.HTTPS)
 		}
 		return 0
 	}
-	if op == "stats" && resp.Stats != nil {
+	if op == door.OpStats && resp.Stats != nil {
 		printStats(stdout, *resp.Stats, time.Now())
 		return 0
 	}
-	if op == "users" {
+	if op == door.OpUsers {
 		printUsers(stdout, resp.Users)
 		return 0
 	}
-	if op == "lines" {
+	if op == door.OpLines {
 		names := make([]string, 0, len(resp.Lines))
 		for n := range resp.Lines {
 			names = append(names, n)
@@ -217,7 +217,7 @@ func ctlRaw(cl *control.Client, stdin io.Reader, stdout, stderr io.Writer) int {
 		if len(strings.TrimSpace(string(line))) == 0 {
 			continue
 		}
-		if r, err := control.DecodeRequest(line); err == nil && r.Op == "events" {
+		if r, err := control.DecodeRequest(line); err == nil && r.Op == door.OpEvents {
 			fmt.Fprintln(stderr, "intercom ctl -: use `intercom ctl events [-f]` for events")
 			status = 1
 			continue

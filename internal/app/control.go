@@ -20,12 +20,12 @@ type ctlHandler struct{ a *App }
 
 func (h ctlHandler) Do(ctx context.Context, cmd door.Command) (door.Result, error) {
 	sim := h.a.board.Sim()
-	if sim == nil || (cmd.Op != "press" && cmd.Op != "release") {
+	if sim == nil || (cmd.Op != door.OpPress && cmd.Op != door.OpRelease) {
 		return h.a.ctrl.Do(ctx, cmd)
 	}
 	var err error
 	switch {
-	case cmd.Op == "release":
+	case cmd.Op == door.OpRelease:
 		err = sim.Release(cmd.Arg)
 	case cmd.Long:
 		err = sim.Hold(cmd.Arg, h.a.cfg.GPIO.LongPress+h.a.cfg.GPIO.Debounce+100*time.Millisecond)
@@ -40,7 +40,7 @@ func (h ctlHandler) Do(ctx context.Context, cmd door.Command) (door.Result, erro
 	case <-time.After(h.a.cfg.GPIO.Debounce + 50*time.Millisecond):
 	case <-ctx.Done():
 	}
-	return door.Result{Message: cmd.Op + " " + cmd.Arg, Status: h.a.ctrl.Status()}, nil
+	return door.Result{Message: string(cmd.Op) + " " + cmd.Arg, Status: h.a.ctrl.Status()}, nil
 }
 
 func (h ctlHandler) Subscribe() (<-chan eventlog.Entry, func()) { return h.a.ctrl.Subscribe() }

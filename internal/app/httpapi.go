@@ -75,15 +75,15 @@ func (d httpDoor) Do(ctx context.Context, cmd httpapi.Command) error {
 	dc := door.Command{Via: "api", By: "api user " + cmd.User, Arg: cmd.Arg}
 	switch cmd.Op {
 	case httpapi.SwitchOn, httpapi.SwitchTrigger:
-		dc.Op = "open"
+		dc.Op = door.OpOpen
 	case httpapi.SwitchOff:
 		return nil // the board releases the strike when the pulse ends
 	case httpapi.Dial:
-		dc.Op = "call"
+		dc.Op = door.OpCall
 	case httpapi.Answer:
-		dc.Op = "answer"
+		dc.Op = door.OpAnswer
 	case httpapi.Hangup:
-		dc.Op = "hangup"
+		dc.Op = door.OpHangup
 	default:
 		return fmt.Errorf("app: api command %v: %w", cmd.Op, door.ErrUnknownOp)
 	}

@@ -238,7 +238,7 @@ func (b *mqttBridge) handle(ctx context.Context, cmd mqtt.Command) error {
 	dc := door.Command{Via: "mqtt", By: by, Arg: cmd.Arg}
 	switch cmd.Op {
 	case mqtt.Open:
-		dc.Op = "open"
+		dc.Op = door.OpOpen
 	case mqtt.Lock:
 		// The strike locks by itself when the pulse ends; answer with the state as it is.
 		if c := b.client(); c != nil {
@@ -246,13 +246,13 @@ func (b *mqttBridge) handle(ctx context.Context, cmd mqtt.Command) error {
 		}
 		return nil
 	case mqtt.Call:
-		dc.Op = "call"
+		dc.Op = door.OpCall
 	case mqtt.Answer:
-		dc.Op = "answer"
+		dc.Op = door.OpAnswer
 	case mqtt.Hangup:
-		dc.Op = "hangup"
+		dc.Op = door.OpHangup
 	case mqtt.Press:
-		dc.Op = "press"
+		dc.Op = door.OpPress
 	default:
 		return mqtt.ErrBadCommand
 	}

@@ -17,10 +17,10 @@ const MaxRequest = 64 << 10
 
 // Request is one line from a client.
 type Request struct {
-	Op     string `json:"op"`               // status | call | answer | hangup | open | press | release | events | lines | stats | users | reload-users
-	Arg    string `json:"arg,omitempty"`    // call: URI; press/release: button or input name
-	Long   bool   `json:"long,omitempty"`   // press: long press
-	Follow bool   `json:"follow,omitempty"` // events: stream new entries instead of the recent ones
+	Op     door.Op `json:"op"`               // door.Ops; its door.OpRule says what else it takes
+	Arg    string  `json:"arg,omitempty"`    // call: URI; press/release: button or input name
+	Long   bool    `json:"long,omitempty"`   // press: long press
+	Follow bool    `json:"follow,omitempty"` // events: stream new entries instead of the recent ones
 	// Backlog with Follow sends the recent entries first (what `ctl events -f` shows). A
 	// script that acts on events leaves it off, so it never replays an old bell press.
 	Backlog bool `json:"backlog,omitempty"`
@@ -43,12 +43,6 @@ type Response struct {
 	HTTPS   string           `json:"https_fingerprint,omitempty"` // status: SHA-256 of the API's certificate
 }
 
-var ops = map[string]bool{
-	"status": true, "call": true, "answer": true, "hangup": true, "open": true,
-	"press": true, "release": true, "events": true, "lines": true, "stats": true,
-	"users": true, "reload-users": true,
-}
-
 // DecodeRequest parses one request line (without or with its newline). Unknown fields and
 // trailing data are errors, so a typo is reported instead of silently ignored.
 func DecodeRequest(line []byte) (Request, error) {
@@ -64,17 +58,15 @@ func DecodeRequest(line []byte) (Request, error) {
 	if _, err := d.Token(); err != io.EOF {
 		return Request{}, fmt.Errorf("%w: more than one JSON value on the line", ErrBadRequest)
 	}
-	if !ops[r.Op] {
+	rule, ok := r.Op.Rule()
+	if !ok {
 		return Request{}, fmt.Errorf("%w: unknown op %q", ErrBadRequest, r.Op)
 	}
 	if r.Backlog && !r.Follow {
 		return Request{}, fmt.Errorf("%w: backlog is for follow (events without follow always send it)", ErrBadRequest)
 	}
-	switch r.Op {
-	case "press", "release":
-		if r.Arg == "" {
-			return Request{}, fmt.Errorf("%w: %s needs arg (a button name)", ErrBadRequest, r.Op)
-		}
+	if rule.Arg == door.ArgRequired && r.Arg == "" {
+		return Request{}, fmt.Errorf("%w: %s needs arg (a %s)", ErrBadRequest, r.Op, rule.ArgName)
 	}
 	return r, nil
 }

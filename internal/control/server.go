@@ -222,7 +222,7 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 			}
 			continue
 		}
-		if req.Op == "events" {
+		if req.Op == door.OpEvents {
 			s.events(ctx, cancel, r, w, req)
 			return
 		}
@@ -233,7 +233,7 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 }
 
 func (s *Server) do(ctx context.Context, req Request) Response {
-	if req.Op == "lines" {
+	if req.Op == door.OpLines {
 		lr, ok := s.h.(LineReader)
 		if !ok {
 			return Response{Error: ErrUnsupported.Error() + ": lines (not a sim board)"}
@@ -244,10 +244,10 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 		}
 		return Response{OK: true, Lines: lines}
 	}
-	if req.Op == "users" || req.Op == "reload-users" {
+	if req.Op == door.OpUsers || req.Op == door.OpReloadUsers {
 		return s.users(req.Op)
 	}
-	if req.Op == "stats" {
+	if req.Op == door.OpStats {
 		sr, ok := s.h.(StatsReader)
 		if !ok {
 			return Response{Error: ErrUnsupported.Error() + ": stats"}
@@ -265,7 +265,7 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 		return resp
 	}
 	resp := Response{OK: true, Message: res.Message, Status: &st}
-	if fr, ok := s.h.(FingerprintReader); ok && req.Op == "status" {
+	if fr, ok := s.h.(FingerprintReader); ok && req.Op == door.OpStatus {
 		resp.HTTPS = fr.HTTPSFingerprint()
 	}
 	return resp

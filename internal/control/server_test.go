@@ -41,7 +41,7 @@ func (h *fakeHandler) Do(_ context.Context, cmd door.Command) (door.Result, erro
 	case "answer":
 		return door.Result{Status: door.Status{State: door.Idle}}, fmt.Errorf("%w: nothing ringing", door.ErrNoCall)
 	}
-	return door.Result{Message: cmd.Op + " " + cmd.Arg, Status: door.Status{State: door.Dialing}}, nil
+	return door.Result{Message: string(cmd.Op) + " " + cmd.Arg, Status: door.Status{State: door.Dialing}}, nil
 }
 func (h *fakeHandler) Subscribe() (<-chan eventlog.Entry, func()) { return h.log.Subscribe() }
 func (h *fakeHandler) Recent() []eventlog.Entry                   { return h.log.Recent() }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/doorsip/intercom/internal/access"
+	"github.com/doorsip/intercom/internal/door"
 )
 
 // UserLister is implemented by a Handler that runs keypads and card readers: it serves the
@@ -14,12 +15,12 @@ type UserLister interface {
 	ReloadUsers() (int, error)
 }
 
-func (s *Server) users(op string) Response {
+func (s *Server) users(op door.Op) Response {
 	ul, ok := s.h.(UserLister)
 	if !ok {
-		return Response{Error: ErrUnsupported.Error() + ": " + op}
+		return Response{Error: ErrUnsupported.Error() + ": " + string(op)}
 	}
-	if op == "reload-users" {
+	if op == door.OpReloadUsers {
 		n, err := ul.ReloadUsers()
 		if err != nil {
 			return Response{Error: err.Error()}

@@ -148,8 +148,8 @@ func (c *Controller) do(cmd Command) (Result, error) {
 		by = via
 	}
 	switch cmd.Op {
-	case "status":
-	case "call":
+	case OpStatus:
+	case OpCall:
 		targets := []string{cmd.Arg}
 		b := ButtonDefaults()
 		if cmd.Arg == "" {
@@ -162,11 +162,11 @@ func (c *Controller) do(cmd Command) (Result, error) {
 			}
 		}
 		msg, err = c.callGroup(targets, b.RingMode, b.RingTimeout, by)
-	case "answer":
+	case OpAnswer:
 		msg, err = c.answerRinging()
-	case "hangup":
+	case OpHangup:
 		msg, err = c.hangup()
-	case "open":
+	case OpOpen:
 		if cmd.Arg != "" && cmd.Arg != RelayDoor {
 			// `intercom ctl open gate`: a [[relay]].
 			if err = c.openRelay(cmd.Arg, by, via); err == nil {
@@ -175,11 +175,11 @@ func (c *Controller) do(cmd Command) (Result, error) {
 			break
 		}
 		msg, err = c.open(by, via)
-	case "press", "release":
+	case OpPress, OpRelease:
 		// The same path as a GPIO edge, so `ctl press` exercises exactly what a button does
 		// (and drives a "sim" board).
 		kind := Release
-		if cmd.Op == "press" {
+		if cmd.Op == OpPress {
 			kind = Press
 			if cmd.Long {
 				kind = LongPress

@@ -126,7 +126,7 @@ func (r *rig) advance(d time.Duration) {
 	r.sync()
 }
 
-func (r *rig) do(op, arg string) (door.Result, error) {
+func (r *rig) do(op door.Op, arg string) (door.Result, error) {
 	return r.c.Do(r.ctx, door.Command{Op: op, Arg: arg})
 }
 

@@ -40,7 +40,7 @@ type Status struct {
 
 // Command is a request from the control socket.
 type Command struct {
-	Op   string `json:"op"`             // status | call | answer | hangup | open | press | release
+	Op   Op     `json:"op"`             // one the controller runs (OpRule.Controller)
 	Arg  string `json:"arg,omitempty"`  // call: URI (empty: the first call button's targets); press/release: button name
 	Long bool   `json:"long,omitempty"` // press: a long press
 	// Via is the interface the command came through (mqtt, api) and By who sent it, as the
