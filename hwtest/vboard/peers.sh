@@ -28,7 +28,7 @@ peers_start() { # WORK
 		>"$w/tcpdump.log" 2>&1 &
 	echo $! >"$w/tcpdump.bgpid"
 	(cd "$w" && exec sipp -sf "$w/peer-uas.xml" -i 127.0.0.1 -p 5070 -mi 127.0.0.1 -mp 6000 \
-		-m 1 -nostdin -timeout 120s -trace_err -trace_msg -trace_screen \
+		-m 2 -nostdin -timeout 120s -trace_err -trace_msg -trace_screen \
 		>"$w/sipp.out" 2>&1) &
 	echo $! >"$w/sipp.bgpid"
 
@@ -61,12 +61,13 @@ peers_stop() {
 # peers_report WORK: host-side figures of the call; non-zero when one is out of bounds.
 peers_report() {
 	local w=$1/peers rc=0 out
-	if out=$("$1/host/rtpsnr" analyze -pcap "$w/call.pcap" -dst 127.0.0.1 -hz 1000 -min-db 30 -tail 3s -prefix to_peer_ 2>&1); then
+	if out=$("$1/host/rtpsnr" analyze -pcap "$w/call.pcap" -dst 127.0.0.1 -nth 1 -hz 1000 -min-db 30 -tail 3s -prefix to_peer_ 2>&1); then
 		echo "VBOARD HOST $(echo $out)"
 	else
 		echo "VBOARD FAIL host: intercom->peer tone: $out"
 		rc=1
 	fi
+	peers_echo "$1" || rc=1
 	if grep -q 'VBOARD-KAM registered sip:door@.* expires=0' "$w/kamailio.log" ||
 		grep -q 'VBOARD-KAM REGISTER .* expires=0 ' "$w/kamailio.log"; then
 		echo "VBOARD HOST unregistered_on_sigterm=yes"
@@ -75,6 +76,28 @@ peers_report() {
 		rc=1
 	fi
 	return $rc
+}
+
+# peers_echo WORK: the second call, through the guest's room with echo cancelling on
+# (vboardcheck's echoCall). The guest reports the level of the peer's 400 Hz in the echo it
+# added (what would come back without the canceller); here the door's stream of that call
+# must carry it at least 40 dB lower over the last 4 s (the canceller converged), and its
+# 1 kHz within 3 dB of the first call's (no echo, no processing).
+peers_echo() {
+	local w=$1/peers in out
+	in=$(grep -o 'room_echo_400_dbfs=[-0-9.]*' "$1/console.log" | tail -n 1 | cut -d= -f2)
+	if [ -z "$in" ]; then
+		# The guest's scenario failed before the echo call and says so in its marker.
+		echo "VBOARD HOST echo=not-run (no room figure from the guest)"
+		return 0
+	fi
+	if out=$("$1/host/rtpsnr" echo -pcap "$w/call.pcap" -dst 127.0.0.1 -nth 2 -ref-nth 1 -far-hz 400 -near-hz 1000 \
+		-echo-dbfs "$in" -last 4s -min-loss 40 -max-near-change 3 2>&1); then
+		echo "VBOARD HOST $(printf '%s' "$out" | tr '\n' ' ')"
+	else
+		echo "VBOARD FAIL host: echo call: $(printf '%s' "$out" | tr '\n' ' ')"
+		return 1
+	fi
 }
 
 peers_dump() { # WORK: logs for a failed run

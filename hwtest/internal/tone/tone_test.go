@@ -109,3 +109,43 @@ func TestSteadySNR(t *testing.T) {
 		})
 	}
 }
+
+func TestLevel(t *testing.T) {
+	const rate = 8000
+	tests := []struct {
+		name string
+		amp  float64 // of the 400 Hz tone measured
+		near float64 // amplitude of a 1 kHz tone beside it
+		want float64 // dBFS
+	}{
+		{"full scale", 32767, 0, 0},
+		{"-20 dBFS", 3276.8, 0, -20},
+		{"-60 dBFS beside a loud 1 kHz", 32.768, 10000, -60},
+		{"silence beside 1 kHz", 0, 10000, math.Inf(-1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := make([]int16, rate/4)
+			y := make([]int16, len(x))
+			Sine(x, rate, 400, tt.amp, 0)
+			Sine(y, rate, 1000, tt.near, 0)
+			for i := range x {
+				x[i] += y[i]
+			}
+			got := Level(x, rate, 400)
+			if math.IsInf(tt.want, -1) {
+				// Rounding to int16 leaves a floor far below any echo figure.
+				if got > -90 {
+					t.Errorf("Level = %.1f dBFS, want below -90", got)
+				}
+				return
+			}
+			if math.Abs(got-tt.want) > 0.5 {
+				t.Errorf("Level = %.2f dBFS, want %.1f", got, tt.want)
+			}
+		})
+	}
+	if l, n := SteadyLevel(make([]int16, rate), rate, 400, rate/4, 0); n != 7 || !math.IsInf(l, -1) {
+		t.Errorf("SteadyLevel of silence = %.1f over %d windows, want -Inf over 7", l, n)
+	}
+}

@@ -13,7 +13,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: rtpsnr gen|analyze [flags]")
+		fmt.Fprintln(os.Stderr, "usage: rtpsnr gen|analyze|echo [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -22,6 +22,8 @@ func main() {
 		err = gen(os.Args[2:])
 	case "analyze":
 		err = analyze(os.Args[2:])
+	case "echo":
+		err = echo(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -64,6 +66,7 @@ func analyze(args []string) error {
 	minDB := fs.Float64("min-db", 30, "fail below this SNR")
 	prefix := fs.String("prefix", "", "prefix of the figure names")
 	tail := fs.Duration("tail", 0, "also require the tone in the last part of the stream this long (after a fault)")
+	nth := fs.Int("nth", 0, "score the nth RTP stream toward dst in order of its first packet (1 = the first call); 0: the busiest")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,21 +82,11 @@ func analyze(args []string) error {
 	if err != nil {
 		return err
 	}
-	// The busiest RTP flow toward dst is the call (one call, one flow per direction).
-	flows := map[netip.AddrPort][]rtpAudio{}
-	var best netip.AddrPort
-	for _, u := range udp {
-		if u.Dst.Addr() != want {
-			continue
-		}
-		if r, ok := parseRTP(u.Payload); ok {
-			flows[u.Dst] = append(flows[u.Dst], r)
-			if len(flows[u.Dst]) > len(flows[best]) {
-				best = u.Dst
-			}
-		}
+	f, err := pickFlow(rtpFlows(udp, want), *nth)
+	if err != nil {
+		return fmt.Errorf("%d Hz toward %s: %w", *hz, *dst, err)
 	}
-	pkts := flows[best]
+	pkts, best := f.pkts, f.dst
 	pcm := decodeStream(pkts)
 	snr, n := tone.SteadySNR(pcm, 8000, *hz, 2000, 300)
 	fmt.Printf("%spackets=%d %sdst=%s %ssnr_db=%.1f %swindows=%d\n", *prefix, len(pkts), *prefix, best, *prefix, snr, *prefix, n)

@@ -11,6 +11,7 @@ import (
 type rtpAudio struct {
 	Seq     uint16
 	TS      uint32
+	SSRC    uint32
 	PT      uint8
 	Payload []byte
 }
@@ -39,7 +40,8 @@ func parseRTP(b []byte) (rtpAudio, bool) {
 	if off > end {
 		return rtpAudio{}, false
 	}
-	return rtpAudio{Seq: binary.BigEndian.Uint16(b[2:]), TS: binary.BigEndian.Uint32(b[4:]), PT: pt, Payload: b[off:end]}, true
+	return rtpAudio{Seq: binary.BigEndian.Uint16(b[2:]), TS: binary.BigEndian.Uint32(b[4:]),
+		SSRC: binary.BigEndian.Uint32(b[8:]), PT: pt, Payload: b[off:end]}, true
 }
 
 // decodeStream lays the packets out by RTP timestamp (gaps become silence) and decodes them

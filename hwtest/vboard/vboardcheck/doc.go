@@ -3,7 +3,9 @@
 // (ALSA loopback) and gpio-sim (a gpiochip driven from sysfs).
 //
 //	vboardcheck smoke       play a pattern on aloop, capture it back; toggle gpio-sim lines
-//	vboardcheck scenario    drive the intercom binary through the issue-8 call scenario
+//	vboardcheck scenario    drive the intercom binary through the issue-8 call scenario, then
+//	                        a second call through a room (echo, a near-end talker) with the
+//	                        echo canceller on
 //
 // It talks to the kernel with raw ioctls on purpose: it must not share code with the
 // product's alsa/ and gpio/ packages, whose bugs it is meant to catch. It only runs in

@@ -74,7 +74,8 @@ func scenario(figs *figures, args []string) error {
 		{"call, audio, door code", r.callAndDoor},
 		{"exit button, kill -9 with the relay open", r.killWithRelayOpen},
 		{"intercom safe (ExecStopPost) on a relay the kernel kept", r.safeAfterKill},
-		{"restart and register", r.startAndRegister},
+		{"restart with echo cancelling on", r.restartForEcho},
+		{"echo call through the room", r.echoCall},
 		{"SIGTERM", r.sigterm},
 	}
 	for _, s := range steps {
@@ -84,6 +85,15 @@ func scenario(figs *figures, args []string) error {
 		}
 	}
 	return nil
+}
+
+// restartForEcho starts the intercom again (the relay safe during boot, as before) with
+// the config of the echo call.
+func (r *scenarioRun) restartForEcho() error {
+	if err := r.useEchoConfig(); err != nil {
+		return err
+	}
+	return r.startAndRegister()
 }
 
 func uptime() time.Duration {
