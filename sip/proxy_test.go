@@ -1,7 +1,10 @@
 package sip
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,9 +64,18 @@ func TestSippThroughKamailio(t *testing.T) {
 	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
 	u := runUA(t, context.Background(), func(c *Config) { c.Accounts = []Account{account(k, "door", "secret")} }, nil)
 	waitReg(t, u, Registered)
-	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: "uac", Remote: k.Addr.String(), Service: "door"})
+	msgs := filepath.Join(t.TempDir(), "sipp-messages.log")
+	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: "uac", Remote: k.Addr.String(), Service: "door",
+		Args: []string{"-trace_msg", "-message_file", msgs}})
 	in := waitEvent(t, u, IncomingCall).Call
 	in.Ring()
+	// Kamailio relays replies from two worker processes, so a 180 and a 200 sent back to
+	// back can leave it in either order, and sipp's built-in uac aborts on a 180 after the
+	// 200. A door answers seconds after ringing; answer once sipp has the 180.
+	waitFor(t, func() bool {
+		b, _ := os.ReadFile(msgs)
+		return bytes.Contains(b, []byte("SIP/2.0 180 "))
+	})
 	if err := in.Answer(offerFor(5000, pcma, pcmu)); err != nil {
 		t.Fatal(err)
 	}
