@@ -36,15 +36,15 @@ type subscription struct {
 	expires               time.Time
 	version               uint32
 
-	sending bool   // a NOTIFY transaction is in flight
-	dirty   bool   // the state changed (or a refresh came) since the last NOTIFY was built
+	sending bool // a NOTIFY transaction is in flight
+	dirty   bool // the state changed (or a refresh came) since the last NOTIFY was built
 	// passed holds the dialog states the door went through while a NOTIFY was in flight,
 	// oldest first, each to be notified in turn: a BLF key must see early before confirmed
 	// even when the call was answered before the previous NOTIFY's 200 came back (RFC 6665
 	// would allow the newest state alone; a key that never blinks misleads).
 	passed []DoorState
-	ending  string // non-empty: the next NOTIFY says this Subscription-State and is the last
-	gone    bool
+	ending string // non-empty: the next NOTIFY says this Subscription-State and is the last
+	gone   bool
 }
 
 type notifier struct {
