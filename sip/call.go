@@ -55,6 +55,7 @@ type Call struct {
 	cancelWanted bool
 	cancelSent   bool
 	hangup       chan struct{} // closed by Hangup/Reject on an outgoing call before answer
+	arrived      arrivals      // INVITE responses in arrival order (noteArrival)
 
 	// incoming INVITE transaction
 	inviteSrv   *gosip.Request

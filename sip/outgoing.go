@@ -144,30 +144,14 @@ func (c *Call) runOutgoing(ctx context.Context) {
 			switch {
 			case code == 100:
 			case res.IsProvisional():
-				c.mu.Lock()
-				c.provisional = true
-				if tag, ok := res.To().Params.Get("tag"); ok && c.state == stateCalling {
-					c.remoteTag = tag
-					c.state = stateEarly
-				}
-				cancel := c.cancelWanted && !c.cancelSent
-				c.mu.Unlock()
-				if cancel {
-					c.sendCancel()
-					continue
-				}
-				if len(res.Body()) > 0 {
-					if n, err := c.applyAnswer(res.Body()); err == nil {
-						u.emit(Event{Kind: EarlyMedia, Call: c, Code: code, Reason: res.Reason})
-						_ = n
-						continue
-					}
-				}
-				if !sawRinging {
-					sawRinging = true
-					u.emit(Event{Kind: Ringing, Call: c, Code: code, Reason: res.Reason})
-				}
+				c.markSeen(res)
+				c.onProvisional(res, &sawRinging)
 			case res.IsSuccess():
+				// Provisionals that arrived before this 2xx but lost the race to the
+				// transaction (sipgo delivers each from its own goroutine) come first.
+				for _, p := range c.missedBefore(res.CSeq().SeqNo) {
+					c.onProvisional(p, &sawRinging)
+				}
 				c.onInvite2xx(tx, res)
 				return
 			case (code == 401 || code == 407) && c.acct != nil && c.acct.Password != "" && auths < 2:
@@ -240,6 +224,34 @@ func (c *Call) runOutgoing(ctx context.Context) {
 			c.end(0, "stopped")
 			return
 		}
+	}
+}
+
+// onProvisional handles a 1xx (not 100) to our INVITE: the dialog goes early, a wanted
+// CANCEL goes out, SDP in it is early media, and the first without is Ringing.
+func (c *Call) onProvisional(res *gosip.Response, sawRinging *bool) {
+	u, code := c.ua, res.StatusCode
+	c.mu.Lock()
+	c.provisional = true
+	if tag, ok := res.To().Params.Get("tag"); ok && c.state == stateCalling {
+		c.remoteTag = tag
+		c.state = stateEarly
+	}
+	cancel := c.cancelWanted && !c.cancelSent
+	c.mu.Unlock()
+	if cancel {
+		c.sendCancel()
+		return
+	}
+	if len(res.Body()) > 0 {
+		if _, err := c.applyAnswer(res.Body()); err == nil {
+			u.emit(Event{Kind: EarlyMedia, Call: c, Code: code, Reason: res.Reason})
+			return
+		}
+	}
+	if !*sawRinging {
+		*sawRinging = true
+		u.emit(Event{Kind: Ringing, Call: c, Code: code, Reason: res.Reason})
 	}
 }
 

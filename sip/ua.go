@@ -47,6 +47,8 @@ type UA struct {
 	lookupSRV srvLookup      // the UDP listener's address as sipgo's pool names it
 	srvWG     sync.WaitGroup // sipgo's serve loops
 
+	arrivalParser *gosip.Parser // parses responses in the read filter (noteArrival)
+
 	ready chan struct{} // closed once listening
 	done  chan struct{} // closed when Run starts shutting down
 	wg    sync.WaitGroup
@@ -82,6 +84,7 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 
 		lookupSRV: net.DefaultResolver.LookupSRV,
 	}
+	u.arrivalParser = newParser()
 	uaOpts := []sipgo.UserAgentOption{sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentParser(newParser())}
 	if cfg.wantsTLS() {
 		srvTLS, cliTLS, err := tlsConfigs(cfg.TLS)
@@ -254,10 +257,12 @@ func (u *UA) isClosing() bool {
 var errListen = errors.New("sip: listen")
 
 // readFilter drops every incoming message once Run is tearing the transport down, so that
-// no late request makes sipgo open a socket after the pools were cleared.
-func (u *UA) readFilter(_ gosip.TransportReadProps, data []byte) ([]byte, error) {
+// no late request makes sipgo open a socket after the pools were cleared; it notes the
+// responses to our INVITEs in arrival order (noteArrival).
+func (u *UA) readFilter(props gosip.TransportReadProps, data []byte) ([]byte, error) {
 	if u.draining.Load() {
 		return nil, nil
 	}
+	u.noteArrival(props.Transport, data)
 	return data, nil
 }
