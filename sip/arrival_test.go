@@ -60,3 +60,30 @@ func TestRingingBeforeAnswerReordered(t *testing.T) {
 	}
 	waitEvent(t, u, Ended)
 }
+
+// FuzzNoteArrival: whatever a datagram holds, noting it neither panics nor keeps more than
+// maxArrivals responses for a call.
+func FuzzNoteArrival(f *testing.F) {
+	const callID = "fuzzcall"
+	base := "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1\r\nFrom: <sip:door@a>;tag=1\r\nTo: <sip:b@a>;tag=2\r\n" +
+		"Call-ID: " + callID + "\r\nCSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n"
+	for _, start := range []string{"SIP/2.0 180 Ringing\r\n", "SIP/2.0 183 Progress\r\n", "SIP/2.0 200 OK\r\n", "SIP/2.0 100 Trying\r\n", "INVITE sip:a SIP/2.0\r\n"} {
+		f.Add([]byte(start + base))
+	}
+	f.Add([]byte("SIP/2.0 180 \r\nCSeq: x\r\n\r\n"))
+	u, err := NewUA(Defaults(), Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := &Call{ua: u, id: callID}
+	u.calls[callID] = c
+	f.Fuzz(func(t *testing.T, data []byte) {
+		u.noteArrival("UDP", data)
+		c.mu.Lock()
+		n := len(c.arrived.early)
+		c.mu.Unlock()
+		if n > maxArrivals {
+			t.Fatalf("%d responses kept", n)
+		}
+	})
+}
