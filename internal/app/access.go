@@ -272,7 +272,7 @@ func (k *keypads) runReader(ctx context.Context, name string, lines gpio.EdgeLin
 			misreads++
 			k.log.Info("access: misread", "reader", name, "frame", f.String(), "err", err, "misreads", misreads)
 			if k.events != nil {
-				k.events.AddFrom("reader-misread", source, "source", source, "bits", f.Bits, "err", err.Error())
+				k.events.AddFrom(EventReaderMisread, source, "source", source, "bits", f.Bits, "err", err.Error())
 			}
 			return
 		}
@@ -392,9 +392,9 @@ func (h ctlHandler) Users() []access.Summary { return h.a.keys.dir.Users() }
 func (h ctlHandler) ReloadUsers() (int, error) {
 	n, err := h.a.keys.reloadFile()
 	if err != nil {
-		h.a.events.Add("users-reload-failed", "err", err)
+		h.a.events.Add(EventUsersReloadFailed, "err", err)
 		return 0, err
 	}
-	h.a.events.Add("users-reloaded", "users", n)
+	h.a.events.Add(EventUsersReloaded, "users", n)
 	return n, nil
 }

@@ -120,7 +120,7 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		for time.Now().Before(deadline) {
 			var found []eventlog.Entry
 			for _, e := range log.Recent() {
-				if e.Kind == kind {
+				if string(e.Kind) == kind {
 					found = append(found, e)
 				}
 			}
@@ -222,7 +222,7 @@ func TestKeypadBruteForce(t *testing.T) {
 	count := func(kind string) int {
 		n := 0
 		for _, e := range log.Recent() {
-			if e.Kind == kind {
+			if string(e.Kind) == kind {
 				n++
 			}
 		}

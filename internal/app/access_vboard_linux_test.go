@@ -134,7 +134,7 @@ socket = ""
 	entries := func(kind string) []eventlog.Entry {
 		var out []eventlog.Entry
 		for _, e := range a.Controller().Recent() {
-			if e.Kind == kind {
+			if string(e.Kind) == kind {
 				out = append(out, e)
 			}
 		}

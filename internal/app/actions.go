@@ -44,8 +44,8 @@ func actionEvents(a *App, e eventlog.Entry, host string) []action.Event {
 	if vars["caller"] == "" {
 		vars["caller"] = vars["from"]
 	}
-	out := []action.Event{{Kind: e.Kind, Time: e.Time, Vars: vars}}
-	if e.Kind != "input" || !isButton(a.cfg, e.String("name")) {
+	out := []action.Event{{Kind: string(e.Kind), Time: e.Time, Vars: vars}}
+	if e.Kind != door.EventInput || !isButton(a.cfg, e.String("name")) {
 		return out
 	}
 	kind := ""

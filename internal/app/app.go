@@ -91,7 +91,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.phone.openPCM = opts.OpenPCM
 	a.phone.setTrust(newTrust(cfg.Door.Call.AllowFrom, cfg.Door.Door.Allowed))
 	a.phone.forged = func(from string, o sip.Origin, why string) {
-		a.events.AddFrom("incoming-forged", o.Source.String(), "from", from, "source", o.Source.String(), "reason", why)
+		a.events.AddFrom(EventIncomingForged, o.Source.String(), "from", from, "source", o.Source.String(), "reason", why)
 	}
 	a.trim = newTrimmer(opts.Clock, a.phone.busy)
 	a.phone.idle = a.trim.idle

@@ -73,7 +73,7 @@ dtmf_code = "123"
 			var kinds []string
 			opened := 0
 			for _, e := range a.Controller().Recent() {
-				kinds = append(kinds, e.Kind)
+				kinds = append(kinds, string(e.Kind))
 				if e.Kind == "door-open" {
 					opened++
 				}

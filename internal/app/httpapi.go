@@ -120,9 +120,9 @@ func twoNEvents(a *App, e eventlog.Entry) []httpapi.Event {
 		return ev("CallStateChanged", map[string]any{"direction": dir, "state": state, "peer": peer, "session": 1})
 	}
 	switch e.Kind {
-	case "started":
+	case door.EventStarted:
 		return ev("DeviceState", map[string]any{"state": "startup"})
-	case "input":
+	case door.EventInput:
 		name, edge := e.String("name"), e.String("edge")
 		if isButton(a.cfg, name) {
 			switch edge {
@@ -136,35 +136,35 @@ func twoNEvents(a *App, e eventlog.Entry) []httpapi.Event {
 		if edge == door.Press.String() || edge == door.Release.String() {
 			return ev("InputChanged", map[string]any{"port": name, "state": edge == door.Press.String()})
 		}
-	case "door-open":
+	case door.EventDoorOpen:
 		return ev("SwitchStateChanged", map[string]any{"switch": 1, "state": true, "by": e.String("by"), "via": e.String("via")})
-	case "door-released":
+	case door.EventDoorReleased:
 		return ev("SwitchStateChanged", map[string]any{"switch": 1, "state": false})
-	case "incoming":
+	case door.EventIncoming:
 		return call("incoming", "ringing", e.String("from"))
-	case "calling":
+	case door.EventCalling:
 		return call("outgoing", "connecting", e.String("target"))
-	case "ringing":
+	case door.EventRinging:
 		return call("outgoing", "ringing", e.String("target"))
-	case "answered":
+	case door.EventAnswered:
 		return call(e.String("direction"), "connected", e.String("peer"))
-	case "call-ended":
+	case door.EventCallEnded:
 		return call("", "terminated", e.String("peer"))
-	case "no-answer", "cancelled", "incoming-cancelled", "incoming-rejected", "call-failed":
+	case door.EventNoAnswer, door.EventCancelled, door.EventIncomingCancelled, door.EventIncomingRejected, door.EventCallFailed:
 		return call("", "terminated", e.String("target")+e.String("from"))
-	case "registration":
+	case door.EventRegistration:
 		state := "unregistered"
 		if r, _ := e.Get("registered"); r == true {
 			state = "registered"
 		}
 		return ev("RegistrationStateChanged", map[string]any{"sipAccount": e.String("account"), "state": state})
-	case "door-held-open":
+	case door.EventDoorHeldOpen:
 		return ev("DoorOpenTooLong", map[string]any{"state": true})
-	case "door-code-wrong":
+	case door.EventDoorCodeWrong:
 		return ev("CodeEntered", map[string]any{"valid": false, "from": e.String("from")})
-	case "tamper":
+	case door.EventTamper:
 		return ev("TamperSwitchActivated", map[string]any{"state": true})
-	case "tamper-cleared":
+	case door.EventTamperCleared:
 		return ev("TamperSwitchActivated", map[string]any{"state": false})
 	}
 	return nil

@@ -167,7 +167,7 @@ func (b *mqttBridge) device() mqtt.Device {
 
 // forward publishes one event-log entry, and a doorbell event for a button press.
 func (b *mqttBridge) forward(e eventlog.Entry) {
-	if e.Kind == "incoming" {
+	if e.Kind == door.EventIncoming {
 		b.lastCaller = e.String("from")
 	}
 	c := b.client()
@@ -175,9 +175,9 @@ func (b *mqttBridge) forward(e eventlog.Entry) {
 		return
 	}
 	if payload, err := json.Marshal(e); err == nil {
-		c.Event(e.Kind, payload)
+		c.Event(string(e.Kind), payload)
 	}
-	if e.Kind != "input" || !isButton(b.a.cfg, e.String("name")) {
+	if e.Kind != door.EventInput || !isButton(b.a.cfg, e.String("name")) {
 		return
 	}
 	switch e.String("edge") {

@@ -40,7 +40,7 @@ topic_prefix = "intercom/front"
 
 func hasEvent(a *App, kind string) (eventlog.Entry, bool) {
 	for _, e := range a.Controller().Recent() {
-		if e.Kind == kind {
+		if string(e.Kind) == kind {
 			return e, true
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // EventRelayFoundActive is the event kind of a relay found energised before the intercom (or
 // `intercom safe`) claimed its line: the previous run died with the door open and the kernel
 // kept the level, as Raspberry Pi kernels do unless told otherwise.
-const EventRelayFoundActive = "relay-found-active"
+const EventRelayFoundActive eventlog.Kind = "relay-found-active"
 
 func recordFoundActive(events *eventlog.Log, b *gpio.Board, by string) {
 	for _, name := range b.RelaysFoundActive() {

@@ -48,8 +48,8 @@ allow_from = ["sip:101@127.0.0.2"]
 			waitUntil(t, 10*time.Second, "the call's events: "+tt.want, func() bool {
 				got = got[:0]
 				for _, e := range a.Controller().Recent() {
-					if callKinds[e.Kind] {
-						got = append(got, e.Kind)
+					if callKinds[string(e.Kind)] {
+						got = append(got, string(e.Kind))
 					}
 					if e.Kind == "incoming-forged" && (e.String("source") != "127.0.0.1" || !strings.Contains(e.String("reason"), "pinned host 127.0.0.2")) {
 						t.Errorf("forged entry %+v", e)
@@ -101,8 +101,8 @@ incoming = "auto"
 			waitUntil(t, 10*time.Second, "the call's events: "+tt.want, func() bool {
 				got = got[:0]
 				for _, e := range a.Controller().Recent() {
-					if callKinds[e.Kind] {
-						got = append(got, e.Kind)
+					if callKinds[string(e.Kind)] {
+						got = append(got, string(e.Kind))
 					}
 				}
 				return strings.Join(got, ",") == tt.want

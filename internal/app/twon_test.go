@@ -18,7 +18,7 @@ func TestTwoNEvents(t *testing.T) {
 	}
 	a := &App{cfg: cfg}
 	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	entry := func(kind string, kv ...any) eventlog.Entry {
+	entry := func(kind eventlog.Kind, kv ...any) eventlog.Entry {
 		e := eventlog.Entry{Time: at, Kind: kind}
 		for i := 0; i+1 < len(kv); i += 2 {
 			e.Fields = append(e.Fields, eventlog.Field{Key: kv[i].(string), Value: kv[i+1]})

@@ -35,7 +35,7 @@ func TestDemoScenario(t *testing.T) {
 	}
 	kinds := map[string]bool{}
 	for _, e := range rep.Events {
-		kinds[e.Kind] = true
+		kinds[string(e.Kind)] = true
 	}
 	t.Logf("event kinds: %v", kinds)
 	if len(rep.Events) == 0 {

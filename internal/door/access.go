@@ -77,7 +77,7 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 	// Only the source's own lockout applies: the global backstop is for rotating SIP caller
 	// IDs, and must not let a remote attacker lock residents' cards out.
 	if r := c.locks.callers[key]; r != nil && r.until.After(now) {
-		c.events.AddFrom("access-refused", a.Source, "source", a.Source, "via", a.Via.String(), "until", r.until.UTC().Format(time.RFC3339))
+		c.events.AddFrom(EventAccessRefused, a.Source, "source", a.Source, "via", a.Via.String(), "until", r.until.UTC().Format(time.RFC3339))
 		return Result{access: AccessLockedOut}, fmt.Errorf("%w until %s", ErrLockedOut, r.until.UTC().Format(time.RFC3339))
 	}
 	if a.Granted {
@@ -96,7 +96,7 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 		if err != nil {
 			return Result{access: AccessDenied}, err
 		}
-		c.events.Add("access-granted", "user", a.User, "source", a.Source, "via", a.Via.String(), "relay", relay)
+		c.events.Add(EventAccessGranted, "user", a.User, "source", a.Source, "via", a.Via.String(), "relay", relay)
 		return Result{Message: "opened " + relay, access: AccessGranted}, nil
 	}
 	fields := []any{"source", a.Source, "via", a.Via.String(), "reason", a.Reason}
@@ -106,7 +106,7 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 	if a.Card != "" {
 		fields = append(fields, "card", a.Card)
 	}
-	c.events.Add("access-denied", fields...)
+	c.events.Add(EventAccessDenied, fields...)
 	if a.Known {
 		return Result{access: AccessDenied}, ErrDenied
 	}
@@ -117,7 +117,7 @@ func (c *Controller) onAttempt(a Attempt) (Result, error) {
 	}
 	level, dur, _ := c.locks.lock(r, now, d)
 	if dur > 0 {
-		c.events.Add("access-lockout", "source", a.Source, "attempts", d.MaxAttempts, "level", level,
+		c.events.Add(EventAccessLockout, "source", a.Source, "attempts", d.MaxAttempts, "level", level,
 			"for", dur, "until", now.Add(dur).UTC().Format(time.RFC3339))
 		c.armLockout()
 	}

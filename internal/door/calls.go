@@ -50,7 +50,7 @@ func (c *Controller) startGroup(targets []string, mode string, timeout time.Dura
 	}
 	c.group = g
 	c.state = Dialing
-	c.events.Add("ring-group", "by", by, "targets", g.targets, "mode", mode)
+	c.events.Add(EventRingGroup, "by", by, "targets", g.targets, "mode", mode)
 	if !g.parallel {
 		c.dialNext()
 		return
@@ -69,11 +69,11 @@ func (c *Controller) startGroup(targets []string, mode string, timeout time.Dura
 func (c *Controller) dial(target string) bool {
 	call, err := c.phone.Dial(c.ctx, target)
 	if err != nil {
-		c.events.Add("call-failed", "target", target, "err", err)
+		c.events.Add(EventCallFailed, "target", target, "err", err)
 		return false
 	}
 	c.group.add(call)
-	c.events.Add("calling", "target", target, "call", call.ID())
+	c.events.Add(EventCalling, "target", target, "call", call.ID())
 	return true
 }
 
@@ -101,14 +101,14 @@ func (c *Controller) endGroup(reason string) {
 	c.group = nil
 	c.ringT.stop()
 	c.state = Idle
-	c.events.Add("no-answer", "targets", g.targets, "reason", reason)
+	c.events.Add(EventNoAnswer, "targets", g.targets, "reason", reason)
 }
 
 func (c *Controller) hangupLeg(call PhoneCall, reason string) {
 	if err := call.Hangup(); err != nil {
 		c.logger.Warn("door: cancel leg", "call", call.ID(), "err", err)
 	}
-	c.events.Add("cancelled", "target", call.Remote(), "call", call.ID(), "reason", reason)
+	c.events.Add(EventCancelled, "target", call.Remote(), "call", call.ID(), "reason", reason)
 }
 
 func (c *Controller) onRingTimeout() {
@@ -140,7 +140,7 @@ func (c *Controller) onIncomingTimeout() {
 	if err := call.Reject(codeUnavailable); err != nil {
 		c.logger.Warn("door: reject after ring timeout", "from", call.Remote(), "err", err)
 	}
-	c.events.Add("no-answer", "from", call.Remote(), "call", call.ID(), "reason", "ring timeout")
+	c.events.Add(EventNoAnswer, "from", call.Remote(), "call", call.ID(), "reason", "ring timeout")
 	c.call = nil
 	c.state = Idle
 }
@@ -166,7 +166,7 @@ func (c *Controller) onPhone(ev PhoneEvent) {
 			if c.state == Dialing {
 				c.state = RingingOut
 			}
-			c.events.Add("ringing", "target", l.Remote(), "call", l.ID())
+			c.events.Add(EventRinging, "target", l.Remote(), "call", l.ID())
 		}
 	case Answered:
 		if l := c.leg(ev.Call); l != nil {
@@ -180,7 +180,7 @@ func (c *Controller) onPhone(ev PhoneEvent) {
 		}
 	case MediaTimeout:
 		if c.isActive(ev.Call) && c.state == InCall {
-			c.events.Add("media-timeout", "peer", c.call.Remote())
+			c.events.Add(EventMediaTimeout, "peer", c.call.Remote())
 			c.hangupActive("media timeout")
 		}
 	case Registration:
@@ -219,7 +219,7 @@ func (c *Controller) onIncoming(call PhoneCall) {
 		}
 		// Folded per caller and minute: a flood of refused INVITEs must not push the door's
 		// history out of the log.
-		c.events.AddFrom("incoming-rejected", from, "from", from, "code", code, "reason", reason)
+		c.events.AddFrom(EventIncomingRejected, from, "from", from, "code", code, "reason", reason)
 	}
 	switch {
 	case c.state != Idle:
@@ -232,7 +232,7 @@ func (c *Controller) onIncoming(call PhoneCall) {
 		reject(codeDecline, "call.incoming is reject")
 		return
 	}
-	c.events.Add("incoming", "from", from, "call", call.ID())
+	c.events.Add(EventIncoming, "from", from, "call", call.ID())
 	if c.cfg.Call.Incoming == "auto" {
 		c.answer(call)
 		return
@@ -250,7 +250,7 @@ func (c *Controller) onIncoming(call PhoneCall) {
 
 func (c *Controller) answer(call PhoneCall) {
 	if err := call.Answer(); err != nil {
-		c.events.Add("answer-failed", "from", call.Remote(), "err", err)
+		c.events.Add(EventAnswerFailed, "from", call.Remote(), "err", err)
 		c.call = nil
 		c.state = Idle
 		return
@@ -269,7 +269,7 @@ func (c *Controller) startCall(call PhoneCall) {
 	if call.Incoming() {
 		dir = "incoming"
 	}
-	c.events.Add("answered", "peer", call.Remote(), "direction", dir, "call", call.ID())
+	c.events.Add(EventAnswered, "peer", call.Remote(), "direction", dir, "call", call.ID())
 }
 
 // armLimits (re)arms the warning tone and the hangup at call.max_duration from the answer.
@@ -295,14 +295,14 @@ func (c *Controller) onWarn() {
 	if err := c.call.PlayTone("warning"); err != nil {
 		c.logger.Warn("door: warning tone", "err", err)
 	}
-	c.events.Add("max-duration-warning", "peer", c.call.Remote(), "left", c.cfg.Call.WarnBefore)
+	c.events.Add(EventMaxDurationWarning, "peer", c.call.Remote(), "left", c.cfg.Call.WarnBefore)
 }
 
 func (c *Controller) onMaxDuration() {
 	if c.state != InCall {
 		return
 	}
-	c.events.Add("max-duration", "peer", c.call.Remote(), "limit", c.cfg.Call.MaxDuration)
+	c.events.Add(EventMaxDuration, "peer", c.call.Remote(), "limit", c.cfg.Call.MaxDuration)
 	c.hangupActive("max duration")
 }
 
@@ -312,13 +312,13 @@ func (c *Controller) onMaxDuration() {
 func (c *Controller) onTransferred() {
 	c.code.buf = c.code.buf[:0]
 	c.code.refused = false
-	c.events.Add("transferred", "peer", c.call.Remote(), "call", c.call.ID())
+	c.events.Add(EventTransferred, "peer", c.call.Remote(), "call", c.call.ID())
 }
 
 func (c *Controller) onEnded(ev PhoneEvent) {
 	if l := c.leg(ev.Call); l != nil {
 		c.group.remove(l.ID())
-		c.events.Add("call-failed", "target", l.Remote(), "code", ev.Code, "reason", ev.Reason)
+		c.events.Add(EventCallFailed, "target", l.Remote(), "code", ev.Code, "reason", ev.Reason)
 		if len(c.group.legs) > 0 {
 			return
 		}
@@ -334,7 +334,7 @@ func (c *Controller) onEnded(ev PhoneEvent) {
 		return // a leg we already cancelled, or a call we hung up
 	}
 	if c.state == RingingIn {
-		c.events.Add("incoming-cancelled", "from", c.call.Remote(), "code", ev.Code, "reason", ev.Reason)
+		c.events.Add(EventIncomingCancelled, "from", c.call.Remote(), "code", ev.Code, "reason", ev.Reason)
 		c.call = nil
 		c.state = Idle
 		return
@@ -353,7 +353,7 @@ func (c *Controller) hangupActive(reason string) {
 func (c *Controller) endCall(by, reason string) {
 	c.warnT.stop()
 	c.endT.stop()
-	c.events.Add("call-ended", "peer", c.call.Remote(), "by", by, "reason", reason,
+	c.events.Add(EventCallEnded, "peer", c.call.Remote(), "by", by, "reason", reason,
 		"duration", c.clk.Since(c.since).Round(time.Millisecond))
 	c.call = nil
 	c.code = codeState{}
@@ -370,7 +370,7 @@ func (c *Controller) hangupAll(reason string) bool {
 		if err := c.call.Reject(codeDecline); err != nil {
 			c.logger.Warn("door: decline", "err", err)
 		}
-		c.events.Add("incoming-rejected", "from", c.call.Remote(), "code", codeDecline, "reason", reason)
+		c.events.Add(EventIncomingRejected, "from", c.call.Remote(), "code", codeDecline, "reason", reason)
 		c.call = nil
 		c.state = Idle
 	case InCall:

@@ -133,7 +133,7 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 			// The relay must not stay energised whatever state we were in.
 			c.board.Halt()
 			c.logger.Error("door: controller panic, board halted", "panic", r, "stack", string(debug.Stack()))
-			c.events.Add("panic", "value", fmt.Sprint(r))
+			c.events.Add(EventPanic, "value", fmt.Sprint(r))
 			c.setStopped()
 			err = fmt.Errorf("%w: %v", ErrPanic, r)
 		}
@@ -145,7 +145,7 @@ func (c *Controller) Run(ctx context.Context) (err error) {
 		defer t.Stop()
 		beat = t.C()
 	}
-	c.events.Add("started", "state", string(c.state))
+	c.events.Add(EventStarted, "state", string(c.state))
 	// A config applied since New (or before an event arrives, below) governs what follows:
 	// the reload channel alone would race with the event in the select.
 	c.applyPending()
@@ -341,7 +341,7 @@ func (c *Controller) applyPending() {
 	if c.state == InCall && (old.Call.MaxDuration != c.cfg.Call.MaxDuration || old.Call.WarnBefore != c.cfg.Call.WarnBefore) {
 		c.armLimits()
 	}
-	c.events.Add("config-reloaded", "state", string(c.state))
+	c.events.Add(EventConfigReloaded, "state", string(c.state))
 }
 
 // shutdown hangs up whatever is in progress and makes the board safe.
@@ -354,7 +354,7 @@ func (c *Controller) shutdown() {
 	c.heldT.stop()
 	c.lockT.stop()
 	c.board.Halt()
-	c.events.Add("stopped")
+	c.events.Add(EventStopped)
 	c.setStopped()
 }
 

@@ -22,7 +22,7 @@ func (c *Controller) callerKey() string {
 // onLockoutOver lifts every lockout that has ended and waits for the next one.
 func (c *Controller) onLockoutOver() {
 	for _, k := range c.locks.expire(c.clk.Now()) {
-		c.events.Add("door-code-unlocked", "caller", k)
+		c.events.Add(EventDoorCodeUnlocked, "caller", k)
 	}
 	c.armLockout()
 }
@@ -54,7 +54,7 @@ func (c *Controller) onDigit(d rune) {
 	if until := c.locks.refusedUntil(key, now); !until.IsZero() {
 		if !c.code.refused {
 			c.code.refused = true
-			c.events.Add("door-code-refused", "from", from, "caller", key, "until", until.UTC().Format(time.RFC3339))
+			c.events.Add(EventDoorCodeRefused, "from", from, "caller", key, "until", until.UTC().Format(time.RFC3339))
 		}
 		return
 	}
@@ -75,22 +75,22 @@ func (c *Controller) onDigit(d rune) {
 		return
 	}
 	r := c.locks.wrong(key, now, c.cfg.Door)
-	c.events.Add("door-code-wrong", "from", from, "attempt", r.wrong)
+	c.events.Add(EventDoorCodeWrong, "from", from, "attempt", r.wrong)
 	if r.wrong < c.cfg.Door.MaxAttempts {
 		return
 	}
 	c.code.locked = true
 	level, dur, global := c.locks.lock(r, now, c.cfg.Door)
 	if dur > 0 {
-		c.events.Add("door-code-lockout", "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
+		c.events.Add(EventDoorCodeLockout, "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
 			"level", level, "for", dur, "until", now.Add(dur).UTC().Format(time.RFC3339))
 	} else {
 		// lockout_for 0: only this call is locked, nothing to wait for.
-		c.events.Add("door-code-lockout", "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
+		c.events.Add(EventDoorCodeLockout, "from", from, "caller", key, "attempts", c.cfg.Door.MaxAttempts,
 			"level", level, "for", dur)
 	}
 	if global > 0 {
-		c.events.Add("door-code-lockout", "caller", "*", "callers", global,
+		c.events.Add(EventDoorCodeLockout, "caller", "*", "callers", global,
 			"for", c.cfg.Door.LockoutFor, "until", c.locks.global.UTC().Format(time.RFC3339))
 	}
 	c.armLockout()
@@ -103,18 +103,18 @@ func (c *Controller) openDoor(by, via string) error {
 		return ErrNoRelay
 	}
 	if err := c.board.Pulse(RelayDoor, c.cfg.Door.OpenFor); err != nil {
-		c.events.Add("door-error", "by", by, "via", via, "err", err)
+		c.events.Add(EventDoorError, "by", by, "via", via, "err", err)
 		return err
 	}
 	c.doorOpen = true
 	c.doorT.arm(c.clk, c.cfg.Door.OpenFor)
-	c.events.Add("door-open", "by", by, "via", via, "for", c.cfg.Door.OpenFor)
+	c.events.Add(EventDoorOpen, "by", by, "via", via, "for", c.cfg.Door.OpenFor)
 	return nil
 }
 
 func (c *Controller) onDoorClosed() {
 	c.doorOpen = false
-	c.events.Add("door-released")
+	c.events.Add(EventDoorReleased)
 }
 
 // sendCode is the indoor unit's open button: the far end (the door station) opens when it
@@ -122,10 +122,10 @@ func (c *Controller) onDoorClosed() {
 func (c *Controller) sendCode() error {
 	for _, d := range c.cfg.Door.DTMFCode {
 		if err := c.call.SendDTMF(d); err != nil {
-			c.events.Add("door-code-send-failed", "to", c.call.Remote(), "err", err)
+			c.events.Add(EventDoorCodeSendFailed, "to", c.call.Remote(), "err", err)
 			return err
 		}
 	}
-	c.events.Add("door-code-sent", "to", c.call.Remote())
+	c.events.Add(EventDoorCodeSent, "to", c.call.Remote())
 	return nil
 }

@@ -87,7 +87,7 @@ func TestApplyBeforeRun(t *testing.T) {
 	}
 	var kinds []string
 	for _, e := range c.Recent() {
-		kinds = append(kinds, e.Kind)
+		kinds = append(kinds, string(e.Kind))
 	}
 	if len(kinds) < 2 || kinds[1] != "config-reloaded" {
 		t.Errorf("entries %v", kinds)

@@ -23,7 +23,7 @@ func (c *Controller) input(ev InputEvent, via string) (string, error) {
 	if !known && via != "gpio" {
 		return "", fmt.Errorf("%w: %q", ErrUnknownButton, ev.Name)
 	}
-	c.events.Add("input", "name", ev.Name, "edge", ev.Kind.String(), "via", via)
+	c.events.Add(EventInput, "name", ev.Name, "edge", ev.Kind.String(), "via", via)
 	if !known {
 		return "", fmt.Errorf("%w: %q", ErrUnknownButton, ev.Name)
 	}

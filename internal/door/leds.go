@@ -81,7 +81,7 @@ func (c *Controller) onRegistration(ev PhoneEvent) {
 	}
 	c.regError = failed
 	if !seen || prev != now {
-		c.events.Add("registration", "account", ev.Account, "registered", ev.Registered, "code", ev.Code, "reason", ev.Reason)
+		c.events.Add(EventRegistration, "account", ev.Account, "registered", ev.Registered, "code", ev.Code, "reason", ev.Reason)
 	}
 }
 

@@ -10,6 +10,6 @@ func (c *Controller) onMessageWaiting(ev PhoneEvent) {
 		delete(c.mwi, ev.Account)
 	}
 	if was != ev.Waiting {
-		c.events.Add("message-waiting", "box", ev.Account, "waiting", ev.Waiting)
+		c.events.Add(EventMessageWaiting, "box", ev.Account, "waiting", ev.Waiting)
 	}
 }

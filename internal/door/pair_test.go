@@ -96,7 +96,7 @@ func TestDoorAndIndoorUnit(t *testing.T) {
 		var k []string
 		for _, e := range u.log.Recent() {
 			if e.Kind != "input" && e.Kind != "started" {
-				k = append(k, e.Kind)
+				k = append(k, string(e.Kind))
 			}
 		}
 		return strings.Join(k, ",")

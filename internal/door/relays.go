@@ -61,9 +61,9 @@ func (c *Controller) openRelay(relay, by, via string) error {
 	}
 	d := c.cfg.relayOpenFor(relay)
 	if err := c.board.Pulse(relay, d); err != nil {
-		c.events.Add("door-error", "by", by, "via", via, "relay", relay, "err", err)
+		c.events.Add(EventDoorError, "by", by, "via", via, "relay", relay, "err", err)
 		return err
 	}
-	c.events.Add("relay-open", "relay", relay, "by", by, "via", via, "for", d)
+	c.events.Add(EventRelayOpen, "relay", relay, "by", by, "via", via, "for", d)
 	return nil
 }

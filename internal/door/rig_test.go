@@ -143,7 +143,7 @@ func (r *rig) newKinds() string {
 	var k []string
 	for _, e := range all[r.mark:] {
 		if e.Kind != "input" {
-			k = append(k, e.Kind)
+			k = append(k, string(e.Kind))
 		}
 	}
 	r.mark = len(all)

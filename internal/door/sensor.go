@@ -10,11 +10,11 @@ func (c *Controller) onSensor(k InputKind) {
 		}
 		c.doorAjar = true
 		if c.doorOpen {
-			c.events.Add("door-opened")
+			c.events.Add(EventDoorOpened)
 		} else {
 			// Nothing released the lock: someone forced the door or the strike is faulty.
 			c.alarm = "door-forced"
-			c.events.Add("door-forced")
+			c.events.Add(EventDoorForced)
 		}
 		if d := c.cfg.Door.HeldOpen; d > 0 {
 			c.heldT.arm(c.clk, d)
@@ -28,7 +28,7 @@ func (c *Controller) onSensor(k InputKind) {
 		if c.alarm == "door-forced" || c.alarm == "door-held-open" {
 			c.alarm = ""
 		}
-		c.events.Add("door-closed")
+		c.events.Add(EventDoorClosed)
 	}
 }
 
@@ -37,18 +37,18 @@ func (c *Controller) onHeldOpen() {
 		return
 	}
 	c.alarm = "door-held-open"
-	c.events.Add("door-held-open", "for", c.cfg.Door.HeldOpen)
+	c.events.Add(EventDoorHeldOpen, "for", c.cfg.Door.HeldOpen)
 }
 
 func (c *Controller) onTamper(k InputKind) {
 	switch k {
 	case Press:
 		c.alarm = "tamper"
-		c.events.Add("tamper")
+		c.events.Add(EventTamper)
 	case Release:
 		if c.alarm == "tamper" {
 			c.alarm = ""
 		}
-		c.events.Add("tamper-cleared")
+		c.events.Add(EventTamperCleared)
 	}
 }

@@ -16,7 +16,10 @@ const (
 	AnySource = "*"
 )
 
-type aggKey struct{ kind, source string }
+type aggKey struct {
+	kind   Kind
+	source string
+}
 
 type aggWindow struct {
 	start time.Time
@@ -36,7 +39,7 @@ type aggregator struct {
 // window. So a flood held at the rate limit adds two lines a minute per source, not six
 // hundred, and cannot rotate the door's history out of the file. Windows are closed by the
 // next entry of any kind, or by Close.
-func (l *Log) AddFrom(kind, source string, kv ...any) Entry {
+func (l *Log) AddFrom(kind Kind, source string, kv ...any) Entry {
 	now := l.clk.Now()
 	e := Entry{Time: now, Kind: kind, Fields: fields(kv)}
 	l.mu.Lock()
@@ -83,7 +86,7 @@ func (l *Log) flushAggregates(now time.Time) {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b aggKey) int {
-		if c := strings.Compare(a.kind, b.kind); c != 0 {
+		if c := strings.Compare(string(a.kind), string(b.kind)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.source, b.source)

@@ -14,7 +14,7 @@ import (
 func summary(es []Entry) []string {
 	var out []string
 	for _, e := range es {
-		s := e.Kind + " " + e.String("source")
+		s := string(e.Kind) + " " + e.String("source")
 		if r := e.String("repeated"); r != "" {
 			s += " x" + r
 		}
@@ -87,7 +87,7 @@ func TestSecurityFileKeepsDoorOpen(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "events.jsonl")
 	clk := clock.NewFake(t0)
-	l := New(Config{Path: path, MaxSize: MinSize, Security: []string{"door-open"}}, Options{Clock: clk})
+	l := New(Config{Path: path, MaxSize: MinSize, Security: []Kind{"door-open"}}, Options{Clock: clk})
 	l.Add("door-open", "by", "sip:101@pbx", "for", "3s")
 	// A disguised flood: a new From per INVITE, 10 a second, for an hour.
 	for i := range 36000 {

@@ -14,7 +14,7 @@ type Config struct {
 	// Security kinds (door opened, lockouts, tamper, alarms) are also written to
 	// SecurityPath(Path), which nothing else writes to: a flood of noise rotating the main
 	// file cannot evict them. Empty: no security file.
-	Security []string
+	Security []Kind
 }
 
 // SecurityPath is where a log at path keeps its security entries: "events.jsonl" ->

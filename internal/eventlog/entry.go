@@ -14,10 +14,14 @@ type Field struct {
 	Value any
 }
 
+// Kind is what an entry records ("door-opened", "incoming", ...): the packages that write
+// entries name theirs as constants.
+type Kind string
+
 // Entry is one event: {"time": RFC 3339 UTC, "kind": ..., fields...}.
 type Entry struct {
 	Time   time.Time
-	Kind   string
+	Kind   Kind
 	Fields []Field
 }
 
@@ -116,7 +120,8 @@ func (e *Entry) UnmarshalJSON(data []byte) error {
 			}
 			e.Time = t
 		case "kind":
-			e.Kind, _ = v.(string)
+			k, _ := v.(string)
+			e.Kind = Kind(k)
 		default:
 			e.Fields = append(e.Fields, Field{Key: key, Value: v})
 		}

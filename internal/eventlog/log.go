@@ -120,7 +120,7 @@ func (l *Log) writer() {
 }
 
 // Add records an event with slog-style key/value pairs and returns the entry written.
-func (l *Log) Add(kind string, kv ...any) Entry {
+func (l *Log) Add(kind Kind, kv ...any) Entry {
 	e := Entry{Time: l.clk.Now(), Kind: kind, Fields: fields(kv)}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -58,7 +58,7 @@ func TestEntryJSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := Entry{Time: t0, Kind: tt.kind, Fields: fields(tt.kv)}
+			e := Entry{Time: t0, Kind: Kind(tt.kind), Fields: fields(tt.kv)}
 			b, err := json.Marshal(e)
 			if err != nil {
 				t.Fatal(err)
@@ -70,7 +70,7 @@ func TestEntryJSON(t *testing.T) {
 			if err := json.Unmarshal(b, &back); err != nil {
 				t.Fatal(err)
 			}
-			if !back.Time.Equal(t0) || back.Kind != tt.kind || len(back.Fields) != len(e.Fields) {
+			if !back.Time.Equal(t0) || string(back.Kind) != tt.kind || len(back.Fields) != len(e.Fields) {
 				t.Errorf("round trip: %+v", back)
 			}
 		})
@@ -225,7 +225,7 @@ func TestDiskFullIsNotFatal(t *testing.T) {
 			sub, cancel := l.Subscribe()
 			defer cancel()
 
-			add := func(kind string) {
+			add := func(kind Kind) {
 				l.Add(kind)
 				l.Flush()
 			}
@@ -278,7 +278,7 @@ func TestDiskFullIsNotFatal(t *testing.T) {
 					}
 					t.Fatalf("half line %q: %v", line, err)
 				}
-				kinds = append(kinds, e.Kind)
+				kinds = append(kinds, string(e.Kind))
 			}
 			if got := strings.Join(kinds, ","); got != "before,after" {
 				t.Errorf("file holds %s, want before,after", got)
