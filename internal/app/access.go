@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"reflect"
 	"sync"
 	"time"
 
@@ -104,7 +105,7 @@ func (k *keypads) checkFile() {
 func accessRestartNeeded(old, cfg *config.Config) []string {
 	o, n := old.Access, cfg.Access
 	o.UsersFile, n.UsersFile = "", ""
-	if o != n || fmt.Sprint(old.Readers) != fmt.Sprint(cfg.Readers) {
+	if o != n || !reflect.DeepEqual(old.Readers, cfg.Readers) {
 		return []string{"access keys, time zone and reader formats"}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,7 +54,7 @@ type App struct {
 	board   *gpio.Board
 	events  *eventlog.Log
 	phone   *phone
-	gb      *board
+	doorIO  *doorBoard
 	ctrl    *door.Controller
 	trim    *trimmer
 	mqtt    *mqttBridge
@@ -95,8 +96,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.trim = newTrimmer(opts.Clock, a.phone.busy)
 	a.phone.idle = a.trim.idle
-	a.gb = newBoard(a.board)
-	a.ctrl = door.New(cfg.Door, a.phone, a.gb, door.Options{
+	a.doorIO = newDoorBoard(a.board)
+	a.ctrl = door.New(cfg.Door, a.phone, a.doorIO, door.Options{
 		Logger:    a.log.With("part", "door"),
 		Clock:     opts.Clock,
 		Events:    a.events,
@@ -170,7 +171,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); a.mqtt.run(ctx, a.cfg.MQTT) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); a.runActions(ctx) }()
-	go func() { defer wg.Done(); a.gb.run(ctx) }()
+	go func() { defer wg.Done(); a.doorIO.run(ctx) }()
 	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
 	go func() { defer wg.Done(); a.trim.run(ctx) }()
 	wg.Add(1)
@@ -180,14 +181,14 @@ func (a *App) Run(ctx context.Context) error {
 	select {
 	case <-a.ua.Ready():
 	case <-ctx.Done():
-	case <-time.After(5 * time.Second):
+	case <-a.opts.Clock.After(5 * time.Second):
 		a.log.Warn("sip: not listening after 5s; running anyway")
 	}
 	if a.opts.Ready != nil {
 		a.opts.Ready()
 	}
 	ctrlErr := a.ctrl.Run(ctx)
-	a.gb.Halt()
+	a.doorIO.Halt()
 	uaCancel()
 	wg.Wait()
 	close(errc)
@@ -230,10 +231,10 @@ func restartNeeded(old, cfg *config.Config) []string {
 	oldSIP, newSIP := old.SIP, cfg.SIP
 	oldSIP.Scanner, newSIP.Scanner = sip.ScannerConfig{}, sip.ScannerConfig{}
 	oldSIP.Events, newSIP.Events = reloadedEvents(oldSIP.Events), reloadedEvents(newSIP.Events)
-	if fmt.Sprint(newSIP) != fmt.Sprint(oldSIP) {
+	if !reflect.DeepEqual(newSIP, oldSIP) {
 		kept = append(kept, "sip/account")
 	}
-	if fmt.Sprint(cfg.GPIO) != fmt.Sprint(old.GPIO) {
+	if !reflect.DeepEqual(cfg.GPIO, old.GPIO) {
 		kept = append(kept, "gpio lines")
 	}
 	if h, o := cfg.HTTP, old.HTTP; h.Enabled() != o.Enabled() || h.Listen != o.Listen || h.TLSCert != o.TLSCert || h.TLSKey != o.TLSKey || h.StateDir != o.StateDir {

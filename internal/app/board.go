@@ -8,24 +8,24 @@ import (
 	"github.com/doorsip/intercom/internal/door"
 )
 
-// board adapts *gpio.Board to door.Board: the controller speaks its own small types so that
+// doorBoard adapts *gpio.Board to door.Board: the controller speaks its own small types so that
 // internal/door never imports gpio.
-type board struct {
+type doorBoard struct {
 	b      *gpio.Board
 	events chan door.InputEvent
 }
 
-func newBoard(b *gpio.Board) *board {
-	return &board{b: b, events: make(chan door.InputEvent, 16)}
+func newDoorBoard(b *gpio.Board) *doorBoard {
+	return &doorBoard{b: b, events: make(chan door.InputEvent, 16)}
 }
 
 // run forwards gpio events until ctx ends; it is started and waited for by App.
-func (a *board) run(ctx context.Context) {
+func (d *doorBoard) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case ev := <-a.b.Events():
+		case ev := <-d.b.Events():
 			var k door.InputKind
 			switch ev.Kind {
 			case gpio.Press:
@@ -38,7 +38,7 @@ func (a *board) run(ctx context.Context) {
 				continue
 			}
 			select {
-			case a.events <- door.InputEvent{Name: ev.Name, Kind: k}:
+			case d.events <- door.InputEvent{Name: ev.Name, Kind: k}:
 			case <-ctx.Done():
 				return
 			}
@@ -46,9 +46,9 @@ func (a *board) run(ctx context.Context) {
 	}
 }
 
-func (a *board) Events() <-chan door.InputEvent { return a.events }
+func (d *doorBoard) Events() <-chan door.InputEvent { return d.events }
 
-func (a *board) SetLED(name string, p door.LEDPattern) error {
+func (d *doorBoard) SetLED(name string, p door.LEDPattern) error {
 	gp := gpio.Off
 	switch p {
 	case door.On:
@@ -58,9 +58,9 @@ func (a *board) SetLED(name string, p door.LEDPattern) error {
 	case door.FastBlink:
 		gp = gpio.FastBlink
 	}
-	return a.b.SetLED(name, gp)
+	return d.b.SetLED(name, gp)
 }
 
-func (a *board) Pulse(relay string, d time.Duration) error { return a.b.Pulse(relay, d) }
-func (a *board) SetRelay(relay string, on bool) error      { return a.b.SetRelay(relay, on) }
-func (a *board) Halt()                                     { _ = a.b.Halt() }
+func (d *doorBoard) Pulse(relay string, dur time.Duration) error { return d.b.Pulse(relay, dur) }
+func (d *doorBoard) SetRelay(relay string, on bool) error        { return d.b.SetRelay(relay, on) }
+func (d *doorBoard) Halt()                                       { _ = d.b.Halt() }

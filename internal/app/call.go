@@ -222,7 +222,7 @@ func (c *call) forward(ctx context.Context, s *media.Session) {
 			case media.EventStats:
 				st := ev.Stats
 				c.p.log.Info("call audio", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
-					"lost", st.Lost, "send_dbfs", round1(st.SendLevel), "recv_dbfs", round1(st.RecvLevel),
+					"lost", st.Lost, "send_dbfs", trunc1(st.SendLevel), "recv_dbfs", trunc1(st.RecvLevel),
 					"jitter_ms", st.Jitter.Milliseconds(), "buffer_ms", st.JitterDelay.Milliseconds())
 			}
 		}
@@ -254,7 +254,7 @@ func (c *call) stopMedia() {
 		<-done
 		s.Close()
 		c.p.log.Info("call audio total", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
-			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", round1(st.SendLevel), "recv_dbfs", round1(st.RecvLevel))
+			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", trunc1(st.SendLevel), "recv_dbfs", trunc1(st.RecvLevel))
 	}
 	c.closeConn()
 }
@@ -268,7 +268,8 @@ func (c *call) closeConn() {
 	}
 }
 
-func round1(f float64) float64 { return float64(int(f*10)) / 10 }
+// trunc1 cuts f to one decimal toward zero (log figures, not arithmetic).
+func trunc1(f float64) float64 { return float64(int(f*10)) / 10 }
 
 // srtpKeys pairs our key with the peer's a=crypto; with mode "mandatory" a call whose peer
 // did not accept SRTP does not get media (the caller hangs up), plain RTP would leak the

@@ -37,7 +37,7 @@ func (h ctlHandler) Do(ctx context.Context, cmd door.Command) (door.Result, erro
 	}
 	// Let the debounced edge reach the controller before reporting its state.
 	select {
-	case <-time.After(h.a.cfg.GPIO.Debounce + 50*time.Millisecond):
+	case <-h.a.opts.Clock.After(h.a.cfg.GPIO.Debounce + 50*time.Millisecond):
 	case <-ctx.Done():
 	}
 	return door.Result{Message: string(cmd.Op) + " " + cmd.Arg, Status: h.a.ctrl.Status()}, nil
@@ -106,9 +106,9 @@ func (h ctlHandler) Stats() control.Stats {
 			JitterMS:        ms1(cs.Jitter),
 			BufferMS:        ms1(cs.JitterDelay),
 			RTTMS:           ms1(cs.RTT),
-			PeerLossPct:     round1(100 * cs.RemoteFractionLost),
-			SendDBFS:        round1(cs.SendLevel),
-			RecvDBFS:        round1(cs.RecvLevel),
+			PeerLossPct:     trunc1(100 * cs.RemoteFractionLost),
+			SendDBFS:        trunc1(cs.SendLevel),
+			RecvDBFS:        trunc1(cs.RecvLevel),
 		}
 		if vs, ok := h.a.VoiceStats(); ok {
 			st.Call.Voice = voiceStats(vs)
@@ -118,4 +118,4 @@ func (h ctlHandler) Stats() control.Stats {
 }
 
 // ms1 is d in milliseconds, to 0.1 ms.
-func ms1(d time.Duration) float64 { return round1(float64(d) / float64(time.Millisecond)) }
+func ms1(d time.Duration) float64 { return trunc1(float64(d) / float64(time.Millisecond)) }

@@ -9,10 +9,10 @@ import (
 // voiceStats maps the hands-free figures onto the control protocol's.
 func voiceStats(v audio.VoiceStats) *control.VoiceStats {
 	return &control.VoiceStats{
-		ERLEDB:        round1(v.ERLE),
-		SuppressionDB: round1(v.Suppression),
-		NoiseDBFS:     round1(max(v.Noise, media.LevelFloor)), // digital silence: the floor call levels use
-		GainDB:        round1(v.Gain),
+		ERLEDB:        trunc1(v.ERLE),
+		SuppressionDB: trunc1(v.Suppression),
+		NoiseDBFS:     trunc1(max(v.Noise, media.LevelFloor)), // digital silence: the floor call levels use
+		GainDB:        trunc1(v.Gain),
 		HalfDuplex:    v.HalfDuplex,
 		Converged:     v.Converged,
 		DelayMS:       ms1(v.Alignment + v.Delay),
