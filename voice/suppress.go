@@ -65,9 +65,12 @@ const (
 	// background, and above the conservative residual estimate too, for two blocks in a row;
 	// it stays so for three blocks after. Each condition alone also fired on single-talk
 	// blocks (the far end's onsets, the porch's reverberation), whose echo it let through.
+	// A filter whose leakage is above 0.3 has lost the path (a delay jump, a door opened):
+	// its residual is echo, not a visitor.
 	nearDominant    = 10
 	nearOverCons    = 1
 	nearOnsetBlocks = 2
+	nearLeak = 0.3
 	nearHoldBlocks  = 3
 	// While the near end dominates, the leakage, memory and reverberation estimates are
 	// taken 13 dB lower and without the over-subtraction; the coherent part stays whole.
@@ -186,7 +189,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 	// estimates explain, over the speech band. Then the estimates' margins (kept for single
 	// talk, where they buy echo loss) would cut the visitor, and the echo left under their
 	// speech is masked by it.
-	if y != nil && sdom > nearDominant*rdom && sdom > nearOverCons*cdom {
+	if y != nil && leak < nearLeak && sdom > nearDominant*rdom && sdom > nearOverCons*cdom {
 		s.nearRun++
 	} else {
 		s.nearRun = 0
