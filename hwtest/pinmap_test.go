@@ -1,3 +1,8 @@
+//go:build !hwtest
+
+// Not in the real-board binary (tag hwtest): these read the repository (README, example
+// config), which a board or the virtual board does not have.
+
 package hwtest
 
 import (
