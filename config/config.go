@@ -44,6 +44,9 @@ type Config struct {
 	Readers []Reader // [[reader]], in the order of GPIO.Readers
 	HTTP    httpapi.Config
 	Actions []action.Action // [[action]]
+	// Feedback is [feedback]; Prompts its sounds, decoded when the file was loaded.
+	Feedback media.FeedbackConfig
+	Prompts  *media.Prompts
 }
 
 // Log is [log].
@@ -146,7 +149,7 @@ func defaults() *Config {
 }
 
 const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http, action"
+	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http, action, feedback"
 	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
 	tlsKeys     = "listen, cert, key, ca"
 	scannerKeys = "rate, burst, user_agents, trusted, trusted_only"
@@ -354,6 +357,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	c.readRelays(r, t)
 	c.readHTTP(r, t, dir)
 	c.readActions(r, t, dir)
+	c.readFeedback(r, t, dir)
 	r.unknown(t, "", topKeys)
 }
 
@@ -412,6 +416,7 @@ func (c *Config) validate() []error {
 	add("sip", c.SIP.Validate())
 	add("media", c.Media.Validate())
 	add("audio", c.Audio.Validate())
+	add("feedback", c.loadFeedback())
 	gpioErrs, relayErrs := c.relayErrors(c.GPIO.Validate())
 	add("gpio", gpioErrs)
 	add("", relayErrs)

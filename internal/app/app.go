@@ -90,6 +90,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	recordFoundActive(a.events, a.board, "start")
 	a.phone = newPhone(a.ua, cfg.Media, cfg.Audio, cfg.SIP.Listen, a.log.With("part", "call"), opts.Clock)
 	a.phone.openPCM = opts.OpenPCM
+	a.phone.fb.setPrompts(cfg.Prompts)
 	a.phone.setTrust(newTrust(cfg.Door.Call.AllowFrom, cfg.Door.Door.Allowed))
 	a.phone.forged = func(from string, o sip.Origin, why string) {
 		a.events.AddFrom(EventIncomingForged, o.Source.String(), "from", from, "source", o.Source.String(), "reason", why)
@@ -176,6 +177,8 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); a.trim.run(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); a.keys.run(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); a.phone.fb.run(ctx, a.events) }()
 	a.startReaders(start, ctx)
 
 	select {
@@ -210,6 +213,7 @@ func (a *App) Reload(cfg *config.Config) error {
 		return err
 	}
 	a.phone.setMedia(cfg.Media, cfg.Audio)
+	a.phone.fb.setPrompts(cfg.Prompts)
 	a.phone.setTrust(newTrust(cfg.Door.Call.AllowFrom, cfg.Door.Door.Allowed))
 	a.ua.SetScanner(cfg.SIP.Scanner)
 	a.ua.SetEvents(cfg.SIP.Events)

@@ -149,9 +149,16 @@ func (c *call) startMedia() error {
 	if err != nil {
 		return err
 	}
+	p.fb.callStarts()
 	capDev, playDev, vo, err := openDevices(ac, p)
 	if err != nil {
+		p.fb.callEnds(nil)
 		return err
+	}
+	var mixer *promptMixer
+	if ac.Capture != "echo" {
+		mixer = p.fb.attach(playDev)
+		playDev = mixer
 	}
 	beep := newBeepCapture(capDev)
 	c.beep = beep
@@ -176,6 +183,7 @@ func (c *call) startMedia() error {
 	if err != nil {
 		capDev.Close()
 		playDev.Close()
+		p.fb.callEnds(mixer)
 		return fmt.Errorf("app: media: %w", err)
 	}
 	p.mu.Lock()
@@ -193,6 +201,7 @@ func (c *call) startMedia() error {
 		// The session owns the devices it was given only while it runs.
 		beep.Close()
 		playDev.Close()
+		p.fb.callEnds(mixer)
 	}()
 	go func() {
 		defer p.wg.Done()

@@ -21,6 +21,12 @@ import (
 // ports) start: a SIP port inside the range is a config error.
 func startUnit(t *testing.T, name string, port, rtp int, extra string) *App {
 	t.Helper()
+	return startUnitWith(t, name, port, rtp, extra, nil)
+}
+
+// startUnitWith is startUnit with before run on the built App before it runs.
+func startUnitWith(t *testing.T, name string, port, rtp int, extra string, before func(*App)) *App {
+	t.Helper()
 	src := fmt.Sprintf(`
 [sip]
 listen = "127.0.0.1:%d"
@@ -41,6 +47,9 @@ socket = ""
 	a, err := New(cfg, Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("unit", name), Clock: clock.Real{}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if before != nil {
+		before(a)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -28,7 +28,8 @@ type phone struct {
 	bind  netip.Addr // where RTP sockets bind: the SIP listen address
 
 	events chan door.PhoneEvent
-	idle   func() // called when the last call has ended and its media stopped
+	fb     *feedback // the visitor's sounds on the door's speaker
+	idle   func()    // called when the last call has ended and its media stopped
 
 	// dialMu is held by Dial from the INVITE until the new call is in calls: the UA reports
 	// the call's first responses from its own goroutine, and on loopback an answer can reach
@@ -57,13 +58,15 @@ func newPhone(ua *sip.UA, mc media.Config, ac audio.Config, listen string, log *
 	if ap, err := netip.ParseAddrPort(listen); err == nil {
 		bind = ap.Addr()
 	}
-	return &phone{
+	p := &phone{
 		ua: ua, media: mc, audio: ac, log: log, clk: clk, bind: bind,
 		events: make(chan door.PhoneEvent, 64),
 		calls:  map[*sip.Call]*call{},
 		ctx:    context.Background(),
 		idle:   func() {},
 	}
+	p.fb = newFeedback(nil, log, openSpeaker(p))
+	return p
 }
 
 // busy reports whether a call exists, ringing or answered.
