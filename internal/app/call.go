@@ -33,6 +33,8 @@ type call struct {
 	key    []byte       // our SRTP master key and salt, when we offered SRTP
 	sess   *media.Session
 	beep   *beepCapture
+	early  bool         // sess was started by a 183's answer and the call is not answered yet
+	codec  sip.Codec    // what sess sends and expects
 	voice  *audio.Voice // the hands-free processing of the session's devices, if any
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -133,7 +135,11 @@ func (c *call) PlayTone(kind string) error {
 	return nil
 }
 
-func (c *call) startMedia() error {
+func (c *call) startMedia() error { return c.startSession(false) }
+
+// startSession starts the call's audio; early (a 183 with SDP) plays what the far end sends
+// and sends nothing, since nobody has answered the visitor yet.
+func (c *call) startSession(early bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sess != nil {
@@ -143,6 +149,11 @@ func (c *call) startMedia() error {
 		return errNoMedia
 	}
 	n := c.sc.Negotiated()
+	dir := n.Direction
+	if early {
+		dir = earlyDirection(dir)
+	}
+	c.early, c.codec = early, n.Codec
 	p := c.p
 	mc, ac := p.settings()
 	keys, err := srtpKeys(mc.SRTP, c.key, n.Crypto)
@@ -172,7 +183,7 @@ func (c *call) startMedia() error {
 		Ptime:           n.Ptime,
 		DTMFDuration:    mc.DTMFDuration,
 		DTMFGap:         mc.DTMFGap,
-		Direction:       n.Direction,
+		Direction:       dir,
 		Jitter:          mc.Jitter,
 		JitterMax:       mc.JitterMax,
 		RTPTimeout:      mc.RTPTimeout,
@@ -253,9 +264,15 @@ func (c *call) updateMedia() {
 
 // stopMedia ends the session, logs its final figures and releases the RTP port.
 func (c *call) stopMedia() {
+	c.stopSession()
+	c.closeConn()
+}
+
+// stopSession ends the session and waits for its devices to close; the RTP port stays.
+func (c *call) stopSession() {
 	c.mu.Lock()
 	s, cancel, done := c.sess, c.cancel, c.done
-	c.sess, c.voice, c.cancel = nil, nil, nil
+	c.sess, c.voice, c.cancel, c.early = nil, nil, nil, false
 	c.mu.Unlock()
 	if s != nil {
 		st := s.Stats()
@@ -265,7 +282,6 @@ func (c *call) stopMedia() {
 		c.p.log.Info("call audio total", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
 			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", trunc1(st.SendLevel), "recv_dbfs", trunc1(st.RecvLevel))
 	}
-	c.closeConn()
 }
 
 func (c *call) closeConn() {

@@ -25,7 +25,7 @@ type feedback struct {
 
 	mu      sync.Mutex
 	prompts *media.Prompts
-	inCall  bool         // a call's media owns the speaker
+	inCall  int          // calls whose media own the speaker
 	mixer   *promptMixer // that call's mixer, once its devices are open
 	solo    *soloPlay    // a sound playing outside a call
 	failed  int          // the last failed leg's SIP code while a ring group runs
@@ -121,8 +121,10 @@ func (f *feedback) play(k media.FeedbackKind) {
 		}
 		return
 	}
-	if f.inCall {
-		if f.mixer != nil {
+	if f.inCall > 0 {
+		// A call with media has its own progress: the far end's ringback or announcement
+		// plays, not ours on top of it.
+		if f.mixer != nil && k != media.FeedbackRingback {
 			f.mixer.play(f.prompts.Render(k, f.mixer.Format()), k.Loops())
 		}
 		return
@@ -179,7 +181,7 @@ func (f *feedback) callStarts() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.stopSoloLocked()
-	f.inCall = true
+	f.inCall++
 }
 
 // attach wraps the call's playback so later sounds mix into it.
@@ -195,10 +197,10 @@ func (f *feedback) attach(pl media.Playback) *promptMixer {
 func (f *feedback) callEnds(m *promptMixer) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if m == nil || f.mixer == m {
+	if m != nil && f.mixer == m {
 		f.mixer = nil
-		f.inCall = false
 	}
+	f.inCall = max(f.inCall-1, 0)
 }
 
 // soloPlay writes one sound to a speaker opened for it, in 20 ms blocks, then closes it.

@@ -164,6 +164,9 @@ func (p *phone) handle(ev sip.Event) {
 		p.emit(door.PhoneEvent{Kind: door.Incoming, Call: c})
 	case sip.Ringing, sip.EarlyMedia:
 		if c := p.known(ev.Call); c != nil {
+			if ev.Kind == sip.EarlyMedia {
+				p.earlyMedia(c)
+			}
 			p.emit(door.PhoneEvent{Kind: door.Ringing, Call: c})
 		}
 	case sip.Transfer:
@@ -181,7 +184,7 @@ func (p *phone) handle(ev sip.Event) {
 			}
 			return
 		}
-		if err := c.startMedia(); err != nil {
+		if err := p.answered(c); err != nil {
 			p.log.Error("phone: media did not start; hanging up", "call", c.ID(), "err", err)
 			_ = c.Hangup()
 			return
