@@ -42,6 +42,7 @@ type canceller struct {
 	screwed         int
 	trust           float64   // 0..1: how much of the echo estimate is subtracted
 	late            []float64 // per-bin power of the echo past the tail
+	decay           float64   // per block, of the filter's last partitions' energy
 	micp            []float64 // pre-emphasised microphone block
 	memM, memR      float64   // pre-emphasis memories of the microphone and the reference
 	memD            float64   // de-emphasis memory of the output
@@ -107,6 +108,7 @@ func (c *canceller) clearFilters() {
 	clear(c.yh)
 	clear(c.wen)
 	clear(c.late)
+	c.decay = 0
 	c.pey, c.pyy, c.leak = 1, 1, 1
 	c.adapted, c.sumAdapt = false, 0
 	c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
@@ -204,6 +206,7 @@ func (c *canceller) lateEcho() []float64 {
 		d = 0
 	}
 	d = min(d, 0.95)
+	c.decay = d
 	P := c.hpow[c.ring(c.delay+m)]
 	W := c.w[m-1]
 	for k := range c.late {

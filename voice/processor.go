@@ -170,11 +170,13 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		leak := 1.0
 		var x []complex128
 		var late []float64
+		decay := 0.0
 		if p.canc != nil && p.cfg.Echo == EchoOn {
 			leak, x, late = p.canc.leak, p.canc.mainPartition(), p.canc.lateEcho()
+			decay = p.canc.decay
 		}
 		p.sup.erleInv = math.Pow(10, -p.erleHold/10)
-		p.sup.process(p.res, lin, echo, leak, x, late)
+		p.sup.process(p.res, lin, echo, leak, x, late, decay)
 		res, speech = p.res, p.sup.speech
 	}
 	p.halfDuplex(res, far)

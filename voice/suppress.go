@@ -44,6 +44,7 @@ type suppressor struct {
 	nearHold     int       // blocks the near end still counts as dominant
 	nearRun      int       // blocks in a row that looked dominant
 	rexp         []float64 // the residual echo the filter's demonstrated ERLE leaves
+	xpeak        float64   // recent peak of the far end's in-band power at the main partition
 	erleInv      float64   // 1 / the linear filter's demonstrated ERLE (set by the processor)
 }
 
@@ -58,6 +59,9 @@ const (
 	cohBias       = 0.35 // coherence unrelated signals show over that many blocks
 	noiseUp       = 1.007
 	noiseInitBlks = 20
+	tailDrop = 0.01
+	tailPeakDecay = 0.9
+	tailMaxDecay  = 0.95
 	nlWeight      = 1 // the clipping term, times the share of echo the filter leaves (4 cost the near end 0.6 dB more)
 
 	// The near end dominates a block when the error over 300 Hz-4 kHz is 10 dB above the
@@ -70,7 +74,7 @@ const (
 	nearDominant    = 10
 	nearOverCons    = 1
 	nearOnsetBlocks = 2
-	nearLeak = 0.3
+	nearLeak        = 0.3
 	nearHoldBlocks  = 3
 	// While the near end dominates, the leakage, memory and reverberation estimates are
 	// taken 13 dB lower and without the over-subtraction; the coherent part stays whole.
@@ -108,7 +112,7 @@ func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
 // there is no filter), with the filter's leakage and the far end's spectrum at the echo's
 // main delay (nil without one) and the modelled reverberation past the filter's tail. It
 // writes the block one block late to out.
-func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, late []float64) {
+func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, late []float64, decay float64) {
 	n := s.n
 	for i := range n {
 		s.buf[i] = s.win[i] * s.eold[i]
@@ -135,6 +139,20 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 		}
 		nl *= nlWeight * s.erleInv / float64(len(s.Y))
 	}
+	// After the far end stops, what is left at the microphone is the room's reverberation,
+	// which outlasts the filter's tail: the residual memory then decays as the room does.
+	var xs float64
+	if x != nil {
+		for _, v := range x[s.domLo:s.domHi] {
+			xs += pow2(v)
+		}
+	}
+	s.xpeak = max(xs, tailPeakDecay*s.xpeak)
+	tail := x != nil && xs < tailDrop*s.xpeak
+	rd := residDecay
+	if tail {
+		rd = max(residDecay, min(decay, tailMaxDecay))
+	}
 	var pin, pout, pnoise, presid float64
 	var sdom, rdom, cdom float64
 	for k, ev := range s.E {
@@ -142,7 +160,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 		var r float64
 		var rc float64
 		if y != nil {
-			r = max(max(leak, residMin)*pow2(s.Y[k])+nl, residDecay*s.resid[k])
+			r = max(max(leak, residMin)*pow2(s.Y[k])+nl, rd*s.resid[k])
 		}
 		if late != nil {
 			// The filter's frames are rectangular and twice as long as the window's energy.
@@ -189,7 +207,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 	// estimates explain, over the speech band. Then the estimates' margins (kept for single
 	// talk, where they buy echo loss) would cut the visitor, and the echo left under their
 	// speech is masked by it.
-	if y != nil && leak < nearLeak && sdom > nearDominant*rdom && sdom > nearOverCons*cdom {
+	if y != nil && !tail && leak < nearLeak && sdom > nearDominant*rdom && sdom > nearOverCons*cdom {
 		s.nearRun++
 	} else {
 		s.nearRun = 0
@@ -266,5 +284,5 @@ func (s *suppressor) reset() {
 	clear(s.see)
 	clear(s.sxe)
 	clear(s.rexp)
-	s.nearHold, s.nearRun = 0, 0
+	s.nearHold, s.nearRun, s.xpeak = 0, 0, 0
 }
