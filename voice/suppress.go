@@ -59,7 +59,7 @@ const (
 	cohBias       = 0.35 // coherence unrelated signals show over that many blocks
 	noiseUp       = 1.007
 	noiseInitBlks = 20
-	tailDrop = 0.01
+	tailDrop      = 0.01
 	tailPeakDecay = 0.9
 	tailMaxDecay  = 0.95
 	nlWeight      = 1 // the clipping term, times the share of echo the filter leaves (4 cost the near end 0.6 dB more)
