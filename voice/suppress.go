@@ -59,6 +59,9 @@ const (
 	cohBias       = 0.35 // coherence unrelated signals show over that many blocks
 	noiseUp       = 1.007
 	noiseInitBlks = 20
+	// The far end is in its tail when its in-band power at the main partition is 20 dB
+	// under its recent peak (released 0.5 dB per block); the memory then decays as the
+	// filter's last partitions do (at most 0.2 dB per block).
 	tailDrop      = 0.01
 	tailPeakDecay = 0.9
 	tailMaxDecay  = 0.95
