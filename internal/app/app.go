@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/config"
 	"github.com/doorsip/intercom/gpio"
@@ -133,17 +135,19 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	defer a.Close()
 
-	var wg sync.WaitGroup
-	errc := make(chan error, 8+len(a.cfg.GPIO.Readers)+len(a.cfg.GPIO.Keypads))
+	// The group cancels ctx when a part fails; a part that stops because ctx ended is no
+	// failure.
+	g, ctx := errgroup.WithContext(ctx)
 	start := func(name string, f func(context.Context) error, c context.Context) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			if err := f(c); err != nil && !errors.Is(err, context.Canceled) {
-				errc <- fmt.Errorf("%s: %w", name, err)
-				cancel()
+				return fmt.Errorf("%s: %w", name, err)
 			}
-		}()
+			return nil
+		})
+	}
+	loop := func(f func(context.Context), c context.Context) {
+		g.Go(func() error { f(c); return nil })
 	}
 	// The UA outlives the controller by a moment so the controller's hang-ups and the UA's
 	// un-REGISTER still go out during a graceful stop.
@@ -161,24 +165,20 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		cancel()
 		uaCancel()
-		wg.Wait()
+		_ = g.Wait()
 		return err
 	}
 	if srv != nil {
 		start("control", srv.Run, ctx)
 		defer srv.Close()
 	}
-	wg.Add(4)
-	go func() { defer wg.Done(); a.mqtt.run(ctx, a.cfg.MQTT) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); a.runActions(ctx) }()
-	go func() { defer wg.Done(); a.doorIO.run(ctx) }()
-	go func() { defer wg.Done(); a.phone.run(uaCtx) }()
-	go func() { defer wg.Done(); a.trim.run(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); a.keys.run(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); a.phone.fb.run(ctx, a.events) }()
+	loop(func(c context.Context) { a.mqtt.run(c, a.cfg.MQTT) }, ctx)
+	loop(a.runActions, ctx)
+	loop(a.doorIO.run, ctx)
+	loop(a.phone.run, uaCtx)
+	loop(a.trim.run, ctx)
+	loop(a.keys.run, ctx)
+	loop(func(c context.Context) { a.phone.fb.run(c, a.events) }, ctx)
 	a.startReaders(start, ctx)
 
 	select {
@@ -193,15 +193,12 @@ func (a *App) Run(ctx context.Context) error {
 	ctrlErr := a.ctrl.Run(ctx)
 	a.doorIO.Halt()
 	uaCancel()
-	wg.Wait()
-	close(errc)
+	cancel() // a controller that stopped on its own stops the rest too
+	partErr := g.Wait()
 	if ctrlErr != nil && !errors.Is(ctrlErr, context.Canceled) {
 		return ctrlErr
 	}
-	for err := range errc {
-		return err
-	}
-	return nil
+	return partErr
 }
 
 // Reload applies a new config between events; what needs a restart (listen address, GPIO
