@@ -43,7 +43,9 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 	}
 	body := req.Body()
 	c.mu.Lock()
-	c.sdpVer++
+	if invite || len(body) > 0 {
+		c.sdpVer++
+	}
 	var sdpBody []byte
 	changed := false
 	if len(body) > 0 {
@@ -61,12 +63,16 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 		changed = n != c.neg
 		c.neg = n
 		sdpBody = buildSDP(answerOffer(c.local, n), c.sessID, c.sdpVer, n.Direction)
-	} else {
+	} else if invite {
 		sdpBody = buildSDP(c.local, c.sessID, c.sdpVer, c.direction)
 	}
+	// An UPDATE without an offer (a session refresh) gets a 200 without SDP: RFC 3311
+	// section 5.2 allows only an answer there, and there is nothing to answer.
 	c.mu.Unlock()
 	res := gosip.NewResponseFromRequest(req, 200, "OK", sdpBody)
-	res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
+	if sdpBody != nil {
+		res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
+	}
 	res.AppendHeader(u.contactFor(c.user, c.transport, req.Source()))
 	if invite {
 		c.send2xx(tx, req.CSeq().SeqNo, res)
