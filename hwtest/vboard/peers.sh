@@ -82,7 +82,7 @@ peers_report() {
 # (vboardcheck's echoCall). The guest reports the level of the peer's 400 Hz in the echo it
 # added (what would come back without the canceller); here the door's stream of that call
 # must carry it at least 40 dB lower over the last 4 s (the canceller converged), and its
-# 1 kHz within 3 dB of the first call's (no echo, no processing).
+# visitor (1013 Hz) within 3 dB of the first call's 1 kHz (same amplitude, no echo, no processing).
 peers_echo() {
 	local w=$1/peers in out
 	in=$(grep -o 'room_echo_400_dbfs=[-0-9.]*' "$1/console.log" | tail -n 1 | cut -d= -f2)
@@ -91,7 +91,7 @@ peers_echo() {
 		echo "VBOARD HOST echo=not-run (no room figure from the guest)"
 		return 0
 	fi
-	if out=$("$1/host/rtpsnr" echo -pcap "$w/call.pcap" -dst 127.0.0.1 -nth 2 -ref-nth 1 -far-hz 400 -near-hz 1000 \
+	if out=$("$1/host/rtpsnr" echo -pcap "$w/call.pcap" -dst 127.0.0.1 -nth 2 -ref-nth 1 -far-hz 400 -near-hz 1013 -ref-hz 1000 \
 		-echo-dbfs "$in" -last 4s -min-loss 40 -max-near-change 3 2>&1); then
 		echo "VBOARD HOST $(printf '%s' "$out" | tr '\n' ' ')"
 	else

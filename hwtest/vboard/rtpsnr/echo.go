@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/doorsip/intercom/hwtest/internal/tone"
@@ -25,6 +26,7 @@ func echo(args []string) error {
 	refNth := fs.Int("ref-nth", 1, "the call without echo whose near-end tone level is the reference")
 	farHz := fs.Int("far-hz", 400, "the peer's tone, echoed by the room")
 	nearHz := fs.Int("near-hz", 1000, "the door's near-end tone")
+	refHz := fs.Int("ref-hz", 0, "the near-end tone of the reference call, if not near-hz (G.711 is flat)")
 	echoDBFS := fs.Float64("echo-dbfs", math.NaN(), "level of the peer's tone in the echo the room added to the microphone, dBFS")
 	last := fs.Duration("last", 4*time.Second, "score the last part of the call this long (the canceller converged)")
 	minLoss := fs.Float64("min-loss", 40, "fail when the peer's tone comes back less far below the echo, dB")
@@ -56,9 +58,13 @@ func echo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("echo: the reference call: %w", err)
 	}
-	r := scoreEcho(decodeStream(room.pkts), decodeStream(ref.pkts), *farHz, *nearHz, *echoDBFS, *minLoss, int(last.Seconds()*8000))
-	fmt.Printf("echo_packets=%d echo_in_dbfs=%.1f echo_residual_dbfs=%.1f echo_loss_db=%.1f echo_loss_double_talk_db=%.1f echo_%.0fdb_after_s=%.2f near_dbfs=%.1f near_ref_dbfs=%.1f near_change_db=%.1f echo_windows=%d near_windows=%d\n",
-		len(room.pkts), *echoDBFS, r.residual, r.loss, *echoDBFS-r.residualDT, *minLoss, r.reached.Seconds(), r.near, r.nearRef, r.nearChange, r.windows, r.nearWindows)
+	if *refHz == 0 {
+		*refHz = *nearHz
+	}
+	roomPCM, roomGot := decodeStreamMask(room.pkts)
+	r := scoreEcho(roomPCM, roomGot, decodeStream(ref.pkts), *farHz, *nearHz, *refHz, *echoDBFS, *minLoss, int(last.Seconds()*8000))
+	fmt.Printf("echo_packets=%d echo_in_dbfs=%.1f echo_residual_dbfs=%.1f echo_loss_db=%.1f echo_loss_double_talk_db=%.1f echo_%.0fdb_after_s=%.2f near_dbfs=%.1f near_ref_dbfs=%.1f near_change_db=%.1f echo_windows=%d near_windows=%d gap_windows=%d\n",
+		len(room.pkts), *echoDBFS, r.residual, r.loss, *echoDBFS-r.residualDT, *minLoss, r.reached.Seconds(), r.near, r.nearRef, r.nearChange, r.windows, r.nearWindows, r.gapWindows)
 	switch {
 	case r.windows == 0 || r.nearWindows == 0:
 		return fmt.Errorf("echo: no sound in the door's stream of call %d over its last %s", *nth, *last)
@@ -78,6 +84,7 @@ type echoScore struct {
 	nearChange     float64 // near minus nearRef
 	windows        int     // windows of the room's call, and how many carried the near end
 	nearWindows    int
+	gapWindows     int // windows left out: a packet missing (not sent or lost)
 	// reached is how far into the room's call the far tone first stayed minLoss below the
 	// echo for a second (the canceller converged); -1 s when it never did.
 	reached time.Duration
@@ -86,12 +93,14 @@ type echoScore struct {
 // echoWin is 250 ms at 8 kHz: a stall of the guest spoils a window, the median keeps.
 const echoWin = 2000
 
-// scoreEcho measures the decoded streams of the call with the room (its last samples) and
-// of the reference call. The far tone's residual counts every window (the near end talks in
-// bursts: with and without it); the near end's level only the windows with sound in them
-// (RMS 300 and up: the echo left over is far quieter), which the bursts' full windows
-// outnumber.
-func scoreEcho(room, ref []int16, farHz, nearHz int, echoDBFS, minLoss float64, last int) echoScore {
+// scoreEcho measures the decoded stream of the call with the room (its last samples; got
+// says which samples a packet carried) and of the reference call. The far tone's residual
+// counts every window (the near end talks in bursts: with and without it); the near end's
+// level only the windows with sound in them (RMS 300 and up: the echo left over is far
+// quieter), which the bursts' full windows outnumber. Windows with a missing packet are left
+// out: a starved guest's capture overrun silences a stretch, which is not the canceller
+// attenuating the visitor.
+func scoreEcho(room []int16, got []bool, ref []int16, farHz, nearHz, refHz int, echoDBFS, minLoss float64, last int) echoScore {
 	s := echoScore{reached: -time.Second}
 	run := 0
 	for i := 0; i+echoWin <= len(room); i += echoWin / 2 {
@@ -105,13 +114,36 @@ func scoreEcho(room, ref []int16, farHz, nearHz int, echoDBFS, minLoss float64, 
 		}
 	}
 	if last > 0 {
-		room = room[max(0, len(room)-last):]
+		k := max(0, len(room)-last)
+		room, got = room[k:], got[k:]
 	}
-	s.residual, s.windows = tone.SteadyLevel(room, 8000, farHz, echoWin, 0)
-	s.residualDT, _ = tone.SteadyLevel(room, 8000, farHz, echoWin, 300)
-	s.near, s.nearWindows = tone.SteadyLevel(room, 8000, nearHz, echoWin, 300)
-	s.nearRef, _ = tone.SteadyLevel(ref, 8000, nearHz, echoWin, 300)
+	var far, farDT, near []float64
+	for i := 0; i+echoWin <= len(room); i += echoWin / 2 {
+		w := room[i : i+echoWin]
+		if slices.Contains(got[i:i+echoWin], false) {
+			s.gapWindows++
+			continue
+		}
+		f := tone.Level(w, 8000, farHz)
+		far = append(far, f)
+		if tone.RMS(w) >= 300 {
+			farDT = append(farDT, f)
+			near = append(near, tone.Level(w, 8000, nearHz))
+		}
+	}
+	s.windows, s.nearWindows = len(far), len(near)
+	s.residual, s.residualDT, s.near = median(far), median(farDT), median(near)
+	s.nearRef, _ = tone.SteadyLevel(ref, 8000, refHz, echoWin, 300)
 	s.loss = echoDBFS - s.residual
 	s.nearChange = s.near - s.nearRef
 	return s
+}
+
+// median of x (x is reordered), -Inf for none.
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return math.Inf(-1)
+	}
+	slices.Sort(x)
+	return x[len(x)/2]
 }

@@ -67,7 +67,7 @@ func TestScoreEcho(t *testing.T) {
 	ref := make([]int16, 4*rate)
 	tone.Sine(ref, rate, 1000, 10000, 0)
 	near := make([]int16, 8*rate)
-	tone.Sine(near, rate, 1000, 10000, 0)
+	tone.Sine(near, rate, 1013, 10000, 0)
 	// build: the far tone's residual at amplitude amp until converge, then conv; the near end
 	// in bursts of 1 s every 1.5 s, scaled by nearScale.
 	build := func(amp, conv float64, converge time.Duration, nearScale float64) []int16 {
@@ -95,14 +95,25 @@ func TestScoreEcho(t *testing.T) {
 		lossMin    float64
 		nearChange float64
 		reached    time.Duration
+		gap        bool // a second of packets missing in the scored part
 	}{
-		{"converged after 2 s, near end kept", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second},
-		{"never converged", build(200, 200, 0, 1), 24, 0, -time.Second},
-		{"near end attenuated 8 dB", build(3277, 3, time.Second, 0.4), 60, -8, time.Second},
+		{"converged after 2 s, near end kept", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, false},
+		{"never converged", build(200, 200, 0, 1), 24, 0, -time.Second, false},
+		{"near end attenuated 8 dB", build(3277, 3, time.Second, 0.4), 60, -8, time.Second, false},
+		{"packets missing: left out", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := scoreEcho(tt.room, ref, 400, 1000, echoIn, 40, 4*rate)
+			got := make([]bool, len(tt.room))
+			for i := range got {
+				got[i] = true
+			}
+			if tt.gap {
+				for i := 5 * rate; i < 6*rate; i++ {
+					tt.room[i], got[i] = 0, false
+				}
+			}
+			s := scoreEcho(tt.room, got, ref, 400, 1013, 1000, echoIn, 40, 4*rate)
 			if s.loss < tt.lossMin || s.loss > tt.lossMin+3 {
 				t.Errorf("loss %.1f dB, want %.1f to %.1f", s.loss, tt.lossMin, tt.lossMin+3)
 			}
@@ -111,6 +122,9 @@ func TestScoreEcho(t *testing.T) {
 			}
 			if d := s.reached - tt.reached; d < -250*time.Millisecond || d > 250*time.Millisecond {
 				t.Errorf("40 dB reached after %v, want about %v", s.reached, tt.reached)
+			}
+			if (s.gapWindows > 0) != tt.gap {
+				t.Errorf("%d windows with a gap left out, want some: %t", s.gapWindows, tt.gap)
 			}
 			if s.windows == 0 || s.nearWindows == 0 || s.nearWindows >= s.windows {
 				t.Errorf("windows %d, near windows %d: the near end's pauses must count for the echo only", s.windows, s.nearWindows)

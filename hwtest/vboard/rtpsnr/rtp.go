@@ -47,8 +47,15 @@ func parseRTP(b []byte) (rtpAudio, bool) {
 // decodeStream lays the packets out by RTP timestamp (gaps become silence) and decodes them
 // to linear PCM. Timestamps are taken relative to the first packet, with wrap-around.
 func decodeStream(pkts []rtpAudio) []int16 {
+	pcm, _ := decodeStreamMask(pkts)
+	return pcm
+}
+
+// decodeStreamMask is decodeStream that also says which samples a packet carried (false
+// where a gap was filled with silence).
+func decodeStreamMask(pkts []rtpAudio) ([]int16, []bool) {
 	if len(pkts) == 0 {
-		return nil
+		return nil, nil
 	}
 	base := pkts[0].TS
 	sort.SliceStable(pkts, func(i, j int) bool { return int32(pkts[i].TS-base) < int32(pkts[j].TS-base) })
@@ -56,15 +63,17 @@ func decodeStream(pkts []rtpAudio) []int16 {
 	last := pkts[len(pkts)-1]
 	n := int(last.TS-base) + len(last.Payload)
 	if n <= 0 || n > 8000*600 { // ten minutes at most: a corrupt timestamp must not eat memory
-		return nil
+		return nil, nil
 	}
 	out := make([]int16, n)
+	got := make([]bool, n)
 	for _, p := range pkts {
 		at := int(p.TS - base)
 		for i, c := range p.Payload {
 			if at+i >= n {
 				break
 			}
+			got[at+i] = true
 			if p.PT == 8 {
 				out[at+i] = g711.DecodeAlawFrame(c)
 			} else {
@@ -72,5 +81,5 @@ func decodeStream(pkts []rtpAudio) []int16 {
 			}
 		}
 	}
-	return out
+	return out, got
 }

@@ -90,7 +90,8 @@ func (r *scenarioRun) echoCall() error {
 	r.figs.add("room_gain_400_db", "%.1f", gain)
 	r.figs.add("room_taps", "%d", len(roomResponse(rm.rate)))
 	r.figs.add("room_echo_400_dbfs", "%.1f", lvl)
-	r.figs.add("room_near_1k_dbfs", "%.1f", dbfs(nearAmp))
+	r.figs.add("room_near_hz", "%d", nearHz)
+	r.figs.add("room_near_dbfs", "%.1f", dbfs(nearAmp))
 	r.figs.add("room_xruns", "%d", rm.xruns)
 	if _, err := r.waitLevel("relay-door", 0, 3*time.Second); err != nil {
 		return fmt.Errorf("after the echo call: %w", err)

@@ -13,13 +13,16 @@ import (
 // the intercom plays on the Speaker card comes back on the Loopback card it captures,
 // through a short room response, with a near-end talker added.
 const (
-	// nearHz is the visitor: a tone the peer's 400 Hz does not hide, in bursts (see
-	// nearGain). The echo call runs with the noise suppressor and the AGC off: a suppressor
-	// takes a tone for noise and lowers it, an AGC moves its level, and the check is about
-	// the canceller leaving the visitor alone while it removes the echo.
-	nearHz = micHz
-	// nearAmp is the first call's microphone tone: its level in that call (no echo, no
-	// processing) is the reference the near end must keep.
+	// nearHz is the visitor: a tone in bursts (see nearGain) that the peer's 400 Hz does not
+	// hide and that shares no common period with it. With 1 kHz (a 200 Hz common period) the
+	// A-law quantisation error of the loud visitor plus the small echo residual repeats every
+	// 5 ms and lands on 400 Hz itself: a -63 dBFS floor in the door's stream that is the
+	// codec's, not the canceller's. The echo call runs with the noise suppressor and the AGC
+	// off: a suppressor takes a tone for noise and lowers it, an AGC moves its level, and
+	// the check is about the canceller leaving the visitor alone while it removes the echo.
+	nearHz = 1013
+	// nearAmp is the first call's microphone tone's amplitude (1 kHz): its level in that
+	// call (no echo, no processing) is the reference the near end must keep.
 	nearAmp = 10000
 	// roomCouplingDB is the energy of the room response: a loudspeaker a few centimetres
 	// from the microphone.
