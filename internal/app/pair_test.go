@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,24 +207,30 @@ func TestEcho(t *testing.T) {
 // nor while the call is up.
 func TestTrimAfterCall(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	peer := startUnit(t, "peer", pp, 22800, "[call]\nincoming = \"auto\"\n")
-	caller := startUnit(t, "caller", cp, 22900, "")
+	// Each unit counts its trims around the real FreeOSMemory.
+	var peerTrims, callerTrims atomic.Int64
+	counting := func(n *atomic.Int64) func(*App) {
+		return func(a *App) { a.trim.free = func() { n.Add(1); debug.FreeOSMemory() } }
+	}
+	startUnitWith(t, "peer", pp, 22800, "[call]\nincoming = \"auto\"\n", counting(&peerTrims))
+	caller := startUnitWith(t, "caller", cp, 22900, "", counting(&callerTrims))
+	trims := []*atomic.Int64{&peerTrims, &callerTrims}
 	ctx := context.Background()
 	if _, err := caller.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, 5*time.Second, "caller in call", func() bool { return caller.Controller().Status().State == door.InCall })
 	time.Sleep(trimDelay + 500*time.Millisecond)
-	for _, a := range []*App{peer, caller} {
-		if n := a.trim.trims.Load(); n != 0 {
+	for _, tr := range trims {
+		if n := tr.Load(); n != 0 {
 			t.Fatalf("%d trims before the call ended, want none", n)
 		}
 	}
 	if _, err := caller.Controller().Do(ctx, door.Command{Op: "hangup"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []*App{peer, caller} {
-		waitUntil(t, 4*trimDelay, "trim after the call", func() bool { return a.trim.trims.Load() == 1 })
+	for _, tr := range trims {
+		waitUntil(t, 4*trimDelay, "trim after the call", func() bool { return tr.Load() == 1 })
 	}
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
@@ -29,8 +28,6 @@ type trimmer struct {
 	busy  func() bool // a call in progress: leave the heap alone
 	free  func()      // debug.FreeOSMemory; tests count calls instead
 	kick  chan struct{}
-	arms  atomic.Int64 // kicks taken (the timer armed): tests wait on it before moving a fake clock
-	trims atomic.Int64
 }
 
 func newTrimmer(clk clock.Clock, busy func() bool) *trimmer {
@@ -63,11 +60,9 @@ func (t *trimmer) run(ctx context.Context) {
 			default:
 			}
 			timer.Reset(t.delay)
-			t.arms.Add(1)
 		case <-timer.C():
 			if !t.busy() {
 				t.free()
-				t.trims.Add(1)
 			}
 		}
 	}

@@ -2,79 +2,63 @@ package app
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
 )
 
+// TestTrimmer runs in a synctest bubble: time moves only when every goroutine in it is
+// blocked, so after synctest.Wait the trimmer has done all it will do until the next tick.
 func TestTrimmer(t *testing.T) {
-	clk := clock.NewFake(time.Unix(0, 0))
-	var busy atomic.Bool
-	var freed atomic.Int64
-	tr := newTrimmer(clk, busy.Load)
-	tr.free = func() { freed.Add(1) }
-	const delay = 2 * time.Second
-	tr.delay = delay
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); tr.run(ctx) }()
-	defer func() { cancel(); wg.Wait() }()
+	synctest.Test(t, func(t *testing.T) {
+		var busy atomic.Bool
+		var freed atomic.Int64
+		tr := newTrimmer(clock.Real{}, busy.Load)
+		tr.free = func() { freed.Add(1) }
+		const delay = 2 * time.Second
+		tr.delay = delay
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go tr.run(ctx)
 
-	// idle kicks the trimmer and waits until it has armed its timer for that kick, so the
-	// fake clock moves only after the trimmer has seen everything sent so far.
-	kicks := int64(0)
-	idle := func() {
-		t.Helper()
-		tr.idle()
-		kicks++
-		deadline := time.Now().Add(5 * time.Second)
-		for tr.arms.Load() != kicks {
-			if time.Now().After(deadline) {
-				t.Fatalf("trimmer took %d kicks, want %d", tr.arms.Load(), kicks)
-			}
-			time.Sleep(time.Millisecond)
+		// after lets d pass and returns the trims so far.
+		after := func(d time.Duration) int64 {
+			t.Helper()
+			time.Sleep(d)
+			synctest.Wait()
+			return freed.Load()
 		}
-	}
-	waitTrims := func(want int64) {
-		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for tr.trims.Load() != want || freed.Load() != want {
-			if time.Now().After(deadline) {
-				t.Fatalf("trims = %d, freed = %d; want %d", tr.trims.Load(), freed.Load(), want)
-			}
-			time.Sleep(time.Millisecond)
+		idle := func() { tr.idle(); synctest.Wait() }
+
+		idle()
+		if n := after(delay - time.Millisecond); n != 0 {
+			t.Fatalf("trimmed %d times before the delay", n)
 		}
-	}
+		if n := after(time.Millisecond); n != 1 {
+			t.Fatalf("trims = %d at the delay, want 1", n)
+		}
 
-	idle()
-	clk.Advance(delay - time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
-	if n := freed.Load(); n != 0 {
-		t.Fatalf("trimmed %d times before the delay", n)
-	}
-	clk.Advance(time.Millisecond)
-	waitTrims(1)
+		// Idles in a row (a burst of short calls) trim once, the delay after the last.
+		idle()
+		after(time.Second)
+		idle()
+		after(time.Second)
+		idle()
+		if n := after(delay - time.Millisecond); n != 1 {
+			t.Fatalf("trims = %d before the delay after the last idle, want 1", n)
+		}
+		if n := after(time.Millisecond); n != 2 {
+			t.Fatalf("trims = %d after a burst, want 2", n)
+		}
 
-	// Idles in a row (a burst of short calls) trim once, the delay after the last.
-	idle()
-	clk.Advance(time.Second)
-	idle()
-	clk.Advance(time.Second)
-	idle()
-	clk.Advance(delay - time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
-	waitTrims(1)
-	clk.Advance(time.Millisecond)
-	waitTrims(2)
-
-	// A call up when the delay runs out: no trim.
-	busy.Store(true)
-	idle()
-	clk.Advance(delay)
-	time.Sleep(20 * time.Millisecond)
-	waitTrims(2)
+		// A call up when the delay runs out: no trim.
+		busy.Store(true)
+		idle()
+		if n := after(delay); n != 2 {
+			t.Fatalf("trims = %d with a call up, want 2", n)
+		}
+	})
 }
