@@ -3,11 +3,11 @@ package gpio
 import (
 	"context"
 	"errors"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/testpeer"
 	"go.uber.org/goleak"
 )
 
@@ -383,17 +383,10 @@ func TestHaltAndClose(t *testing.T) {
 	}
 }
 
-// waitFor polls cond while Run's goroutine catches up with a fake-clock step; the real-time
-// bound only turns a hang into a failure.
+// waitFor polls cond while Run's goroutine catches up with a fake-clock step.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		runtime.Gosched() // let Run catch up; nothing is timed
-	}
+	testpeer.WaitUntil(t, 5*time.Second, what, cond)
 }
 
 func nextEvent(t *testing.T, b *Board) Event {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/testpeer"
 	"github.com/doorsip/intercom/sip/internal/testrun"
 )
 
@@ -114,13 +115,5 @@ func waitTimers(t testing.TB, clk *clock.Fake, n int) {
 // waitFor polls cond (for peers' log output) until it holds, failing after 10 s.
 func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		select {
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	testpeer.WaitUntil(t, 10*time.Second, "peer log output", cond)
 }

@@ -117,11 +117,5 @@ socket = ""
 
 func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for: %s", limit, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testpeer.WaitUntil(t, limit, what, cond)
 }
