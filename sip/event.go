@@ -32,6 +32,8 @@ const (
 	// MessageWaiting: a voicemail box watched with [sip.events] mwi reported its state;
 	// MWI holds it.
 	MessageWaiting
+	// Message: a SIP MESSAGE (RFC 3428) arrived; Text holds it.
+	Message
 )
 
 func (k EventKind) String() string {
@@ -56,6 +58,8 @@ func (k EventKind) String() string {
 		return "transfer"
 	case MessageWaiting:
 		return "message-waiting"
+	case Message:
+		return "message"
 	}
 	return fmt.Sprintf("event(%d)", int(k))
 }
@@ -67,6 +71,7 @@ type Event struct {
 	Digit  rune
 	Reg    RegState
 	MWI    MWI
+	Text   TextMessage // Message
 	Code   int
 	Reason string
 }

@@ -20,6 +20,7 @@ func (u *UA) handlers() map[gosip.RequestMethod]func(*gosip.Request, gosip.Serve
 		gosip.REFER:     u.onRefer,
 		gosip.NOTIFY:    u.onNotify,
 		gosip.SUBSCRIBE: u.onSubscribe,
+		gosip.MESSAGE:   u.onMessage,
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // allowMethods is what we answer in Allow; acceptTypes what we take as bodies.
 const (
-	allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, SUBSCRIBE"
+	allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, SUBSCRIBE, MESSAGE"
 	acceptTypes  = "application/sdp, application/dtmf-relay, application/dtmf"
 )
 

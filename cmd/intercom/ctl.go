@@ -29,6 +29,7 @@ commands:
   lines               output line levels (gpio.chip = "sim" only)
   stats               uptime, memory, scanner drops, and the call's audio figures
   users               the keypad and card users (no PINs); reload-users rereads the file
+  message URI TEXT    send TEXT to URI as a SIP MESSAGE
   -                   JSON request lines from stdin, one response line each
 `
 
@@ -97,6 +98,12 @@ func runCtl(args []string, socket string, stdin io.Reader, stdout, stderr io.Wri
 			return ctlUsageError(stderr, "%s takes at most one %s", op, rule.ArgName)
 		}
 	case door.ArgRequired:
+		if rule.Text {
+			if len(pos) < 2 {
+				return ctlUsageError(stderr, "%s takes a %s and a text", op, rule.ArgName)
+			}
+			req.Text, pos = strings.Join(pos[1:], " "), pos[:1]
+		}
 		if len(pos) != 1 {
 			return ctlUsageError(stderr, "%s takes one %s", op, rule.ArgName)
 		}

@@ -97,6 +97,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.phone.forged = func(from string, o sip.Origin, why string) {
 		a.events.AddFrom(EventIncomingForged, o.Source.String(), "from", from, "source", o.Source.String(), "reason", why)
 	}
+	a.phone.text = a.messageReceived
 	a.trim = newTrimmer(opts.Clock, a.phone.busy)
 	a.phone.idle = a.trim.idle
 	a.doorIO = newDoorBoard(a.board)

@@ -1,6 +1,5 @@
 package app
 
-
 // earlyDirection is the direction of early media: the visitor hears the far end's ringback
 // or announcement, and the microphone stays off the line until someone answers.
 func earlyDirection(negotiated string) string {

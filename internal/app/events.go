@@ -8,4 +8,6 @@ const (
 	EventReaderMisread     eventlog.Kind = "reader-misread"
 	EventUsersReloadFailed eventlog.Kind = "users-reload-failed"
 	EventUsersReloaded     eventlog.Kind = "users-reloaded"
+	EventMessageReceived   eventlog.Kind = "message-received"
+	EventMessageSent       eventlog.Kind = "message-sent"
 )

@@ -45,6 +45,8 @@ type phone struct {
 	// forged records an incoming call refused because its From could not be believed (the
 	// app writes it to the event log, folded per source).
 	forged func(from string, o sip.Origin, why string)
+	// text records a received SIP MESSAGE (the app writes it to the event log).
+	text func(sip.TextMessage)
 
 	mu    sync.Mutex
 	trust trust // who may claim which From (trust.go); a reload replaces it
@@ -139,6 +141,11 @@ func (p *phone) handle(ev sip.Event) {
 		return
 	case sip.MessageWaiting:
 		p.emit(door.PhoneEvent{Kind: door.MessageWaiting, Account: ev.MWI.Account, Waiting: ev.MWI.Waiting})
+		return
+	case sip.Message:
+		if p.text != nil {
+			p.text(ev.Text)
+		}
 		return
 	}
 	if ev.Call == nil {

@@ -19,6 +19,7 @@ const MaxRequest = 64 << 10
 type Request struct {
 	Op     door.Op `json:"op"`               // door.Ops; its door.OpRule says what else it takes
 	Arg    string  `json:"arg,omitempty"`    // call: URI; press/release: button or input name
+	Text   string  `json:"text,omitempty"`   // message: the text to send
 	Long   bool    `json:"long,omitempty"`   // press: long press
 	Follow bool    `json:"follow,omitempty"` // events: stream new entries instead of the recent ones
 	// Backlog with Follow sends the recent entries first (what `ctl events -f` shows). A
@@ -64,6 +65,9 @@ func DecodeRequest(line []byte) (Request, error) {
 	}
 	if r.Backlog && !r.Follow {
 		return Request{}, fmt.Errorf("%w: backlog is for follow (events without follow always send it)", ErrBadRequest)
+	}
+	if rule.Text != (r.Text != "") {
+		return Request{}, fmt.Errorf("%w: text is for message, which needs one", ErrBadRequest)
 	}
 	if rule.Arg == door.ArgRequired && r.Arg == "" {
 		return Request{}, fmt.Errorf("%w: %s needs arg (a %s)", ErrBadRequest, r.Op, rule.ArgName)

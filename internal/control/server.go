@@ -31,6 +31,12 @@ type LineReader interface {
 	Lines() (map[string]bool, error)
 }
 
+// MessageSender is implemented by a Handler that can send a SIP MESSAGE; it serves the
+// message op.
+type MessageSender interface {
+	SendMessage(ctx context.Context, target, text string) error
+}
+
 // FingerprintReader is implemented by a Handler that serves HTTPS: the status op then carries
 // the certificate's SHA-256 fingerprint, so an installer can pin a self-signed certificate.
 type FingerprintReader interface {
@@ -246,6 +252,16 @@ func (s *Server) do(ctx context.Context, req Request) Response {
 	}
 	if req.Op == door.OpUsers || req.Op == door.OpReloadUsers {
 		return s.users(req.Op)
+	}
+	if req.Op == door.OpMessage {
+		ms, ok := s.h.(MessageSender)
+		if !ok {
+			return Response{Error: ErrUnsupported.Error() + ": message"}
+		}
+		if err := ms.SendMessage(ctx, req.Arg, req.Text); err != nil {
+			return Response{Error: err.Error()}
+		}
+		return Response{OK: true, Message: "message sent to " + req.Arg}
 	}
 	if req.Op == door.OpStats {
 		sr, ok := s.h.(StatsReader)

@@ -19,6 +19,7 @@ const (
 	OpStats       Op = "stats"
 	OpUsers       Op = "users"
 	OpReloadUsers Op = "reload-users"
+	OpMessage     Op = "message"
 )
 
 // ArgUse says whether an op takes an argument.
@@ -41,6 +42,7 @@ type OpRule struct {
 	// Call: it acts on a call (answer: a ringing one; hangup: any), so it is refused when
 	// there is none.
 	Call   bool
+	Text   bool // takes a text after the argument (message: what to send)
 	Long   bool // takes a long-press flag
 	Follow bool // takes follow and backlog
 }
@@ -48,7 +50,7 @@ type OpRule struct {
 // Ops lists every op in the order `intercom ctl` documents them.
 func Ops() []Op {
 	return []Op{OpStatus, OpCall, OpAnswer, OpHangup, OpOpen, OpPress, OpRelease,
-		OpEvents, OpLines, OpStats, OpUsers, OpReloadUsers}
+		OpEvents, OpLines, OpStats, OpUsers, OpReloadUsers, OpMessage}
 }
 
 // Rule returns what op accepts; ok is false for an unknown op.
@@ -70,6 +72,8 @@ func (op Op) Rule() (r OpRule, ok bool) {
 		return OpRule{Follow: true}, true
 	case OpLines, OpStats, OpUsers, OpReloadUsers:
 		return OpRule{}, true
+	case OpMessage:
+		return OpRule{Arg: ArgRequired, ArgName: "URI", Text: true}, true
 	}
 	return OpRule{}, false
 }
