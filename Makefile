@@ -8,7 +8,7 @@ BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS)'
 FUZZTIME ?= 60s
 PI ?=
 
-.PHONY: help build cross check test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-deps deps fmt vet clean
+.PHONY: help build cross check shellcheck test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-deps deps fmt vet clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -16,12 +16,22 @@ help: ## list every target
 build: ## build bin/intercom for this machine
 	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/intercom ./cmd/intercom
 
-cross: ## static, stripped, version-stamped binaries for the boards into dist/
+# GOARCH (and GOARM) of each board binary in dist/.
+goenv_armv6 := GOARCH=arm GOARM=6
+goenv_armv7 := GOARCH=arm GOARM=7
+goenv_arm64 := GOARCH=arm64
+goenv_amd64 := GOARCH=amd64
+
+# One board's binary: `make dist/intercom-linux-arm64`. Always handed to go build, which knows
+# what is up to date.
+dist/intercom-linux-%: FORCE
+	@test -n "$(goenv_$*)" || { echo "no board architecture $*"; exit 2; }
 	@mkdir -p dist
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=6 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-armv6 ./cmd/intercom
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-armv7 ./cmd/intercom
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-arm64 ./cmd/intercom
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(BUILDFLAGS) -o dist/intercom-linux-amd64 ./cmd/intercom
+	CGO_ENABLED=0 GOOS=linux $(goenv_$*) $(GO) build $(BUILDFLAGS) -o $@ ./cmd/intercom
+
+FORCE:
+
+cross: dist/intercom-linux-armv6 dist/intercom-linux-armv7 dist/intercom-linux-arm64 dist/intercom-linux-amd64 ## static, stripped, version-stamped binaries for the boards into dist/
 	@file dist/* | sed 's/, Go BuildID=[^,]*//'
 	qemu-arm-static dist/intercom-linux-armv6 version
 	qemu-arm-static dist/intercom-linux-armv7 version
@@ -33,9 +43,12 @@ fmt: ## gofmt -l: fails when a file is not formatted
 vet: ## go vet
 	$(GO) vet ./...
 
-check: fmt vet ## what to run before you stop: gofmt, vet, race tests, cross-builds
+check: fmt vet shellcheck ## what to run before you stop: gofmt, vet, shellcheck, race tests, cross-builds
 	$(GO) test -race -count=1 ./...
 	$(MAKE) cross
+
+shellcheck: ## shellcheck every tracked shell script
+	git ls-files -z '*.sh' | xargs -0 shellcheck
 
 deps: ## install the apt packages and Go modules the tests use (root)
 	scripts/deps.sh
@@ -52,8 +65,7 @@ qemu-user: ## alsa/ and media/ unit tests under qemu-user (arm v6, v7, arm64)
 test: deps vet unit fuzz-smoke qemu-user cross bench-smoke acoustics-smoke vboard ## everything CI runs (installs its own deps)
 	@echo "make test: all passed"
 
-demo: ## two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
-	CGO_ENABLED=0 $(GO) build -o bin/intercom ./cmd/intercom
+demo: build ## two intercoms on loopback: bell, ring, tones both ways, DTMF opens the door
 	bin/intercom demo
 
 vboard: ## hardware-in-the-loop on the virtual board (QEMU: snd-aloop, gpio-sim), x86_64 + arm64 + armhf (GOARM=7, and 6 for the scenario)
@@ -63,9 +75,9 @@ hwtest: ## run the real-board tests on a Raspberry Pi over SSH: make hwtest PI=h
 	@test -n "$(PI)" || { echo "hwtest: set PI=host (the board's SSH address)"; exit 2; }
 	hwtest/board.sh $(PI)
 
-deploy: cross ## copy binary, config (if absent) and unit to a board and restart: make deploy PI=host
+deploy: ## build the board's binary, copy it, config (if absent) and unit to it and restart: make deploy PI=host
 	@test -n "$(PI)" || { echo "deploy: set PI=host (the board's SSH address)"; exit 2; }
-	systemd/deploy.sh $(PI)
+	DEPLOY_BUILD="$(MAKE) -C $(CURDIR)" systemd/deploy.sh $(PI)
 
 fuzz: ## every fuzz target for FUZZTIME (default 60s; FUZZTIME=10m for a long run)
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

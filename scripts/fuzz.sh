@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Runs every Fuzz target in the module for FUZZTIME each (default 3s): `make test` uses it as a
-# smoke run, `make fuzz` as a longer one. Crashers are written by go test under
+# Runs every Fuzz target in the module for FUZZTIME each (default 3s) and prints one result
+# line per target (seconds, executions, new corpus entries, PASS or the crasher go test wrote):
+# `make test` uses it as a smoke run, `make fuzz` as a longer one. Crashers land under
 # testdata/fuzz/FuzzXxx in the package and become regression seeds once committed.
+# FUZZPARALLEL sets the workers per target (default 1: the machine is shared). FUZZMINIMIZE
+# bounds the minimisation of each new input: go's default, 60s, can eat a whole short run on a
+# large seed such as config/example.toml.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 fuzztime=${FUZZTIME:-3s}
+parallel=${FUZZPARALLEL:-1}
+minimize=${FUZZMINIMIZE:-5s}
 status=0
 n=0
 log=$(mktemp)
@@ -20,20 +27,25 @@ while IFS= read -r line; do
 	name=$(sed -E 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/' <<<"${line#*:}")
 	[[ $name =~ ^Fuzz[A-Za-z0-9_]*$ ]] || { echo "fuzz: cannot parse target from: $line"; exit 2; }
 	pkg=$(dirname "$file")
-	echo "fuzz: $pkg $name ($fuzztime)"
-	# Minimising a new input defaults to 60 s, which would eat a short run whole.
-	if ! go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 5s >"$log" 2>&1; then
-		cat "$log"
+	start=$(date +%s)
+	verdict=PASS
+	if ! go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimize" \
+		-parallel "$parallel" >"$log" 2>&1; then
 		if harness_race "$log"; then
 			# Go's fuzz coordinator can fail a run at the -fuzztime deadline with nothing found
-			# (Go issue 75804, fixed in Go 1.27). A real finding always writes its input.
-			echo "fuzz: $name: the toolchain's deadline race, not a finding (no input written); not counted"
+			# (fixed in Go 1.27). A real finding always writes its input.
+			verdict="PASS (the toolchain's deadline race, no input written)"
 		else
+			verdict="FAIL $(grep -oE 'testdata/fuzz/[^ ]+' "$log" | head -1 || true)"
 			status=1
 		fi
 	fi
 	n=$((n + 1))
-	grep -E '^(fuzz: elapsed|ok|PASS)' "$log" | tail -1
+	execs=$(grep -oE 'execs: [0-9]+' "$log" | tail -1 | cut -d' ' -f2 || true)
+	newc=$(grep -oE 'new interesting: [0-9]+' "$log" | tail -1 | cut -d' ' -f3 || true)
+	printf '%-28s %-34s %4ss execs=%-9s new=%-5s %s\n' "$pkg" "$name" "$(($(date +%s) - start))" \
+		"${execs:-0}" "${newc:-0}" "$verdict"
+	if [[ $verdict != PASS* ]]; then sed -n '1,60p' "$log"; fi
 done < <(grep -r --include='*_test.go' -E '^func Fuzz[A-Za-z0-9_]*\(' . | grep -v '/\.cache/' | sort)
 echo "fuzz: $n targets run for $fuzztime each"
 [ "$n" -gt 0 ] || { echo "fuzz: no targets found"; exit 1; }

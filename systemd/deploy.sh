@@ -9,7 +9,8 @@
 # Usage: systemd/deploy.sh HOST   (HOST as ssh understands it: user@pi.local, an ssh alias)
 # Env:   SSH_OPTS (extra options for both ssh and scp: -i KEY, -o Port=2222; not -p, which
 #        scp reads otherwise), DIST (default dist), CONFIG (default
-#        config/example.toml), READY_TIMEOUT (default 10).
+#        config/example.toml), READY_TIMEOUT (default 10), DEPLOY_BUILD (a make command that
+#        builds dist/intercom-linux-<arch>; make deploy sets it).
 # The remote user must be root or have passwordless sudo.
 set -eu
 
@@ -39,6 +40,11 @@ x86_64) arch=amd64 ;;
 	;;
 esac
 bin=$dist/intercom-linux-$arch
+# make deploy builds only this board's binary (DEPLOY_BUILD is its make).
+if [ -n "${DEPLOY_BUILD:-}" ]; then
+	# shellcheck disable=SC2086 # a command and its arguments, split on purpose.
+	$DEPLOY_BUILD "dist/intercom-linux-$arch"
+fi
 for f in "$bin" "$here/intercom.service" "$here/intercom.sysusers" "$here/60-intercom-gpio.rules" "$config"; do
 	[ -f "$f" ] || {
 		echo "deploy: missing $f (run make cross)" >&2

@@ -181,7 +181,8 @@ fetch_amd64() {
 		(cd "$d/debs" && apt-get -o APT::Sandbox::User=root -qq download "$img")
 	fi
 	if [ ! -f "$d/root/boot/vmlinuz-$abi-amd64" ]; then
-		unpack amd64 "$(ls "$d/debs/${img}_"*.deb | head -n1)"
+		local debs=("$d/debs/${img}_"*.deb)
+		unpack amd64 "${debs[0]}"
 	fi
 	# PVH boots the uncompressed ELF about twice as fast as the bzImage under TCG.
 	if [ ! -s "$d/vmlinux" ]; then

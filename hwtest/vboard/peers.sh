@@ -11,12 +11,15 @@
 peer_rtp_ports="10000 10001 10002 10003 10004 10005 10006 10007" # [media] rtp_ports in guest/intercom.toml
 
 peers_start() { # WORK
-	local w=$1/peers mpath
+	local w=$1/peers mpath f
 	mkdir -p "$w"
 	ip link set lo up
 	ip addr add 10.0.2.15/32 dev lo
-	mpath=$(dirname "$(ls /usr/lib/*/kamailio/modules/tm.so /usr/lib/kamailio/modules/tm.so 2>/dev/null | head -n1)")
-	[ -n "$mpath" ] && [ "$mpath" != . ] || { echo "VBOARD FAIL host: kamailio modules not found"; return 1; }
+	mpath=
+	for f in /usr/lib/*/kamailio/modules/tm.so /usr/lib/kamailio/modules/tm.so; do
+		if [ -e "$f" ]; then mpath=$(dirname "$f"); break; fi
+	done
+	if [ -z "$mpath" ]; then echo "VBOARD FAIL host: kamailio modules not found"; return 1; fi
 	sed "s|@MPATH@|$mpath|" "$here/host/kamailio.cfg" >"$w/kamailio.cfg"
 	"$1/host/rtpsnr" gen -hz 400 -seconds 30 -o "$w/tone400.pcma"
 	sed "s|@TONE@|$w/tone400.pcma|" "$here/host/peer-uas.xml" >"$w/peer-uas.xml"
@@ -62,6 +65,7 @@ peers_stop() {
 peers_report() {
 	local w=$1/peers rc=0 out
 	if out=$("$1/host/rtpsnr" analyze -pcap "$w/call.pcap" -dst 127.0.0.1 -nth 1 -hz 1000 -min-db 30 -tail 3s -prefix to_peer_ 2>&1); then
+		# shellcheck disable=SC2086,SC2116 # unquoted on purpose: one line, whitespace collapsed
 		echo "VBOARD HOST $(echo $out)"
 	else
 		echo "VBOARD FAIL host: intercom->peer tone: $out"

@@ -70,7 +70,9 @@ done
 has() { case ",$scenarios," in *",$1,"*) return 0 ;; esac; return 1; }
 
 d=$CACHE/$arch
-[ -e "$d/vmlinux" ] && [ -f "$d/modules/gpio-sim.ko" ] || die "run: $arch is not fetched (run hwtest/vboard/fetch.sh $arch)"
+if [ ! -e "$d/vmlinux" ] || [ ! -f "$d/modules/gpio-sim.ko" ]; then
+	die "run: $arch is not fetched (run hwtest/vboard/fetch.sh $arch)"
+fi
 
 mkdir -p "$CACHE/tmp"
 if [ -n "$pack_only" ]; then

@@ -99,7 +99,7 @@ reset_board() {
 	rmmod snd-aloop 2>/dev/null
 	insmod $MODDIR/snd-aloop.ko $ALOOP_ARGS || { note_fail "reset: insmod snd-aloop"; return; }
 	for f in "$devdir"/sim_gpio*/pull; do echo pull-down >"$f"; done
-	[ -e /proc/asound/Loopback ] && [ -e /proc/asound/Speaker ] || note_fail "reset: aloop cards missing"
+	if [ ! -e /proc/asound/Loopback ] || [ ! -e /proc/asound/Speaker ]; then note_fail "reset: aloop cards missing"; fi
 }
 if has board; then
 	has tests && reset_board
