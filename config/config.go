@@ -162,7 +162,7 @@ const (
 	inputKeys   = "name, line, active_low, bias"
 	ledKeys     = "name, line, active_low, show"
 	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, lockout_for, lockout_max, lockout_reset, lockout_global, exit_button, sensor, held_open, tamper"
-	callKeys    = "incoming, allow_from, max_duration, warn_before, ring_timeout"
+	callKeys    = "incoming, allow_from, max_duration, warn_before, ring_timeout, auto_answer"
 	logKeys     = "level, events, events_max_size"
 	controlKeys = "socket"
 )
@@ -332,6 +332,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.duration(k, "call", "max_duration", &c.Door.Call.MaxDuration)
 		r.duration(k, "call", "warn_before", &c.Door.Call.WarnBefore)
 		r.duration(k, "call", "ring_timeout", &c.Door.Call.RingTimeout)
+		r.boolean(k, "call", "auto_answer", &c.Door.Call.AutoAnswer)
 		r.unknown(k, "call", callKeys)
 	}
 	if l := r.table(t, "", "log"); l != nil {

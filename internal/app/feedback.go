@@ -88,6 +88,9 @@ func (f *feedback) entry(e eventlog.Entry) {
 		}
 		f.mu.Unlock()
 	case door.EventNoAnswer:
+		if _, out := e.Get("targets"); !out {
+			break // an incoming call nobody at the door answered: the visitor did not call
+		}
 		f.mu.Lock()
 		code := f.failed
 		f.failed = 0

@@ -99,11 +99,12 @@ func TestFeedbackEntries(t *testing.T) {
 		want    []media.FeedbackKind
 	}{
 		{"ringing then answered", []eventlog.Entry{e("ring-group"), e("ringing"), e("answered")}, []media.FeedbackKind{R}},
-		{"busy", []eventlog.Entry{e("ring-group"), e("ringing"), e("call-failed", "code", 486), e("no-answer", "reason", "no answer")}, []media.FeedbackKind{R, B}},
-		{"busy in a group wins over a failure", []eventlog.Entry{e("ring-group"), e("call-failed", "code", 486), e("call-failed", "code", 503), e("no-answer", "reason", "no answer")}, []media.FeedbackKind{B}},
-		{"ring timeout", []eventlog.Entry{e("ring-group"), e("ringing"), e("cancelled"), e("no-answer", "reason", "ring timeout")}, []media.FeedbackKind{R, N}},
-		{"server error", []eventlog.Entry{e("ring-group"), e("call-failed", "code", 503), e("no-answer", "reason", "no answer")}, []media.FeedbackKind{F}},
-		{"not placed", []eventlog.Entry{e("ring-group"), e("call-failed", "err", "no route"), e("no-answer", "reason", "all targets failed")}, []media.FeedbackKind{F}},
+		{"busy", []eventlog.Entry{e("ring-group"), e("ringing"), e("call-failed", "code", 486), e("no-answer", "targets", "x", "reason", "no answer")}, []media.FeedbackKind{R, B}},
+		{"busy in a group wins over a failure", []eventlog.Entry{e("ring-group"), e("call-failed", "code", 486), e("call-failed", "code", 503), e("no-answer", "targets", "x", "reason", "no answer")}, []media.FeedbackKind{B}},
+		{"ring timeout", []eventlog.Entry{e("ring-group"), e("ringing"), e("cancelled"), e("no-answer", "targets", "x", "reason", "ring timeout")}, []media.FeedbackKind{R, N}},
+		{"incoming call not answered at the door", []eventlog.Entry{e("incoming"), e("no-answer", "from", "sip:101@pbx", "reason", "ring timeout")}, nil},
+		{"server error", []eventlog.Entry{e("ring-group"), e("call-failed", "code", 503), e("no-answer", "targets", "x", "reason", "no answer")}, []media.FeedbackKind{F}},
+		{"not placed", []eventlog.Entry{e("ring-group"), e("call-failed", "err", "no route"), e("no-answer", "targets", "x", "reason", "all targets failed")}, []media.FeedbackKind{F}},
 		{"door opened", []eventlog.Entry{e("door-open", "by", "code")}, []media.FeedbackKind{D}},
 		{"call ended", []eventlog.Entry{e("call-ended", "by", "remote")}, []media.FeedbackKind{E}},
 	}

@@ -132,9 +132,13 @@ func (c *Controller) onRingTimeout() {
 // Unavailable lets a PBX try its next destination. The timer may be stale (the call was
 // answered, declined or cancelled since), hence the check that it is still the same call.
 func (c *Controller) onIncomingTimeout() {
-	call := c.ringIn
-	c.ringIn = nil
+	call, auto := c.ringIn, c.autoIn
+	c.ringIn, c.autoIn = nil, false
 	if c.state != RingingIn || call == nil || !c.isActive(call) {
+		return
+	}
+	if auto {
+		c.answer(call)
 		return
 	}
 	if err := call.Reject(codeUnavailable); err != nil {
@@ -232,8 +236,14 @@ func (c *Controller) onIncoming(call PhoneCall) {
 		reject(codeDecline, "call.incoming is reject")
 		return
 	}
-	c.events.Add(EventIncoming, "from", from, "call", call.ID())
-	if c.cfg.Call.Incoming == "auto" {
+	after, auto := c.autoAnswer(call)
+	if auto {
+		c.events.Add(EventIncoming, "from", from, "call", call.ID(), "auto_answer", after)
+	} else {
+		c.events.Add(EventIncoming, "from", from, "call", call.ID())
+	}
+	c.autoIn = false
+	if c.cfg.Call.Incoming == "auto" || (auto && after == 0) {
 		c.answer(call)
 		return
 	}
@@ -242,7 +252,12 @@ func (c *Controller) onIncoming(call PhoneCall) {
 	}
 	c.call = call
 	c.state = RingingIn
-	if d := c.cfg.Call.RingTimeout; d > 0 {
+	switch d := c.cfg.Call.RingTimeout; {
+	case auto:
+		// The ring timer answers instead of giving up.
+		c.ringIn, c.autoIn = call, true
+		c.ringT.arm(c.clk, after)
+	case d > 0:
 		c.ringIn = call
 		c.ringT.arm(c.clk, d)
 	}

@@ -79,6 +79,9 @@ type Call struct {
 	// RingTimeout ends an incoming call nobody answers (incoming = "button") with 480;
 	// 0 rings until the caller gives up.
 	RingTimeout time.Duration
+	// AutoAnswer honours a caller's request to be answered without anyone at the door
+	// (intercom paging), only for callers listed in AllowFrom.
+	AutoAnswer bool
 }
 
 // EventLog is the event part of [log].

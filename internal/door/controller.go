@@ -64,6 +64,7 @@ type Controller struct {
 	leds     map[string]LEDPattern
 	ringT    timer
 	ringIn   PhoneCall // the incoming call ringT was armed for (no ring group)
+	autoIn   bool      // ringT answers ringIn (its caller asked for auto-answer)
 	warnT    timer
 	endT     timer
 	doorT    timer

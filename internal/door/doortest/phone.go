@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/doorsip/intercom/internal/door"
 )
@@ -114,6 +115,23 @@ type Call struct {
 	fail error
 	// panicOn names a method that panics, to test the controller's recovery.
 	panicOn string
+	// autoAnswer is the delay the caller asked to be answered after, when asked.
+	autoAnswer  time.Duration
+	askedAnswer bool
+}
+
+// AskAutoAnswer makes the call's caller ask to be answered after d (answer-after).
+func (c *Call) AskAutoAnswer(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.autoAnswer, c.askedAnswer = d, true
+}
+
+// AutoAnswer reports what AskAutoAnswer set (door.AutoAnswerer).
+func (c *Call) AutoAnswer() (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.autoAnswer, c.askedAnswer
 }
 
 func (c *Call) ID() string { return c.id }
