@@ -69,7 +69,7 @@ func (u *UA) mwiKnown(callID string) bool {
 
 func (m *mwiSub) run(ctx context.Context) {
 	u := m.u
-	bo := newBackoff(5*time.Second, 5*time.Minute)
+	bo := clock.NewBackoff(5*time.Second, 5*time.Minute)
 	var t clock.Timer
 	for {
 		if t != nil {
@@ -89,12 +89,12 @@ func (m *mwiSub) run(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			wait := bo.next()
+			wait := bo.Next()
 			u.log.Warn("sip: MWI subscription failed", "box", m.name, "retry_in", wait.Round(time.Second), "err", err)
 			t = u.clk.NewTimer(wait)
 			continue
 		}
-		bo.reset()
+		bo.Reset()
 		t = u.clk.NewTimer(granted / 2)
 	}
 }

@@ -81,7 +81,7 @@ func (p *publisher) setState(s DoorState) {
 // run publishes until ctx ends, then withdraws the publication.
 func (p *publisher) run(ctx context.Context) {
 	u := p.u
-	bo := newBackoff(5*time.Second, 5*time.Minute)
+	bo := clock.NewBackoff(5*time.Second, 5*time.Minute)
 	var t clock.Timer // the next refresh or retry; nil: publish now
 	for {
 		if t != nil {
@@ -105,12 +105,12 @@ func (p *publisher) run(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			wait := bo.next()
+			wait := bo.Next()
 			t = u.clk.NewTimer(wait)
 			u.log.Warn("sip: PUBLISH failed", "account", p.acct.ID, "retry_in", wait.Round(time.Second), "err", err)
 			continue
 		}
-		bo.reset()
+		bo.Reset()
 		p.sent, p.haveSent = st, true
 		// Refresh at half the granted time, as registrations do. The timer is armed before
 		// the status says so, so that a test moving a fake clock cannot run ahead of it.

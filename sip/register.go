@@ -13,6 +13,8 @@ import (
 	"time"
 
 	gosip "github.com/emiago/sipgo/sip"
+
+	"github.com/doorsip/intercom/internal/clock"
 )
 
 // Registration timing.
@@ -86,7 +88,7 @@ func (u *UA) Registrations() []RegState {
 // the backup registrar if there is one) and unregisters when ctx ends.
 func (r *registration) run(ctx context.Context) {
 	u := r.ua
-	bo := newBackoff(regBackoffBase, regBackoffMax)
+	bo := clock.NewBackoff(regBackoffBase, regBackoffMax)
 	expires := r.acct.Expires
 	for {
 		granted, err := r.register(ctx, expires)
@@ -95,7 +97,7 @@ func (r *registration) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				break
 			}
-			wait = bo.next()
+			wait = bo.Next()
 			u.log.Warn("sip: register failed", "account", r.acct.ID, "err", err, "retry", wait)
 			if len(r.regs) > 1 {
 				r.mu.Lock()
@@ -103,7 +105,7 @@ func (r *registration) run(ctx context.Context) {
 				r.mu.Unlock()
 			}
 		} else {
-			bo.reset()
+			bo.Reset()
 			wait = max(granted/2, regMinRefresh)
 			if r.cur != 0 {
 				// On the backup: try the primary again at the next refresh (fail-back).

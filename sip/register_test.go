@@ -84,29 +84,6 @@ func TestRegisterKamailio(t *testing.T) {
 	})
 }
 
-func TestBackoff(t *testing.T) {
-	b := newBackoff(2*time.Second, 5*time.Minute)
-	b.rnd = func() float64 { return 1 }
-	var got []time.Duration
-	for i := 0; i < 10; i++ {
-		got = append(got, b.next())
-	}
-	want := []time.Duration{2, 4, 8, 16, 32, 64, 128, 256, 300, 300}
-	for i := range want {
-		if got[i] != want[i]*time.Second {
-			t.Fatalf("step %d: %v, want %v", i, got[i], want[i]*time.Second)
-		}
-	}
-	b.rnd = func() float64 { return 0 }
-	if d := b.next(); d != 150*time.Second {
-		t.Errorf("jitter floor %v, want 150s", d)
-	}
-	b.reset()
-	if d := b.next(); d != time.Second {
-		t.Errorf("after reset %v", d)
-	}
-}
-
 // TestRegistrarRestart: the registrar (over TCP, so a dead one is noticed at once) goes
 // away; the UA reports Failing and backs off; once a new registrar listens on the same
 // address, the next attempt registers again.

@@ -30,7 +30,8 @@ type hwDevice struct {
 	format  media.Format
 	period  time.Duration
 	retryAt time.Time
-	backoff time.Duration
+	retryIn time.Duration
+	reopen  clock.Backoff // exact doubling: one local card, nothing to spread out
 	closed  bool
 }
 
@@ -51,7 +52,8 @@ func openHW(name string, dir alsa.Direction, cfg Config, opts Options) (*hwDevic
 		return nil, fmt.Errorf("audio: open %s: %w", name, err)
 	}
 	d := &hwDevice{name: name, dir: dir, want: want, log: opts.Logger, clk: opts.Clock, pcm: pcm,
-		open: opts.OpenPCM, cfg: cfg}
+		reopen: clock.Backoff{Base: reopenFirst, Max: reopenMax},
+		open:   opts.OpenPCM, cfg: cfg}
 	d.applyMixer()
 	d.setFormat(pcm.Params())
 	d.log.Info("audio device open", "device", name, "dir", dirName(dir), "rate", d.format.Rate,
@@ -106,8 +108,9 @@ func (d *hwDevice) io(buf []int16) (int, error) {
 			d.log.Error("audio device gone; carrying on with silence and reopening", "device", d.name, "dir", dirName(d.dir))
 			pcm.Close()
 			d.pcm = nil
-			d.backoff = reopenFirst
-			d.retryAt = d.clk.Now().Add(d.backoff)
+			d.reopen.Reset()
+			d.retryIn = d.reopen.Next()
+			d.retryAt = d.clk.Now().Add(d.retryIn)
 		}
 		d.mu.Unlock()
 		return d.idle(buf, ch)
@@ -145,9 +148,9 @@ func (d *hwDevice) reopenLocked() *alsa.PCM {
 		err = fmt.Errorf("came back as %d Hz x%d, running at %d Hz x%d", pcm.Params().Rate, pcm.Params().Channels, d.format.Rate, d.format.Channels)
 	}
 	if err != nil {
-		d.backoff = min(2*d.backoff, reopenMax)
-		d.retryAt = d.clk.Now().Add(d.backoff)
-		d.log.Debug("audio device still gone", "device", d.name, "err", err, "retry_in", d.backoff)
+		d.retryIn = d.reopen.Next()
+		d.retryAt = d.clk.Now().Add(d.retryIn)
+		d.log.Debug("audio device still gone", "device", d.name, "err", err, "retry_in", d.retryIn)
 		return nil
 	}
 	d.log.Info("audio device back", "device", d.name, "dir", dirName(d.dir))

@@ -173,7 +173,7 @@ func (c *Client) Run(ctx context.Context) error {
 	go func() { defer wg.Done(); c.runCommands(ctx) }()
 	defer wg.Wait()
 
-	bo := newBackoff(c.opts.Backoff, c.opts.BackoffMax)
+	bo := clock.NewBackoff(c.opts.Backoff, c.opts.BackoffMax)
 	failing := false
 	var lastErr string
 	for {
@@ -185,9 +185,9 @@ func (c *Client) Run(ctx context.Context) error {
 		}
 		c.failures.Add(1)
 		if c.clk.Since(start) >= stableAfter {
-			bo.reset()
+			bo.Reset()
 		}
-		d := bo.next()
+		d := bo.Next()
 		// Logged when the reason changes, not on every attempt: a broker down for a day
 		// must not fill the journal.
 		if !failing || err.Error() != lastErr {
