@@ -2,7 +2,6 @@ package sip
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
 	gosip "github.com/emiago/sipgo/sip"
@@ -19,16 +18,9 @@ type Options struct {
 	EventBuffer int
 }
 
-// SetProtocolTimers sets RFC 3261 T1, T2 and T4 for the whole process. sipgo keeps them in
-// package variables, so main calls this once at start-up, before any UA runs; library code
-// never calls it.
-func SetProtocolTimers(t1, t2, t4 time.Duration) {
-	gosip.SetTimers(t1, t2, t4)
-}
-
 // SetLibraryLogger routes the log lines sipgo writes through its package logger (connection
-// pool warnings and the like) to l. Like SetProtocolTimers it is process-wide: main calls it
-// once.
+// pool warnings and the like) to l. sipgo keeps its logger in a package variable, so this is
+// process-wide: main calls it once.
 func SetLibraryLogger(l *slog.Logger) {
 	gosip.SetDefaultLogger(l)
 }

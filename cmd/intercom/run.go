@@ -58,8 +58,10 @@ func serve(cfg *config.Config, path string, adjust func(*config.Config), stderr 
 		Clock:     clock.Real{},
 		Notify:    func(s string) { _ = notifier.Status(s) },
 		Heartbeat: notifier.Heartbeat,
-		Ready:     func() { _ = notifier.Ready() },
-		Version:   version,
+		// A quarter of WatchdogSec: a loop that runs late once is not killed for it.
+		HeartbeatEvery: notifier.WatchdogInterval() / 4,
+		Ready:          func() { _ = notifier.Ready() },
+		Version:        version,
 	})
 	if err != nil {
 		logger.Error("start failed", "err", err)

@@ -34,9 +34,11 @@ type Options struct {
 	Logger *slog.Logger
 	Clock  clock.Clock
 	// Notify receives status lines (systemd STATUS=); Heartbeat is called from the
-	// controller's loop (systemd WATCHDOG=1). Both may be nil.
-	Notify    func(status string)
-	Heartbeat func()
+	// controller's loop (systemd WATCHDOG=1) every HeartbeatEvery (0: the controller's
+	// default). Both may be nil.
+	Notify         func(status string)
+	Heartbeat      func()
+	HeartbeatEvery time.Duration
 	// Ready is called once SIP listens and the controller runs (systemd READY=1).
 	Ready func()
 	// OpenPCM opens a call's sound cards; nil means alsa.OpenPCM. Tests pass alsatest fakes.
@@ -102,12 +104,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.phone.idle = a.trim.idle
 	a.doorIO = newDoorBoard(a.board)
 	a.ctrl = door.New(cfg.Door, a.phone, a.doorIO, door.Options{
-		Logger:    a.log.With("part", "door"),
-		Clock:     opts.Clock,
-		Events:    a.events,
-		Notify:    opts.Notify,
-		Heartbeat: opts.Heartbeat,
-		OnStatus:  newDoorEvents(a.ua, opts.Clock.Now()).status,
+		Logger:         a.log.With("part", "door"),
+		Clock:          opts.Clock,
+		Events:         a.events,
+		Notify:         opts.Notify,
+		Heartbeat:      opts.Heartbeat,
+		HeartbeatEvery: opts.HeartbeatEvery,
+		OnStatus:       newDoorEvents(a.ua, opts.Clock.Now()).status,
 	})
 	a.mqtt = newMQTTBridge(a)
 	a.actions = action.New(cfg.Actions, action.Options{Logger: a.log.With("part", "action"), Clock: opts.Clock})
