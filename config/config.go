@@ -391,7 +391,7 @@ func readSecret(dir, path string) (string, error) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("cannot read %s: %v (expected a readable file holding the password)", path, err)
+		return "", fmt.Errorf("cannot read %s: %w (expected a readable file holding the password)", path, err)
 	}
 	s := strings.TrimRight(string(b), "\r\n")
 	if s == "" {
@@ -408,7 +408,7 @@ func (c *Config) validate() []error {
 		for _, e := range cfgerr.Split(err) {
 			var fe *cfgerr.Field
 			if errors.As(e, &fe) {
-				errs = append(errs, &cfgerr.Field{Key: fileKey(prefix, fe.Key), Msg: fe.Msg})
+				errs = append(errs, &cfgerr.Field{Key: fileKey(prefix, fe.Key), Msg: fe.Msg, Err: fe.Err})
 			} else {
 				errs = append(errs, e)
 			}
@@ -430,18 +430,18 @@ func (c *Config) validate() []error {
 	for i, b := range c.Door.Buttons {
 		for _, u := range b.Call {
 			if _, err := sip.ParseURI(u); err != nil {
-				add("", cfgerr.New(fmt.Sprintf("button[%d].call", i), "%v", err))
+				add("", cfgerr.New(fmt.Sprintf("button[%d].call", i), "%w", err))
 			}
 		}
 	}
 	for _, u := range c.Door.Door.Allowed {
 		if _, err := sip.ParseURI(u); err != nil {
-			add("", cfgerr.New("door.allowed", "%v", err))
+			add("", cfgerr.New("door.allowed", "%w", err))
 		}
 	}
 	for _, u := range c.Door.Call.AllowFrom {
 		if _, err := sip.ParseURI(u); err != nil {
-			add("", cfgerr.New("call.allow_from", "%v", err))
+			add("", cfgerr.New("call.allow_from", "%w", err))
 		}
 	}
 	for key, x := range map[string]string{"door.exit_button": c.Door.Door.ExitButton, "door.sensor": c.Door.Door.Sensor, "door.tamper": c.Door.Door.Tamper} {

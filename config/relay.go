@@ -47,7 +47,7 @@ func (c *Config) relayErrors(err error) (gpioErrs, fileErrs error) {
 		if errors.As(e, &fe) && strings.HasPrefix(fe.Key, "relay[") {
 			end := strings.IndexByte(fe.Key, ']')
 			if i, convErr := strconv.Atoi(fe.Key[len("relay["):end]); convErr == nil && i >= first {
-				f = append(f, &cfgerr.Field{Key: fmt.Sprintf("relay[%d]%s", i-first, fe.Key[end+1:]), Msg: fe.Msg})
+				f = append(f, &cfgerr.Field{Key: fmt.Sprintf("relay[%d]%s", i-first, fe.Key[end+1:]), Msg: fe.Msg, Err: fe.Err})
 				continue
 			}
 		}

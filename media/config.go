@@ -80,7 +80,7 @@ func (c Config) Validate() error {
 		seen[name] = true
 	}
 	if _, _, err := ParsePortRange(c.RTPPorts); err != nil {
-		errs = append(errs, cfgerr.New("rtp_ports", "%v", err))
+		errs = append(errs, cfgerr.New("rtp_ports", "%w", err))
 	}
 	if c.Jitter < 0 || c.Jitter > time.Second {
 		errs = append(errs, cfgerr.New("jitter", "%s is out of range (expected 0 to 1s)", c.Jitter))

@@ -91,7 +91,7 @@ func (c EventsConfig) Validate() error {
 	}
 	for _, s := range c.MWI {
 		if _, err := ParseURI(s); err != nil {
-			errs = append(errs, cfgerr.New("mwi", "%v", err))
+			errs = append(errs, cfgerr.New("mwi", "%w", err))
 		}
 	}
 	return errors.Join(errs...)

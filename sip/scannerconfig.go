@@ -51,7 +51,7 @@ func (c ScannerConfig) Validate() error {
 	}
 	for _, s := range c.Trusted {
 		if _, err := parseTrusted(s); err != nil {
-			errs = append(errs, cfgerr.New("trusted", "%v", err))
+			errs = append(errs, cfgerr.New("trusted", "%w", err))
 		}
 	}
 	return errors.Join(errs...)

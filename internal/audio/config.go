@@ -36,10 +36,10 @@ func Defaults() Config {
 func (c Config) Validate() error {
 	var errs []error
 	if err := checkDevice(c.Capture, true); err != nil {
-		errs = append(errs, cfgerr.New("capture", "%v", err))
+		errs = append(errs, cfgerr.New("capture", "%w", err))
 	}
 	if err := checkDevice(c.Playback, false); err != nil {
-		errs = append(errs, cfgerr.New("playback", "%v", err))
+		errs = append(errs, cfgerr.New("playback", "%w", err))
 	}
 	if (c.Capture == "echo") != (c.Playback == "echo") {
 		errs = append(errs, cfgerr.New("playback", "%q with capture %q: echo loops a call back to itself, so both must be \"echo\"", c.Playback, c.Capture))

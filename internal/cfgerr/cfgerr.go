@@ -12,13 +12,19 @@ import (
 type Field struct {
 	Key string
 	Msg string
+	Err error // what a %w in New's format wrapped, if anything
 }
 
 func (e *Field) Error() string { return e.Key + ": " + e.Msg }
 
-// New returns a *Field for key with a formatted message.
+// Unwrap returns the error New's format wrapped with %w.
+func (e *Field) Unwrap() error { return e.Err }
+
+// New returns a *Field for key with a formatted message; a %w in format wraps its error as
+// fmt.Errorf does.
 func New(key, format string, args ...any) error {
-	return &Field{Key: key, Msg: fmt.Sprintf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	return &Field{Key: key, Msg: err.Error(), Err: errors.Unwrap(err)}
 }
 
 // Prefix puts prefix before the Key of every *Field in err (which may be a join of several).
@@ -30,7 +36,7 @@ func Prefix(prefix string, err error) error {
 	for _, e := range Split(err) {
 		var fe *Field
 		if errors.As(e, &fe) {
-			out = append(out, &Field{Key: prefix + fe.Key, Msg: fe.Msg})
+			out = append(out, &Field{Key: prefix + fe.Key, Msg: fe.Msg, Err: fe.Err})
 		} else {
 			out = append(out, e)
 		}
