@@ -29,7 +29,6 @@ type playoutState struct {
 	haveLast bool
 	plcRun   int
 	quiet    bool
-	detect   *dtmfDetector
 }
 
 func (p *playoutState) init(s *Session, conv *playbackConv, f Format, maxPayload int) {
@@ -39,9 +38,6 @@ func (p *playoutState) init(s *Session, conv *playbackConv, f Format, maxPayload
 	p.fifo = make([]int16, s.codecFrame+s.codec.Samples(maxPayload))
 	p.last = make([]int16, s.codecFrame)
 	p.quiet = true
-	// Always, even with telephone-event negotiated: a PBX may turn the caller's events into
-	// tones. A digit that also came as an event is the controller's adapter's to merge.
-	p.detect = newDTMFDetector(s.codec.SampleRate())
 }
 
 // playLoop is paced by playback.Write (or, for an unpaced sink such as a WAV file, by the
@@ -122,12 +118,6 @@ func (s *Session) playFrame(now time.Time) {
 	}
 	frame := p.fifo[:need]
 	p.quiet = Level(frame) < quietLevel
-	if p.detect != nil {
-		if d, ok := p.detect.feed(frame); ok {
-			s.dtmfRecvd.Add(1)
-			s.emit(Event{Kind: EventDTMF, Digit: d, InBand: true})
-		}
-	}
 	p.conv.convert(p.devBuf, frame)
 	copy(p.fifo, p.fifo[need:p.fifoLen])
 	p.fifoLen -= need

@@ -48,13 +48,51 @@ type rxState struct {
 	evTS    uint32
 	evDur   uint16
 	evEnded bool
+
+	// In-band DTMF is detected here, on each audio packet as it arrives (in sequence order,
+	// older ones skipped), not on what the playout plays: when the playout is late (a loaded
+	// machine) the jitter buffer conceals and then drops the late packets, and a digit's
+	// whole tone could go with them though every packet arrived. detCodec is a decoder of
+	// its own (G.722 keeps state; the playout's must not see a packet twice).
+	detect   *dtmfDetector
+	detCodec Codec
+	detPCM   []int16
+	detSeq   uint16
+	detHave  bool
 }
 
-func (r *rxState) init(maxPayload int) {
+func (r *rxState) init(maxPayload int, codec Codec, cfg SessionConfig) error {
 	// Room for a maximal packet (header, CSRCs, extensions, SRTP tag) and one byte to tell a
 	// truncated read from a packet of exactly the buffer's size.
 	r.buf = make([]byte, max(1500, maxPayload+512))
 	r.plain = make([]byte, len(r.buf))
+	// Always, even with telephone-event negotiated: a PBX may turn the caller's events into
+	// tones. A digit that also came as an event is the controller's adapter's to merge.
+	dc, err := NewCodec(cfg.Codec, cfg.ClockRate)
+	if err != nil {
+		return err
+	}
+	r.detCodec, r.detPCM = dc, make([]int16, codec.Samples(maxPayload))
+	r.detect = newDTMFDetector(codec.SampleRate())
+	return nil
+}
+
+// detectInBand feeds an audio payload to the in-band DTMF detector if it is newer than the
+// last fed; s.mu is held.
+func (s *Session) detectInBand(seq uint16, payload []byte) {
+	r := &s.rx
+	if r.detect == nil || (r.detHave && int16(seq-r.detSeq) <= 0) {
+		return
+	}
+	r.detSeq, r.detHave = seq, true
+	if r.detCodec.Samples(len(payload)) > len(r.detPCM) {
+		return
+	}
+	n := r.detCodec.Decode(r.detPCM, payload)
+	if d, ok := r.detect.feed(r.detPCM[:n]); ok {
+		s.dtmfRecvd.Add(1)
+		s.emit(Event{Kind: EventDTMF, Digit: d, InBand: true})
+	}
 }
 
 // receiveLoop reads the RTP socket until it is closed.
@@ -154,6 +192,7 @@ func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
 	s.recvd.bytes.Add(int64(len(payload)))
 	if audio {
 		s.jb.Insert(h.SequenceNumber, h.Timestamp, payload, now)
+		s.detectInBand(h.SequenceNumber, payload)
 		return
 	}
 	// The event's sequence numbers are a hole in the audio stream, not loss: fill it with
@@ -221,7 +260,7 @@ func (s *Session) acceptSSRC(ssrc uint32) bool {
 	}
 	r.ssrc, r.ssrcN = ssrc, 0
 	r.seq.reset()
-	r.dtmfHave, r.evHave = 0, false
+	r.dtmfHave, r.evHave, r.detHave = 0, false, false
 	s.jb.Reset()
 	s.log.Info("media: peer changed ssrc", "ssrc", ssrc)
 	return true

@@ -236,7 +236,9 @@ func NewSession(cfg SessionConfig, capture Capture, playback Playback, opts Opti
 		ClockRate: codec.ClockRate(), MaxPayload: maxPayload,
 	})
 	s.tx.init(s, capConv, cf)
-	s.rx.init(maxPayload)
+	if err := s.rx.init(maxPayload, codec, cfg); err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
 	s.po.init(s, playConv, pf, maxPayload)
 	s.capPacer, s.playPacer = newPacer(s.clk, cf.Rate), newPacer(s.clk, pf.Rate)
 	if p, ok := playback.(interface{ Paced() bool }); ok && !p.Paced() {
