@@ -78,7 +78,7 @@ type Call struct {
 	over    chan struct{} // closed when the call ends
 	endOnce sync.Once
 	// refused: we sent a final refusal before answering. Such calls log at debug, so that
-	// a flood of refused INVITEs cannot fill the log (issue 11).
+	// a flood of refused INVITEs cannot fill the log.
 	refused bool
 }
 

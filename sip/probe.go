@@ -8,7 +8,7 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
-// Registrar probing (issue 11). A refresh at half the granted time notices a lost link or a
+// Registrar probing. A refresh at half the granted time notices a lost link or a
 // restarted registrar only when it falls due, and a backoff grown during a long outage waits
 // minutes after the link is back. So every keepalive interval we send an OPTIONS for our own
 // AOR through the registrar: while it knows us it forwards the OPTIONS to our Contact and we

@@ -10,7 +10,7 @@ import (
 	"github.com/doorsip/intercom/internal/clock"
 )
 
-// Scanner defence (issue 11). A door on a public address sees SIP scanners sweep extensions
+// Scanner defence. A door on a public address sees SIP scanners sweep extensions
 // with OPTIONS/REGISTER/INVITE at hundreds per second. Answering each one costs CPU, fills the
 // log and confirms to the scanner that a SIP stack lives here, so out-of-dialog requests are
 // limited per source IP and known scanner User-Agents get no answer at all.

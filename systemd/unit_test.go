@@ -53,7 +53,8 @@ func unitSettings(t *testing.T) map[string][]string {
 	return m
 }
 
-// TestUnitSettings pins what issue 9 asks of the unit, so a later edit cannot quietly drop it.
+// TestUnitSettings pins the unit's hardening, watchdog and restart settings, so a later edit
+// cannot quietly drop one.
 func TestUnitSettings(t *testing.T) {
 	m := unitSettings(t)
 	tests := []struct{ key, want string }{

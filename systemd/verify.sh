@@ -5,7 +5,7 @@
 #      nothing is installed on the host. Any warning counts as a failure: verify exits 0 on
 #      unknown keys and bad values, it only prints them.
 #   2. `systemd-analyze security --offline=true` (systemd >= 252) and its exposure score;
-#      fails above MAX_EXPOSURE (default 2.5; the issue aims at 2.0 or less).
+#      fails above MAX_EXPOSURE (default 2.5; 2.0 or less is the aim).
 # Usage: systemd/verify.sh [UNIT]   (needs systemd-analyze; no root, no running systemd)
 set -eu
 

@@ -3,7 +3,7 @@
 # run-all.sh: the virtual board as CI runs it (`make vboard`): fetch (quick when warm), then
 # one boot per arch running the smoke checks, the real-kernel go tests of VBOARD_TEST_PKGS,
 # the real-board tests (tag hwtest) against the virtual wiring and, when ./cmd/intercom
-# builds, the issue-8 intercom scenario; armhf boots once more for the scenario with the
+# builds, the intercom call scenario; armhf boots once more for the scenario with the
 # GOARM=6 binary (a Pi Zero's ABI on the same kernel).
 #
 #   hwtest/vboard/run-all.sh [ARCH...]        (default: amd64 arm64 armhf armhf-v6)

@@ -16,7 +16,7 @@
 #             with -test.v and INTERCOM_VBOARD=1 (plus any --test-binaries); PKG:PATTERN runs
 #             only the tests matching PATTERN (for packages whose other tests need the repo)
 #   board     the real-board tests (hwtest/hwtest_test.go, tag hwtest) against guest/board.toml
-#   intercom  the issue-8 call scenario with the real intercom binary (peers.sh on the host)
+#   intercom  the call scenario with the real intercom binary (peers.sh on the host)
 # The guest prints exactly one "VBOARD SUCCESS ..." or "VBOARD FAIL ..." line and powers off;
 # this script exits 0 only on SUCCESS. Run fetch.sh first (run-all.sh does).
 # --pack-only DIR builds the guest's programs and initrd into DIR and stops; --packed DIR boots

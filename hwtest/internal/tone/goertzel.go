@@ -8,7 +8,7 @@ import (
 // SNR returns how far the power at hz stands above everything else in x, in dB.
 // The tone's power comes from a Goertzel filter (one DFT bin, no FFT needed); the rest is
 // the total power minus the tone's, so noise, distortion and other tones all count against
-// it. A pure tone in 16-bit samples gives well over 60 dB; the issue asks for 30 dB.
+// it. A pure tone in 16-bit samples gives well over 60 dB; the checks ask for 30 dB, what a call through a real card holds.
 func SNR(x []int16, rate, hz int) float64 {
 	n := len(x)
 	if n == 0 || rate <= 0 {

@@ -3,7 +3,7 @@
 // (ALSA loopback) and gpio-sim (a gpiochip driven from sysfs).
 //
 //	vboardcheck smoke       play a pattern on aloop, capture it back; toggle gpio-sim lines
-//	vboardcheck scenario    drive the intercom binary through the issue-8 call scenario, then
+//	vboardcheck scenario    drive the intercom binary through the call scenario, then
 //	                        a second call through a room (echo, a near-end talker) with the
 //	                        echo canceller on
 //

@@ -18,7 +18,7 @@ import (
 	"github.com/doorsip/intercom/internal/control"
 )
 
-// The issue-8 scenario, guest side. The peer (sipp on the host) answers, sends 400 Hz,
+// The call scenario, guest side. The peer (sipp on the host) answers, sends 400 Hz,
 // sends "#1" two seconds after answering and hangs up nine seconds after answering; the
 // intercom→peer direction (1 kHz) and the unregister are checked on the host by run.sh.
 const (
