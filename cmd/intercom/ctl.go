@@ -22,6 +22,8 @@ commands:
   status              state, call peer, registration, door
   call [URI]          call URI (default: the first call button's ring group)
   answer | hangup     answer the ringing call / end or cancel the call
+  hold | unhold       put the call's far end on hold / resume it
+  transfer URI        hand the call's far end to URI (blind transfer, REFER)
   open [RELAY]        open the door (or send the door code to the far end); RELAY: a [[relay]]
   press BUTTON [-long] | release BUTTON
                       act as if a button or input changed (drives a "sim" board)

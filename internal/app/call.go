@@ -35,6 +35,7 @@ type call struct {
 	beep   *beepCapture
 	early  bool         // sess was started by a 183's answer and the call is not answered yet
 	codec  sip.Codec    // what sess sends and expects
+	held   bool         // we put the far end on hold: the door neither sends nor plays
 	voice  *audio.Voice // the hands-free processing of the session's devices, if any
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -253,12 +254,17 @@ func (c *call) updateMedia() {
 	c.mu.Lock()
 	s := c.sess
 	sc := c.sc
+	held := c.held
 	c.mu.Unlock()
 	if s == nil {
 		return
 	}
 	n := sc.Negotiated()
 	s.SetRemote(n.Remote)
+	if held {
+		s.SetDirection("inactive")
+		return
+	}
 	s.SetDirection(n.Direction)
 }
 

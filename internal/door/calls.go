@@ -277,6 +277,7 @@ func (c *Controller) answer(call PhoneCall) {
 func (c *Controller) startCall(call PhoneCall) {
 	c.call = call
 	c.state = InCall
+	c.held = false
 	c.since = c.clk.Now()
 	c.code = codeState{}
 	c.armLimits()
@@ -372,6 +373,7 @@ func (c *Controller) endCall(by, reason string) {
 		"duration", c.clk.Since(c.since).Round(time.Millisecond))
 	c.call = nil
 	c.code = codeState{}
+	c.held = false
 	c.state = Idle
 }
 

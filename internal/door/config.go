@@ -26,7 +26,7 @@ type Config struct {
 // Button is what pressing a [[button]] does.
 type Button struct {
 	Name        string
-	Action      string   // call | answer | hangup | toggle | open
+	Action      string   // call | answer | hangup | toggle | open | hold (toggles) | transfer (to Call[0])
 	Call        []string // targets for action call/toggle; several = ring group
 	RingMode    string   // serial | parallel
 	RingTimeout time.Duration
@@ -126,13 +126,13 @@ func (c Config) Validate() error {
 		}
 		buttons[b.Name] = true
 		switch b.Action {
-		case "call", "toggle":
+		case "call", "toggle", "transfer":
 			if len(b.Call) == 0 {
 				errs = append(errs, cfgerr.New(key+"call", "empty: action %q needs at least one target URI", b.Action))
 			}
-		case "answer", "hangup", "open":
+		case "answer", "hangup", "open", "hold":
 		default:
-			errs = append(errs, cfgerr.New(key+"action", "%q is not one of call, answer, hangup, toggle, open", b.Action))
+			errs = append(errs, cfgerr.New(key+"action", "%q is not one of call, answer, hangup, toggle, open, hold, transfer", b.Action))
 		}
 		switch b.RingMode {
 		case "serial", "parallel":

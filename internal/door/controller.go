@@ -65,6 +65,7 @@ type Controller struct {
 	ringT    timer
 	ringIn   PhoneCall // the incoming call ringT was armed for (no ring group)
 	autoIn   bool      // ringT answers ringIn (its caller asked for auto-answer)
+	held     bool      // the call in progress is on hold (hold/unhold)
 	warnT    timer
 	endT     timer
 	doorT    timer
@@ -399,6 +400,7 @@ func (c *Controller) refresh() {
 		s.Peer = c.call.Remote()
 		s.Incoming = c.call.Incoming()
 		s.Since = c.since
+		s.Held = c.held
 	}
 	if c.group != nil {
 		for _, id := range c.group.order {

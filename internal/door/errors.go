@@ -25,6 +25,8 @@ var (
 	ErrDenied = errors.New("door: access denied")
 	// ErrLockedOut is an attempt from a keypad or reader locked out after wrong attempts.
 	ErrLockedOut = errors.New("door: keypad or reader locked out")
+	// ErrUnsupported is an operation the call's phone cannot do (hold, transfer).
+	ErrUnsupported = errors.New("door: not supported by this call")
 	// ErrPanic is returned by Run after it recovered a panic and made the hardware safe.
 	ErrPanic = errors.New("door: controller panic")
 )

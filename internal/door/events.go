@@ -31,6 +31,9 @@ const (
 	EventMaxDurationWarning eventlog.Kind = "max-duration-warning"
 	EventMaxDuration        eventlog.Kind = "max-duration"
 	EventMediaTimeout       eventlog.Kind = "media-timeout"
+	EventHold               eventlog.Kind = "hold"
+	EventUnhold             eventlog.Kind = "unhold"
+	EventTransferSent       eventlog.Kind = "transfer-sent"
 
 	// The door and relays
 	EventDoorOpen      eventlog.Kind = "door-open"

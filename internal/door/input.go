@@ -72,6 +72,10 @@ func (c *Controller) press(name, by string) (string, error) {
 		}
 	case "open":
 		return c.open(by, "button")
+	case "hold":
+		return c.hold(!c.held, by) // one button toggles
+	case "transfer":
+		return c.transferTo(b.Call[0], by)
 	}
 	return "", fmt.Errorf("%w: action %q", ErrUnknownOp, b.Action)
 }
@@ -166,6 +170,10 @@ func (c *Controller) do(cmd Command) (Result, error) {
 		msg, err = c.answerRinging()
 	case OpHangup:
 		msg, err = c.hangup()
+	case OpHold, OpUnhold:
+		msg, err = c.hold(cmd.Op == OpHold, by)
+	case OpTransfer:
+		msg, err = c.transferTo(cmd.Arg, by)
 	case OpOpen:
 		if cmd.Arg != "" && cmd.Arg != RelayDoor {
 			// `intercom ctl open gate`: a [[relay]].

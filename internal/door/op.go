@@ -20,6 +20,9 @@ const (
 	OpUsers       Op = "users"
 	OpReloadUsers Op = "reload-users"
 	OpMessage     Op = "message"
+	OpHold        Op = "hold"
+	OpUnhold      Op = "unhold"
+	OpTransfer    Op = "transfer"
 )
 
 // ArgUse says whether an op takes an argument.
@@ -49,7 +52,7 @@ type OpRule struct {
 
 // Ops lists every op in the order `intercom ctl` documents them.
 func Ops() []Op {
-	return []Op{OpStatus, OpCall, OpAnswer, OpHangup, OpOpen, OpPress, OpRelease,
+	return []Op{OpStatus, OpCall, OpAnswer, OpHangup, OpHold, OpUnhold, OpTransfer, OpOpen, OpPress, OpRelease,
 		OpEvents, OpLines, OpStats, OpUsers, OpReloadUsers, OpMessage}
 }
 
@@ -60,8 +63,10 @@ func (op Op) Rule() (r OpRule, ok bool) {
 		return OpRule{Controller: true}, true
 	case OpCall:
 		return OpRule{Arg: ArgOptional, ArgName: "URI", Controller: true}, true
-	case OpAnswer, OpHangup:
+	case OpAnswer, OpHangup, OpHold, OpUnhold:
 		return OpRule{Controller: true, Call: true}, true
+	case OpTransfer:
+		return OpRule{Arg: ArgRequired, ArgName: "URI", Controller: true, Call: true}, true
 	case OpOpen:
 		return OpRule{Arg: ArgOptional, ArgName: "relay name", Controller: true}, true
 	case OpPress:

@@ -30,6 +30,7 @@ type Status struct {
 	Peer       string          `json:"peer,omitempty"`    // far end of the call in progress
 	Ringing    []string        `json:"ringing,omitempty"` // targets being rung
 	Incoming   bool            `json:"incoming,omitempty"`
+	Held       bool            `json:"held,omitempty"`       // the call is on hold (ctl hold)
 	Since      time.Time       `json:"since,omitzero"`       // when the call was answered
 	DoorOpen   bool            `json:"door_open"`            // the relay is pulsed
 	DoorAjar   bool            `json:"door_ajar,omitempty"`  // the door sensor reports the door open

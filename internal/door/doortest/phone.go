@@ -115,6 +115,7 @@ type Call struct {
 	fail error
 	// panicOn names a method that panics, to test the controller's recovery.
 	panicOn string
+	actions []string // hold, unhold, transfer TARGET
 	// autoAnswer is the delay the caller asked to be answered after, when asked.
 	autoAnswer  time.Duration
 	askedAnswer bool
@@ -224,4 +225,24 @@ func (c *Call) Tones() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.tones...)
+}
+
+// Hold, Unhold and Transfer record what the controller asked (door.Holder, door.Transferrer).
+func (c *Call) Hold() error {
+	return c.act("Hold", func() { c.actions = append(c.actions, "hold") }, door.PhoneEvent{})
+}
+
+func (c *Call) Unhold() error {
+	return c.act("Unhold", func() { c.actions = append(c.actions, "unhold") }, door.PhoneEvent{})
+}
+
+func (c *Call) Transfer(target string) error {
+	return c.act("Transfer", func() { c.actions = append(c.actions, "transfer "+target) }, door.PhoneEvent{})
+}
+
+// Actions lists the hold, unhold and transfer requests in order.
+func (c *Call) Actions() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.actions...)
 }
