@@ -145,8 +145,16 @@ func (p *PCM) recover(err error) error {
 	switch {
 	case errors.Is(err, ErrInterrupted):
 		return nil
-	case errors.Is(err, ErrXrun), errors.Is(err, ErrStalled):
+	case errors.Is(err, ErrXrun):
 		p.xruns.Add(1)
+		return p.restart()
+	case errors.Is(err, ErrStalled):
+		// The kernel gave up waiting but left the stream RUNNING, where PREPARE fails with
+		// EBUSY (seen on a starved virtual board: the call lost its audio): stop it first.
+		p.xruns.Add(1)
+		if err := p.dev.Drop(); err != nil {
+			return gone(err)
+		}
 		return p.restart()
 	case errors.Is(err, ErrSuspended):
 		if p.dev.Resume() == nil {

@@ -32,7 +32,7 @@ func TestReadRecovery(t *testing.T) {
 		{"clean", nil, true, 0, nil, nil},
 		{"overrun: prepare and start", []error{alsa.ErrXrun}, true, 1, []string{"prepare", "start"}, nil},
 		{"two overruns", []error{alsa.ErrXrun, alsa.ErrXrun}, true, 2, []string{"prepare", "start", "prepare", "start"}, nil},
-		{"stalled (EIO): prepare and start", []error{alsa.ErrStalled}, true, 1, []string{"prepare", "start"}, nil},
+		{"stalled (EIO): drop, prepare and start", []error{alsa.ErrStalled}, true, 1, []string{"drop", "prepare", "start"}, nil},
 		{"interrupted: retry", []error{alsa.ErrInterrupted}, true, 0, nil, nil},
 		{"suspend: resume", []error{alsa.ErrSuspended}, true, 0, []string{"resume"}, nil},
 		{"suspend, no resume: prepare", []error{alsa.ErrSuspended}, false, 0, []string{"resume", "prepare", "start"}, nil},
