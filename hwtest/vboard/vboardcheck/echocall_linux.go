@@ -88,7 +88,7 @@ func (r *scenarioRun) echoCall() error {
 	}
 	r.figs.add("room_coupling_db", "%d", roomCouplingDB)
 	r.figs.add("room_gain_400_db", "%.1f", gain)
-	r.figs.add("room_taps", "%d", len(roomResponse(rm.rate)))
+	r.figs.add("room_taps", "%d", len(roomTaps(rm.rate)))
 	r.figs.add("room_echo_400_dbfs", "%.1f", lvl)
 	r.figs.add("room_near_hz", "%d", nearHz)
 	r.figs.add("room_near_dbfs", "%.1f", dbfs(nearAmp))

@@ -183,8 +183,13 @@ func (c *pcm) xfer(buf []int16) (int, error) {
 		switch {
 		case err == nil:
 			done += int(x.Result) // the kernel reports frames moved in result
-		case errors.Is(err, unix.EPIPE), errors.Is(err, unix.ESTRPIPE):
+		case errors.Is(err, unix.EPIPE), errors.Is(err, unix.ESTRPIPE), errors.Is(err, unix.EIO):
+			// EIO: the kernel waited a whole buffer for progress (a stalled TCG guest) and
+			// left the stream running, where PREPARE fails with EBUSY: drop it first.
 			c.xruns++
+			if errors.Is(err, unix.EIO) {
+				_ = ioctlPtr(c.f.Fd(), ioctlDrop, nil)
+			}
 			if err := ioctlPtr(c.f.Fd(), ioctlPrepare, nil); err != nil {
 				return done, fmt.Errorf("xrun recovery: %w", err)
 			}

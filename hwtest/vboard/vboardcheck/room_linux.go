@@ -56,7 +56,9 @@ func nearGain(t float64) float64 {
 }
 
 // roomResponse returns the room's impulse response at rate: a direct path, three early
-// reflections and a decaying tail to 30 ms, scaled to roomCouplingDB of energy.
+// reflections and a decaying tail of reflections every 0.4 ms to 30 ms, scaled to
+// roomCouplingDB of energy. The tail is sparse to keep the room cheap: it shares the
+// guest's one emulated CPU with the intercom, whose processing needs it.
 func roomResponse(rate int) []float64 {
 	at := func(ms float64) int { return int(math.Round(ms * float64(rate) / 1000)) }
 	h := make([]float64, at(30)+1)
@@ -64,13 +66,13 @@ func roomResponse(rate int) []float64 {
 		h[at(t.ms)] += t.g
 	}
 	s := uint32(12345) // an LCG: the same room on every run and arch
-	for i := at(5); i < len(h); i++ {
+	for i := at(5); i < len(h); i += max(1, at(0.4)) {
 		s = s*1664525 + 1013904223
 		sign := 1.0
 		if s&0x8000_0000 != 0 {
 			sign = -1
 		}
-		h[i] += sign * 0.2 * math.Exp(-float64(i-at(5))/(0.008*float64(rate)))
+		h[i] += sign * 0.35 * math.Exp(-float64(i-at(5))/(0.008*float64(rate)))
 	}
 	var e float64
 	for _, v := range h {
@@ -141,14 +143,57 @@ func startRoom() (*room, error) {
 	return r, nil
 }
 
+// roomQ is the fixed-point scale of the taps the room runs with: integer arithmetic, because
+// under TCG a guest's floating point is emulated (on armhf the float loop cost 4% of real
+// time in qemu-user before the guest's own overhead, on the CPU the intercom needs).
+// 2^12: with |h| summing to well under 16, no sum of 16-bit samples overflows 31 bits.
+const roomQ = 12
+
+// tap is one non-zero tap of the room in fixed point: the echo holds g times the sample
+// lag samples back.
+type tap struct {
+	lag int
+	g   int32
+}
+
+// roomTaps is roomResponse in fixed point, its non-zero taps only.
+func roomTaps(rate int) []tap {
+	var q []tap
+	for i, v := range roomResponse(rate) {
+		if g := int32(math.Round(v * (1 << roomQ))); g != 0 {
+			q = append(q, tap{i, g})
+		}
+	}
+	return q
+}
+
+// convolve writes the room's echo of the last len(e) samples of hist into e; hist holds
+// span-1 older samples before them, span being the response's length.
+func convolve(e []int16, hist []int32, h []tap, span int) {
+	base := span - 1
+	for i := range e {
+		var acc int32
+		for _, t := range h {
+			acc += t.g * hist[base+i-t.lag]
+		}
+		// Round half away from zero, then clip: a loud speaker may clip the microphone.
+		if acc >= 0 {
+			acc += 1 << (roomQ - 1)
+		} else {
+			acc -= 1 << (roomQ - 1)
+		}
+		e[i] = int16(max(-32768, min(32767, acc/(1<<roomQ))))
+	}
+}
+
 func (r *room) run(in, out *pcm) error {
-	h := roomResponse(r.rate)
+	h, span := roomTaps(r.rate), len(roomResponse(r.rate))
 	period := in.period
-	// hist holds the last len(h)-1 speaker samples before the current period.
-	hist := make([]float64, len(h)-1+period)
+	hist := make([]int32, span-1+period)
 	capBuf := make([]int16, period*in.channels)
 	outBuf := make([]int16, period*out.channels)
 	near := make([]int16, period)
+	echo := make([]int16, period)
 	for range roomPrefill {
 		if _, err := out.xfer(outBuf); err != nil {
 			return fmt.Errorf("room: prefill: %w", err)
@@ -165,15 +210,11 @@ func (r *room) run(in, out *pcm) error {
 		}
 		copy(hist, hist[period:])
 		for i := range period {
-			hist[len(h)-1+i] = float64(capBuf[i*in.channels])
+			hist[span-1+i] = int32(capBuf[i*in.channels])
 		}
+		convolve(echo, hist, h, span)
 		tone.Sine(near, r.rate, nearHz, nearAmp, n)
-		for i := range period {
-			var e float64
-			for k, g := range h {
-				e += g * hist[len(h)-1+i-k]
-			}
-			ei := int16(max(-32768, min(32767, math.Round(e))))
+		for i, ei := range echo {
 			if n >= r.rate && len(r.echo) < cap(r.echo) {
 				r.echo = append(r.echo, ei)
 				r.speaker = append(r.speaker, capBuf[i*in.channels])
