@@ -13,12 +13,6 @@ import (
 	"github.com/doorsip/intercom/wiegand"
 )
 
-const (
-	accessKeys = "users_file, time_zone, submit_key, clear_key, code_timeout"
-	readerKeys = "name, d0, d1, formats, gap, led, buzzer, signal_active_low"
-	keypadKeys = "name, rows, cols, keys, active_low"
-)
-
 // readKeypads reads every [[keypad]] into gpio's config.
 func (c *Config) readKeypads(r *reader, t map[string]any) {
 	for i, kt := range r.tables(t, "keypad") {
@@ -29,7 +23,7 @@ func (c *Config) readKeypads(r *reader, t map[string]any) {
 		r.ints(kt, p, "cols", &k.Cols)
 		r.str(kt, p, "keys", &k.Keys)
 		r.boolean(kt, p, "active_low", &k.ActiveLow)
-		r.unknown(kt, p, keypadKeys)
+		r.unknown(kt, p)
 		c.GPIO.Keypads = append(c.GPIO.Keypads, k)
 	}
 }
@@ -102,7 +96,7 @@ func (c *Config) readReaders(r *reader, t map[string]any) {
 				r.fail(p+"."+fe.Key, "%s", fe.Msg)
 			}
 		}
-		r.unknown(rt, p, readerKeys)
+		r.unknown(rt, p)
 		c.GPIO.Readers = append(c.GPIO.Readers, g)
 		c.Readers = append(c.Readers, Reader{Name: g.Name, Wiegand: w})
 	}
@@ -121,7 +115,7 @@ func (c *Config) readAccess(r *reader, t map[string]any, dir string) {
 	r.key(a, "access", "submit_key", &c.Access.Submit)
 	r.key(a, "access", "clear_key", &c.Access.Clear)
 	r.duration(a, "access", "code_timeout", &c.Access.CodeTimeout)
-	r.unknown(a, "access", accessKeys)
+	r.unknown(a, "access")
 	if c.Access.UsersFile != "" && !filepath.IsAbs(c.Access.UsersFile) {
 		c.Access.UsersFile = filepath.Join(dir, c.Access.UsersFile)
 	}

@@ -9,8 +9,6 @@ import (
 	"github.com/doorsip/intercom/internal/cfgerr"
 )
 
-const actionKeys = "on, url, method, body, user, password, password_file, auth, timeout, retries"
-
 // readActions reads the [[action]] tables.
 func (c *Config) readActions(r *reader, t map[string]any, dir string) {
 	for i, tb := range r.tables(t, "action") {
@@ -37,7 +35,7 @@ func (c *Config) readActions(r *reader, t map[string]any, dir string) {
 		r.str(tb, p, "auth", &a.Auth)
 		r.duration(tb, p, "timeout", &a.Timeout)
 		r.integer(tb, p, "retries", &a.Retries)
-		r.unknown(tb, p, actionKeys)
+		r.unknown(tb, p)
 		c.Actions = append(c.Actions, a)
 	}
 }

@@ -148,25 +148,6 @@ func defaults() *Config {
 	return c
 }
 
-const (
-	topKeys     = "sip, account, media, audio, gpio, button, input, led, door, call, log, control, access, mqtt, reader, keypad, http, action, feedback"
-	sipKeys     = "listen, transports, display_name, user_agent, keepalive, session_expires, min_se, tls, scanner, events"
-	tlsKeys     = "listen, cert, key, ca"
-	scannerKeys = "rate, burst, user_agents, trusted, trusted_only"
-	eventsKeys  = "allow_from, packages, expose_remote, max_subscriptions, max_per_source, min_expires, max_expires, publish, publish_expires, mwi"
-	accountKeys = "id, registrar, backup_registrar, user, auth_user, password, password_file, domain, expires"
-	mediaKeys   = "codecs, rtp_ports, jitter, jitter_max, rtp_timeout, rt_priority, dscp, srtp, ptime, dtmf_payload_type, dtmf_duration, dtmf_gap"
-	audioKeys   = "capture, playback, volume, mic_gain, period, periods, " + voiceKeys
-	gpioKeys    = "chip, debounce, long_press"
-	buttonKeys  = "name, line, active_low, bias, action, call, ring_mode, ring_timeout"
-	inputKeys   = "name, line, active_low, bias"
-	ledKeys     = "name, line, active_low, show"
-	doorKeys    = "relay_line, relay_active_low, open_for, dtmf_code, allowed, max_attempts, lockout_for, lockout_max, lockout_reset, lockout_global, exit_button, sensor, held_open, tamper"
-	callKeys    = "incoming, allow_from, max_duration, warn_before, ring_timeout, auto_answer"
-	logKeys     = "level, events, events_max_size"
-	controlKeys = "socket"
-)
-
 func (c *Config) read(r *reader, t map[string]any, dir string) {
 	if s := r.table(t, "", "sip"); s != nil {
 		r.str(s, "sip", "listen", &c.SIP.Listen)
@@ -181,7 +162,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.str(tl, "sip.tls", "cert", &c.SIP.TLS.Cert)
 			r.str(tl, "sip.tls", "key", &c.SIP.TLS.Key)
 			r.str(tl, "sip.tls", "ca", &c.SIP.TLS.CA)
-			r.unknown(tl, "sip.tls", tlsKeys)
+			r.unknown(tl, "sip.tls")
 		}
 		if sc := r.table(s, "sip", "scanner"); sc != nil {
 			r.integer(sc, "sip.scanner", "rate", &c.SIP.Scanner.Rate)
@@ -189,7 +170,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.strs(sc, "sip.scanner", "user_agents", &c.SIP.Scanner.UserAgents)
 			r.boolean(sc, "sip.scanner", "trusted_only", &c.SIP.Scanner.TrustedOnly)
 			r.strs(sc, "sip.scanner", "trusted", &c.SIP.Scanner.Trusted)
-			r.unknown(sc, "sip.scanner", scannerKeys)
+			r.unknown(sc, "sip.scanner")
 		}
 		if ev := r.table(s, "sip", "events"); ev != nil {
 			e := &c.SIP.Events
@@ -203,9 +184,9 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.boolean(ev, "sip.events", "publish", &e.Publish)
 			r.duration(ev, "sip.events", "publish_expires", &e.PublishExpires)
 			r.strs(ev, "sip.events", "mwi", &e.MWI)
-			r.unknown(ev, "sip.events", eventsKeys)
+			r.unknown(ev, "sip.events")
 		}
-		r.unknown(s, "sip", sipKeys)
+		r.unknown(s, "sip")
 	}
 	for i, a := range r.tables(t, "account") {
 		p := fmt.Sprintf("account[%d]", i)
@@ -232,7 +213,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		if acc.ID == "" {
 			acc.ID = "account" + strconv.Itoa(i+1)
 		}
-		r.unknown(a, p, accountKeys)
+		r.unknown(a, p)
 		c.SIP.Accounts = append(c.SIP.Accounts, acc)
 	}
 	if m := r.table(t, "", "media"); m != nil {
@@ -251,7 +232,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		for i, name := range c.Media.Codecs {
 			c.Media.Codecs[i] = strings.ToUpper(name)
 		}
-		r.unknown(m, "media", mediaKeys)
+		r.unknown(m, "media")
 	}
 	if a := r.table(t, "", "audio"); a != nil {
 		r.str(a, "audio", "capture", &c.Audio.Capture)
@@ -261,13 +242,13 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.duration(a, "audio", "period", &c.Audio.Period)
 		r.integer(a, "audio", "periods", &c.Audio.Periods)
 		r.readVoice(a, &c.Audio.Voice)
-		r.unknown(a, "audio", audioKeys)
+		r.unknown(a, "audio")
 	}
 	if g := r.table(t, "", "gpio"); g != nil {
 		r.str(g, "gpio", "chip", &c.GPIO.Chip)
 		r.duration(g, "gpio", "debounce", &c.GPIO.Debounce)
 		r.duration(g, "gpio", "long_press", &c.GPIO.LongPress)
-		r.unknown(g, "gpio", gpioKeys)
+		r.unknown(g, "gpio")
 	}
 	for i, b := range r.tables(t, "button") {
 		p := fmt.Sprintf("button[%d]", i)
@@ -278,14 +259,14 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(b, p, "ring_mode", &act.RingMode)
 		r.duration(b, p, "ring_timeout", &act.RingTimeout)
 		act.Name = in.Name
-		r.unknown(b, p, buttonKeys)
+		r.unknown(b, p)
 		c.GPIO.Buttons = append(c.GPIO.Buttons, in)
 		c.Door.Buttons = append(c.Door.Buttons, act)
 	}
 	for i, b := range r.tables(t, "input") {
 		p := fmt.Sprintf("input[%d]", i)
 		in := r.input(b, p)
-		r.unknown(b, p, inputKeys)
+		r.unknown(b, p)
 		c.GPIO.Inputs = append(c.GPIO.Inputs, in)
 	}
 	for i, l := range r.tables(t, "led") {
@@ -300,7 +281,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 			r.fail(p, "line is missing (expected the GPIO line offset)")
 		}
 		show.Name = out.Name
-		r.unknown(l, p, ledKeys)
+		r.unknown(l, p)
 		c.GPIO.LEDs = append(c.GPIO.LEDs, out)
 		c.Door.LEDs = append(c.Door.LEDs, show)
 	}
@@ -324,7 +305,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(d, "door", "sensor", &c.Door.Door.Sensor)
 		r.duration(d, "door", "held_open", &c.Door.Door.HeldOpen)
 		r.str(d, "door", "tamper", &c.Door.Door.Tamper)
-		r.unknown(d, "door", doorKeys)
+		r.unknown(d, "door")
 	}
 	if k := r.table(t, "", "call"); k != nil {
 		r.str(k, "call", "incoming", &c.Door.Call.Incoming)
@@ -333,7 +314,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.duration(k, "call", "warn_before", &c.Door.Call.WarnBefore)
 		r.duration(k, "call", "ring_timeout", &c.Door.Call.RingTimeout)
 		r.boolean(k, "call", "auto_answer", &c.Door.Call.AutoAnswer)
-		r.unknown(k, "call", callKeys)
+		r.unknown(k, "call")
 	}
 	if l := r.table(t, "", "log"); l != nil {
 		var level string
@@ -345,11 +326,11 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		}
 		r.str(l, "log", "events", &c.Door.Events.Path)
 		r.integer64(l, "log", "events_max_size", &c.Door.Events.MaxSize)
-		r.unknown(l, "log", logKeys)
+		r.unknown(l, "log")
 	}
 	if k := r.table(t, "", "control"); k != nil {
 		r.str(k, "control", "socket", &c.Door.Control.Socket)
-		r.unknown(k, "control", controlKeys)
+		r.unknown(k, "control")
 	}
 	c.readAccess(r, t, dir)
 	c.readMQTT(r, t, dir)
@@ -359,7 +340,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 	c.readHTTP(r, t, dir)
 	c.readActions(r, t, dir)
 	c.readFeedback(r, t, dir)
-	r.unknown(t, "", topKeys)
+	r.unknown(t, "")
 }
 
 // input reads what [[button]] and [[input]] share: the line and its polarity.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 type reader struct {
 	problems []keyProblem
 	used     map[string]bool
+	asked    map[string][]string // per path, every key a reader call asked for, in order
 }
 
 type keyProblem struct{ key, msg string }
@@ -28,6 +30,12 @@ func join(path, key string) string {
 }
 
 func (r *reader) get(t map[string]any, path, key string) (any, bool) {
+	if r.asked == nil {
+		r.asked = map[string][]string{}
+	}
+	if !slices.Contains(r.asked[path], key) {
+		r.asked[path] = append(r.asked[path], key)
+	}
 	v, ok := t[key]
 	if ok {
 		r.used[join(path, key)] = true
@@ -164,8 +172,11 @@ func (r *reader) tables(t map[string]any, key string) []map[string]any {
 	return nil
 }
 
-// unknown reports every key of t that no reader call asked for.
-func (r *reader) unknown(t map[string]any, path string, known string) {
+// unknown reports every key of t that no reader call asked for, listing the ones asked for:
+// call it after the section's reads, so the list is the section's whole vocabulary.
+func (r *reader) unknown(t map[string]any, path string) {
+	known := strings.Join(r.asked[path], ", ")
+
 	keys := make([]string, 0, len(t))
 	for k := range t {
 		keys = append(keys, k)

@@ -2,8 +2,6 @@ package config
 
 import "github.com/doorsip/intercom/media"
 
-const feedbackKeys = "ringback, busy, no_answer, failed, door_open, call_end, volume"
-
 // readFeedback maps [feedback] onto media.FeedbackConfig; the sounds are decoded by
 // validate, so a bad WAV file is named at its key's line.
 func (c *Config) readFeedback(r *reader, t map[string]any, dir string) {
@@ -20,7 +18,7 @@ func (c *Config) readFeedback(r *reader, t map[string]any, dir string) {
 	r.str(f, "feedback", "door_open", &c.Feedback.DoorOpen)
 	r.str(f, "feedback", "call_end", &c.Feedback.CallEnd)
 	r.integer(f, "feedback", "volume", &c.Feedback.Volume)
-	r.unknown(f, "feedback", feedbackKeys)
+	r.unknown(f, "feedback")
 }
 
 // loadFeedback decodes the sounds once, at load: a reload decodes the new file's.

@@ -7,11 +7,6 @@ import (
 	"github.com/doorsip/intercom/internal/httpapi"
 )
 
-const (
-	httpKeys     = "listen, tls_cert, tls_key, state_dir, digest, user"
-	httpUserKeys = "name, password, password_file, privileges"
-)
-
 // readHTTP reads [http] and its [[http.user]] tables.
 func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 	h := &c.HTTP
@@ -57,10 +52,10 @@ func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 		for _, pr := range privs {
 			user.Privileges = append(user.Privileges, httpapi.Privilege(pr))
 		}
-		r.unknown(u, p, httpUserKeys)
+		r.unknown(u, p)
 		h.Users = append(h.Users, user)
 	}
-	r.unknown(s, "http", httpKeys)
+	r.unknown(s, "http")
 }
 
 // subtables reads an array of tables nested in t ([[http.user]] inside [http]).

@@ -7,8 +7,6 @@ import (
 	"github.com/doorsip/intercom/internal/mqtt"
 )
 
-const mqttKeys = "broker, username, password, password_file, ca, client_id, topic_prefix, discovery, discovery_prefix, commands, qos, retain"
-
 // readMQTT reads [mqtt]; the client id and topic prefix default to names built from the host
 // name, so two doors on one broker never share them.
 func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
@@ -47,7 +45,7 @@ func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
 		r.boolean(s, "mqtt", "commands", &m.Commands)
 		r.integer(s, "mqtt", "qos", &m.QoS)
 		r.boolean(s, "mqtt", "retain", &m.Retain)
-		r.unknown(s, "mqtt", mqttKeys)
+		r.unknown(s, "mqtt")
 	}
 	host, err := os.Hostname()
 	if err != nil || host == "" {

@@ -11,8 +11,6 @@ import (
 	"github.com/doorsip/intercom/internal/door"
 )
 
-const relayKeys = "name, line, active_low, open_for"
-
 // readRelays reads every [[relay]]: its line goes to gpio (after the door's own relay), its
 // name and open_for to the door controller.
 func (c *Config) readRelays(r *reader, t map[string]any) {
@@ -27,7 +25,7 @@ func (c *Config) readRelays(r *reader, t map[string]any) {
 		if _, ok := rt["line"]; !ok {
 			r.fail(p, "line is missing (expected the GPIO line offset of the relay)")
 		}
-		r.unknown(rt, p, relayKeys)
+		r.unknown(rt, p)
 		rel.Name = out.Name
 		c.GPIO.Relays = append(c.GPIO.Relays, out)
 		c.Door.Relays = append(c.Door.Relays, rel)

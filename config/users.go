@@ -13,8 +13,6 @@ import (
 	"github.com/doorsip/intercom/internal/cfgerr"
 )
 
-const userKeys = "name, kind, pins, cards, schedule, valid_from, valid_until, relay, disabled"
-
 // LoadUsers reads and validates the users file. relays are the relay names a user may
 // name. Problems come back as Errors, each naming FILE:LINE.
 func LoadUsers(path string, relays []string) ([]access.User, error) {
@@ -37,7 +35,7 @@ func ParseUsers(name string, data []byte, relays []string) ([]access.User, error
 	for i, t := range r.tables(tree, "user") {
 		users = append(users, r.user(t, fmt.Sprintf("user[%d]", i)))
 	}
-	r.unknown(tree, "", "user")
+	r.unknown(tree, "")
 	var probs Errors
 	bad := map[string]bool{}
 	for _, p := range r.problems {
@@ -106,7 +104,7 @@ func (r *reader) user(t map[string]any, p string) access.User {
 	if len(u.PINs) == 0 && len(u.Cards) == 0 && len(pins) == 0 && len(cards) == 0 {
 		r.fail(p, "user %q has no pins and no cards (expected at least one)", u.Name)
 	}
-	r.unknown(t, p, userKeys)
+	r.unknown(t, p)
 	return u
 }
 

@@ -8,9 +8,6 @@ import (
 	"github.com/doorsip/intercom/voice"
 )
 
-// voiceKeys are the [audio] keys of the hands-free processing (voice.Config).
-const voiceKeys = "echo_cancel, echo_tail, noise_suppression, agc, agc_target, agc_max_gain"
-
 // readVoice maps the hands-free keys of [audio] onto dst; ranges are voice.Config.Validate's.
 func (r *reader) readVoice(a map[string]any, dst *voice.Config) {
 	r.enum(a, "audio", "echo_cancel", "mode", func(s string) error {
