@@ -29,6 +29,9 @@ type BaresipOptions struct {
 	// Watch are contacts baresip's presence module subscribes to directly (presence=p2p);
 	// it logs "presence: update status of '<uri>' from '<old>' to '<new>'".
 	Watch []string
+	// MediaEnc is the account's media encryption: "srtp" (offered, plain accepted),
+	// "srtp-mand" (SDES-SRTP only); empty: none.
+	MediaEnc string
 }
 
 // Baresip is a running baresip.
@@ -110,6 +113,10 @@ module_app		menu.so
 	}
 	if o.AutoAnswer {
 		acct += ";answermode=auto"
+	}
+	if o.MediaEnc != "" {
+		cfg += "module\t\t\tsrtp.so\n"
+		acct += ";mediaenc=" + o.MediaEnc
 	}
 	contacts, consPort := "", 0
 	if len(o.Watch) > 0 {
