@@ -234,6 +234,19 @@ func TestTrimAfterCall(t *testing.T) {
 	}
 }
 
+// slowDial runs after between the UA's Dial and its return, widening the window in which a
+// call's first events arrive before the phone has recorded the call.
+type slowDial struct {
+	phoneUA
+	after func()
+}
+
+func (d slowDial) Dial(ctx context.Context, target string, offer sip.MediaOffer) (*sip.Call, error) {
+	c, err := d.phoneUA.Dial(ctx, target, offer)
+	d.after()
+	return c, err
+}
+
 // TestAnswerBeforeDialReturns: the peer's answer reaches the phone before Dial has recorded
 // the call (on loopback under load it can: the UA reports responses from its own goroutine).
 // The answer must wait for Dial, not be dropped: a dropped Answered left the door dialing a
@@ -241,12 +254,13 @@ func TestTrimAfterCall(t *testing.T) {
 func TestAnswerBeforeDialReturns(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
 	peer := startUnit(t, "peer", pp, 23700, "[call]\nincoming = \"auto\"\n")
-	caller := startUnit(t, "caller", cp, 23800, "")
-	caller.phone.afterDial = func() {
-		// Hold Dial until the peer has answered, and a moment more for the 200 to arrive.
-		waitUntil(t, 5*time.Second, "peer answered", func() bool { return peer.Controller().Status().State == door.InCall })
-		time.Sleep(200 * time.Millisecond)
-	}
+	caller := startUnitWith(t, "caller", cp, 23800, "", func(a *App) {
+		a.phone.ua = slowDial{a.phone.ua, func() {
+			// Hold Dial until the peer has answered, and a moment more for the 200 to arrive.
+			waitUntil(t, 5*time.Second, "peer answered", func() bool { return peer.Controller().Status().State == door.InCall })
+			time.Sleep(200 * time.Millisecond)
+		}}
+	})
 	if _, err := caller.Controller().Do(context.Background(), door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
 		t.Fatal(err)
 	}

@@ -17,10 +17,16 @@ import (
 	"github.com/doorsip/intercom/sip"
 )
 
+// phoneUA is what the phone uses of the SIP user agent (*sip.UA).
+type phoneUA interface {
+	Dial(ctx context.Context, target string, offer sip.MediaOffer) (*sip.Call, error)
+	Events() <-chan sip.Event
+}
+
 // phone adapts sip.UA plus one media.Session per call to door.Phone: the controller sees
 // calls that carry their own audio, and DTMF whether it came by SIP INFO or RFC 4733.
 type phone struct {
-	ua    *sip.UA
+	ua    phoneUA
 	media media.Config
 	audio audio.Config
 	log   *slog.Logger
@@ -36,9 +42,6 @@ type phone struct {
 	// handle before Dial has returned. handle waits on it before giving up on a call it does
 	// not know (an Answered dropped there left the door dialing a call that was up).
 	dialMu sync.Mutex
-	// afterDial, when set (tests), runs between the UA's Dial and recording the call: it
-	// widens the window in which the call's first events arrive before Dial returns.
-	afterDial func()
 
 	openPCM func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) // nil: alsa.OpenPCM
 
@@ -236,9 +239,6 @@ func (p *phone) Dial(ctx context.Context, target string) (door.PhoneCall, error)
 	if err != nil {
 		conn.Close()
 		return nil, err
-	}
-	if p.afterDial != nil {
-		p.afterDial()
 	}
 	c := newCall(p, sc)
 	c.conn, c.key = conn, key
