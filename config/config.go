@@ -277,6 +277,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.integer(l, p, "line", &out.Line)
 		r.boolean(l, p, "active_low", &out.ActiveLow)
 		r.str(l, p, "show", &show.Show)
+		r.str(l, p, "pattern", &show.Pattern)
 		if _, ok := l["line"]; !ok {
 			r.fail(p, "line is missing (expected the GPIO line offset)")
 		}

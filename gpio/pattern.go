@@ -5,17 +5,18 @@ import (
 	"time"
 )
 
-// Pattern is what an LED shows. The blinking ones repeat; their phase starts when SetLED
+// Pattern is what an LED shows; which state shows which is the controller's choice
+// (door.DefaultLEDPattern, [[led]] pattern). The blinking ones repeat; their phase starts when SetLED
 // changes the pattern, so setting the same pattern again does not restart it.
 type Pattern uint8
 
 const (
 	Off        Pattern = iota // dark
 	On                        // steady
-	SlowBlink                 // 500 ms on, 500 ms off: ringing
-	FastBlink                 // 100 ms on, 100 ms off: door open, attention
-	Blip                      // 50 ms flash every 2 s: idle and registered, visibly alive
-	DoubleBlip                // two 50 ms flashes every 2 s: error (e.g. not registered)
+	SlowBlink                 // 500 ms on, 500 ms off
+	FastBlink                 // 100 ms on, 100 ms off
+	Blip                      // 50 ms flash every 2 s
+	DoubleBlip                // two 50 ms flashes every 2 s
 	numPatterns
 )
 

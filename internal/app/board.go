@@ -57,6 +57,10 @@ func (d *doorBoard) SetLED(name string, p door.LEDPattern) error {
 		gp = gpio.SlowBlink
 	case door.FastBlink:
 		gp = gpio.FastBlink
+	case door.Blip:
+		gp = gpio.Blip
+	case door.DoubleBlip:
+		gp = gpio.DoubleBlip
 	}
 	return d.b.SetLED(name, gp)
 }

@@ -50,24 +50,32 @@ type InputEvent struct {
 // LEDPattern is what an LED shows.
 type LEDPattern int
 
-// LED patterns.
+// LED patterns (the board times them: gpio.Pattern).
 const (
-	Off LEDPattern = iota
-	On
-	SlowBlink
-	FastBlink
+	Off        LEDPattern = iota
+	On                    // steady
+	SlowBlink             // 500 ms on, 500 ms off
+	FastBlink             // 100 ms on, 100 ms off
+	Blip                  // a 50 ms flash every 2 s
+	DoubleBlip            // two 50 ms flashes every 2 s
+	numLEDPatterns
 )
 
+var ledPatternNames = [...]string{"off", "on", "slow-blink", "fast-blink", "blip", "double-blip"}
+
 func (p LEDPattern) String() string {
-	switch p {
-	case Off:
-		return "off"
-	case On:
-		return "on"
-	case SlowBlink:
-		return "slow-blink"
-	case FastBlink:
-		return "fast-blink"
+	if p >= 0 && p < numLEDPatterns {
+		return ledPatternNames[p]
 	}
 	return "unknown"
+}
+
+// ParseLEDPattern reads a pattern's name as String prints it.
+func ParseLEDPattern(s string) (LEDPattern, bool) {
+	for p := Off; p < numLEDPatterns; p++ {
+		if ledPatternNames[p] == s {
+			return p, true
+		}
+	}
+	return Off, false
 }

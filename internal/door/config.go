@@ -35,7 +35,10 @@ type Button struct {
 // LED is what a [[led]] shows.
 type LED struct {
 	Name string
-	Show string // registered | ringing | in-call | door-open | error
+	Show string // registered | ringing | in-call | door-open | error | mwi
+	// Pattern is what the LED does while Show holds (a LEDPattern name); empty: the
+	// default for Show (DefaultLEDPattern).
+	Pattern string
 }
 
 // Door is [door].
@@ -156,6 +159,9 @@ func (c Config) Validate() error {
 		case "registered", "ringing", "in-call", "door-open", "error", "mwi":
 		default:
 			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].show", i), "%q is not one of registered, ringing, in-call, door-open, error, mwi", l.Show))
+		}
+		if _, ok := ParseLEDPattern(l.Pattern); l.Pattern != "" && !ok {
+			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].pattern", i), "%q is not one of off, on, slow-blink, fast-blink, blip, double-blip", l.Pattern))
 		}
 	}
 	if c.Door.OpenFor < 100*time.Millisecond || c.Door.OpenFor > time.Minute {

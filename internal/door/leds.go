@@ -6,7 +6,13 @@ import "sort"
 // board only on change.
 func (c *Controller) updateLEDs() {
 	for _, l := range c.cfg.LEDs {
-		want := c.ledPattern(l.Show)
+		want := Off
+		if c.shows(l.Show) {
+			want = DefaultLEDPattern(l.Show)
+			if p, ok := ParseLEDPattern(l.Pattern); ok {
+				want = p
+			}
+		}
 		if got, ok := c.leds[l.Name]; ok && got == want {
 			continue
 		}
@@ -17,34 +23,36 @@ func (c *Controller) updateLEDs() {
 	}
 }
 
-func (c *Controller) ledPattern(show string) LEDPattern {
+// DefaultLEDPattern is what an LED does while its show holds, unless [[led]] pattern says
+// otherwise: steady for registered, in-call and door-open, fast-blink while a call rings,
+// slow-blink for a registration error and waiting messages.
+func DefaultLEDPattern(show string) LEDPattern {
+	switch show {
+	case "ringing":
+		return FastBlink
+	case "error", "mwi":
+		return SlowBlink
+	}
+	return On
+}
+
+// shows reports whether show holds in the current state.
+func (c *Controller) shows(show string) bool {
 	switch show {
 	case "registered":
-		if c.registered() {
-			return On
-		}
+		return c.registered()
 	case "ringing":
-		if c.state == Dialing || c.state == RingingOut || c.state == RingingIn {
-			return FastBlink
-		}
+		return c.state == Dialing || c.state == RingingOut || c.state == RingingIn
 	case "in-call":
-		if c.state == InCall {
-			return On
-		}
+		return c.state == InCall
 	case "door-open":
-		if c.doorOpen {
-			return On
-		}
+		return c.doorOpen
 	case "error":
-		if c.regError {
-			return SlowBlink
-		}
+		return c.regError
 	case "mwi":
-		if len(c.mwi) > 0 {
-			return SlowBlink
-		}
+		return len(c.mwi) > 0
 	}
-	return Off
+	return false
 }
 
 func (c *Controller) setLED(name string, p LEDPattern) bool {
