@@ -149,6 +149,31 @@ func defaults() *Config {
 }
 
 func (c *Config) read(r *reader, t map[string]any, dir string) {
+	c.readSIP(r, t)
+	c.readAccounts(r, t, dir)
+	c.readMedia(r, t)
+	c.readAudio(r, t)
+	c.readGPIO(r, t)
+	c.readButtons(r, t)
+	c.readInputs(r, t)
+	c.readLEDs(r, t)
+	c.readDoor(r, t)
+	c.readCall(r, t)
+	c.readLog(r, t)
+	c.readControl(r, t)
+	c.readAccess(r, t, dir)
+	c.readMQTT(r, t, dir)
+	c.readReaders(r, t)
+	c.readKeypads(r, t)
+	c.readRelays(r, t)
+	c.readHTTP(r, t, dir)
+	c.readActions(r, t, dir)
+	c.readFeedback(r, t, dir)
+	r.unknown(t, "")
+}
+
+// readSIP reads [sip] and its [sip.tls], [sip.scanner] and [sip.events].
+func (c *Config) readSIP(r *reader, t map[string]any) {
 	if s := r.table(t, "", "sip"); s != nil {
 		r.str(s, "sip", "listen", &c.SIP.Listen)
 		r.strs(s, "sip", "transports", &c.SIP.Transports)
@@ -188,6 +213,10 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		}
 		r.unknown(s, "sip")
 	}
+}
+
+// readAccounts reads every [[account]].
+func (c *Config) readAccounts(r *reader, t map[string]any, dir string) {
 	for i, a := range r.tables(t, "account") {
 		p := fmt.Sprintf("account[%d]", i)
 		acc := sip.AccountDefaults()
@@ -216,6 +245,10 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.unknown(a, p)
 		c.SIP.Accounts = append(c.SIP.Accounts, acc)
 	}
+}
+
+// readMedia reads [media].
+func (c *Config) readMedia(r *reader, t map[string]any) {
 	if m := r.table(t, "", "media"); m != nil {
 		r.strs(m, "media", "codecs", &c.Media.Codecs)
 		r.str(m, "media", "rtp_ports", &c.Media.RTPPorts)
@@ -234,6 +267,10 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		}
 		r.unknown(m, "media")
 	}
+}
+
+// readAudio reads [audio].
+func (c *Config) readAudio(r *reader, t map[string]any) {
 	if a := r.table(t, "", "audio"); a != nil {
 		r.str(a, "audio", "capture", &c.Audio.Capture)
 		r.str(a, "audio", "playback", &c.Audio.Playback)
@@ -244,12 +281,20 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.readVoice(a, &c.Audio.Voice)
 		r.unknown(a, "audio")
 	}
+}
+
+// readGPIO reads [gpio].
+func (c *Config) readGPIO(r *reader, t map[string]any) {
 	if g := r.table(t, "", "gpio"); g != nil {
 		r.str(g, "gpio", "chip", &c.GPIO.Chip)
 		r.duration(g, "gpio", "debounce", &c.GPIO.Debounce)
 		r.duration(g, "gpio", "long_press", &c.GPIO.LongPress)
 		r.unknown(g, "gpio")
 	}
+}
+
+// readButtons reads every [[button]].
+func (c *Config) readButtons(r *reader, t map[string]any) {
 	for i, b := range r.tables(t, "button") {
 		p := fmt.Sprintf("button[%d]", i)
 		in := r.input(b, p)
@@ -263,12 +308,20 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		c.GPIO.Buttons = append(c.GPIO.Buttons, in)
 		c.Door.Buttons = append(c.Door.Buttons, act)
 	}
+}
+
+// readInputs reads every [[input]].
+func (c *Config) readInputs(r *reader, t map[string]any) {
 	for i, b := range r.tables(t, "input") {
 		p := fmt.Sprintf("input[%d]", i)
 		in := r.input(b, p)
 		r.unknown(b, p)
 		c.GPIO.Inputs = append(c.GPIO.Inputs, in)
 	}
+}
+
+// readLEDs reads every [[led]].
+func (c *Config) readLEDs(r *reader, t map[string]any) {
 	for i, l := range r.tables(t, "led") {
 		p := fmt.Sprintf("led[%d]", i)
 		out := gpio.Output{Line: -1}
@@ -286,6 +339,10 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		c.GPIO.LEDs = append(c.GPIO.LEDs, out)
 		c.Door.LEDs = append(c.Door.LEDs, show)
 	}
+}
+
+// readDoor reads [door].
+func (c *Config) readDoor(r *reader, t map[string]any) {
 	if d := r.table(t, "", "door"); d != nil {
 		relay := gpio.Output{Name: "door", Line: -1}
 		r.integer(d, "door", "relay_line", &relay.Line)
@@ -308,6 +365,10 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.str(d, "door", "tamper", &c.Door.Door.Tamper)
 		r.unknown(d, "door")
 	}
+}
+
+// readCall reads [call].
+func (c *Config) readCall(r *reader, t map[string]any) {
 	if k := r.table(t, "", "call"); k != nil {
 		r.str(k, "call", "incoming", &c.Door.Call.Incoming)
 		r.strs(k, "call", "allow_from", &c.Door.Call.AllowFrom)
@@ -317,6 +378,10 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.boolean(k, "call", "auto_answer", &c.Door.Call.AutoAnswer)
 		r.unknown(k, "call")
 	}
+}
+
+// readLog reads [log].
+func (c *Config) readLog(r *reader, t map[string]any) {
 	if l := r.table(t, "", "log"); l != nil {
 		var level string
 		r.str(l, "log", "level", &level)
@@ -329,19 +394,14 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 		r.integer64(l, "log", "events_max_size", &c.Door.Events.MaxSize)
 		r.unknown(l, "log")
 	}
+}
+
+// readControl reads [control].
+func (c *Config) readControl(r *reader, t map[string]any) {
 	if k := r.table(t, "", "control"); k != nil {
 		r.str(k, "control", "socket", &c.Door.Control.Socket)
 		r.unknown(k, "control")
 	}
-	c.readAccess(r, t, dir)
-	c.readMQTT(r, t, dir)
-	c.readReaders(r, t)
-	c.readKeypads(r, t)
-	c.readRelays(r, t)
-	c.readHTTP(r, t, dir)
-	c.readActions(r, t, dir)
-	c.readFeedback(r, t, dir)
-	r.unknown(t, "")
 }
 
 // input reads what [[button]] and [[input]] share: the line and its polarity.
