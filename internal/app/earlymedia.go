@@ -43,6 +43,9 @@ func (p *phone) answered(c *call) error {
 	c.mu.Unlock()
 	if s != nil && early {
 		if n := sc.Negotiated(); n.Codec == codec {
+			// Through inactive, so the RTP timeout counts from the answer: a PBX may ring
+			// longer than rtp_timeout with early media that carries no packets.
+			s.SetDirection("inactive")
 			c.updateMedia()
 			return nil
 		}
