@@ -299,7 +299,7 @@ func (c *Config) readButtons(r *reader, t map[string]any) {
 		p := fmt.Sprintf("button[%d]", i)
 		in := r.input(b, p)
 		act := door.ButtonDefaults()
-		r.str(b, p, "action", &act.Action)
+		strAs(r, b, p, "action", &act.Action)
 		r.strs(b, p, "call", &act.Call)
 		r.str(b, p, "ring_mode", &act.RingMode)
 		r.duration(b, p, "ring_timeout", &act.RingTimeout)
@@ -325,11 +325,11 @@ func (c *Config) readLEDs(r *reader, t map[string]any) {
 	for i, l := range r.tables(t, "led") {
 		p := fmt.Sprintf("led[%d]", i)
 		out := gpio.Output{Line: -1}
-		show := door.LED{Show: "registered"}
+		show := door.LED{Show: door.ShowRegistered}
 		r.str(l, p, "name", &out.Name)
 		r.integer(l, p, "line", &out.Line)
 		r.boolean(l, p, "active_low", &out.ActiveLow)
-		r.str(l, p, "show", &show.Show)
+		strAs(r, l, p, "show", &show.Show)
 		r.str(l, p, "pattern", &show.Pattern)
 		if _, ok := l["line"]; !ok {
 			r.fail(p, "line is missing (expected the GPIO line offset)")

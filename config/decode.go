@@ -212,3 +212,11 @@ func typeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// strAs is str for a typed string (door.ButtonAction, door.LEDShow): the value is checked by
+// the package's Validate, like any string.
+func strAs[T ~string](r *reader, t map[string]any, path, key string, dst *T) {
+	s := string(*dst)
+	r.str(t, path, key, &s)
+	*dst = T(s)
+}

@@ -26,16 +26,16 @@ type Config struct {
 // Button is what pressing a [[button]] does.
 type Button struct {
 	Name        string
-	Action      string   // call | answer | hangup | toggle | open | hold (toggles) | transfer (to Call[0])
-	Call        []string // targets for action call/toggle; several = ring group
-	RingMode    string   // serial | parallel
+	Action      ButtonAction // transfer: to Call[0]
+	Call        []string     // targets for action call/toggle; several = ring group
+	RingMode    string       // serial | parallel
 	RingTimeout time.Duration
 }
 
 // LED is what a [[led]] shows.
 type LED struct {
 	Name string
-	Show string // registered | ringing | in-call | door-open | error | mwi
+	Show LEDShow
 	// Pattern is what the LED does while Show holds (a LEDPattern name); empty: the
 	// default for Show (DefaultLEDPattern).
 	Pattern string
@@ -110,7 +110,7 @@ func Defaults() Config {
 
 // ButtonDefaults returns what a [[button]] gets for keys it leaves out.
 func ButtonDefaults() Button {
-	return Button{Action: "call", RingMode: "serial", RingTimeout: 20 * time.Second}
+	return Button{Action: ActionCall, RingMode: "serial", RingTimeout: 20 * time.Second}
 }
 
 // Validate reports every problem in c, joined. Keys are relative to the file's top level.
@@ -129,11 +129,11 @@ func (c Config) Validate() error {
 		}
 		buttons[b.Name] = true
 		switch b.Action {
-		case "call", "toggle", "transfer":
+		case ActionCall, ActionToggle, ActionTransfer:
 			if len(b.Call) == 0 {
 				errs = append(errs, cfgerr.New(key+"call", "empty: action %q needs at least one target URI", b.Action))
 			}
-		case "answer", "hangup", "open", "hold":
+		case ActionAnswer, ActionHangup, ActionOpen, ActionHold:
 		default:
 			errs = append(errs, cfgerr.New(key+"action", "%q is not one of call, answer, hangup, toggle, open, hold, transfer", b.Action))
 		}
@@ -156,7 +156,7 @@ func (c Config) Validate() error {
 		}
 		leds[l.Name] = true
 		switch l.Show {
-		case "registered", "ringing", "in-call", "door-open", "error", "mwi":
+		case ShowRegistered, ShowRinging, ShowInCall, ShowDoorOpen, ShowError, ShowMWI:
 		default:
 			errs = append(errs, cfgerr.New(fmt.Sprintf("led[%d].show", i), "%q is not one of registered, ringing, in-call, door-open, error, mwi", l.Show))
 		}

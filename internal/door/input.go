@@ -55,13 +55,13 @@ func (c *Controller) press(name, by string) (string, error) {
 		return "", fmt.Errorf("%w: %q", ErrUnknownButton, name)
 	}
 	switch b.Action {
-	case "call":
+	case ActionCall:
 		return c.callGroup(b.Call, b.RingMode, b.RingTimeout, by)
-	case "answer":
+	case ActionAnswer:
 		return c.answerRinging()
-	case "hangup":
+	case ActionHangup:
 		return c.hangup()
-	case "toggle":
+	case ActionToggle:
 		switch c.state {
 		case Idle:
 			return c.callGroup(b.Call, b.RingMode, b.RingTimeout, by)
@@ -70,11 +70,11 @@ func (c *Controller) press(name, by string) (string, error) {
 		default:
 			return c.hangup()
 		}
-	case "open":
+	case ActionOpen:
 		return c.open(by, "button")
-	case "hold":
+	case ActionHold:
 		return c.hold(!c.held, by) // one button toggles
-	case "transfer":
+	case ActionTransfer:
 		return c.transferTo(b.Call[0], by)
 	}
 	return "", fmt.Errorf("%w: action %q", ErrUnknownOp, b.Action)
@@ -159,7 +159,7 @@ func (c *Controller) do(cmd Command) (Result, error) {
 		if cmd.Arg == "" {
 			targets = nil
 			for _, bb := range c.cfg.Buttons {
-				if bb.Action == "call" || bb.Action == "toggle" {
+				if bb.Action == ActionCall || bb.Action == ActionToggle {
 					targets, b = bb.Call, bb
 					break
 				}

@@ -39,7 +39,7 @@ func TestLEDPatternConfigured(t *testing.T) {
 }
 
 func TestLEDPatternDefaults(t *testing.T) {
-	for show, want := range map[string]door.LEDPattern{"registered": door.On, "ringing": door.FastBlink,
+	for show, want := range map[door.LEDShow]door.LEDPattern{"registered": door.On, "ringing": door.FastBlink,
 		"in-call": door.On, "door-open": door.On, "error": door.SlowBlink, "mwi": door.SlowBlink} {
 		if got := door.DefaultLEDPattern(show); got != want {
 			t.Errorf("%s: %v, want %v", show, got, want)

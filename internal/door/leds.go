@@ -26,30 +26,30 @@ func (c *Controller) updateLEDs() {
 // DefaultLEDPattern is what an LED does while its show holds, unless [[led]] pattern says
 // otherwise: steady for registered, in-call and door-open, fast-blink while a call rings,
 // slow-blink for a registration error and waiting messages.
-func DefaultLEDPattern(show string) LEDPattern {
+func DefaultLEDPattern(show LEDShow) LEDPattern {
 	switch show {
-	case "ringing":
+	case ShowRinging:
 		return FastBlink
-	case "error", "mwi":
+	case ShowError, ShowMWI:
 		return SlowBlink
 	}
 	return On
 }
 
 // shows reports whether show holds in the current state.
-func (c *Controller) shows(show string) bool {
+func (c *Controller) shows(show LEDShow) bool {
 	switch show {
-	case "registered":
+	case ShowRegistered:
 		return c.registered()
-	case "ringing":
+	case ShowRinging:
 		return c.state == Dialing || c.state == RingingOut || c.state == RingingIn
-	case "in-call":
+	case ShowInCall:
 		return c.state == InCall
-	case "door-open":
+	case ShowDoorOpen:
 		return c.doorOpen
-	case "error":
+	case ShowError:
 		return c.regError
-	case "mwi":
+	case ShowMWI:
 		return len(c.mwi) > 0
 	}
 	return false
