@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"log/slog"
+	"os"
+	"strconv"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -212,4 +214,59 @@ func TestSippRingbackThenBusy(t *testing.T) {
 	sp.mu.Lock()
 	t.Logf("ringback %.2f s (of the first second) before the busy tone", float64(len(sp.plays[0]))/8000)
 	sp.mu.Unlock()
+}
+
+// TestSippDoorChimeInCall: a sipp caller keys the door code by SIP INFO; the door opens
+// during the call and its chime is mixed into the call's playback (here a WAV file), where
+// nothing else plays: the caller sends no RTP.
+func TestSippDoorChimeInCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts sipp")
+	}
+	testpeer.Require(t, "sipp")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "speaker.wav")
+	port := testpeer.FreePort(t)
+	a := startUnitWith(t, "door", port, 25100, `[call]
+incoming = "auto"
+allow_from = ["sip:sipp@127.0.0.1"]
+[door]
+relay_line = 1
+dtmf_code = "123"
+[feedback]
+door_open = "builtin"
+volume = 100
+`, func(a *App) {
+		ac := a.cfg.Audio
+		ac.Playback = "file:" + out
+		a.phone.setMedia(a.cfg.Media, ac)
+		a.phone.fb.open = (&speaker{}).open // nothing may play outside the call
+	})
+	v := dtmfVariant{name: "INFO", info: "application/dtmf", infoBody: "%c"}
+	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: dtmfScenario(t, dir, v), Remote: "127.0.0.1:" + strconv.Itoa(port),
+		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+	if err := s.Wait(t, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, "idle after sipp's BYE", func() bool { return a.Controller().Status().State == door.Idle })
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rec, err := media.ParseWAV(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loud := 0
+	var peak int16
+	for _, v := range rec {
+		peak = max(peak, v)
+		if v > 2000 || v < -2000 {
+			loud++
+		}
+	}
+	t.Logf("speaker: %d samples, peak %d, %d above 2000", len(rec), peak, loud)
+	if peak < 8000 || loud < 800 {
+		t.Errorf("no chime in the call's playback: peak %d, %d loud samples", peak, loud)
+	}
 }
