@@ -88,7 +88,7 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 	if mods == "" {
 		t.Skip("baresip modules directory not found")
 	}
-	port := FreePort(t)
+	port := FreePortPair(t) // SIP on port, TLS on port+1
 	dir := t.TempDir()
 	cfg := fmt.Sprintf(`poll_method		epoll
 sip_listen		127.0.0.1:%d

@@ -53,3 +53,28 @@ func waitSIP(addr string, d time.Duration) error {
 	}
 	return fmt.Errorf("testpeer: no SIP answer from %s within %s", addr, d)
 }
+
+// FreePortPair returns a port p with p and p+1 free on UDP and TCP: baresip listens for TLS
+// on its SIP port plus one, and a busy machine had that one taken.
+func FreePortPair(t testing.TB) int {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		p := FreePort(t)
+		if p >= 65535 {
+			continue
+		}
+		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p+1))
+		if err != nil {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
+		pc.Close()
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return p
+	}
+	t.Fatal("testpeer: no free pair of ports")
+	return 0
+}
