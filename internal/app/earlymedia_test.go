@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,4 +88,61 @@ func (c *call) sessionForTest() *media.Session {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.sess
+}
+
+// TestSippEarlyMediaRingGroup: a parallel ring group where one target plays early media and
+// another answers: the visitor hears the first's announcement while both ring, and the
+// answered call gets the speaker (its own session) while the other leg is cancelled.
+func TestSippEarlyMediaRingGroup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts sipp")
+	}
+	testpeer.Require(t, "sipp")
+	dir := t.TempDir()
+	c := newRTPCapture(t)
+	c.audio(100, '5')
+	pcap := filepath.Join(dir, "announcement.pcap")
+	c.write(t, pcap)
+	tmpl, err := os.ReadFile(filepath.Join("testdata", "sipp", "uas_early_cancelled.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(dir, "uas_early_cancelled.xml")
+	if err := os.WriteFile(scenario, []byte(strings.ReplaceAll(string(tmpl), "<!--PCAP-->", pcap)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	early := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario, Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+	answer := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_answer_late.xml"),
+		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+	a := startUnit(t, "door", testpeer.FreePort(t), 25200, fmt.Sprintf(`[[button]]
+name = "bell"
+line = 0
+ring_mode = "parallel"
+call = [%q, %q]
+`, early.URI("pbx"), answer.URI("resident")))
+	if err := a.Board().Sim().Press("bell"); err != nil {
+		t.Fatal(err)
+	}
+	var st media.Stats
+	waitUntil(t, 5*time.Second, "the announcement while both ring", func() bool {
+		var ok bool
+		st, ok = a.CallStats()
+		return ok && st.PacketsReceived >= 25 && a.Controller().Status().State != door.InCall
+	})
+	if st.PacketsSent != 0 {
+		t.Errorf("sent %d packets before anyone answered", st.PacketsSent)
+	}
+	waitUntil(t, 5*time.Second, "the answered call's audio", func() bool {
+		s, ok := a.CallStats()
+		return ok && a.Controller().Status().State == door.InCall && s.PacketsSent >= 25
+	})
+	if err := early.Wait(t, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Controller().Do(context.Background(), door.Command{Op: door.OpHangup}); err != nil {
+		t.Fatal(err)
+	}
+	if err := answer.Wait(t, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
 }
