@@ -83,7 +83,8 @@ func TestFeedbackRender(t *testing.T) {
 		for _, f := range []Format{{Rate: 8000, Channels: 1}, {Rate: 16000, Channels: 1}, {Rate: 48000, Channels: 2}} {
 			s := p.Render(k, f)
 			src := p.sounds[k]
-			want := len(src.samples) * f.Rate / src.rate * f.Channels
+			// In int64: 5 s of samples times 48000 overflows a 32-bit int (arm v6/v7).
+			want := int(int64(len(src.samples)) * int64(f.Rate) / int64(src.rate) * int64(f.Channels))
 			if len(s) < want-f.Channels*6 || len(s) > want+f.Channels*6 {
 				t.Errorf("%s at %v: %d samples, want about %d", k, f, len(s), want)
 			}
