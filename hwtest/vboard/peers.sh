@@ -30,8 +30,11 @@ peers_start() { # WORK
 	tcpdump -i lo -n -U -s 0 -w "$w/call.pcap" 'udp and not port 5060 and not port 5070' \
 		>"$w/tcpdump.log" 2>&1 &
 	echo $! >"$w/tcpdump.bgpid"
+	# -timeout is sipp's whole run: the echo call comes after the go tests and the board
+	# tests in the same boot (over 2 min on a loaded armhf guest); run.sh's timeout is the
+	# real bound.
 	(cd "$w" && exec sipp -sf "$w/peer-uas.xml" -i 127.0.0.1 -p 5070 -mi 127.0.0.1 -mp 6000 \
-		-m 2 -nostdin -timeout 120s -trace_err -trace_msg -trace_screen \
+		-m 2 -nostdin -timeout 900s -trace_err -trace_msg -trace_screen \
 		>"$w/sipp.out" 2>&1) &
 	echo $! >"$w/sipp.bgpid"
 
