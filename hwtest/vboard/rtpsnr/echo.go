@@ -97,9 +97,8 @@ const echoWin = 2000
 // says which samples a packet carried) and of the reference call. The far tone's residual
 // counts every window (the near end talks in bursts: with and without it); the near end's
 // level only the windows with sound in them (RMS 300 and up: the echo left over is far
-// quieter), which the bursts' full windows outnumber. Windows with a missing packet are left
-// out: a starved guest's capture overrun silences a stretch, which is not the canceller
-// attenuating the visitor.
+// quieter). Windows with a missing packet are left out: a starved guest's capture overrun
+// silences a stretch, which is not the canceller attenuating the visitor.
 func scoreEcho(room []int16, got []bool, ref []int16, farHz, nearHz, refHz int, echoDBFS, minLoss float64, last int) echoScore {
 	s := echoScore{reached: -time.Second}
 	run := 0
@@ -132,7 +131,11 @@ func scoreEcho(room []int16, got []bool, ref []int16, farHz, nearHz, refHz int, 
 		}
 	}
 	s.windows, s.nearWindows = len(far), len(near)
-	s.residual, s.residualDT, s.near = median(far), median(farDT), median(near)
+	// The visitor's level is the upper quartile of the windows with sound, not the median:
+	// of every 1.5 s cycle's 9 such windows 2 are only half in a burst (its edges), and a
+	// stall of the guest cuts a few more; a canceller or fallback that attenuates the
+	// visitor does it in every window while the peer talks, which is all the call.
+	s.residual, s.residualDT, s.near = median(far), median(farDT), quantile(near, 0.75)
 	s.nearRef, _ = tone.SteadyLevel(ref, 8000, refHz, echoWin, 300)
 	s.loss = echoDBFS - s.residual
 	s.nearChange = s.near - s.nearRef
@@ -140,10 +143,13 @@ func scoreEcho(room []int16, got []bool, ref []int16, farHz, nearHz, refHz int, 
 }
 
 // median of x (x is reordered), -Inf for none.
-func median(x []float64) float64 {
+func median(x []float64) float64 { return quantile(x, 0.5) }
+
+// quantile q of x (x is reordered), -Inf for none.
+func quantile(x []float64, q float64) float64 {
 	if len(x) == 0 {
 		return math.Inf(-1)
 	}
 	slices.Sort(x)
-	return x[len(x)/2]
+	return x[min(len(x)-1, int(q*float64(len(x))))]
 }

@@ -96,17 +96,24 @@ func TestScoreEcho(t *testing.T) {
 		nearChange float64
 		reached    time.Duration
 		gap        bool // a second of packets missing in the scored part
+		holes      bool // 100 ms of silence in three bursts (a stalled guest's capture)
 	}{
-		{"converged after 2 s, near end kept", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, false},
-		{"never converged", build(200, 200, 0, 1), 24, 0, -time.Second, false},
-		{"near end attenuated 8 dB", build(3277, 3, time.Second, 0.4), 60, -8, time.Second, false},
-		{"packets missing: left out", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, true},
+		{"converged after 2 s, near end kept", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, false, false},
+		{"never converged", build(200, 200, 0, 1), 24, 0, -time.Second, false, false},
+		{"near end attenuated 8 dB", build(3277, 3, time.Second, 0.4), 60, -8, time.Second, false, false},
+		{"packets missing: left out", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, true, false},
+		{"holes in three bursts", build(3277, 30, 2*time.Second, 1), 40, 0, 2 * time.Second, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := make([]bool, len(tt.room))
 			for i := range got {
 				got[i] = true
+			}
+			if tt.holes {
+				for _, at := range []float64{4.7, 6.3, 7.6} {
+					clear(tt.room[int(at*rate):int((at+0.1)*rate)])
+				}
 			}
 			if tt.gap {
 				for i := 5 * rate; i < 6*rate; i++ {
