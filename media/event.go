@@ -1,6 +1,9 @@
 package media
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // EventKind says what an Event carries.
 type EventKind int
@@ -32,4 +35,7 @@ type Event struct {
 	Digit  rune
 	InBand bool
 	Stats  Stats
+	// At is when the session saw it (its clock): a digit that also came another way is
+	// merged by when each arrived, not by when a loaded consumer got round to reading it.
+	At time.Time
 }

@@ -271,6 +271,9 @@ func unmap(a netip.AddrPort) netip.AddrPort {
 func (s *Session) Events() <-chan Event { return s.events }
 
 func (s *Session) emit(ev Event) {
+	if ev.At.IsZero() {
+		ev.At = s.clk.Now()
+	}
 	select {
 	case s.events <- ev:
 	default:

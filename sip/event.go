@@ -74,6 +74,9 @@ type Event struct {
 	Text   TextMessage // Message
 	Code   int
 	Reason string
+	// At is when the UA reported it (its clock): DTMF by INFO is merged with the same press
+	// by RTP by when each arrived, not by when the consumer read it.
+	At time.Time
 }
 
 // RegistrationState is where an account's registration stands.

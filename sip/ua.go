@@ -132,6 +132,9 @@ func NewUA(cfg Config, opts Options) (*UA, error) {
 func (u *UA) Events() <-chan Event { return u.events }
 
 func (u *UA) emit(ev Event) bool {
+	if ev.At.IsZero() {
+		ev.At = u.clk.Now()
+	}
 	select {
 	case u.events <- ev:
 		return true

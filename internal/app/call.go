@@ -235,7 +235,7 @@ func (c *call) forward(ctx context.Context, s *media.Session) {
 				if ev.InBand {
 					path = dtmfInBand
 				}
-				if c.dtmf.accept(ev.Digit, path, c.p.clk.Now()) {
+				if c.dtmf.accept(ev.Digit, path, arrivedAt(ev.At, c.p.clk)) {
 					c.p.emit(doorDTMF(c, ev.Digit))
 				}
 			case media.EventTimeout:

@@ -19,6 +19,16 @@ const (
 // within a few hundred milliseconds; a person pressing a key twice is one path, twice.
 const dtmfMergeWindow = 500 * time.Millisecond
 
+// arrivedAt is when an event arrived at the package that reported it (at), or now when
+// the event carries no time. Two paths' consumers may read their events late by different
+// amounts on a loaded machine; merging by reading time could split one press in two.
+func arrivedAt(at time.Time, clk interface{ Now() time.Time }) time.Time {
+	if at.IsZero() {
+		return clk.Now()
+	}
+	return at
+}
+
 // dtmfMerge counts each key press once whichever paths brought it: a digit that one path
 // already reported within dtmfMergeWindow is that same press arriving by another path. The
 // same digit by the same path again is a new press.

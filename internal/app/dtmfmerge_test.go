@@ -3,6 +3,8 @@ package app
 import (
 	"testing"
 	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
 )
 
 func TestDTMFMerge(t *testing.T) {
@@ -38,5 +40,23 @@ func TestDTMFMerge(t *testing.T) {
 				t.Errorf("got %q, want %q", string(got), tt.want)
 			}
 		})
+	}
+}
+
+// TestDTMFMergeByArrival: one press by INFO and in-band, 100 ms apart on arrival, stays one
+// press though its two consumers read the events 900 ms apart (a loaded machine); an event
+// without a time falls back to the reading time.
+func TestDTMFMergeByArrival(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	clk := clock.NewFake(t0.Add(900 * time.Millisecond))
+	var m dtmfMerge
+	if !m.accept('1', dtmfINFO, arrivedAt(t0, clk)) {
+		t.Fatal("the INFO digit is a new press")
+	}
+	if m.accept('1', dtmfInBand, arrivedAt(t0.Add(100*time.Millisecond), clk)) {
+		t.Error("the same press in-band, read 900 ms later, counted again")
+	}
+	if got := arrivedAt(time.Time{}, clk); !got.Equal(clk.Now()) {
+		t.Errorf("no time: %v, want now %v", got, clk.Now())
 	}
 }

@@ -205,7 +205,7 @@ func (p *phone) handle(ev sip.Event) {
 			c.updateMedia()
 		}
 	case sip.DTMF:
-		if c := p.known(ev.Call); c != nil && c.dtmf.accept(ev.Digit, dtmfINFO, p.clk.Now()) {
+		if c := p.known(ev.Call); c != nil && c.dtmf.accept(ev.Digit, dtmfINFO, arrivedAt(ev.At, p.clk)) {
 			p.emit(door.PhoneEvent{Kind: door.DTMF, Call: c, Digit: ev.Digit})
 		}
 	case sip.Ended:
