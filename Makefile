@@ -8,7 +8,7 @@ BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS)'
 FUZZTIME ?= 60s
 PI ?=
 
-.PHONY: help build cross check shellcheck test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-deps deps fmt vet clean
+.PHONY: help build cross check shellcheck test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-raspi-test image-deps deps fmt vet clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -106,6 +106,9 @@ image: image-deps cross ## SD-card image for a Raspberry Pi 3/4 from Debian pack
 
 image-test: image ## boot the image's root fs under QEMU and check the intercom registers
 	image/test.sh
+
+image-raspi-test: image ## boot the image's kernel and Pi 3 device tree under QEMU's raspi3b
+	image/raspi-test.sh
 
 clean: ## remove build outputs
 	rm -rf bin dist

@@ -5,7 +5,7 @@
 # everything is there; needs root (the image build does anyway).
 set -eu
 pkgs="mmdebstrap arch-test debian-archive-keyring qemu-user-static dosfstools mtools fdisk
-e2fsprogs systemd file xz-utils qemu-system-arm kamailio openssh-client"
+e2fsprogs systemd file xz-utils qemu-system-arm kamailio openssh-client python3"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

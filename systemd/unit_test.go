@@ -159,6 +159,7 @@ func TestShellcheck(t *testing.T) {
 		"../image/build.sh",
 		"../image/test.sh",
 		"../image/deps.sh",
+		"../image/raspi-test.sh",
 		"../image/rootfs/usr/lib/intercom/provision.sh",
 		"../buildroot/lint.sh",
 		"../buildroot/board/intercom/post-build.sh",
