@@ -84,17 +84,16 @@ p2=1
 while [ "$p2" -lt "$size" ]; do p2=$((p2 * 2)); done
 truncate -s "$p2" "$work/disk.img"
 
-# The image's command line, with the console on the PL011 (QEMU's first serial port; the
-# image itself uses the mini UART, ttyS1).
-cmdline=$(sed 's/console=[^ ]*//g; s/  */ /g' "$work/cmdline.txt")
+# The image's own command line: its console is the Pi 3's mini UART (ttyS1, QEMU's second
+# serial port; the PL011 carries Bluetooth in the Pi 3's device tree, so it has no tty).
 log "booting under qemu-system-aarch64 -M raspi3b; console in $work/console.log"
 t0=$(date +%s)
 qemu-system-aarch64 -M raspi3b -display none -monitor none -no-reboot \
 	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" -dtb "$work/rpi3.dtb" \
-	-append "$cmdline console=ttyAMA0,115200 panic=-1" \
+	-append "$(cat "$work/cmdline.txt") panic=-1" \
 	-drive "file=$work/disk.img,format=raw,if=sd" \
 	-chardev "socket,id=con,path=$work/console.sock,server=on,wait=off,logfile=$work/console.log" \
-	-serial chardev:con </dev/null >"$work/qemu.log" 2>&1 &
+	-serial null -serial chardev:con </dev/null >"$work/qemu.log" 2>&1 &
 qemu_pid=$!
 i=0
 while [ ! -S "$work/console.sock" ]; do
