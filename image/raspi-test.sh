@@ -70,6 +70,7 @@ name = "bell"
 line = 17
 active_low = true
 bias = "pull-up"
+call = ["sip:101@10.0.2.2"]
 
 [[led]]
 name = "status"
