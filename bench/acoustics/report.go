@@ -131,7 +131,7 @@ func (rep report) markdown() string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %.3g |\n", r.s, cells(r, func(f figures) string { return num(f.nsPerFrame) }), ratio, r.figs[0].allocsPerFrame)
 	}
-	b.WriteString("\n## Goals (issue 15)\n\n")
+	b.WriteString("\n## Goals (hands-free targets: 3GPP TS 26.132 echo loss, convergence, double talk, cost)\n\n")
 	for _, g := range rep.goals() {
 		mark := "missed"
 		if g.met {
