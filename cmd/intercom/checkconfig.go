@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,11 +19,7 @@ func checkConfigCmd(args []string, stdout, stderr io.Writer) int {
 		path = fs.Arg(0)
 	}
 	if _, err := config.Load(path); err != nil {
-		fmt.Fprintln(stderr, err)
-		if errors.Is(err, config.ErrInvalid) {
-			return 2
-		}
-		return 1
+		return configExit(stderr, err)
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", path)
 	return 0

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -47,11 +46,7 @@ func echoCmd(args []string, stderr io.Writer) int {
 		cfg, err = config.Parse("echo (built in)", fmt.Appendf(nil, echoConfig, *listen))
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if errors.Is(err, config.ErrInvalid) {
-			return 2
-		}
-		return 1
+		return configExit(stderr, err)
 	}
 	adjust(cfg)
 	return serve(cfg, *path, adjust, stderr)

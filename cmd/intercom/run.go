@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -32,11 +30,7 @@ func runCmd(args []string, stderr io.Writer) int {
 	}
 	cfg, err := config.Load(*path)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if errors.Is(err, config.ErrInvalid) {
-			return 2
-		}
-		return 1
+		return configExit(stderr, err)
 	}
 	return serve(cfg, *path, nil, stderr)
 }

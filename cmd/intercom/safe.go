@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -24,11 +23,7 @@ func safeCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := config.Load(*path)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if errors.Is(err, config.ErrInvalid) {
-			return 2
-		}
-		return 1
+		return configExit(stderr, err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	found, err := app.Safe(cfg, app.Options{Logger: logger, Clock: clock.Real{}})
