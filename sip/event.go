@@ -112,4 +112,7 @@ type RegState struct {
 	Expires time.Duration
 	// Contact is the contact URI we registered.
 	Contact string
+	// Registrar is the registrar holding the binding: the account's registrar, or its
+	// backup_registrar while failed over (calls go through it then).
+	Registrar string
 }

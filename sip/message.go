@@ -84,11 +84,7 @@ func (u *UA) SendMessage(ctx context.Context, target, text string) error {
 	if len(text) > maxMessageBody {
 		return fmt.Errorf("%w: message of %d bytes (at most %d)", ErrBadTarget, len(text), maxMessageBody)
 	}
-	var acct *Account
-	if len(u.cfg.Accounts) > 0 {
-		a := u.cfg.Accounts[0]
-		acct = &a
-	}
+	acct, reg := u.outbound()
 	if acct != nil && !strings.Contains(target, ":") {
 		target = "sip:" + target + "@" + accountDomain(*acct)
 	}
@@ -99,12 +95,7 @@ func (u *UA) SendMessage(ctx context.Context, target, text string) error {
 	dest, transport := destOf(ruri), u.transportFor(ruri)
 	fromURI := gosip.Uri{Scheme: "sip", User: "door"}
 	if acct != nil {
-		reg, _ := ParseURI(acct.Registrar)
-		transport = u.transportFor(gosip.Uri{Scheme: reg.Scheme})
-		if reg.Transport != "" {
-			transport = strings.ToUpper(reg.Transport)
-		}
-		dest = u.serverAddr(ctx, reg, transport)
+		transport, dest = u.proxyTransport(ctx, reg)
 		fromURI = gosip.Uri{Scheme: "sip", User: acct.User, Host: accountDomain(*acct)}
 	}
 	if fromURI.Host == "" {

@@ -12,8 +12,8 @@ import (
 
 // Dial sends an INVITE with offer to target ("sip:user@host[:port]", or a bare user when an
 // account is configured) and returns at once; Ringing, EarlyMedia, Answered and Ended follow
-// on Events. With an account, the INVITE goes through its registrar (as outbound proxy) with
-// the account's identity and credentials; userless, it goes straight to the URI. If ctx ends
+// on Events. With an account, the INVITE goes through the registrar holding its binding (the
+// backup while failed over; see outbound) with the account's identity and credentials; userless, it goes straight to the URI. If ctx ends
 // before the call is answered the call is cancelled (the controller's ring timeout); after
 // the answer ctx has no effect.
 func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, error) {
@@ -25,11 +25,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	if u.isClosing() {
 		return nil, ErrClosed
 	}
-	var acct *Account
-	if len(u.cfg.Accounts) > 0 {
-		a := u.cfg.Accounts[0]
-		acct = &a
-	}
+	acct, reg := u.outbound()
 	if acct != nil && !strings.Contains(target, ":") {
 		target = "sip:" + target + "@" + accountDomain(*acct)
 	}
@@ -43,12 +39,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	user := "door"
 	fromURI := gosip.Uri{Scheme: "sip", User: user}
 	if acct != nil {
-		reg, _ := ParseURI(acct.Registrar)
-		transport = u.transportFor(gosip.Uri{Scheme: reg.Scheme})
-		if reg.Transport != "" {
-			transport = strings.ToUpper(reg.Transport)
-		}
-		dest = u.serverAddr(ctx, reg, transport)
+		transport, dest = u.proxyTransport(ctx, reg)
 		user = acct.User
 		fromURI = gosip.Uri{Scheme: "sip", User: acct.User, Host: accountDomain(*acct)}
 	}

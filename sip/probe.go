@@ -126,12 +126,10 @@ func (p *prober) judge(res probeResult, registered bool) probeAction {
 	return probeKeep
 }
 
-// probe sends one OPTIONS for our AOR to the registrar in use and returns the final status.
+// probe sends one OPTIONS for our AOR to the registrar holding our binding and returns the final status.
 func (r *registration) probe(ctx context.Context) (int, error) {
 	u := r.ua
-	r.mu.Lock()
-	reg := r.regs[r.cur]
-	r.mu.Unlock()
+	reg := r.bound()
 	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)

@@ -44,7 +44,8 @@ type registration struct {
 	state  RegState
 	callID string
 	cseq   uint32
-	cur    int        // index into regs in use
+	cur    int        // index into regs the next REGISTER goes to
+	at     int        // index into regs holding our binding (last 200), -1 before any
 	nat    string     // host:port the registrar saw us as (Via received/rport), if it differs
 	local  netip.Addr // our address toward the registrar when we last registered
 	dest   string     // the registrar's address when we last registered
@@ -63,6 +64,7 @@ func newRegistration(u *UA, a Account) *registration {
 		callID: gosip.GenerateTagN(24),
 		cseq:   randCSeq(),
 		state:  RegState{Account: a.ID, State: Unregistered},
+		at:     -1,
 	}
 	if p, err := ParseURI(a.Registrar); err == nil {
 		r.regs = append(r.regs, p)
@@ -71,6 +73,14 @@ func newRegistration(u *UA, a Account) *registration {
 		r.regs = append(r.regs, p)
 	}
 	return r
+}
+
+// registrarName is regs[i] as configured.
+func (r *registration) registrarName(i int) string {
+	if i == 0 {
+		return r.acct.Registrar
+	}
+	return r.acct.BackupRegistrar
 }
 
 // Registrations reports every account's state, in config order.
@@ -122,6 +132,9 @@ func (r *registration) run(ctx context.Context) {
 	}
 	r.mu.Lock()
 	registered := r.state.State == Registered
+	if r.at >= 0 {
+		r.cur = r.at // the binding to remove is where it was made, not where fail-back would go
+	}
 	r.mu.Unlock()
 	if registered {
 		uctx, cancel := context.WithTimeout(context.Background(), unregTimeout)
@@ -197,9 +210,7 @@ func (r *registration) localChanged() bool {
 
 // keepalive sends a double CRLF to the registrar from the listening socket.
 func (r *registration) keepalive() {
-	r.mu.Lock()
-	reg := r.regs[r.cur]
-	r.mu.Unlock()
+	reg := r.bound()
 	transport := reg.Transport
 	if transport == "" {
 		transport = strings.ToLower(r.ua.transportFor(gosip.Uri{Scheme: reg.Scheme}))
@@ -255,7 +266,8 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 		return 0, fmt.Errorf("sip: account %s: no registrar", r.acct.ID)
 	}
 	r.mu.Lock()
-	reg := r.regs[r.cur]
+	idx := r.cur
+	reg := r.regs[idx]
 	nat := r.nat
 	r.mu.Unlock()
 	domain := accountDomain(r.acct)
@@ -347,10 +359,10 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 				return 0, errNoBinding
 			}
 			r.mu.Lock()
-			r.local, r.dest = u.localIP(dest), dest
+			r.local, r.dest, r.at = u.localIP(dest), dest, idx
 			r.mu.Unlock()
 			r.setState(RegState{Account: r.acct.ID, State: Registered, Code: code, Reason: res.Reason,
-				Expires: granted, Contact: contact.Address.String()})
+				Expires: granted, Contact: contact.Address.String(), Registrar: r.registrarName(idx)})
 			return granted, nil
 		default:
 			if code == 403 {
