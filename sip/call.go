@@ -74,6 +74,8 @@ type Call struct {
 	stTimer   clock.Timer
 	stWait    time.Duration
 	refreshes int // session refreshes seen, for tests
+	// peerUpdate: the peer's latest Allow listed UPDATE, so a refresh goes by UPDATE.
+	peerUpdate bool
 
 	over    chan struct{} // closed when the call ends
 	endOnce sync.Once

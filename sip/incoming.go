@@ -49,6 +49,7 @@ func (u *UA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		user:         req.Recipient.User,
 		inviteSrv:    req,
 		inviteSrvTx:  tx,
+		peerUpdate:   allowsUpdate(req.GetHeaders("Allow")),
 		origin:       u.originOf(req),
 		finalSent:    make(chan struct{}),
 		over:         make(chan struct{}),

@@ -282,6 +282,7 @@ func (c *Call) onInvite2xx(tx gosip.ClientTransaction, res *gosip.Response) {
 	if ct := res.Contact(); ct != nil {
 		c.remoteTarget = ct.Address
 	}
+	c.peerUpdate = allowsUpdate(res.GetHeaders("Allow"))
 	rr := res.GetHeaders("Record-Route")
 	c.routeSet = c.routeSet[:0]
 	for i := len(rr) - 1; i >= 0; i-- {

@@ -41,6 +41,7 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 		c.remoteTarget = ct.Address
 		c.mu.Unlock()
 	}
+	c.notePeerAllow(req.GetHeaders("Allow"))
 	body := req.Body()
 	c.mu.Lock()
 	if invite || len(body) > 0 {
@@ -86,6 +87,10 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 }
 
 // Hold puts the far end on hold with a re-INVITE offering a=sendonly (RFC 3264 section 8.4).
+// Hold and unhold stay re-INVITEs even when the peer takes UPDATE: RFC 3311 section 5.1
+// recommends re-INVITE for changes in a confirmed dialog (an UPDATE must be answered at once,
+// leaving the peer no room to ask its user or re-route media), and every PBX takes a
+// re-INVITE hold while UPDATE support varies.
 func (c *Call) Hold() error { return c.reoffer("sendonly") }
 
 // Unhold resumes a held call with a re-INVITE offering a=sendrecv.
@@ -94,10 +99,16 @@ func (c *Call) Unhold() error { return c.reoffer("sendrecv") }
 // reoffer sends a re-INVITE with our current media and direction dir ("" keeps it: a
 // session refresh).
 func (c *Call) reoffer(dir string) error {
+	_, err := c.reofferResponse(dir)
+	return err
+}
+
+// reofferResponse is reoffer, also returning the final response (nil without one).
+func (c *Call) reofferResponse(dir string) (*gosip.Response, error) {
 	c.mu.Lock()
 	if c.state != stateConfirmed {
 		c.mu.Unlock()
-		return ErrCallState
+		return nil, ErrCallState
 	}
 	if dir == "" {
 		dir = c.direction
@@ -123,18 +134,19 @@ func (c *Call) reoffer(dir string) error {
 		_ = c.ua.cli.WriteRequest(ack, prebuilt)
 	}
 	if err != nil {
-		return err
+		return res, err
 	}
+	c.notePeerAllow(res.GetHeaders("Allow"))
 	old := c.Negotiated()
 	n, err := c.applyAnswer(res.Body())
 	if err != nil {
-		return err
+		return res, err
 	}
 	c.noteRefresh()
 	if n != old {
 		c.ua.emit(Event{Kind: MediaUpdate, Call: c})
 	}
-	return nil
+	return res, nil
 }
 
 // newInDialogAck is the ACK for a 2xx to our re-INVITE with CSeq number seq.

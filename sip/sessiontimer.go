@@ -54,7 +54,7 @@ func (u *UA) sessionTimerHeaders(se time.Duration) []gosip.Header {
 }
 
 // startSessionTimer runs the RFC 4028 timer of an established call: as refresher, a
-// re-INVITE every half interval; otherwise BYE when no refresh came in time (section 10:
+// refresh (UPDATE or re-INVITE, refresh.go) every half interval; otherwise BYE when no refresh came in time (section 10:
 // the interval minus min(32 s, interval/3)).
 func (c *Call) startSessionTimer(se time.Duration, refresher bool) {
 	if se <= 0 {
@@ -83,7 +83,7 @@ func (c *Call) startSessionTimer(se time.Duration, refresher bool) {
 					c.byeReason("session expired")
 					return
 				}
-				if err := c.reoffer(""); err != nil {
+				if err := c.refreshSession(); err != nil {
 					u.log.Warn("sip: session refresh failed", "call", c.id, "err", err)
 					c.byeReason("session refresh failed")
 					return

@@ -1,0 +1,67 @@
+package sip
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/internal/testpeer"
+)
+
+// TestSippRefresh: we call sipp, which answers with Session-Expires: 90;refresher=uac, so
+// the door refreshes every 45 s (fake clock). sipp checks each refresh: an UPDATE without
+// SDP when its Allow lists UPDATE (491 then retried after the RFC 3261 14.1 wait, 200, then
+// 408 ends the call with BYE), a re-INVITE with our unchanged offer when it does not.
+func TestSippRefresh(t *testing.T) {
+	testpeer.Require(t, "sipp")
+	refreshes := func(c *Call) int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.refreshes
+	}
+	for _, tc := range []struct {
+		scenario string
+		run      func(t *testing.T, u *UA, clk *clock.Fake, call *Call)
+	}{
+		{"uas_refresh_update.xml", func(t *testing.T, u *UA, clk *clock.Fake, call *Call) {
+			waitTimers(t, clk, 1)
+			clk.Advance(45 * time.Second) // UPDATE -> 491: a glare timer of 2.1-4 s
+			waitTimers(t, clk, 1)
+			clk.Advance(4 * time.Second) // the retry -> 200
+			waitFor(t, func() bool { return refreshes(call) == 1 })
+			waitTimers(t, clk, 1)
+			clk.Advance(45 * time.Second) // UPDATE -> 408: BYE
+			if ev := waitEvent(t, u, Ended); ev.Reason != "session refresh failed" {
+				t.Errorf("ended %d %q, want session refresh failed", ev.Code, ev.Reason)
+			}
+			if refreshes(call) != 1 {
+				t.Errorf("%d refreshes, want 1", refreshes(call))
+			}
+		}},
+		{"uas_refresh_reinvite.xml", func(t *testing.T, u *UA, clk *clock.Fake, call *Call) {
+			waitTimers(t, clk, 1)
+			clk.Advance(45 * time.Second)
+			waitFor(t, func() bool { return refreshes(call) == 1 })
+			if ev := waitEvent(t, u, Ended); ev.Call != call {
+				t.Errorf("ended another call")
+			}
+		}},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", tc.scenario)})
+			clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+			u := runUA(t, context.Background(), func(c *Config) { c.SessionExpires, c.MinSE = 90*time.Second, 90*time.Second }, clk)
+			call, err := u.Dial(context.Background(), s.URI("sipp"), offerFor(4000, pcma, pcmu))
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitEvent(t, u, Answered)
+			tc.run(t, u, clk, call)
+			if err := s.Wait(t, 10*time.Second); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
