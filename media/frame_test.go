@@ -77,7 +77,7 @@ func (r *frameRig) receiveStep(tb testing.TB) {
 	if _, err := r.peer.WriteToUDPAddrPort(pkt(), r.addr); err != nil {
 		tb.Fatal(err)
 	}
-	n, from, err := r.s.cfg.Conn.ReadFromUDPAddrPort(r.s.rx.buf)
+	n, from, err := r.s.rtpIO.readFrom(r.s.cfg.Conn, r.s.rx.buf)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -18,6 +18,14 @@ type pacer struct {
 	next  time.Time
 	done  chan struct{}
 	once  sync.Once
+
+	// On the real clock a timerfd replaces the Go timer where the OS has one (pacer_linux.go),
+	// made at the first wait so that a device never used holds no descriptor.
+	real   bool
+	mu     sync.Mutex // guards fd and closed between wait and close
+	fd     *timerFD
+	noFD   bool // the timerfd could not be made: the Go timer it is
+	closed bool
 }
 
 // maxLag is how far behind the clock a caller may fall before the pacer resynchronises.
@@ -26,7 +34,8 @@ const maxLag = 200 * time.Millisecond
 func newPacer(clk clock.Clock, rate int) *pacer {
 	t := clk.NewTimer(time.Hour)
 	t.Stop()
-	return &pacer{clk: clk, rate: rate, timer: t, done: make(chan struct{})}
+	_, real := clk.(clock.Real)
+	return &pacer{clk: clk, rate: rate, timer: t, done: make(chan struct{}), real: real}
 }
 
 // wait blocks for the duration of frames frames, or until close.
@@ -45,6 +54,12 @@ func (p *pacer) wait(frames int) error {
 	if d <= 0 {
 		return nil
 	}
+	if fd := p.timerFD(); fd != nil {
+		if fd.sleep(d) != nil {
+			return ErrClosed
+		}
+		return nil
+	}
 	// Drain a stale tick before rearming: the fake clock does not do it for us.
 	select {
 	case <-p.timer.C():
@@ -60,9 +75,33 @@ func (p *pacer) wait(frames int) error {
 	}
 }
 
+// timerFD returns the pacer's timerfd, making it on first use; nil means use the Go timer.
+func (p *pacer) timerFD() *timerFD {
+	if !p.real {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fd == nil && !p.closed && !p.noFD {
+		fd, err := newTimerFD()
+		if err != nil {
+			p.noFD = true
+			return nil
+		}
+		p.fd = fd
+	}
+	return p.fd
+}
+
 func (p *pacer) close() {
 	p.once.Do(func() {
 		close(p.done)
 		p.timer.Stop()
+		p.mu.Lock()
+		p.closed = true
+		if p.fd != nil {
+			p.fd.close() // wakes a wait parked on it
+		}
+		p.mu.Unlock()
 	})
 }

@@ -98,7 +98,7 @@ func (s *Session) detectInBand(seq uint16, payload []byte) {
 // receiveLoop reads the RTP socket until it is closed.
 func (s *Session) receiveLoop() error {
 	for {
-		n, from, err := s.cfg.Conn.ReadFromUDPAddrPort(s.rx.buf)
+		n, from, err := s.rtpIO.readFrom(s.cfg.Conn, s.rx.buf)
 		if err != nil {
 			if s.stopping() || errors.Is(err, net.ErrClosed) {
 				return nil

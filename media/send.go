@@ -195,7 +195,7 @@ func (s *Session) writeRTP(pkt []byte) {
 	if !remote.IsValid() {
 		return
 	}
-	if _, err := s.cfg.Conn.WriteToUDPAddrPort(out, *remote); err != nil {
+	if err := s.rtpIO.writeTo(s.cfg.Conn, out, *remote); err != nil {
 		return // ICMP errors and full buffers: the next period tries again
 	}
 	s.sent.packets.Add(1)

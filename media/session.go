@@ -144,6 +144,7 @@ type Session struct {
 	mu                  sync.Mutex // guards jb and rx's source/SSRC state
 	jb                  *JitterBuffer
 	timedOut            bool
+	rtpIO               udpIO // raw sendto/recvfrom on cfg.Conn
 }
 
 type counters struct{ packets, bytes atomic.Int64 }
@@ -256,6 +257,7 @@ func NewSession(cfg SessionConfig, capture Capture, playback Playback, opts Opti
 			s.log.Warn("media: cannot mark rtp packets", "dscp", cfg.DSCP, "err", err)
 		}
 	}
+	s.rtpIO.init(cfg.Conn)
 	s.rtcp = newRTCPState(s)
 	return s, nil
 }
@@ -297,6 +299,9 @@ func (s *Session) Run(ctx context.Context) error {
 	s.lastRecv.Store(s.clk.Now().UnixNano())
 	errc := make(chan error, 4)
 	loops := []func() error{s.sendLoop, s.receiveLoop, s.playLoop}
+	if s.oneLoop() {
+		loops = []func() error{s.mediaLoop, s.receiveLoop}
+	}
 	if s.rtcp != nil {
 		loops = append(loops, s.rtcp.receiveLoop)
 	}

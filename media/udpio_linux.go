@@ -1,0 +1,157 @@
+package media
+
+import (
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// udpIO sends and receives a session's RTP with raw system calls through the socket's
+// RawConn: the netpoller still parks the receive loop until a packet is there, but neither
+// sendto nor recvfrom goes through entersyscall, which wakes the runtime's monitor thread
+// whenever it sleeps (as it does between frames when all else is idle): 1-3 extra context
+// switches per call of either. Both calls are non-blocking, so holding the P is harmless.
+// The send fields belong to the send side, the receive fields to the receive loop.
+type udpIO struct {
+	rc  syscall.RawConn
+	v6  bool // an AF_INET6 socket: IPv4 peers as IPv4-mapped addresses
+	err bool // no RawConn: use the UDPConn's own methods
+
+	out    []byte
+	sa4    unix.RawSockaddrInet4
+	sa6    unix.RawSockaddrInet6
+	saLen  uintptr
+	sent   int
+	sendE  syscall.Errno
+	sendFn func(fd uintptr) bool
+
+	in     []byte
+	from   unix.RawSockaddrAny
+	recvN  int
+	recvE  syscall.Errno
+	recvFn func(fd uintptr) bool
+}
+
+func (u *udpIO) init(c *net.UDPConn) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		u.err = true
+		return
+	}
+	u.rc = rc
+	var sa unix.Sockaddr
+	var serr error
+	if err := rc.Control(func(fd uintptr) { sa, serr = unix.Getsockname(int(fd)) }); err != nil || serr != nil {
+		u.err = true
+		return
+	}
+	_, u.v6 = sa.(*unix.SockaddrInet6)
+	u.sendFn, u.recvFn = u.sendto, u.recvfrom
+}
+
+// writeTo sends b to dst.
+func (u *udpIO) writeTo(c *net.UDPConn, b []byte, dst netip.AddrPort) error {
+	if u.err {
+		_, err := c.WriteToUDPAddrPort(b, dst)
+		return err
+	}
+	if err := u.setDst(dst); err != nil {
+		return err
+	}
+	u.out, u.sendE = b, 0
+	err := u.rc.Write(u.sendFn)
+	u.out = nil
+	if err != nil {
+		return err
+	}
+	if u.sendE != 0 {
+		return u.sendE
+	}
+	return nil
+}
+
+func (u *udpIO) setDst(dst netip.AddrPort) error {
+	a := dst.Addr()
+	if !u.v6 {
+		if !a.Is4() && !a.Is4In6() {
+			return unix.EAFNOSUPPORT
+		}
+		u.sa4 = unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: a.Unmap().As4()}
+		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&u.sa4.Port))[:], dst.Port())
+		u.saLen = unix.SizeofSockaddrInet4
+		return nil
+	}
+	u.sa6 = unix.RawSockaddrInet6{Family: unix.AF_INET6, Addr: a.As16()}
+	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&u.sa6.Port))[:], dst.Port())
+	u.saLen = unix.SizeofSockaddrInet6
+	return nil
+}
+
+func (u *udpIO) sendto(fd uintptr) bool {
+	sa := unsafe.Pointer(&u.sa4)
+	if u.v6 {
+		sa = unsafe.Pointer(&u.sa6)
+	}
+	for {
+		n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&u.out[0])), uintptr(len(u.out)),
+			0, uintptr(sa), u.saLen)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false // the socket's buffer is full: wait until it drains
+		}
+		u.sent, u.sendE = int(n), e
+		return true
+	}
+}
+
+// readFrom waits for one datagram into b.
+func (u *udpIO) readFrom(c *net.UDPConn, b []byte) (int, netip.AddrPort, error) {
+	if u.err {
+		return c.ReadFromUDPAddrPort(b)
+	}
+	u.in, u.recvE = b, 0
+	err := u.rc.Read(u.recvFn)
+	u.in = nil
+	if err != nil {
+		return 0, netip.AddrPort{}, err
+	}
+	if u.recvE != 0 {
+		return 0, netip.AddrPort{}, u.recvE
+	}
+	return u.recvN, u.fromAddr(), nil
+}
+
+func (u *udpIO) recvfrom(fd uintptr) bool {
+	for {
+		l := uint32(unix.SizeofSockaddrAny)
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&u.in[0])), uintptr(len(u.in)),
+			0, uintptr(unsafe.Pointer(&u.from)), uintptr(unsafe.Pointer(&l)))
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false // nothing yet: park in the netpoller
+		}
+		u.recvN, u.recvE = int(n), e
+		return true
+	}
+}
+
+// fromAddr is the sender of the last datagram; an IPv6 scope (zone) is not kept.
+func (u *udpIO) fromAddr() netip.AddrPort {
+	switch u.from.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&u.from))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:]))
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(&u.from))
+		return netip.AddrPortFrom(netip.AddrFrom16(sa.Addr), binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:]))
+	}
+	return netip.AddrPort{}
+}

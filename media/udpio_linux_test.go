@@ -1,0 +1,70 @@
+package media
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"testing"
+)
+
+// udpIO's raw sendto/recvfrom carry the same datagrams and addresses as the UDPConn's own
+// methods, on IPv4, dual-stack and IPv6 sockets, and Close ends a parked read.
+func TestUDPIO(t *testing.T) {
+	tests := []struct {
+		name       string
+		local      string // our socket
+		peer       string // the peer's socket
+		peerAsSeen string // the peer's address as readFrom reports it, unmapped
+	}{
+		{"ipv4", "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1"},
+		{"dual-stack to ipv4", "[::]:0", "127.0.0.1:0", "127.0.0.1"},
+		{"ipv6", "[::1]:0", "[::1]:0", "::1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.local)))
+			if err != nil {
+				t.Skipf("no socket for %s here: %v", tc.local, err)
+			}
+			defer c.Close()
+			peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.peer)))
+			if err != nil {
+				t.Skipf("no socket for %s here: %v", tc.peer, err)
+			}
+			defer peer.Close()
+			var u udpIO
+			u.init(c)
+			if u.err {
+				t.Fatal("no RawConn on a UDP socket")
+			}
+			peerAddr := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+			if err := u.writeTo(c, []byte("ping"), peerAddr); err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 64)
+			n, from, err := peer.ReadFromUDPAddrPort(buf)
+			if err != nil || string(buf[:n]) != "ping" {
+				t.Fatalf("peer read %q, %v", buf[:n], err)
+			}
+			if from.Port() != c.LocalAddr().(*net.UDPAddr).AddrPort().Port() {
+				t.Fatalf("peer saw the datagram from %s", from)
+			}
+			if _, err := peer.WriteToUDPAddrPort([]byte("pong!"), from); err != nil {
+				t.Fatal(err)
+			}
+			n, got, err := u.readFrom(c, buf)
+			if err != nil || string(buf[:n]) != "pong!" {
+				t.Fatalf("read %q, %v", buf[:n], err)
+			}
+			if want := netip.AddrPortFrom(netip.MustParseAddr(tc.peerAsSeen), peerAddr.Port()); unmap(got) != want {
+				t.Fatalf("from %s, want %s", got, want)
+			}
+			done := make(chan error, 1)
+			go func() { _, _, err := u.readFrom(c, buf); done <- err }()
+			c.Close()
+			if err := <-done; !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("read after Close: %v, want net.ErrClosed", err)
+			}
+		})
+	}
+}
