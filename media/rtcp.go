@@ -171,7 +171,11 @@ func (r *rtcpState) handle(b []byte, from netip.AddrPort, now time.Time) {
 	if s.srtp != nil {
 		p, err := s.srtp.decryptRTCP(nil, b) // rare: allocating beats sharing the send loop's buffer
 		if err != nil {
-			s.invalid.Add(1)
+			if plainRTCP(b) {
+				s.unprotected.Add(1)
+			} else {
+				s.invalid.Add(1)
+			}
 			return
 		}
 		b = p

@@ -133,6 +133,7 @@ type Session struct {
 	foreign             atomic.Int64
 	dupRecv             atomic.Int64 // packets whose sequence number was already received
 	stun                atomic.Int64 // STUN messages on the RTP and RTCP ports
+	unprotected         atomic.Int64 // plain RTCP on an SRTP session (unprotectedRTCP)
 	concealed           atomic.Int64
 	dtmfSent            atomic.Int64
 	dtmfRecvd           atomic.Int64
@@ -423,6 +424,7 @@ func (s *Session) Stats() Stats {
 	s.mu.Unlock()
 	st.Late, st.Duplicates, st.Underruns, st.Dropped = js.Late, js.Duplicates+s.dupRecv.Load(), js.Underruns, js.Dropped
 	st.STUN = s.stun.Load()
+	st.Unprotected = s.unprotected.Load()
 	st.Jitter, st.JitterDelay = js.Jitter, js.Target
 	if s.rtcp != nil {
 		s.rtcp.fill(&st)

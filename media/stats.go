@@ -23,6 +23,10 @@ type Stats struct {
 	// STUN: STUN messages on the RTP and RTCP ports (ICE consent checks, NAT keepalives from
 	// Linphone or browsers); binding requests are answered. Not counted as Invalid.
 	STUN int64
+	// Unprotected: well-formed plain RTCP on an SRTP session, dropped unread (it cannot be
+	// authenticated). baresip sends one, an APP "PING" to open NAT pinholes, when it starts
+	// RTCP before its SRTP keys are set (it called and our answer is just in). Not Invalid.
+	Unprotected int64
 	// WrongSSRC: packets from a second SSRC not (yet) adopted.
 	WrongSSRC int64
 	// Foreign: packets from an address that is neither the peer nor latched.
