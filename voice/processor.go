@@ -40,6 +40,7 @@ type Processor struct {
 	block int
 
 	canc *canceller
+	spk  *speakerModel // the loudspeaker's compression, learnt (echo_cancel = "on" only)
 	dly  *delayEstimator
 	sup  *suppressor
 	agc  *agc
@@ -93,6 +94,11 @@ func New(cfg Config, rate int) (*Processor, error) {
 			return nil, err
 		}
 		p.dly = newDelayEstimator(n, maxDelayBlocks)
+		if cfg.Echo == EchoOn {
+			if p.spk, err = newSpeakerModel(n, len(p.canc.hist)); err != nil {
+				return nil, err
+			}
+		}
 		p.margin = rate * refMarginMillis / 1000
 		p.micLine = make([]float64, p.margin+n)
 	}
@@ -153,6 +159,9 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		p.mic[i] = p.dcMic.step(float64(mic[i]))
 		p.ref[i] = p.dcRef.step(float64(ref[i]))
 	}
+	if p.spk != nil {
+		p.spk.apply(p.ref)
+	}
 	if p.margin > 0 {
 		copy(p.micLine[p.margin:], p.mic)
 		copy(p.mic, p.micLine[:n])
@@ -163,6 +172,9 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 	if p.canc != nil {
 		c := p.canc
 		c.push(p.ref)
+		if p.spk != nil {
+			p.spk.push(c.head)
+		}
 		copy(p.frame[:n], p.micPrev)
 		copy(p.frame[n:], p.mic)
 		copy(p.micPrev, p.mic)
@@ -178,6 +190,11 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		if p.cfg.Echo == EchoOn {
 			c.cancel(p.lin, p.echo, p.mic)
 			lin, echo = p.lin, p.echo
+			// Not while the visitor dominates the error: their speech says nothing about
+			// the loudspeaker and a burst of it reads as a curve.
+			if p.spk != nil && far && p.erleHold > speakerMinERLE && (p.sup == nil || p.sup.nearHold == 0) {
+				p.spk.learn(c)
+			}
 			if far {
 				p.smic = 0.98*p.smic + 0.02*energy(p.mic)
 				p.sout = 0.98*p.sout + 0.02*energy(p.lin)
@@ -318,6 +335,9 @@ func (p *Processor) Reset() {
 		p.canc.reset()
 		p.canc.delay = 0
 		p.dly.reset()
+	}
+	if p.spk != nil {
+		p.spk.reset()
 	}
 	if p.sup != nil {
 		p.sup.reset()
