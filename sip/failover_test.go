@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -11,15 +12,17 @@ import (
 )
 
 // TestCallFollowsFailover: the bell's INVITE goes through the registrar holding the door's
-// binding. Two Kamailio instances, each its own registrar and proxy challenging the door's
-// INVITEs (so the account's credentials are used on each), each with a phone 101 registered.
-// Through the primary first; the primary stopped, the door fails over to the backup and the
+// binding. Two Kamailio instances at two addresses (127.0.0.1 and 127.0.0.2, each its own
+// domain), each a registrar and proxy challenging the door's INVITEs (so the account's
+// credentials are used on each), each with a phone 101 registered. The bell calls
+// sip:101@<primary> as a config names it. Through the primary first; the primary stopped,
+// the door fails over to the backup, registers and calls in the backup's domain, and the
 // call reaches the backup's phone through the backup; the primary back (with a new phone),
 // the door fails back at its refresh and calls go through the primary again.
 func TestCallFollowsFailover(t *testing.T) {
 	ctx := context.Background()
 	primary := testpeer.StartKamailio(t, testpeer.KamailioOptions{AuthInvite: true})
-	backup := testpeer.StartKamailio(t, testpeer.KamailioOptions{AuthInvite: true})
+	backup := testpeer.StartKamailio(t, testpeer.KamailioOptions{AuthInvite: true, IP: netip.MustParseAddr("127.0.0.2")})
 	phone := func(k *testpeer.Kamailio) *testpeer.Baresip {
 		b := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "101", Registrar: k.URI(), Password: "secret", AutoAnswer: true})
 		waitFor(t, func() bool { return strings.Contains(b.Output(), "200 OK") })
@@ -34,12 +37,13 @@ func TestCallFollowsFailover(t *testing.T) {
 	a.BackupRegistrar = backup.URI() + ";transport=tcp"
 	u := runUA(t, ctx, func(c *Config) { c.Accounts = []Account{a}; c.Keepalive = 0 }, clk)
 
-	invites := func(k *testpeer.Kamailio) int { return strings.Count(k.Output(), "request INVITE sip:101@") }
+	invites := func(k *testpeer.Kamailio) int { return strings.Count(k.Output(), "request INVITE sip:101@"+k.Domain) }
+	target := "sip:101@" + primary.Domain
 	bell := func(via *testpeer.Kamailio, other *testpeer.Kamailio, ph *testpeer.Baresip) {
 		t.Helper()
 		before, otherBefore := invites(via), invites(other)
-		answers := strings.Count(ph.Output(), "answering call")
-		call, err := u.Dial(ctx, "101", offerFor(4000, pcmu))
+		answers := strings.Count(ph.Output(), "answering call on line 1 from sip:door@"+via.Domain)
+		call, err := u.Dial(ctx, target, offerFor(4000, pcmu))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +60,7 @@ func TestCallFollowsFailover(t *testing.T) {
 		if n := invites(other) - otherBefore; n != 0 {
 			t.Errorf("%s saw %d INVITEs, want none", other.URI(), n)
 		}
-		if strings.Count(ph.Output(), "answering call") != answers+1 {
+		if strings.Count(ph.Output(), "answering call on line 1 from sip:door@"+via.Domain) != answers+1 {
 			t.Errorf("the phone at %s did not answer:\n%s", via.URI(), ph.Output())
 		}
 	}

@@ -84,7 +84,8 @@ func (u *UA) SendMessage(ctx context.Context, target, text string) error {
 	if len(text) > maxMessageBody {
 		return fmt.Errorf("%w: message of %d bytes (at most %d)", ErrBadTarget, len(text), maxMessageBody)
 	}
-	acct, reg := u.outbound()
+	rt := u.outbound()
+	acct, reg := rt.acct, rt.reg
 	if acct != nil && !strings.Contains(target, ":") {
 		target = "sip:" + target + "@" + accountDomain(*acct)
 	}
@@ -92,6 +93,7 @@ func (u *UA) SendMessage(ctx context.Context, target, text string) error {
 	if err := gosip.ParseUri(target, &ruri); err != nil || ruri.Host == "" || (ruri.Scheme != "sip" && ruri.Scheme != "sips") {
 		return fmt.Errorf("%w: %q", ErrBadTarget, target)
 	}
+	rt.retarget(&ruri)
 	dest, transport := destOf(ruri), u.transportFor(ruri)
 	fromURI := gosip.Uri{Scheme: "sip", User: "door"}
 	if acct != nil {

@@ -25,7 +25,8 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	if u.isClosing() {
 		return nil, ErrClosed
 	}
-	acct, reg := u.outbound()
+	rt := u.outbound()
+	acct, reg := rt.acct, rt.reg
 	if acct != nil && !strings.Contains(target, ":") {
 		target = "sip:" + target + "@" + accountDomain(*acct)
 	}
@@ -34,6 +35,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 		(ruri.Scheme != "sip" && ruri.Scheme != "sips") {
 		return nil, fmt.Errorf("%w: %q", ErrBadTarget, target)
 	}
+	rt.retarget(&ruri)
 	dest := destOf(ruri)
 	transport := u.transportFor(ruri)
 	user := "door"

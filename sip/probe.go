@@ -129,13 +129,14 @@ func (p *prober) judge(res probeResult, registered bool) probeAction {
 // probe sends one OPTIONS for our AOR to the registrar holding our binding and returns the final status.
 func (r *registration) probe(ctx context.Context) (int, error) {
 	u := r.ua
-	reg := r.bound()
+	i := r.boundIndex()
+	reg := r.regs[i]
 	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)
 	}
 	dest := u.serverAddr(ctx, reg, transport)
-	domain := accountDomain(r.acct)
+	domain := r.domainAt(i)
 	aor := gosip.Uri{Scheme: "sip", User: r.acct.User, Host: domain}
 	ruri := aor
 	if reg.Port != 0 && domain == reg.Host {

@@ -270,7 +270,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 	reg := r.regs[idx]
 	nat := r.nat
 	r.mu.Unlock()
-	domain := accountDomain(r.acct)
+	domain := r.domainAt(idx)
 	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)

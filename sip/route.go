@@ -7,26 +7,48 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
-// bound is the registrar holding the account's binding (the one that last answered 200),
-// or the one the next REGISTER goes to before any has.
-func (r *registration) bound() URI {
+// boundIndex is the index into regs of the registrar holding the account's binding (the one
+// that last answered 200), or of the one the next REGISTER goes to before any has.
+func (r *registration) boundIndex() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.at >= 0 {
-		return r.regs[r.at]
+		return r.at
 	}
-	return r.regs[r.cur]
+	return r.cur
 }
 
-// outbound is the account and registrar an out-of-dialog request of ours (INVITE, MESSAGE)
-// goes through: the first account, in config order, that is registered, through the
-// registrar holding its binding, so that after a failover to the backup registrar calls
-// follow it (the primary would not find, or not authenticate, a user it no longer has) and
-// after fail-back they return to the primary. With none registered, the first account
-// through the registrar it last registered at (or its primary). Userless: nil.
-func (u *UA) outbound() (*Account, URI) {
+// bound is regs[boundIndex()].
+func (r *registration) bound() URI { return r.regs[r.boundIndex()] }
+
+// domainAt is the AOR domain while registered at regs[i]: the configured domain, else that
+// registrar's host (a backup PBX at another address knows its users under its own name).
+func (r *registration) domainAt(i int) string {
+	if r.acct.Domain != "" {
+		return r.acct.Domain
+	}
+	return r.regs[i].Host
+}
+
+// route is how an out-of-dialog request of ours leaves: with acct (Domain filled in with
+// the domain in use) through reg; userless when acct is nil.
+type route struct {
+	acct *Account
+	reg  URI
+	// from/to: a target naming the primary registrar's host is the PBX's user; while the
+	// backup (another host, no configured domain) holds the binding it is asked for there.
+	from, to URI
+}
+
+// outbound picks the route for an INVITE or MESSAGE: the first account, in config order,
+// that is registered, through the registrar holding its binding, so that after a failover
+// to the backup registrar calls follow it (the primary is down, and a backup PBX would not
+// take calls for a user registered elsewhere) and after fail-back they return to the
+// primary. With none registered, the first account through the registrar it last
+// registered at (or its primary).
+func (u *UA) outbound() route {
 	if len(u.regs) == 0 {
-		return nil, URI{}
+		return route{}
 	}
 	pick := u.regs[0]
 	for _, r := range u.regs {
@@ -41,9 +63,26 @@ func (u *UA) outbound() (*Account, URI) {
 	a := pick.acct
 	if len(pick.regs) == 0 {
 		reg, _ := ParseURI(a.Registrar)
-		return &a, reg
+		return route{acct: &a, reg: reg}
 	}
-	return &a, pick.bound()
+	i := pick.boundIndex()
+	rt := route{acct: &a, reg: pick.regs[i]}
+	if a.Domain == "" && i != 0 && pick.regs[0].Host != rt.reg.Host {
+		rt.from, rt.to = pick.regs[0], rt.reg
+	}
+	a.Domain = pick.domainAt(i)
+	return rt
+}
+
+// retarget moves a Request-URI naming the primary registrar's host to the backup in use.
+func (rt route) retarget(ruri *gosip.Uri) {
+	if rt.from.Host == "" || !strings.EqualFold(ruri.Host, rt.from.Host) {
+		return
+	}
+	if ruri.Port != 0 && ruri.Port != rt.from.Port {
+		return // another service on that host
+	}
+	ruri.Host, ruri.Port = rt.to.Host, rt.to.Port
 }
 
 // proxyTransport is the transport (upper case) and address for requests sent through reg.

@@ -27,6 +27,8 @@ type KamailioOptions struct {
 	Presence bool
 	// Port fixes the listening port (to restart a registrar on the same address); 0 picks one.
 	Port int
+	// IP is the loopback address it listens on (a second PBX at 127.0.0.2); default 127.0.0.1.
+	IP netip.Addr
 }
 
 // Kamailio is a running registrar/proxy.
@@ -83,7 +85,11 @@ func StartKamailio(t testing.TB, o KamailioOptions) *Kamailio {
 
 func startKamailioOn(t testing.TB, bin, mods string, o KamailioOptions) (*Kamailio, *syncBuffer, error) {
 	t.Helper()
-	addr := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(o.Port))
+	ip := o.IP
+	if !ip.IsValid() {
+		ip = netip.MustParseAddr("127.0.0.1")
+	}
+	addr := netip.AddrPortFrom(ip, uint16(o.Port))
 	args, err := kamailio.Write(t.TempDir(), kamailio.Config{
 		Addr: addr, TCP: true, ModulesDir: mods,
 		Password: o.Password, Algorithm: o.Algorithm, MinExpires: o.MinExpires, MaxExpires: o.MaxExpires,
@@ -95,7 +101,7 @@ func startKamailioOn(t testing.TB, bin, mods string, o KamailioOptions) (*Kamail
 	out := start(t, "kamailio", exec.Command(bin, args...))
 	k := &Kamailio{
 		Addr:   addr,
-		Domain: "127.0.0.1",
+		Domain: ip.String(),
 		Output: out.String,
 		Stop:   out.stop,
 	}
