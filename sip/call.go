@@ -47,6 +47,7 @@ type Call struct {
 	transport           string // "UDP" or "TCP"
 	user                string // our user part for Contact
 	acct                *Account
+	public              publicAddr // named in Contact and SDP when the call crosses a NAT
 
 	// outgoing INVITE transaction
 	inviteReq    *gosip.Request
@@ -185,7 +186,7 @@ func (c *Call) newInDialog(method gosip.RequestMethod) *gosip.Request {
 		}
 	}
 	if method == gosip.INVITE || method == gosip.UPDATE {
-		req.AppendHeader(c.ua.contactFor(c.user, c.transport, dest))
+		req.AppendHeader(applyPublic(c.ua.contactFor(c.user, c.transport, dest), c.public))
 	}
 	c.ua.prepare(req, c.transport, dest)
 	return req

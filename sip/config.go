@@ -25,6 +25,10 @@ type Config struct {
 	Accounts []Account
 	// Keepalive is the NAT keepalive interval (CRLF on UDP/TCP); 0 disables it.
 	Keepalive time.Duration
+	// NAT is NATAuto (default), NATFixed or NATOff (nat.go).
+	NAT string
+	// PublicAddress is the router's public IP (or IP:port for SIP) with NAT = NATFixed.
+	PublicAddress string
 	// SessionExpires is the RFC 4028 session interval we ask for; 0 disables session timers.
 	SessionExpires time.Duration
 	// MinSE is our RFC 4028 Min-SE.
@@ -63,6 +67,7 @@ func Defaults() Config {
 		DisplayName:    "Door",
 		UserAgent:      "", // no User-Agent or Server: nothing tells a scanner what answers
 		Keepalive:      15 * time.Second,
+		NAT:            NATAuto,
 		SessionExpires: 1800 * time.Second,
 		MinSE:          90 * time.Second,
 		Scanner:        ScannerDefaults(),
@@ -96,6 +101,7 @@ func (c Config) Validate() error {
 	if c.Keepalive < 0 {
 		errs = append(errs, cfgerr.New("keepalive", "%s", "must not be negative"))
 	}
+	errs = append(errs, c.validateNAT()...)
 	if c.SessionExpires != 0 && c.SessionExpires < c.MinSE {
 		errs = append(errs, cfgerr.New("session_expires", "%s is below min_se %s", c.SessionExpires, c.MinSE))
 	}
@@ -218,4 +224,34 @@ func ParseURI(s string) (URI, error) {
 		}
 	}
 	return u, nil
+}
+
+// natMode is NAT with the default filled in (a Config built without Defaults).
+func (c Config) natMode() string {
+	if c.NAT == "" {
+		return NATAuto
+	}
+	return c.NAT
+}
+
+// validateNAT checks nat and public_address together.
+func (c Config) validateNAT() []error {
+	var errs []error
+	switch c.natMode() {
+	case NATAuto, NATOff:
+		if c.PublicAddress != "" {
+			errs = append(errs, cfgerr.New("public_address", "%s", "is used only with nat = \"fixed\""))
+		}
+	case NATFixed:
+		p, ok := parsePublic(c.PublicAddress, 0)
+		switch {
+		case c.PublicAddress == "":
+			errs = append(errs, cfgerr.New("nat", "%s", "\"fixed\" needs public_address (the router's public IP)"))
+		case !ok || p.ip.IsUnspecified():
+			errs = append(errs, cfgerr.New("public_address", "%q is not an IP address or IP:port (expected e.g. \"203.0.113.7\")", c.PublicAddress))
+		}
+	default:
+		errs = append(errs, cfgerr.New("nat", "unknown mode %q (expected \"auto\", \"fixed\" or \"off\")", c.NAT))
+	}
+	return errs
 }

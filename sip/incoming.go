@@ -2,7 +2,6 @@ package sip
 
 import (
 	"fmt"
-	"net/netip"
 
 	gosip "github.com/emiago/sipgo/sip"
 )
@@ -51,6 +50,7 @@ func (u *UA) onInvite(req *gosip.Request, tx gosip.ServerTransaction) {
 		inviteSrvTx:  tx,
 		peerUpdate:   allowsUpdate(req.GetHeaders("Allow")),
 		origin:       u.originOf(req),
+		public:       u.publicForIncoming(req.Source()),
 		finalSent:    make(chan struct{}),
 		over:         make(chan struct{}),
 	}
@@ -137,7 +137,7 @@ func (u *UA) inviteResponse(c *Call, code int, reason string, body []byte, hdrs 
 		to.Params.Add("tag", c.localTag)
 	}
 	if code < 300 {
-		res.AppendHeader(u.contactFor(c.user, c.transport, req.Source()))
+		res.AppendHeader(c.contact(req.Source()))
 	}
 	if body != nil {
 		res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
@@ -163,12 +163,9 @@ func (c *Call) Answer(offer MediaOffer) error {
 	}
 	body := c.inviteSrv.Body()
 	c.mu.Unlock()
-	if !offer.Addr.Addr().IsValid() || offer.Addr.Addr().IsUnspecified() {
-		ip := u.localIP(c.inviteSrv.Source())
-		offer.Addr = netip.AddrPortFrom(ip, offer.Addr.Port())
-	}
 	var sdpBody []byte
 	c.mu.Lock()
+	offer = publicOffer(offer, u.localIP(c.inviteSrv.Source()), c.public)
 	c.local = offer
 	c.sdpVer = 1
 	if len(body) > 0 {

@@ -3,7 +3,6 @@ package sip
 import (
 	"context"
 	"fmt"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -49,9 +48,8 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	if fromURI.Host == "" {
 		fromURI.Host = uriHost(lip)
 	}
-	if !offer.Addr.Addr().IsValid() || offer.Addr.Addr().IsUnspecified() {
-		offer.Addr = netip.AddrPortFrom(lip, offer.Addr.Port())
-	}
+	public := u.publicFor(acct, dest)
+	offer = publicOffer(offer, lip, public)
 
 	c := &Call{
 		ua:           u,
@@ -68,6 +66,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 		transport:    transport,
 		user:         user,
 		acct:         acct,
+		public:       public,
 		hangup:       make(chan struct{}),
 		over:         make(chan struct{}),
 	}
@@ -80,7 +79,7 @@ func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, 
 	req.AppendHeader(to)
 	req.AppendHeader(&callID)
 	req.AppendHeader(&gosip.CSeqHeader{SeqNo: c.localCSeq, MethodName: gosip.INVITE})
-	req.AppendHeader(u.contactFor(user, transport, dest))
+	req.AppendHeader(applyPublic(u.contactFor(user, transport, dest), public))
 	req.AppendHeader(gosip.NewHeader("Allow", allowMethods))
 	for _, h := range u.sessionTimerHeaders(u.cfg.SessionExpires) {
 		req.AppendHeader(h)

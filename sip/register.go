@@ -278,7 +278,9 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 	dest := u.serverAddr(ctx, reg, transport)
 	aor := gosip.Uri{Scheme: "sip", User: r.acct.User, Host: domain}
 	contact := u.contactFor(r.acct.User, transport, dest)
-	if nat != "" {
+	if fixed, ok := u.fixedPublic(); ok {
+		applyPublic(contact, fixed)
+	} else if nat != "" {
 		if h, p, err := gosip.ParseAddr(nat); err == nil {
 			contact.Address.Host, contact.Address.Port = h, p
 		}
@@ -345,7 +347,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 			if expires == 0 {
 				return 0, nil
 			}
-			if learned := natAddress(res, req); learned != "" && learned != nat {
+			if learned := natAddress(res, req); learned != "" && learned != nat && u.cfg.natMode() == NATAuto {
 				// RFC 3581: the registrar saw another address; register that as Contact.
 				r.mu.Lock()
 				r.nat = learned

@@ -24,6 +24,9 @@ type fakeRegistrar struct {
 	crlfs   int
 	probes  int             // OPTIONS received
 	options func(n int) int // status for the nth OPTIONS; nil or 0 = no answer
+	// other gets every message that is not a REGISTER or OPTIONS (a proxy's side of a call),
+	// with a way to send a message back to its source.
+	other func(msg gosip.Message, reply func(string))
 }
 
 func startFakeRegistrar(t *testing.T, code func(req *gosip.Request, n int) (int, func(*gosip.Response))) *fakeRegistrar {
@@ -67,6 +70,13 @@ func startFakeRegistrar(t *testing.T, code func(req *gosip.Request, n int) (int,
 				continue
 			}
 			if !ok || req.Method != gosip.REGISTER {
+				f.mu.Lock()
+				other := f.other
+				f.mu.Unlock()
+				if other != nil {
+					to := addr
+					other(msg, func(s string) { _, _ = pc.WriteTo([]byte(s), to) })
+				}
 				continue
 			}
 			req.SetSource(addr.String())

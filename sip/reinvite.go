@@ -74,7 +74,7 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 	if sdpBody != nil {
 		res.AppendHeader(gosip.NewHeader("Content-Type", "application/sdp"))
 	}
-	res.AppendHeader(u.contactFor(c.user, c.transport, req.Source()))
+	res.AppendHeader(c.contact(req.Source()))
 	if invite {
 		c.send2xx(tx, req.CSeq().SeqNo, res)
 	} else if err := tx.Respond(res); err != nil {
