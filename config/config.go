@@ -180,6 +180,8 @@ func (c *Config) readSIP(r *reader, t map[string]any) {
 		r.str(s, "sip", "display_name", &c.SIP.DisplayName)
 		r.str(s, "sip", "user_agent", &c.SIP.UserAgent)
 		r.duration(s, "sip", "keepalive", &c.SIP.Keepalive)
+		r.str(s, "sip", "nat", &c.SIP.NAT)
+		r.str(s, "sip", "public_address", &c.SIP.PublicAddress)
 		r.duration(s, "sip", "session_expires", &c.SIP.SessionExpires)
 		r.duration(s, "sip", "min_se", &c.SIP.MinSE)
 		if tl := r.table(s, "sip", "tls"); tl != nil {
@@ -262,6 +264,7 @@ func (c *Config) readMedia(r *reader, t map[string]any) {
 		r.integer(m, "media", "dtmf_payload_type", &c.Media.DTMFPayloadType)
 		r.duration(m, "media", "dtmf_duration", &c.Media.DTMFDuration)
 		r.duration(m, "media", "dtmf_gap", &c.Media.DTMFGap)
+		r.str(m, "media", "stun_server", &c.Media.STUNServer)
 		for i, name := range c.Media.Codecs {
 			c.Media.Codecs[i] = strings.ToUpper(name)
 		}

@@ -114,6 +114,10 @@ func TestErrorKinds(t *testing.T) {
 		{"negative scanner rate", "[sip]\nlisten = \"0.0.0.0:5060\"\n[sip.scanner]\nrate = -1\n", "f.toml:4: sip.scanner.rate: -1 out of range"},
 		{"trusted_only not a bool", "[sip.scanner]\ntrusted_only = \"yes\"\n", "f.toml:2: sip.scanner.trusted_only: is a string, expected true or false"},
 		{"unknown scanner key", "[sip.scanner]\nrates = 5\n", "f.toml:2: sip.scanner.rates: unknown key in [sip.scanner]"},
+		{"bad nat mode", "[sip]\nnat = \"stun\"\n", "f.toml:2: sip.nat: unknown mode \"stun\""},
+		{"fixed nat without address", "[sip]\n\nnat = \"fixed\"\n", "f.toml:3: sip.nat: \"fixed\" needs public_address"},
+		{"bad public address", "[sip]\nnat = \"fixed\"\npublic_address = \"my.router\"\n", "f.toml:3: sip.public_address: \"my.router\" is not an IP address"},
+		{"bad stun server", "[media]\nstun_server = \"stun.example:port\"\n", "f.toml:2: media.stun_server:"},
 		{"password and file", "[[account]]\nregistrar = \"sip:pbx\"\nuser = \"d\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:5: account[0].password_file: both password and password_file are set"},
 	}
 	for _, tt := range tests {

@@ -35,6 +35,9 @@ type Config struct {
 	// DTMFGap the pause before the next one: some gate controllers need long digits or
 	// half a second between them.
 	DTMFDuration, DTMFGap time.Duration
+	// STUNServer ("host" or "host:port") is asked for the RTP socket's public address at
+	// each call's setup; empty: no STUN.
+	STUNServer string
 }
 
 // Defaults returns the Config used for keys the file leaves out.
@@ -115,6 +118,11 @@ func (c Config) Validate() error {
 	}
 	if c.DTMFGap < MinDTMFGap || c.DTMFGap > MaxDTMFTime {
 		errs = append(errs, cfgerr.New("dtmf_gap", "%s is out of range (expected %s to %s)", c.DTMFGap, MinDTMFGap, MaxDTMFTime))
+	}
+	if c.STUNServer != "" {
+		if _, _, err := SplitSTUNServer(c.STUNServer); err != nil {
+			errs = append(errs, cfgerr.New("stun_server", "%w", err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -20,6 +20,9 @@ var (
 	ErrDTMF = errors.New("media: bad dtmf digit")
 	// ErrDTMFBusy means the queue of digits to send is full.
 	ErrDTMFBusy = errors.New("media: dtmf queue full")
+	// ErrSTUN means the STUN server gave no usable answer (the RTP socket's public
+	// address stays unknown).
+	ErrSTUN = errors.New("media: stun")
 	// ErrPacket reports an RTP/RTCP packet that failed validation.
 	ErrPacket = errors.New("media: bad packet")
 )

@@ -36,6 +36,8 @@ type txState struct {
 	ts      uint32
 	started bool // first packet sent (marker bit)
 
+	keepaliveNext time.Time // next RTP keepalive while the direction sends nothing
+
 	statsNext time.Time // next EventStats when there is no RTCP to carry the rhythm
 
 	// DTMF being sent.
@@ -138,9 +140,13 @@ func (s *Session) sendFrame(now time.Time) {
 				t.started = true
 			}
 		}
-	} else if t.dtmfOn {
+	} else {
 		// Not sending: drop the digit rather than let it play out when the hold ends.
 		t.dtmfOn = false
+		if !now.Before(t.keepaliveNext) {
+			s.sendKeepalive()
+			t.keepaliveNext = now.Add(rtpKeepalive)
+		}
 	}
 	t.ts += s.tsPerFrame
 	if s.rtcp != nil {
@@ -181,23 +187,54 @@ func (s *Session) sendEvent() {
 	}
 }
 
-// writeRTP protects and sends one packet, advancing the sequence number.
+// RTP keepalive (RFC 6263 section 4.3): while a session sends no audio (early media, held,
+// recvonly) a header-only packet with a payload type nobody negotiates leaves the RTP port
+// now and then, so a NAT in front of the door opens, and keeps open, the mapping the peer's
+// packets need; receivers drop a payload type they do not know.
+const (
+	rtpKeepalive   = 15 * time.Second
+	keepalivePT    = 20 // unassigned in RFC 3551
+	keepaliveBytes = 12
+)
+
+// sendKeepalive sends one RTP keepalive (not counted as sent audio).
+func (s *Session) sendKeepalive() {
+	t := &s.tx
+	t.hdr = rtp.Header{Version: 2, PayloadType: keepalivePT, SequenceNumber: t.seq, Timestamp: t.ts, SSRC: t.ssrc}
+	n, err := t.hdr.MarshalTo(t.pkt)
+	if err != nil || n != keepaliveBytes {
+		return
+	}
+	if s.sendRTP(t.pkt[:n]) {
+		s.keepalivesSent.Add(1)
+	}
+}
+
+// writeRTP sends one audio or event packet and counts it.
 func (s *Session) writeRTP(pkt []byte) {
+	if s.sendRTP(pkt) {
+		s.sent.packets.Add(1)
+		s.sent.bytes.Add(int64(len(pkt) - 12))
+	}
+}
+
+// sendRTP protects and sends one packet, advancing the sequence number (SRTP must never
+// protect two packets under one index); it reports whether the packet left.
+func (s *Session) sendRTP(pkt []byte) bool {
 	s.tx.seq++
 	out := pkt
 	if s.srtp != nil {
 		var err error
 		if out, err = s.srtp.encryptRTP(s.tx.enc, pkt); err != nil {
-			return
+			return false
 		}
 	}
 	remote := s.remote.Load()
 	if !remote.IsValid() {
-		return
+		return false
 	}
 	if err := s.rtpIO.writeTo(s.cfg.Conn, out, *remote); err != nil {
-		return // ICMP errors and full buffers: the next period tries again
+		return false // ICMP errors and full buffers: the next period tries again
 	}
-	s.sent.packets.Add(1)
-	s.sent.bytes.Add(int64(len(pkt) - 12))
+	return true
 }

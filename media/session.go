@@ -134,6 +134,8 @@ type Session struct {
 	dupRecv             atomic.Int64 // packets whose sequence number was already received
 	stun                atomic.Int64 // STUN messages on the RTP and RTCP ports
 	unprotected         atomic.Int64 // plain RTCP on an SRTP session (unprotectedRTCP)
+	keepalivesSent      atomic.Int64 // RTP keepalives sent while not sending audio
+	keepalivesRecvd     atomic.Int64
 	concealed           atomic.Int64
 	dtmfSent            atomic.Int64
 	dtmfRecvd           atomic.Int64
@@ -425,6 +427,7 @@ func (s *Session) Stats() Stats {
 	st.Late, st.Duplicates, st.Underruns, st.Dropped = js.Late, js.Duplicates+s.dupRecv.Load(), js.Underruns, js.Dropped
 	st.STUN = s.stun.Load()
 	st.Unprotected = s.unprotected.Load()
+	st.KeepalivesSent, st.Keepalives = s.keepalivesSent.Load(), s.keepalivesRecvd.Load()
 	st.Jitter, st.JitterDelay = js.Jitter, js.Target
 	if s.rtcp != nil {
 		s.rtcp.fill(&st)

@@ -283,7 +283,7 @@ func (p *phone) offer(incoming bool) (*net.UDPConn, sip.MediaOffer, []byte, erro
 			offer.Codecs = append(offer.Codecs, c)
 		}
 	}
-	return conn, offer, key, nil
+	return conn, p.mapRTP(conn, mc.STUNServer, offer), key, nil
 }
 
 func codecFor(name string) (sip.Codec, bool) {
