@@ -200,7 +200,10 @@ const (
 // sendKeepalive sends one RTP keepalive (not counted as sent audio).
 func (s *Session) sendKeepalive() {
 	t := &s.tx
-	t.hdr = rtp.Header{Version: 2, PayloadType: keepalivePT, SequenceNumber: t.seq, Timestamp: t.ts, SSRC: t.ssrc}
+	// The last sequence number used, not a new one: the audio stream stays gapless for the
+	// peer (RFC 3550 counts data packets), and with SRTP the repeated index is refused as a
+	// replay after it has opened the NAT; a header-only packet exposes no keystream.
+	t.hdr = rtp.Header{Version: 2, PayloadType: keepalivePT, SequenceNumber: t.seq - 1, Timestamp: t.ts, SSRC: t.ssrc}
 	n, err := t.hdr.MarshalTo(t.pkt)
 	if err != nil || n != keepaliveBytes {
 		return
@@ -210,18 +213,17 @@ func (s *Session) sendKeepalive() {
 	}
 }
 
-// writeRTP sends one audio or event packet and counts it.
+// writeRTP sends one audio or event packet, advancing the sequence number, and counts it.
 func (s *Session) writeRTP(pkt []byte) {
+	s.tx.seq++
 	if s.sendRTP(pkt) {
 		s.sent.packets.Add(1)
 		s.sent.bytes.Add(int64(len(pkt) - 12))
 	}
 }
 
-// sendRTP protects and sends one packet, advancing the sequence number (SRTP must never
-// protect two packets under one index); it reports whether the packet left.
+// sendRTP protects and sends one packet; it reports whether it left.
 func (s *Session) sendRTP(pkt []byte) bool {
-	s.tx.seq++
 	out := pkt
 	if s.srtp != nil {
 		var err error
