@@ -47,16 +47,20 @@ func serve(cfg *config.Config, path string, adjust func(*config.Config), stderr 
 		lockMemory(logger)
 	}
 	notifier := sdnotify.New(logger)
-	a, err := app.New(cfg, app.Options{
-		Logger:    logger,
-		Clock:     clock.Real{},
-		Notify:    func(s string) { _ = notifier.Status(s) },
-		Heartbeat: notifier.Heartbeat,
+	opts := app.Options{
+		Logger:  logger,
+		Clock:   clock.Real{},
+		Notify:  func(s string) { _ = notifier.Status(s) },
+		Ready:   func() { _ = notifier.Ready() },
+		Version: version,
+	}
+	// Without WatchdogSec nobody listens: no heartbeat, so an idle door is not woken for it.
+	if wd := notifier.WatchdogInterval(); wd > 0 {
+		opts.Heartbeat = notifier.Heartbeat
 		// A quarter of WatchdogSec: a loop that runs late once is not killed for it.
-		HeartbeatEvery: notifier.WatchdogInterval() / 4,
-		Ready:          func() { _ = notifier.Ready() },
-		Version:        version,
-	})
+		opts.HeartbeatEvery = wd / 4
+	}
+	a, err := app.New(cfg, opts)
 	if err != nil {
 		logger.Error("start failed", "err", err)
 		return 1

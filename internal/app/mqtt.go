@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/config"
+	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/control"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/eventlog"
@@ -61,8 +62,15 @@ func (b *mqttBridge) run(ctx context.Context, cfg mqtt.Config) {
 	defer unsub()
 	b.apply(ctx, cfg)
 	defer b.stopClient()
-	tick := b.a.opts.Clock.NewTicker(stateEvery)
-	defer tick.Stop()
+	// The state ticker runs only while a client is up: without [mqtt] an idle door would
+	// otherwise wake every stateEvery to publish to nobody.
+	var tick clock.Ticker
+	defer func() {
+		if tick != nil {
+			tick.Stop()
+		}
+	}()
+	tick = b.ticker(tick)
 	var settle <-chan time.Time
 	for {
 		select {
@@ -79,7 +87,7 @@ func (b *mqttBridge) run(ctx context.Context, cfg mqtt.Config) {
 		case <-settle:
 			settle = nil
 			b.publishState()
-		case <-tick.C():
+		case <-tickC(tick):
 			b.publishState()
 		case <-b.wake:
 			b.mu.Lock()
@@ -88,9 +96,31 @@ func (b *mqttBridge) run(ctx context.Context, cfg mqtt.Config) {
 			b.mu.Unlock()
 			if p != nil && (b.client() == nil || !sameMQTT(b.client().Config(), *p)) {
 				b.apply(ctx, *p)
+				tick = b.ticker(tick)
 			}
 		}
 	}
+}
+
+// ticker returns the state ticker run needs now: t (or a new one) while a client is up, nil
+// (t stopped) while none is.
+func (b *mqttBridge) ticker(t clock.Ticker) clock.Ticker {
+	switch up := b.client() != nil; {
+	case up && t == nil:
+		return b.a.opts.Clock.NewTicker(stateEvery)
+	case !up && t != nil:
+		t.Stop()
+		return nil
+	}
+	return t
+}
+
+// tickC is t's channel, or nil (never ready in a select) without a ticker.
+func tickC(t clock.Ticker) <-chan time.Time {
+	if t == nil {
+		return nil
+	}
+	return t.C()
 }
 
 func sameMQTT(a, b mqtt.Config) bool {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/config"
+	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/eventlog"
 	"github.com/doorsip/intercom/internal/testpeer"
@@ -150,4 +151,18 @@ func TestMQTTReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Await(t, "intercom/reloaded/availability", func(s string) bool { return s == "online" })
+}
+
+// TestMQTTNoBrokerNoTicker: without [mqtt] the bridge keeps no state ticker, so an idle door
+// is not woken every stateEvery to publish to nobody; a stopped client stops it.
+func TestMQTTNoBrokerNoTicker(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	b := newMQTTBridge(&App{opts: Options{Clock: clk}})
+	if tk := b.ticker(nil); tk != nil || clk.Timers() != 0 {
+		t.Fatalf("no client: ticker %v, %d timers armed; want none", tk, clk.Timers())
+	}
+	tk := clk.NewTicker(stateEvery)
+	if got := b.ticker(tk); got != nil || clk.Timers() != 0 {
+		t.Fatalf("client gone: ticker %v, %d timers armed; want the old one stopped", got, clk.Timers())
+	}
 }
