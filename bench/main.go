@@ -187,7 +187,11 @@ func run(o options, ps *procs) error {
 	kport := port(1)
 	us := &peer{name: "intercom", user: "door", res: &res.Intercom}
 	them := &peer{name: "baresip", user: "door2", res: &res.Baresip}
-	for _, pe := range []*peer{us, them} {
+	// A second intercom with the hands-free chain on its file and null devices, called in the
+	// same minute as the other two: the voice row's CPU beside the plain call's.
+	vo := &peer{name: "intercom-voice", user: "door3", res: &res.IntercomVoice}
+	all := []*peer{us, them, vo}
+	for _, pe := range all {
 		pe.setup = peerSetup{Dir: filepath.Join(work, pe.name), User: pe.user, SIPPort: port(1), RTPLo: port(100),
 			Registrar: kport, WAV: wav, Expires: 300, RTPriority: o.rt}
 		// The SIP port was free again once checked, so the RTP span may hold it; the
@@ -195,15 +199,16 @@ func run(o options, ps *procs) error {
 		for i := 0; i < 10 && pe.setup.SIPPort >= pe.setup.RTPLo && pe.setup.SIPPort < pe.setup.RTPLo+100; i++ {
 			pe.setup.RTPLo = port(100)
 		}
-		if pe == us {
+		if pe != them {
 			pe.setup.WAV = loop
 		}
+		pe.setup.Voice = pe == vo
 		pe.sipp, pe.media = port(1), port(4)
 	}
 	if err != nil {
 		return err
 	}
-	for _, pe := range []*peer{us, them} {
+	for _, pe := range all {
 		if err := os.MkdirAll(pe.setup.Dir, 0o755); err != nil {
 			return err
 		}
@@ -213,6 +218,11 @@ func run(o options, ps *procs) error {
 		return err
 	}
 	us.bin, us.args = o.intercom, []string{"run", "-config", cfg}
+	vcfg, err := intercomConfig(vo.setup)
+	if err != nil {
+		return err
+	}
+	vo.bin, vo.args = o.intercom, []string{"run", "-config", vcfg}
 	if o.chrt > 0 {
 		// chrt execs the intercom, so the PID we measure is the intercom's.
 		chrt, err := exec.LookPath("chrt")
@@ -241,7 +251,7 @@ func run(o options, ps *procs) error {
 
 	// Capture first, so every start is on it.
 	filter := fmt.Sprintf("udp and (port %d", kport)
-	for _, pe := range []*peer{us, them} {
+	for _, pe := range all {
 		filter += fmt.Sprintf(" or port %d or port %d or portrange %d-%d or portrange %d-%d",
 			pe.setup.SIPPort, pe.sipp, pe.setup.RTPLo, pe.setup.RTPLo+99, pe.media, pe.media+3)
 	}
@@ -310,6 +320,12 @@ func run(o options, ps *procs) error {
 		pe.res.IdleSchedPct = schedPct(before[i], after[i])
 	}
 
+	// The voice intercom only takes part in the long call: started after the idle figures
+	// (its binary's pages, shared, would halve the other's PSS), its start not measured.
+	if err := startAndRegister(ps, cap, vo); err != nil {
+		return err
+	}
+
 	// 3. sequential calls: INVITE -> 200 OK.
 	logf("%d sequential calls to each\n", o.calls)
 	t0 := time.Now()
@@ -330,25 +346,25 @@ func run(o options, ps *procs) error {
 	}
 
 	// 4. one long call each, both at once: CPU, in-call memory and threads, RTP send timing.
-	logf("one %s call to each\n", o.duration)
+	logf("one %s call to each (and to the intercom with voice processing)\n", o.duration)
 	t0 = time.Now()
-	us.samples, them.samples = nil, nil
+	us.samples, them.samples, vo.samples = nil, nil, nil
 	host0 := readHostCPU()
 	sample := func() {
-		for _, pe := range []*peer{us, them} {
+		for _, pe := range all {
 			if s, err := sampleProc(pe.p.Pid(), false); err == nil {
 				pe.samples = append(pe.samples, timedSample{time.Now(), s})
 			}
 		}
 	}
-	if err := callBoth(ps, work, us, them, sippRun{Calls: 1, Limit: 1, Rate: 1, HoldMS: int(o.duration / time.Millisecond)}, sample); err != nil {
+	if err := callAll(ps, work, all, sippRun{Calls: 1, Limit: 1, Rate: 1, HoldMS: int(o.duration / time.Millisecond)}, sample); err != nil {
 		return err
 	}
 	if err := cap.drain(); err != nil {
 		return err
 	}
 	res.HostDuringCall = hostCPUBetween(host0, readHostCPU())
-	for _, pe := range []*peer{us, them} {
+	for _, pe := range all {
 		calls := findCalls(cap.sipPkts, pe.addr(), t0, time.Now())
 		pe.res.Call = longCallOf(cap.pkts, pe, calls)
 	}
@@ -376,7 +392,7 @@ func run(o options, ps *procs) error {
 		pe.res.Busy = busyOf(findCalls(cap.sipPkts, pe.addr(), t0, time.Now()), pe.samples)
 	}
 
-	for _, pe := range []*peer{us, them} {
+	for _, pe := range all {
 		if pe.p.Exited() {
 			return fmt.Errorf("bench: %s exited during the run\n%s", pe.name, tail(pe.p.Output()))
 		}
@@ -385,7 +401,7 @@ func run(o options, ps *procs) error {
 	kam.Stop(3 * time.Second)
 	td.Stop(3 * time.Second)
 	if o.keep {
-		for _, p := range []*proc{us.p, them.p, kam, td} {
+		for _, p := range []*proc{us.p, them.p, vo.p, kam, td} {
 			_ = os.WriteFile(filepath.Join(work, p.name+".log"), []byte(p.Output()), 0o644)
 		}
 	}
@@ -465,16 +481,23 @@ func startAndRegister(ps *procs, cap *capture, pe *peer) error {
 // callBoth runs the same sipp load against both peers at once (the second 100 ms later, so
 // their INVITEs do not land in the same instant), calling tick every 250 ms meanwhile.
 func callBoth(ps *procs, work string, a, b *peer, r sippRun, tick func()) error {
-	pa, err := startSipp(ps, work, a, r)
-	if err != nil {
-		return err
+	return callAll(ps, work, []*peer{a, b}, r, tick)
+}
+
+// callAll is callBoth for any number of peers, each 100 ms after the one before.
+func callAll(ps *procs, work string, peers []*peer, r sippRun, tick func()) error {
+	runs := map[*peer]*proc{}
+	for i, pe := range peers {
+		if i > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		p, err := startSipp(ps, work, pe, r)
+		if err != nil {
+			return err
+		}
+		runs[pe] = p
 	}
-	time.Sleep(100 * time.Millisecond)
-	pb, err := startSipp(ps, work, b, r)
-	if err != nil {
-		return err
-	}
-	return waitSipps(r, tick, map[*peer]*proc{a: pa, b: pb})
+	return waitSipps(r, tick, runs)
 }
 
 func callOne(ps *procs, work string, pe *peer, r sippRun, tick func()) error {

@@ -34,6 +34,9 @@ type peerSetup struct {
 	// RTPriority is the intercom's SCHED_FIFO priority for its media loops (the example
 	// config's 40; the built-in default is 0).
 	RTPriority int
+	// Voice turns the intercom's hands-free chain (echo canceller, noise suppression, AGC, as
+	// the example config sets them) on for its file and null devices.
+	Voice bool
 }
 
 // baresipConfig writes config, accounts and contacts: aufile source, null player, PCMA
@@ -89,6 +92,7 @@ rt_priority = %d
 [audio]
 capture = "file:%s"
 playback = "null"
+voice_on_test_devices = %t
 
 [gpio]
 chip = "sim"
@@ -104,7 +108,7 @@ events = ""
 
 [control]
 socket = %q
-`, s.SIPPort, s.Registrar, s.User, password, s.Expires, s.RTPLo, s.RTPLo+99, s.RTPriority, s.WAV, filepath.Join(s.Dir, "ctl.sock"))
+`, s.SIPPort, s.Registrar, s.User, password, s.Expires, s.RTPLo, s.RTPLo+99, s.RTPriority, s.WAV, s.Voice, filepath.Join(s.Dir, "ctl.sock"))
 	path := filepath.Join(s.Dir, "intercom.toml")
 	return path, os.WriteFile(path, []byte(cfg), 0o644)
 }

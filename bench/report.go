@@ -23,6 +23,9 @@ type result struct {
 	Setup    map[string]string `json:"setup"`
 	Intercom peerResult        `json:"intercom"`
 	Baresip  peerResult        `json:"baresip"`
+	// IntercomVoice is a second intercom with the hands-free chain on, called in the long call
+	// only (its start and idle figures are not the comparison's).
+	IntercomVoice peerResult `json:"intercom_voice"`
 	// BinarySizes are the intercom's static binaries per GOARCH (stripped, as `make cross`).
 	BinarySizes map[string]int64 `json:"binary_sizes"`
 	// BaresipDiskBytes counts baresip's executable, libre, librem and the modules it loads
@@ -252,6 +255,9 @@ func (r *result) check() []string {
 			bad("answered none of %d simultaneous calls", p.Busy.Calls)
 		}
 	}
+	if v := r.IntercomVoice.Call; !v.Answered || v.RTPPackets < 20 || v.Seconds == 0 {
+		probs = append(probs, fmt.Sprintf("intercom-voice: long call answered %v, %d RTP packets", v.Answered, v.RTPPackets))
+	}
 	if len(r.BinarySizes) == 0 {
 		probs = append(probs, "no binary size")
 	}
@@ -311,6 +317,11 @@ func (r *result) markdown() string {
 	row("in-call RSS file (max)", mb(u.Call.MaxFileKB), mb(t.Call.MaxFileKB), " MB", 1, "", 0, true)
 	row("CPU per call (utime+stime)", u.Call.CPUPct, t.Call.CPUPct, " %", 2, "<= 0.5x", 0.5, true)
 	row("CPU per call (schedstat)", u.Call.SchedPct, t.Call.SchedPct, " %", 2, "", 0, true)
+	if v := r.IntercomVoice.Call; v.Answered {
+		row("CPU per call, voice processing on (echo canceller, NS, AGC at 8 kHz; baresip: none)", v.SchedPct, t.Call.SchedPct, " %", 2, "", 0, true)
+		fmt.Fprintf(&b, "| voice processing's own cost (voice call - plain call, schedstat) | %s | - | | | |\n", num(v.SchedPct-u.Call.SchedPct, 2, " %"))
+		row("in-call RSS, voice processing on (max)", mb(v.MaxRSSKB), mb(t.Call.MaxRSSKB), " MB", 1, "", 0, true)
+	}
 	row("idle CPU (schedstat)", u.IdleSchedPct, t.IdleSchedPct, " %", 3, "", 0, true)
 	lu, lt := u.Latency.InviteTo200MS, t.Latency.InviteTo200MS
 	row(fmt.Sprintf("INVITE->200 median (%d/%d, %d/%d answered)", u.Latency.Answered, u.Latency.Calls, t.Latency.Answered, t.Latency.Calls),

@@ -282,6 +282,7 @@ func (c *Config) readAudio(r *reader, t map[string]any) {
 		r.duration(a, "audio", "period", &c.Audio.Period)
 		r.integer(a, "audio", "periods", &c.Audio.Periods)
 		r.readVoice(a, &c.Audio.Voice)
+		r.boolean(a, "audio", "voice_on_test_devices", &c.Audio.VoiceOnTestDevices)
 		r.unknown(a, "audio")
 	}
 }

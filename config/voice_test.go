@@ -29,8 +29,15 @@ func TestVoiceKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Audio.Voice != voice.Defaults() {
-		t.Errorf("a file without the keys gets %+v, want the defaults", c.Audio.Voice)
+	if c.Audio.Voice != voice.Defaults() || c.Audio.VoiceOnTestDevices {
+		t.Errorf("a file without the keys gets %+v (on test devices %v), want the defaults", c.Audio.Voice, c.Audio.VoiceOnTestDevices)
+	}
+	c, err = Parse("b.toml", []byte("[audio]\ncapture = \"tone:440\"\nvoice_on_test_devices = true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Audio.VoiceOnTestDevices {
+		t.Error("voice_on_test_devices = true not read")
 	}
 }
 
@@ -42,6 +49,7 @@ func TestVoiceKeyErrors(t *testing.T) {
 		{"tail not a duration", "[audio]\necho_tail = 128\n", "f.toml:2: audio.echo_tail: is an integer, expected a duration"},
 		{"noise level", "[audio]\nnoise_suppression = \"max\"\n", "f.toml:2: audio.noise_suppression: unknown level \"max\" (expected off, low, high)"},
 		{"agc type", "[audio]\nagc = \"yes\"\n", "f.toml:2: audio.agc: is a string, expected true or false"},
+		{"test devices type", "[audio]\n\nvoice_on_test_devices = 1\n", "f.toml:3: audio.voice_on_test_devices: is an integer, expected true or false"},
 		{"agc target unit", "[audio]\nagc_target = \"loud\"\n", "f.toml:2: audio.agc_target: \"loud\" is not a level (expected e.g. \"-18dBFS\")"},
 		{"agc target range", "[audio]\nagc_target = \"0dBFS\"\n", "f.toml:2: audio.agc_target: 0 dBFS is out of range (expected -40 to -3)"},
 		{"agc max gain range", "[audio]\nagc_max_gain = \"60dB\"\n", "f.toml:2: audio.agc_max_gain: 60 dB is out of range (expected 0 to 40)"},

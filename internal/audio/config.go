@@ -25,6 +25,10 @@ type Config struct {
 	// Voice is the hands-free processing (echo cancel, noise suppression, AGC) applied
 	// between the sound cards and the call when capture and playback are both hw: devices.
 	Voice voice.Config
+	// VoiceOnTestDevices runs Voice on tone, file, silence and null devices too, as if they
+	// were sound cards: the bench measures what the chain costs in a call with it. Off, they
+	// pass as they are.
+	VoiceOnTestDevices bool
 }
 
 // Defaults returns the Config used for keys the file leaves out.

@@ -113,9 +113,8 @@ func OpenDevices(cfg Config, opts Options) (Devices, error) {
 		return Devices{}, err
 	}
 	d := Devices{Capture: c, Playback: p}
-	capHW, okc := c.(*hwDevice)
-	playHW, okp := p.(*hwDevice)
-	if !okc || !okp || !cfg.Voice.Enabled() {
+	capHW, playHW, ok := voiceDevices(c, p, cfg.VoiceOnTestDevices)
+	if !ok || !cfg.Voice.Enabled() {
 		return d, nil
 	}
 	cf, pf := capHW.Format(), playHW.Format()

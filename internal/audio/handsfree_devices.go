@@ -6,15 +6,35 @@ import (
 	"github.com/doorsip/intercom/media"
 )
 
+// card is what the hands-free wrappers need of a device: a sound card (hwDevice), or a test
+// device standing in for one (testCapture, testPlayback).
+type card interface {
+	Format() media.Format
+	Delay() (time.Duration, error)
+	Xruns() int
+	Close() error
+	hasPCM() bool
+}
+
+type captureCard interface {
+	card
+	Read(frames []int16) (int, error)
+}
+
+type playbackCard interface {
+	card
+	Write(frames []int16) (int, error)
+}
+
 // refPlayback plays what media hands it and keeps it as the echo reference.
 type refPlayback struct {
-	dev  *hwDevice
+	dev  playbackCard
 	v    *Voice
 	dec  *decimator
 	mono []int16
 }
 
-func (v *Voice) wrapPlayback(dev *hwDevice) *refPlayback {
+func (v *Voice) wrapPlayback(dev playbackCard) *refPlayback {
 	f := dev.Format()
 	return &refPlayback{dev: dev, v: v, dec: newDecimator(f.Channels, f.Rate/v.rate)}
 }
@@ -51,7 +71,7 @@ func (p *refPlayback) Write(buf []int16) (int, error) {
 // voiceCapture reads the microphone, processes it against the aligned reference and
 // delivers mono at the processing rate.
 type voiceCapture struct {
-	dev     *hwDevice
+	dev     captureCard
 	v       *Voice
 	dec     *decimator
 	ratio   int
@@ -64,10 +84,10 @@ type voiceCapture struct {
 	next    int64 // mic index of the next block
 	al      aligner
 	xruns   int
-	play    *hwDevice
+	play    playbackCard
 }
 
-func (v *Voice) wrapCapture(dev *hwDevice) *voiceCapture {
+func (v *Voice) wrapCapture(dev captureCard) *voiceCapture {
 	f := dev.Format()
 	return &voiceCapture{dev: dev, v: v, dec: newDecimator(f.Channels, f.Rate/v.rate), ratio: f.Rate / v.rate,
 		maxAge: 500 * time.Millisecond}
