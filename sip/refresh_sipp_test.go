@@ -65,3 +65,41 @@ func TestSippRefresh(t *testing.T) {
 		})
 	}
 }
+
+// TestSippRefreshAsCallee: sipp calls the door with Session-Expires: 90;refresher=uas and
+// UPDATE in its Allow; the door, as refresher, sends an UPDATE without SDP at 45 s (fake
+// clock), which sipp checks and answers; then sipp hangs up.
+func TestSippRefreshAsCallee(t *testing.T) {
+	testpeer.Require(t, "sipp")
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	u := runUA(t, context.Background(), func(c *Config) { c.SessionExpires, c.MinSE = 90*time.Second, 90*time.Second }, clk)
+	s := testpeer.StartSipp(t, testpeer.SippOptions{
+		Scenario: filepath.Join("testdata", "sipp", "uac_refresh_update.xml"),
+		Remote:   u.Addr("udp").String(),
+	})
+	in := waitEvent(t, u, IncomingCall).Call
+	if err := in.Answer(offerFor(5000, pcma)); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, u, Answered)
+	in.mu.Lock()
+	refresher := in.refresher
+	in.mu.Unlock()
+	if refresher != "uas" {
+		t.Fatalf("refresher %q, want uas (the door)", refresher)
+	}
+	waitTimers(t, clk, 1)
+	clk.Advance(45 * time.Second)
+	if ev := waitEvent(t, u, Ended); ev.Reason != "remote hangup" {
+		t.Errorf("ended %q", ev.Reason)
+	}
+	in.mu.Lock()
+	n := in.refreshes
+	in.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d refreshes, want 1", n)
+	}
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Error(err)
+	}
+}
