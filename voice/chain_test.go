@@ -192,7 +192,7 @@ func TestNoiseSuppression(t *testing.T) {
 	for _, tc := range []struct {
 		level    NoiseLevel
 		min, max float64
-	}{{NoiseLow, 9, 15}, {NoiseHigh, 13, 23}} {
+	}{{NoiseLow, 12, 17}, {NoiseHigh, 15, 23}} {
 		rate := 16000
 		cfg := Config{Echo: EchoOff, EchoTail: 128 * time.Millisecond, Noise: tc.level, AGCTarget: -18, AGCMaxGain: 10}
 		noise := pinkNoise(51, 6*rate, 300)

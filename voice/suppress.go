@@ -102,11 +102,15 @@ func newSuppressor(n int, noise NoiseLevel, seed uint64) (*suppressor, error) {
 	for i := range s.win {
 		s.win[i] = math.Sin(math.Pi * (float64(i) + 0.5) / float64(2*n))
 	}
+	// The floors are also the comfort noise's level under the echo: at -12 dB (low) the
+	// background left while only the far end talks read as echo 5 dB above what -20 dB
+	// leaves (double talk with road noise: 27.7 against 33.0 dB ERLE), for a visitor
+	// 0.1 dB louder.
 	switch noise {
 	case NoiseLow:
-		s.noiseOn, s.noiseFloor, s.noiseOver = true, math.Pow(10, -12.0/20), 2.5
+		s.noiseOn, s.noiseFloor, s.noiseOver = true, math.Pow(10, -20.0/20), 2.5
 	case NoiseHigh:
-		s.noiseOn, s.noiseFloor, s.noiseOver = true, math.Pow(10, -20.0/20), 5
+		s.noiseOn, s.noiseFloor, s.noiseOver = true, math.Pow(10, -26.0/20), 5
 	}
 	return s, nil
 }
