@@ -12,9 +12,9 @@ import (
 // Dial sends an INVITE with offer to target ("sip:user@host[:port]", or a bare user when an
 // account is configured) and returns at once; Ringing, EarlyMedia, Answered and Ended follow
 // on Events. With an account, the INVITE goes through the registrar holding its binding (the
-// backup while failed over; see outbound) with the account's identity and credentials; userless, it goes straight to the URI. If ctx ends
-// before the call is answered the call is cancelled (the controller's ring timeout); after
-// the answer ctx has no effect.
+// backup while failed over; see outbound) with the account's identity and credentials;
+// userless, it goes straight to the URI. If ctx ends before the call is answered the call is
+// cancelled (the controller's ring timeout); after the answer ctx has no effect.
 func (u *UA) Dial(ctx context.Context, target string, offer MediaOffer) (*Call, error) {
 	select {
 	case <-u.ready:

@@ -126,7 +126,8 @@ func (p *prober) judge(res probeResult, registered bool) probeAction {
 	return probeKeep
 }
 
-// probe sends one OPTIONS for our AOR to the registrar holding our binding and returns the final status.
+// probe sends one OPTIONS for our AOR to the registrar holding our binding and returns the
+// final status.
 func (r *registration) probe(ctx context.Context) (int, error) {
 	u := r.ua
 	i := r.boundIndex()
