@@ -44,6 +44,10 @@ type call struct {
 	infoQ    chan rune
 	infoStop context.CancelFunc
 	infoDone chan struct{}
+
+	// The in-dialog request sender for hold, unhold and transfer (dialogops.go).
+	dlgQ    chan dialogOp
+	dlgStop context.CancelFunc
 }
 
 func newCall(p *phone, sc *sip.Call) *call {

@@ -1,11 +1,17 @@
 package app
 
-import "fmt"
+import (
+	"fmt"
 
-// Hold puts the far end on hold (re-INVITE a=sendonly) and silences the door both ways:
-// the held party must not hear the street, and nothing it sends is played.
+	"github.com/doorsip/intercom/sip"
+)
+
+// Hold puts the far end on hold and silences the door both ways at once: the held party must
+// not hear the street, and nothing it sends is played. The re-INVITE (a=sendonly) goes out
+// from the call's dialog goroutine (dialogops.go), so the controller does not wait for the
+// phone's answer; a refusal is logged, and the door stays silent until Unhold.
 func (c *call) Hold() error {
-	if err := c.leg().Hold(); err != nil {
+	if err := c.queueDialog(dialogOp{name: "hold", run: (*sip.Call).Hold}); err != nil {
 		return fmt.Errorf("app: hold: %w", err)
 	}
 	c.mu.Lock()
@@ -18,22 +24,33 @@ func (c *call) Hold() error {
 	return nil
 }
 
-// Unhold resumes the call (re-INVITE a=sendrecv); the answer's direction applies again.
+// Unhold resumes the call: the re-INVITE (a=sendrecv) goes out after any hold still pending,
+// and the answer's direction applies when it comes (or the last agreed one, if it fails).
 func (c *call) Unhold() error {
 	c.mu.Lock()
 	c.held = false
 	c.mu.Unlock()
-	if err := c.leg().Unhold(); err != nil {
+	err := c.queueDialog(dialogOp{name: "unhold", run: func(sc *sip.Call) error {
+		err := sc.Unhold()
+		c.updateMedia()
+		return err
+	}})
+	if err != nil {
 		return fmt.Errorf("app: unhold: %w", err)
 	}
-	c.updateMedia()
 	return nil
 }
 
 // Transfer hands the far end to target (blind transfer, REFER); the far end ends this call
-// once it has called target.
+// once it has called target. The REFER leaves after any hold or unhold still pending, and
+// its answer (202 or a refusal) is returned.
 func (c *call) Transfer(target string) error {
-	if err := c.leg().Transfer(target); err != nil {
+	done := make(chan error, 1)
+	if err := c.queueDialog(dialogOp{name: "transfer", done: done,
+		run: func(sc *sip.Call) error { return sc.Transfer(target) }}); err != nil {
+		return fmt.Errorf("app: transfer: %w", err)
+	}
+	if err := <-done; err != nil {
 		return fmt.Errorf("app: transfer: %w", err)
 	}
 	return nil

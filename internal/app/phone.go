@@ -92,6 +92,7 @@ func (p *phone) run(ctx context.Context) {
 		for _, c := range p.snapshot() {
 			c.stopMedia()
 			c.stopINFO()
+			c.stopDialog()
 		}
 		p.wg.Wait()
 	}()
@@ -223,6 +224,7 @@ func (p *phone) handle(ev sip.Event) {
 		}
 		c.stopMedia()
 		c.stopINFO()
+		c.stopDialog()
 		p.emit(door.PhoneEvent{Kind: door.Ended, Call: c, Code: ev.Code, Reason: ev.Reason})
 	}
 }

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/doorsip/intercom/sip"
+)
+
+var (
+	// errDialogBusy: more hold/unhold/transfer requests wait than a person presses keys.
+	errDialogBusy = errors.New("app: too many call operations queued")
+	// errDialogStopped: the call ended before a queued request went out.
+	errDialogStopped = errors.New("app: call ended before the operation was sent")
+)
+
+// dialogQueueLen bounds the in-dialog operations waiting to go out.
+const dialogQueueLen = 8
+
+// dialogOp is one in-dialog request (re-INVITE for hold/unhold, REFER) to run on the call's
+// own goroutine; done, when set, gets its result.
+type dialogOp struct {
+	name string
+	run  func(*sip.Call) error
+	done chan error
+}
+
+// queueDialog hands op to the call's dialog goroutine, started by the first operation. The
+// requests leave one at a time and in the order asked, so a REFER never overtakes the
+// unhold before it and a second re-INVITE never starts while one is pending (RFC 3261
+// section 14.1); the controller's loop does not wait for their transactions (a phone that
+// never answers would hold it for Timer B, 32 s).
+func (c *call) queueDialog(op dialogOp) error {
+	c.mu.Lock()
+	if c.dlgQ == nil {
+		p := c.p
+		p.mu.Lock()
+		parent := p.ctx
+		p.mu.Unlock()
+		ctx, cancel := context.WithCancel(parent)
+		c.dlgQ, c.dlgStop = make(chan dialogOp, dialogQueueLen), cancel
+		p.wg.Add(1)
+		go c.dialogLoop(ctx, c.dlgQ)
+	}
+	q := c.dlgQ
+	c.mu.Unlock()
+	select {
+	case q <- op:
+		return nil
+	default:
+		return errDialogBusy
+	}
+}
+
+func (c *call) dialogLoop(ctx context.Context, q <-chan dialogOp) {
+	defer c.p.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			for {
+				select {
+				case op := <-q:
+					if op.done != nil {
+						op.done <- errDialogStopped
+					}
+				default:
+					return
+				}
+			}
+		case op := <-q:
+			err := op.run(c.leg())
+			if err != nil {
+				c.p.log.Warn("phone: call operation failed", "call", c.ID(), "op", op.name, "err", err)
+			}
+			if op.done != nil {
+				op.done <- err
+			}
+		}
+	}
+}
+
+// stopDialog ends the dialog goroutine once its current request is answered; queued ones
+// are dropped. It does not wait: the request in flight ends with its transaction, and the
+// phone's wait group covers it.
+func (c *call) stopDialog() {
+	c.mu.Lock()
+	stop := c.dlgStop
+	c.dlgQ, c.dlgStop = nil, nil
+	c.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
