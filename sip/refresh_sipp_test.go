@@ -103,3 +103,33 @@ func TestSippRefreshAsCallee(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSippHoldGlare: the phone answers the first hold re-INVITE with 491; Hold waits the
+// RFC 3261 14.1 time (2.1-4 s as the caller, fake clock) and tries again, which succeeds.
+func TestSippHoldGlare(t *testing.T) {
+	testpeer.Require(t, "sipp")
+	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_hold_glare.xml")})
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
+	u := runUA(t, context.Background(), func(c *Config) { c.SessionExpires = 0 }, clk)
+	call, err := u.Dial(context.Background(), s.URI("sipp"), offerFor(4000, pcma, pcmu))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, u, Answered)
+	held := make(chan error, 1)
+	go func() { held <- call.Hold() }()
+	waitTimers(t, clk, 1) // the 491 is in: the glare wait is armed
+	clk.Advance(4 * time.Second)
+	if err := <-held; err != nil {
+		t.Errorf("hold after 491: %v", err)
+	}
+	if d := call.Negotiated().Direction; d != "sendonly" {
+		t.Errorf("direction %q after hold, want sendonly", d)
+	}
+	if ev := waitEvent(t, u, Ended); ev.Call != call {
+		t.Errorf("ended another call")
+	}
+	if err := s.Wait(t, 10*time.Second); err != nil {
+		t.Error(err)
+	}
+}

@@ -90,11 +90,26 @@ func (u *UA) modifySession(c *Call, req *gosip.Request, tx gosip.ServerTransacti
 // Hold and unhold stay re-INVITEs even when the peer takes UPDATE: RFC 3311 section 5.1
 // recommends re-INVITE for changes in a confirmed dialog (an UPDATE must be answered at once,
 // leaving the peer no room to ask its user or re-route media), and every PBX takes a
-// re-INVITE hold while UPDATE support varies.
-func (c *Call) Hold() error { return c.reoffer("sendonly") }
+// re-INVITE hold while UPDATE support varies. A 491 (the peer's re-INVITE crossed ours) is
+// retried after the RFC 3261 section 14.1 wait, so Hold may take a few seconds: callers keep
+// it off any loop that must stay responsive.
+func (c *Call) Hold() error { return c.reofferGlare("sendonly") }
 
-// Unhold resumes a held call with a re-INVITE offering a=sendrecv.
-func (c *Call) Unhold() error { return c.reoffer("sendrecv") }
+// Unhold resumes a held call with a re-INVITE offering a=sendrecv, retried after 491 as Hold.
+func (c *Call) Unhold() error { return c.reofferGlare("sendrecv") }
+
+// reofferGlare is reoffer, retried after a 491 (at most refreshAttempts tries in all).
+func (c *Call) reofferGlare(dir string) error {
+	var err error
+	for attempt := 0; attempt < refreshAttempts; attempt++ {
+		var res *gosip.Response
+		res, err = c.reofferResponse(dir)
+		if err == nil || res == nil || res.StatusCode != 491 || !c.waitGlare() {
+			return err
+		}
+	}
+	return err
+}
 
 // reoffer sends a re-INVITE with our current media and direction dir ("" keeps it: a
 // session refresh).
