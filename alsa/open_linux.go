@@ -41,7 +41,11 @@ func OpenPCM(name string, dir Direction, want Params) (*PCM, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenDevice(&fileDevice{fd: fd}, name, dir, want)
+	d, err := newFileDevice(fd, path)
+	if err != nil {
+		return nil, err
+	}
+	return OpenDevice(d, name, dir, want)
 }
 
 // Probe opens a hw: device just long enough to ask what it supports.
@@ -54,7 +58,10 @@ func Probe(name string, dir Direction) (Caps, error) {
 	if err != nil {
 		return Caps{}, err
 	}
-	d := &fileDevice{fd: fd}
+	d, err := newFileDevice(fd, path)
+	if err != nil {
+		return Caps{}, err
+	}
 	defer d.Close()
 	return ProbeDevice(d)
 }
