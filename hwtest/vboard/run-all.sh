@@ -63,12 +63,18 @@ args() {
 }
 
 # Phase 1, compile and pack every guest: the builds use both cores, and no TCG guest runs yet
-# to be starved by them (a starved guest stalls aloop and fails timing checks).
+# to be starved by them (a starved guest stalls aloop and fails timing checks). All at once:
+# each pack is mostly single-threaded links (compiles come from the shared cache).
 t_pack=$(date +%s)
+pids=()
 for r in "${runs[@]}"; do
 	# shellcheck disable=SC2046 # args prints words meant to be split
-	"$here/run.sh" $(args "$r") --pack-only "$logs/$r.work" >"$logs/$r.log" 2>&1 ||
-		{ cat "$logs/$r.log" >&2; die "run-all: packing $r failed"; }
+	{ "$here/run.sh" $(args "$r") --pack-only "$logs/$r.work" >"$logs/$r.log" 2>&1; echo $? >"$logs/$r.packrc"; } &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+for r in "${runs[@]}"; do
+	[ "$(cat "$logs/$r.packrc")" = 0 ] || { cat "$logs/$r.log" >&2; die "run-all: packing $r failed"; }
 done
 t_pack=$(($(date +%s) - t_pack))
 
@@ -81,15 +87,15 @@ one() {
 	echo "$rc $(($(date +%s) - t))" >"$logs/$r.rc"
 }
 
-running=0
 for r in "${runs[@]}"; do
-	if [ "$running" -ge "$jobs" ]; then
+	# Count the guests still running rather than trust wait -n: after the packing phase's
+	# jobs it returned at once and two guests booted together on 2 cores.
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 		wait -n || true
-		running=$((running - 1))
-	fi
+		sleep 0.2
+	done
 	log "run-all: booting $r"
 	one "$r" &
-	running=$((running + 1))
 done
 wait || true
 
