@@ -149,10 +149,6 @@ func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
 		}
 		payload = payload[:len(payload)-p]
 	}
-	if h.PayloadType == keepalivePT && len(payload) == 0 {
-		s.keepalivesRecvd.Add(1)
-		return
-	}
 	audio := h.PayloadType == s.cfg.PayloadType
 	dtmf := s.cfg.DTMFPayloadType != 0 && h.PayloadType == s.cfg.DTMFPayloadType
 	if !audio && !dtmf {

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -36,7 +37,8 @@ type txState struct {
 	ts      uint32
 	started bool // first packet sent (marker bit)
 
-	keepaliveNext time.Time // next RTP keepalive while the direction sends nothing
+	keepaliveNext time.Time // next keepalive while the direction sends nothing
+	kaN           uint64    // keepalives sent: their transaction IDs
 
 	statsNext time.Time // next EventStats when there is no RTCP to carry the rhythm
 
@@ -145,7 +147,7 @@ func (s *Session) sendFrame(now time.Time) {
 		t.dtmfOn = false
 		if !now.Before(t.keepaliveNext) {
 			s.sendKeepalive()
-			t.keepaliveNext = now.Add(rtpKeepalive)
+			t.keepaliveNext = now.Add(mediaKeepalive)
 		}
 	}
 	t.ts += s.tsPerFrame
@@ -187,56 +189,59 @@ func (s *Session) sendEvent() {
 	}
 }
 
-// RTP keepalive (RFC 6263 section 4.3): while a session sends no audio (early media, held,
-// recvonly) a header-only packet with a payload type nobody negotiates leaves the RTP port
-// now and then, so a NAT in front of the door opens, and keeps open, the mapping the peer's
-// packets need; receivers drop a payload type they do not know.
+// Media keepalive (RFC 6263 section 4.6): while a session sends no audio (early media,
+// held, recvonly) a STUN Binding indication leaves the RTP port now and then, so a NAT in
+// front of the door opens, and keeps open, the mapping the peer's packets need. Its first
+// byte is below 4, so RTP and SRTP receivers demultiplex it away (RFC 7983) without counting
+// a lost or unauthenticated packet, and it needs no answer.
 const (
-	rtpKeepalive   = 15 * time.Second
-	keepalivePT    = 20 // unassigned in RFC 3551
-	keepaliveBytes = 12
+	mediaKeepalive = 15 * time.Second
+	stunIndication = 0x0011
 )
 
-// sendKeepalive sends one RTP keepalive (not counted as sent audio).
+// appendIndication writes a Binding indication with transaction ID txID into dst[:0].
+func appendIndication(dst []byte, txID [12]byte) []byte {
+	b := dst[:stunHeaderLen]
+	binary.BigEndian.PutUint16(b[0:2], stunIndication)
+	binary.BigEndian.PutUint16(b[2:4], 0)
+	binary.BigEndian.PutUint32(b[4:8], stunMagicCookie)
+	copy(b[8:20], txID[:])
+	return b
+}
+
+// sendKeepalive sends one keepalive from the RTP port to the peer (not counted as audio).
 func (s *Session) sendKeepalive() {
 	t := &s.tx
-	// The last sequence number used, not a new one: the audio stream stays gapless for the
-	// peer (RFC 3550 counts data packets), and with SRTP the repeated index is refused as a
-	// replay after it has opened the NAT; a header-only packet exposes no keystream.
-	t.hdr = rtp.Header{Version: 2, PayloadType: keepalivePT, SequenceNumber: t.seq - 1, Timestamp: t.ts, SSRC: t.ssrc}
-	n, err := t.hdr.MarshalTo(t.pkt)
-	if err != nil || n != keepaliveBytes {
+	t.kaN++
+	var id [12]byte
+	binary.BigEndian.PutUint32(id[0:4], t.ssrc)
+	binary.BigEndian.PutUint64(id[4:12], t.kaN)
+	remote := s.remote.Load()
+	if !remote.IsValid() {
 		return
 	}
-	if s.sendRTP(t.pkt[:n]) {
+	if err := s.rtpIO.writeTo(s.cfg.Conn, appendIndication(t.pkt[:0], id), *remote); err == nil {
 		s.keepalivesSent.Add(1)
 	}
 }
 
-// writeRTP sends one audio or event packet, advancing the sequence number, and counts it.
+// writeRTP protects and sends one packet, advancing the sequence number.
 func (s *Session) writeRTP(pkt []byte) {
 	s.tx.seq++
-	if s.sendRTP(pkt) {
-		s.sent.packets.Add(1)
-		s.sent.bytes.Add(int64(len(pkt) - 12))
-	}
-}
-
-// sendRTP protects and sends one packet; it reports whether it left.
-func (s *Session) sendRTP(pkt []byte) bool {
 	out := pkt
 	if s.srtp != nil {
 		var err error
 		if out, err = s.srtp.encryptRTP(s.tx.enc, pkt); err != nil {
-			return false
+			return
 		}
 	}
 	remote := s.remote.Load()
 	if !remote.IsValid() {
-		return false
+		return
 	}
 	if err := s.rtpIO.writeTo(s.cfg.Conn, out, *remote); err != nil {
-		return false // ICMP errors and full buffers: the next period tries again
+		return // ICMP errors and full buffers: the next period tries again
 	}
-	return true
+	s.sent.packets.Add(1)
+	s.sent.bytes.Add(int64(len(pkt) - 12))
 }

@@ -134,8 +134,7 @@ type Session struct {
 	dupRecv             atomic.Int64 // packets whose sequence number was already received
 	stun                atomic.Int64 // STUN messages on the RTP and RTCP ports
 	unprotected         atomic.Int64 // plain RTCP on an SRTP session (unprotectedRTCP)
-	keepalivesSent      atomic.Int64 // RTP keepalives sent while not sending audio
-	keepalivesRecvd     atomic.Int64
+	keepalivesSent      atomic.Int64 // STUN indications sent while not sending audio
 	concealed           atomic.Int64
 	dtmfSent            atomic.Int64
 	dtmfRecvd           atomic.Int64
@@ -300,6 +299,9 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	s.running = true
 	s.lastRecv.Store(s.clk.Now().UnixNano())
+	// One keepalive before the first frame (a period away): a NAT in front of us maps the
+	// port for the peer's packets now, before they can reach it unmapped (OpenPinhole).
+	s.sendKeepalive()
 	errc := make(chan error, 4)
 	loops := []func() error{s.sendLoop, s.receiveLoop, s.playLoop}
 	if s.oneLoop() {
@@ -427,7 +429,7 @@ func (s *Session) Stats() Stats {
 	st.Late, st.Duplicates, st.Underruns, st.Dropped = js.Late, js.Duplicates+s.dupRecv.Load(), js.Underruns, js.Dropped
 	st.STUN = s.stun.Load()
 	st.Unprotected = s.unprotected.Load()
-	st.KeepalivesSent, st.Keepalives = s.keepalivesSent.Load(), s.keepalivesRecvd.Load()
+	st.KeepalivesSent = s.keepalivesSent.Load()
 	st.Jitter, st.JitterDelay = js.Jitter, js.Target
 	if s.rtcp != nil {
 		s.rtcp.fill(&st)

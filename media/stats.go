@@ -27,9 +27,9 @@ type Stats struct {
 	// authenticated). baresip sends one, an APP "PING" to open NAT pinholes, when it starts
 	// RTCP before its SRTP keys are set (it called and our answer is just in). Not Invalid.
 	Unprotected int64
-	// Keepalives: header-only RTP keepalives received (payload type 20, as we send them
-	// while not sending audio: KeepalivesSent); not counted as Invalid or received.
-	Keepalives, KeepalivesSent int64
+	// KeepalivesSent: STUN Binding indications sent from the RTP port to open and keep
+	// open a NAT mapping (at start, then every 15 s while no audio is sent).
+	KeepalivesSent int64
 	// WrongSSRC: packets from a second SSRC not (yet) adopted.
 	WrongSSRC int64
 	// Foreign: packets from an address that is neither the peer nor latched.

@@ -198,3 +198,23 @@ func stunAddress(v []byte, xor bool, txID [12]byte) (netip.AddrPort, bool) {
 	}
 	return netip.AddrPortFrom(a, port), true
 }
+
+// OpenPinhole sends one STUN Binding indication (a media keepalive every receiver drops)
+// from conn to peer, before any session runs on conn: a NAT in front of us then maps conn's
+// port for peer's packets. Without it a peer that starts sending as soon as it has our
+// answer can reach the router first, and the router's record of that unanswered packet
+// makes it map our own packets to another port, so the peer's never arrive.
+func OpenPinhole(conn *net.UDPConn, peer netip.AddrPort) error {
+	if !peer.IsValid() || peer.Addr().IsUnspecified() || peer.Port() == 0 {
+		return nil
+	}
+	var txID [12]byte
+	if _, err := rand.Read(txID[:]); err != nil {
+		return fmt.Errorf("media: pinhole: %w", err)
+	}
+	var buf [stunHeaderLen]byte
+	if _, err := conn.WriteToUDPAddrPort(appendIndication(buf[:0], txID), peer); err != nil {
+		return fmt.Errorf("media: pinhole to %s: %w", peer, err)
+	}
+	return nil
+}

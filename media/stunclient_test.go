@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
-	"github.com/pion/rtp"
 )
 
 // stunServer answers Binding requests on loopback with the source address, like a public
@@ -208,42 +207,69 @@ func itoa(n int) string {
 	return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(n)).String()[len("0.0.0.0:"):]
 }
 
-// TestRTPKeepalive: a session that sends no audio (early media, held) sends a header-only
-// keepalive at once and every 15 s, which opens the NAT for the peer's packets; a receiver
-// counts it as a keepalive, not as invalid or audio.
-func TestRTPKeepalive(t *testing.T) {
+// TestMediaKeepalive: a session that sends no audio (early media, held) sends a STUN
+// Binding indication at once and every 15 s, which opens the NAT for the peer's packets;
+// a receiver counts it as STUN, never as invalid or audio.
+func TestMediaKeepalive(t *testing.T) {
 	r := newFrameRig(t, "PCMA", Format{8000, 1}, nil)
-	r.s.SetDirection("recvonly")
-	_ = r.peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if err := r.s.SetDirection("recvonly"); err != nil {
+		t.Fatal(err)
+	}
 	buf := make([]byte, 1500)
-	got := 0
 	for i := 0; i < 1000; i++ { // 20 s of frames
 		r.sendStep()
 	}
+	got := 0
 	for {
 		_ = r.peer.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
 		n, _, err := r.peer.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			break
 		}
-		var h rtp.Header
-		if _, err := h.Unmarshal(buf[:n]); err != nil || n != keepaliveBytes || h.PayloadType != keepalivePT {
-			t.Fatalf("packet % x is not a keepalive", buf[:n])
+		m, ok := parseSTUN(buf[:n])
+		if !ok || m.typ != stunIndication {
+			t.Fatalf("packet % x is not a Binding indication", buf[:n])
 		}
 		got++
 	}
 	if got != 2 {
 		t.Errorf("%d keepalives in 20 s, want 2 (at once, after 15 s)", got)
 	}
-	st := r.s.Stats()
-	if st.KeepalivesSent != 2 || st.PacketsSent != 0 {
+	if st := r.s.Stats(); st.KeepalivesSent != 2 || st.PacketsSent != 0 {
 		t.Errorf("stats: %d keepalives, %d packets sent", st.KeepalivesSent, st.PacketsSent)
 	}
-	// Received: counted apart.
-	h := rtp.Header{Version: 2, PayloadType: keepalivePT, SequenceNumber: 1, SSRC: 7}
-	pkt, _ := h.Marshal()
-	r.s.handlePacket(pkt, r.peer.LocalAddr().(*net.UDPAddr).AddrPort(), r.now)
-	if st := r.s.Stats(); st.Keepalives != 1 || st.Invalid != 0 || st.PacketsReceived != 0 {
-		t.Errorf("received keepalive: keepalives %d invalid %d received %d", st.Keepalives, st.Invalid, st.PacketsReceived)
+	var id [12]byte
+	r.s.handlePacket(appendIndication(make([]byte, 0, stunHeaderLen), id), r.peer.LocalAddr().(*net.UDPAddr).AddrPort(), r.now)
+	if st := r.s.Stats(); st.STUN != 1 || st.Invalid != 0 || st.PacketsReceived != 0 {
+		t.Errorf("received keepalive: stun %d invalid %d received %d", st.STUN, st.Invalid, st.PacketsReceived)
+	}
+}
+
+// TestOpenPinhole: one Binding indication to the peer; nothing for an unknown address.
+func TestOpenPinhole(t *testing.T) {
+	conn, err := ListenRTP(40000, 49999, loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	if err := OpenPinhole(conn, netip.AddrPort{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := OpenPinhole(conn, peer.LocalAddr().(*net.UDPAddr).AddrPort()); err != nil {
+		t.Fatal(err)
+	}
+	_ = peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 100)
+	n, from, err := peer.ReadFromUDPAddrPort(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := parseSTUN(buf[:n]); !ok || m.typ != stunIndication || from.Port() != conn.LocalAddr().(*net.UDPAddr).AddrPort().Port() {
+		t.Errorf("got % x from %s", buf[:n], from)
 	}
 }

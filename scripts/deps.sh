@@ -8,6 +8,7 @@ pkgs=(kamailio baresip sip-tester qemu-user-static qemu-system-x86 qemu-system-a
       mosquitto mosquitto-clients curl)
 pkgs+=(python3) # urllib's digest handler against the 2N-compatible API (internal/httpapi)
 pkgs+=(coturn) # its turnutils_stunclient checks STUN answers on the RTP port (media)
+pkgs+=(iptables) # the router's MASQUERADE between the door and Kamailio (reliability TestNATCalls)
 pkgs+=(kamailio-presence-modules) # presence, presence_xml, db_text: the door PUBLISHes to Kamailio (sip)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -171,3 +171,20 @@ func (c *Call) contact(dest string) *gosip.ContactHeader {
 	c.mu.Unlock()
 	return applyPublic(c.ua.contactFor(c.user, c.transport, dest), p)
 }
+
+// OfferedAddr is where an incoming call's SDP offer asks for RTP (invalid without an
+// offer): the app sends a packet there from its RTP port before answering, so a NAT in
+// front of the door maps that port before the caller's first packet arrives.
+func (c *Call) OfferedAddr() netip.AddrPort {
+	c.mu.Lock()
+	req := c.inviteSrv
+	c.mu.Unlock()
+	if req == nil || len(req.Body()) == 0 {
+		return netip.AddrPort{}
+	}
+	rm, err := parseSDP(req.Body())
+	if err != nil || rm.rejected {
+		return netip.AddrPort{}
+	}
+	return rm.addr
+}

@@ -44,11 +44,12 @@ type registration struct {
 	state  RegState
 	callID string
 	cseq   uint32
-	cur    int        // index into regs the next REGISTER goes to
-	at     int        // index into regs holding our binding (last 200), -1 before any
-	nat    string     // host:port the registrar saw us as (Via received/rport), if it differs
-	local  netip.Addr // our address toward the registrar when we last registered
-	dest   string     // the registrar's address when we last registered
+	cur    int                  // index into regs the next REGISTER goes to
+	at     int                  // index into regs holding our binding (last 200), -1 before any
+	nat    string               // host:port the registrar saw us as (Via received/rport), if it differs
+	local  netip.Addr           // our address toward the registrar when we last registered
+	dest   string               // the registrar's address when we last registered
+	stale  *gosip.ContactHeader // a Contact to remove (expires=0) with the next REGISTER
 
 	// probeReregistered: the last REGISTER was caused by a probe saying the registrar does
 	// not know us. probeIgnoresAOR: that answer came again right after, so this registrar
@@ -285,6 +286,10 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 			contact.Address.Host, contact.Address.Port = h, p
 		}
 	}
+	r.mu.Lock()
+	stale := r.stale
+	r.stale = nil
+	r.mu.Unlock()
 	fromTag := gosip.GenerateTagN(16)
 	auths, tooBrief := 0, 0
 	var challenge *gosip.Response
@@ -307,6 +312,14 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 		req.AppendHeader(&callID)
 		req.AppendHeader(&gosip.CSeqHeader{SeqNo: seq, MethodName: gosip.REGISTER})
 		req.AppendHeader(contact.Clone())
+		if stale != nil {
+			// The binding at our private address, registered before we learned the public
+			// one: a registrar keeping it would fork calls to an address it cannot reach.
+			old := stale.Clone()
+			old.Params = gosip.NewParams()
+			old.Params.Add("expires", "0")
+			req.AppendHeader(old)
+		}
 		exp := gosip.ExpiresHeader(uint32(expires / time.Second))
 		req.AppendHeader(&exp)
 		req.AppendHeader(gosip.NewHeader("Allow", allowMethods))
@@ -351,6 +364,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 				// RFC 3581: the registrar saw another address; register that as Contact.
 				r.mu.Lock()
 				r.nat = learned
+				r.stale = contact.Clone()
 				r.mu.Unlock()
 				u.log.Info("sip: learned public address", "account", r.acct.ID, "addr", learned)
 				return r.register(ctx, expires)

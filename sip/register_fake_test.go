@@ -87,10 +87,17 @@ func startFakeRegistrar(t *testing.T, code func(req *gosip.Request, n int) (int,
 			c, edit := f.code(req, count)
 			res := gosip.NewResponseFromRequest(req, c, "Scripted", nil)
 			if c == 200 {
-				if ct := req.Contact(); ct != nil {
-					h := ct.Clone()
+				// The bindings kept: every Contact but those removed with expires=0.
+				for _, ct := range req.GetHeaders("Contact") {
+					if strings.Contains(ct.Value(), "expires=0") {
+						continue
+					}
+					var uri gosip.Uri
+					if _, err := gosip.ParseAddressValue(ct.Value(), &uri, nil); err != nil {
+						continue
+					}
+					h := &gosip.ContactHeader{Address: uri, Params: gosip.NewParams()}
 					if exp := req.GetHeader("Expires"); exp != nil && strings.TrimSpace(exp.Value()) != "0" {
-						h.Params = gosip.NewParams()
 						h.Params.Add("expires", "60")
 						res.AppendHeader(h)
 					}
@@ -145,6 +152,12 @@ func TestRegisterKeepaliveAndNAT(t *testing.T) {
 	regs, _ := f.snapshot()
 	if len(regs) != 2 {
 		t.Fatalf("%d REGISTERs, want 2 (first, then with the learned Contact)", len(regs))
+	}
+	// The second adds the learned Contact and removes the first one (expires=0).
+	cts := regs[1].GetHeaders("Contact")
+	if len(cts) != 2 || !strings.Contains(cts[0].Value(), "203.0.113.7:40000") ||
+		!strings.Contains(cts[1].Value(), "127.0.0.1") || !strings.Contains(cts[1].Value(), "expires=0") {
+		t.Errorf("second REGISTER's Contacts %v, want the learned one and the local one with expires=0", cts)
 	}
 	waitTimers(t, clk, 2) // refresh timer and keepalive ticker
 	for i := 1; i <= 2; i++ {
