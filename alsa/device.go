@@ -22,6 +22,9 @@ type Device interface {
 	WriteI(b []byte, frames int) (int, error)
 	// Delay is the DELAY ioctl: frames between the application pointer and the DAC/ADC.
 	Delay() (int, error)
+	// Status is the STATUS ioctl: the pointers and the delay in one snapshot. It may be
+	// called while another goroutine is blocked in ReadI or WriteI.
+	Status() (Status, error)
 	Close() error
 }
 

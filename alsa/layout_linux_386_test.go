@@ -18,4 +18,6 @@ var (
 	_ [72 - unsafe.Sizeof(ctlElemList{})]struct{}
 	_ [unsafe.Sizeof(ctlElemInfo{}) - 272]struct{}
 	_ [272 - unsafe.Sizeof(ctlElemInfo{})]struct{}
+	_ [unsafe.Sizeof(pcmStatus{}) - 108]struct{}
+	_ [108 - unsafe.Sizeof(pcmStatus{})]struct{}
 )

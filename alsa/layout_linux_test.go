@@ -80,3 +80,18 @@ func TestLongRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// snd_pcm_status: STATUS64 on 64-bit (152 bytes), STATUS32 on 32-bit (108), the pointers
+// where the kernel's snd_pcm_status64/32 put them.
+func TestStatusLayout(t *testing.T) {
+	type layout struct{ size, appl, delay, suspended, ioctl uintptr }
+	want := layout{152, 40, 56, 88, 0x80984120}
+	if unsafe.Sizeof(uintptr(0)) == 4 {
+		want = layout{108, 20, 28, 44, 0x806C4120}
+	}
+	var s pcmStatus
+	got := layout{unsafe.Sizeof(s), unsafe.Offsetof(s.applPtr), unsafe.Offsetof(s.delay), unsafe.Offsetof(s.suspendedState), pcmStatusIoctl}
+	if got != want {
+		t.Fatalf("%s: snd_pcm_status %#x, want %#x", runtime.GOARCH, got, want)
+	}
+}

@@ -17,6 +17,7 @@ type PCM struct {
 	params Params
 
 	mu      sync.Mutex // held by Read/Write/Delay while they use dev
+	smu     sync.Mutex // held by Status, and by Close while it closes dev: never by I/O
 	closed  atomic.Bool
 	xruns   atomic.Int64
 	once    sync.Once
@@ -236,7 +237,9 @@ func (p *PCM) Close() error {
 		p.closed.Store(true)
 		p.dev.Drop() // wakes a blocked reader/writer; errors are moot on the way out
 		p.mu.Lock()
+		p.smu.Lock()
 		p.closeEr = p.dev.Close()
+		p.smu.Unlock()
 		p.mu.Unlock()
 	})
 	return p.closeEr

@@ -75,6 +75,7 @@ type PCM struct {
 	next     int     // capture pattern counter (per sample)
 	written  []int16 // playback record, converted to int16
 	delay    int
+	appl     uint64 // frames moved since the last prepare, as the kernel's appl_ptr
 	resumeOK bool
 
 	link    *loop       // Loopback: playback feeds capture
@@ -316,6 +317,9 @@ func (d *PCM) to(op string, s State) error {
 		return alsa.ErrBadState
 	}
 	d.state = s
+	if op == "prepare" {
+		d.appl = 0
+	}
 	return nil
 }
 
@@ -355,6 +359,7 @@ func (d *PCM) ReadI(b []byte, frames int) (int, error) {
 		return 0, err
 	}
 	d.state = StateRunning
+	d.appl += uint64(frames)
 	n := frames * d.params.Channels
 	if d.link != nil {
 		if cap(d.scratch) < n {
@@ -387,6 +392,7 @@ func (d *PCM) WriteI(b []byte, frames int) (int, error) {
 	if err := d.xferState(); err != nil {
 		return 0, err
 	}
+	d.appl += uint64(frames)
 	n := frames * d.params.Channels
 	start := len(d.written)
 	defer func() {
@@ -417,6 +423,17 @@ func (d *PCM) Delay() (int, error) {
 		return 0, err
 	}
 	return d.delay, nil
+}
+
+// Status reports the frames moved since the last prepare as the application pointer and
+// what SetDelay set as the delay (the fake has no hardware pointer of its own).
+func (d *PCM) Status() (alsa.Status, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.check(); err != nil {
+		return alsa.Status{}, err
+	}
+	return alsa.Status{Running: d.state == StateRunning, Appl: d.appl, Delay: d.delay}, nil
 }
 
 // Close closes the device; further calls fail.

@@ -216,3 +216,26 @@ func (r *Room) micLocked() int16 {
 	}
 	return int16(max(-32768, min(32767, math.Round(acc))))
 }
+
+// Status is Delay's snapshot with the frames handed to the loudspeaker (playback) or taken
+// from the microphone (capture) as the application pointer.
+func (d roomPCM) Status() (alsa.Status, error) {
+	st, err := d.PCM.Status()
+	r := d.r
+	if err != nil || r.Clock == nil {
+		return st, err
+	}
+	dl, err := d.Delay()
+	if err != nil {
+		return alsa.Status{}, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st.Delay = dl
+	if d.dir == alsa.Capture {
+		st.Appl = uint64(r.read)
+	} else {
+		st.Appl = uint64(len(r.hist))
+	}
+	return st, nil
+}

@@ -19,11 +19,11 @@ has() { case ",$scenarios," in *",$1,"*) return 0 ;; esac; return 1; }
 case $arch in
 amd64)
 	qemu=(qemu-system-x86_64 -accel tcg -m 512 -smp 1 -kernel "$d/vmlinux"
-		-append "console=ttyS0 panic=-1 quiet${VBOARD_HANDSFREE:+ VBOARD_HANDSFREE=$VBOARD_HANDSFREE}")
+		-append "console=ttyS0 panic=-1 quiet")
 	;;
 arm64)
 	qemu=(qemu-system-aarch64 -M virt -cpu cortex-a53 -accel tcg -m 512 -smp 1
-		-kernel "$d/vmlinux" -append "console=ttyAMA0 panic=-1 quiet${VBOARD_HANDSFREE:+ VBOARD_HANDSFREE=$VBOARD_HANDSFREE}")
+		-kernel "$d/vmlinux" -append "console=ttyAMA0 panic=-1 quiet")
 	;;
 armhf)
 	# Debian's armmp kernel on QEMU's virt board: a Cortex-A15 (ARMv7 with LPAE, as the
@@ -31,7 +31,7 @@ armhf)
 	# highmem=off: armmp (no LPAE) cannot reach the PCIe ECAM window above 4 GB.
 	# shellcheck disable=SC2054 # the comma belongs to the machine option
 	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -accel tcg -m 512 -smp 1
-		-kernel "$d/vmlinux" -append "console=ttyAMA0 panic=-1 quiet${VBOARD_HANDSFREE:+ VBOARD_HANDSFREE=$VBOARD_HANDSFREE}")
+		-kernel "$d/vmlinux" -append "console=ttyAMA0 panic=-1 quiet")
 	;;
 *) die "boot: unknown arch $arch" ;;
 esac

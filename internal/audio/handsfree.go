@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/media"
 	"github.com/doorsip/intercom/voice"
 )
@@ -55,14 +55,18 @@ type Voice struct {
 	proc  processor
 	rate  int // processing rate, 8000 or 16000
 	block int // samples per 10 ms block
-	clk   clock.Clock
 
-	mu     sync.Mutex // the ring and the playback side's position
-	ring   []int16    // refRing samples; index i lives at i & (refRing-1)
-	w      int64      // samples ever written to the ring
-	played int64      // ring index being played at playedAt (w minus the playback queue)
-	at     time.Time
-	have   bool // a write was seen
+	mu   sync.Mutex // the ring and the playback side's position
+	ring []int16    // refRing samples; index i lives at i & (refRing-1)
+	w    int64      // samples ever written to the ring
+	// The playback card's application pointer right after the write that brought the ring
+	// to pubW: the one point where ring and card positions are known together. Any later
+	// STATUS snapshot of that card places the loudspeaker in the ring by counting frames
+	// from it, whatever time passed (card time, not wall time: a stalled process or guest
+	// cannot move it).
+	pubW    int64
+	pubAppl uint64
+	pubOK   bool
 
 	smu   sync.Mutex // stats, written each block by the capture loop
 	stats VoiceStats
@@ -82,7 +86,14 @@ const (
 	// are needed before it is used (one alone may be taken in an xrun's recovery).
 	alignWindow = 9
 	alignFirst  = 3
+	// alignStall is how much the capture queue may grow while the playback card's snapshot
+	// is taken before the measurement counts as stalled: a jiffy at 250 Hz (aloop's
+	// pointers move in jiffies) plus some.
+	alignStall = 6 * time.Millisecond
 )
+
+// margin is alignMargin in samples at rate.
+func margin(rate int) int64 { return int64(alignMargin) * int64(rate) / int64(time.Second) }
 
 // procRate is the rate the processing runs at for two devices: 16 kHz when both run at a
 // multiple of it, 8 kHz when both run at a multiple of that, else 0 (no processing).
@@ -133,7 +144,7 @@ func OpenDevices(cfg Config, opts Options) (Devices, error) {
 		d.Close()
 		return Devices{}, fmt.Errorf("audio: %w", err)
 	}
-	v := newVoice(proc, rate, opts.Clock)
+	v := newVoice(proc, rate)
 	vc := v.wrapCapture(capHW)
 	vc.play = playHW
 	d.Capture = vc
@@ -144,8 +155,8 @@ func OpenDevices(cfg Config, opts Options) (Devices, error) {
 	return d, nil
 }
 
-func newVoice(p processor, rate int, clk clock.Clock) *Voice {
-	return &Voice{proc: p, rate: rate, block: rate * voice.BlockMillis / 1000, clk: clk, ring: make([]int16, refRing)}
+func newVoice(p processor, rate int) *Voice {
+	return &Voice{proc: p, rate: rate, block: rate * voice.BlockMillis / 1000, ring: make([]int16, refRing)}
 }
 
 // Rate is the processing rate.
@@ -158,9 +169,9 @@ func (v *Voice) Stats() VoiceStats {
 	return v.stats
 }
 
-// put appends what was just handed to the playback device; queued is how many of the ring's
-// samples the device still holds (its DELAY, at the processing rate).
-func (v *Voice) put(s []int16, queued int64) {
+// put appends what was just handed to the playback device; appl is the card's application
+// pointer right after that write (ok false when the card could not say).
+func (v *Voice) put(s []int16, appl uint64, ok bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for len(s) > 0 {
@@ -169,20 +180,33 @@ func (v *Voice) put(s []int16, queued int64) {
 		s = s[n:]
 		v.w += int64(n)
 	}
-	v.played, v.at, v.have = v.w-queued, v.clk.Now(), true
+	v.pubW, v.pubAppl, v.pubOK = v.w, appl, ok
 }
 
-// playing is the ring index at the loudspeaker now (extrapolated from the last write, but
-// never past what was written: a starved card stops playing), and whether it is known: a
-// write was seen within maxAge.
-func (v *Voice) playing(now time.Time, maxAge time.Duration) (int64, bool) {
+// playing is the ring index at the loudspeaker when the playback card's snapshot st was
+// taken: the frames it counts past the last write's pointer, less what it still queues, at
+// ratio card frames per ring sample. False when no write has told where the ring stands, or
+// the snapshot is of another stream generation (re-prepared or reopened since: its pointer
+// is further from the write's than the buffer allows).
+func (v *Voice) playing(st alsa.Status, ratio int, buffer int) (int64, bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	age := now.Sub(v.at)
-	if !v.have || age < 0 || age > maxAge {
+	if !v.pubOK || !st.Running {
 		return 0, false
 	}
-	return min(v.played+int64(age)*int64(v.rate)/int64(time.Second), v.w), true
+	moved := int64(st.Appl - v.pubAppl) // frames written since (negative: the write that published came after st)
+	if moved > int64(buffer) || moved < -int64(buffer) {
+		return 0, false
+	}
+	return v.pubW + floorDiv(moved-int64(st.Delay), int64(ratio)), true
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
 }
 
 // get fills ref with the ring from index from; what is not there (not yet played, or

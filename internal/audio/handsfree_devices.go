@@ -3,6 +3,7 @@ package audio
 import (
 	"time"
 
+	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/media"
 )
 
@@ -14,6 +15,9 @@ type card interface {
 	Xruns() int
 	Close() error
 	hasPCM() bool
+	// status is the card's STATUS snapshot and its buffer in frames (false while it is
+	// gone or cannot say); it must not wait for a transfer blocked on another goroutine.
+	status() (alsa.Status, int, bool)
 }
 
 type captureCard interface {
@@ -63,8 +67,8 @@ func (p *refPlayback) Write(buf []int16) (int, error) {
 	if !p.dev.hasPCM() {
 		clear(m) // the card is gone: nothing reached the loudspeaker
 	}
-	q, _ := p.dev.Delay()
-	p.v.put(m, int64(q)*int64(p.v.rate)/int64(time.Second))
+	st, _, ok := p.dev.status()
+	p.v.put(m, st.Appl, ok)
 	return n, err
 }
 
@@ -75,7 +79,6 @@ type voiceCapture struct {
 	v       *Voice
 	dec     *decimator
 	ratio   int
-	maxAge  time.Duration // a playback position older than this is not extrapolated
 	devBuf  []int16
 	mic     []int16
 	ref     []int16
@@ -89,8 +92,7 @@ type voiceCapture struct {
 
 func (v *Voice) wrapCapture(dev captureCard) *voiceCapture {
 	f := dev.Format()
-	return &voiceCapture{dev: dev, v: v, dec: newDecimator(f.Channels, f.Rate/v.rate), ratio: f.Rate / v.rate,
-		maxAge: 500 * time.Millisecond}
+	return &voiceCapture{dev: dev, v: v, dec: newDecimator(f.Channels, f.Rate/v.rate), ratio: f.Rate / v.rate}
 }
 
 func (c *voiceCapture) Format() media.Format { return media.Format{Rate: c.v.rate, Channels: 1} }
@@ -162,9 +164,12 @@ func (c *voiceCapture) readBlocks(blocks int) error {
 	return nil
 }
 
-// align measures where the reference stands against the microphone. At this moment the
-// sample entering the microphone has index next+capture queue, and the one leaving the
-// loudspeaker has the index the playback side extrapolates; their difference is the offset.
+// align measures where the reference stands against the microphone, in card time only: a
+// STATUS snapshot of the capture card places the sample entering the microphone (next plus
+// what waits to be read), one of the playback card places the sample leaving the loudspeaker
+// (counted from the last write's pointer, see Voice.playing); their difference is the offset.
+// The capture card is asked again after the playback card: a process or guest stalled
+// between the two snapshots shows there, and the measurement is dropped.
 func (c *voiceCapture) align() {
 	if x := c.dev.Xruns() + c.playXruns(); x != c.xruns {
 		// An xrun drops or repeats audio on one side: the old alignment and what the
@@ -176,24 +181,35 @@ func (c *voiceCapture) align() {
 		c.v.stats.Resets++
 		c.v.smu.Unlock()
 	}
-	now := c.v.clk.Now()
-	playing, ok := c.v.playing(now, c.maxAge)
+	if c.play == nil {
+		return
+	}
+	c1, _, ok1 := c.dev.status()
+	ps, buffer, okp := c.play.status()
+	c2, _, ok2 := c.dev.status()
+	if !ok1 || !okp || !ok2 || !c1.Running || c2.Delay-c1.Delay > c.stallFrames() || c2.Delay < c1.Delay-c.stallFrames() {
+		return
+	}
+	pratio := max(c.play.Format().Rate/c.v.rate, 1)
+	playing, ok := c.v.playing(ps, pratio, buffer)
 	if !ok {
 		return
 	}
-	q, err := c.dev.Delay()
-	if err != nil {
-		return
-	}
 	rate := int64(c.v.rate)
-	margin := int64(alignMargin) * rate / int64(time.Second)
-	m := playing - (c.next + int64(q)*rate/int64(time.Second)) + margin
+	capQ := int64(c1.Delay+c2.Delay) / int64(2*c.ratio) // ring samples waiting to be read
+	m := playing - (c.next + capQ) + margin(c.v.rate)
 	first := !c.al.valid
 	if c.al.add(m, int64(realignAfter)*rate/int64(time.Second)) && !first {
 		c.v.smu.Lock()
 		c.v.stats.Realigned++
 		c.v.smu.Unlock()
 	}
+}
+
+// stallFrames is how far the capture queue may grow between the two snapshots of one
+// measurement, in capture frames: beyond a few ms the process was not running in between.
+func (c *voiceCapture) stallFrames() int {
+	return int(int64(alignStall) * int64(c.dev.Format().Rate) / int64(time.Second))
 }
 
 func (c *voiceCapture) playXruns() int {

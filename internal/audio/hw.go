@@ -211,3 +211,16 @@ func (d *hwDevice) Delay() (time.Duration, error) {
 	}
 	return time.Duration(f) * time.Second / time.Duration(rate), nil
 }
+
+// status is the card's STATUS snapshot (it does not wait for a transfer blocked on another
+// goroutine) and its buffer in frames; false while the card is gone or cannot say.
+func (d *hwDevice) status() (alsa.Status, int, bool) {
+	d.mu.Lock()
+	pcm := d.pcm
+	d.mu.Unlock()
+	if pcm == nil {
+		return alsa.Status{}, 0, false
+	}
+	st, err := pcm.Status()
+	return st, pcm.Params().BufferFrames(), err == nil
+}
