@@ -249,3 +249,53 @@ func TestStatsFromAnotherGoroutine(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// TestERLEOverEchoOnly: the ERLE in the stats is the filter's over the moments of echo alone.
+// A visitor talking over the far end is no echo left over: before, a call's figure fell to
+// 0-2 dB while the visitor talked (the virtual board's echo call, 57.9-71.8 dB echo loss).
+func TestERLEOverEchoOnly(t *testing.T) {
+	rate := 8000
+	ref := whiteNoise(21, 8*rate, 2000)
+	echo := convolve(ref, roomResponse(22, rate, rate/200, rate/10, 0.15, 1))
+	near := speechLike(23, 8*rate, rate, 4000)
+	for i := range near[:4*rate] {
+		near[i] = 0
+	}
+	for i := 4 * rate; i < len(near); i++ { // talking 1 s, pausing 0.5 s
+		if (i-4*rate)%(3*rate/2) >= rate {
+			near[i] = 0
+		}
+	}
+	mic := add(add(echo, near), whiteNoise(24, len(ref), 3))
+	_, st := run(t, newP(t, echoOnly(), rate), mic, ref)
+	perSec := len(st) / 8
+	single := st[4*perSec-1].ERLE
+	low := single
+	for _, s := range st[4*perSec:] {
+		low = min(low, s.ERLE)
+	}
+	t.Logf("ERLE after 4 s of echo alone %.1f dB; lowest while the visitor talks and pauses %.1f dB", single, low)
+	if single < 20 || low < single-6 {
+		t.Errorf("ERLE %.1f dB in single talk (want >= 20), down to %.1f dB with the visitor (want within 6 dB)", single, low)
+	}
+}
+
+// TestERLEShowsUncancelledEcho: what keeps a visitor out of the ERLE must not hide echo the
+// filter cannot cancel: from 4 s on the microphone hears an echo of something else than the
+// reference (as a rattling or distorting box would give), and the figure falls within 3 s.
+func TestERLEShowsUncancelledEcho(t *testing.T) {
+	rate := 8000
+	ref := whiteNoise(5, 8*rate, 2000)
+	other := whiteNoise(9, 8*rate, 2000)
+	half := 4 * rate
+	e1 := convolve(ref[:half], roomResponse(6, rate, rate/200, rate/10, 0.15, 2))
+	e2 := convolve(other, roomResponse(6, rate, rate/200, rate/10, 0.15, 2))[half:]
+	mic := add(append(e1, e2...), whiteNoise(8, len(ref), 3))
+	_, st := run(t, newP(t, echoOnly(), rate), mic, ref)
+	perSec := len(st) / 8
+	before, after := st[4*perSec-1].ERLE, st[7*perSec-1].ERLE
+	t.Logf("ERLE %.1f dB before, %.1f dB 3 s into an echo the filter cannot cancel", before, after)
+	if before < 20 || after > 5 {
+		t.Errorf("ERLE %.1f dB before (want >= 20), %.1f dB 3 s after the echo became uncancellable (want <= 5)", before, after)
+	}
+}

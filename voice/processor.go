@@ -55,6 +55,7 @@ type Processor struct {
 	farHold    int     // blocks of reference activity still in the echo path
 	hdGain     float64 // half-duplex gain at the end of the last block
 	smic, sout float64 // smoothed energies for the ERLE estimate
+	erleOut    int     // blocks in a row that were not echo alone
 	fmic, fout float64 // the same, smoothed faster, for the fallback
 	erleHold   float64 // the fallback's ERLE: recent peak, slowly released
 	converged  bool
@@ -195,9 +196,28 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 			if p.spk != nil && far && p.erleHold > speakerMinERLE && (p.sup == nil || p.sup.nearHold == 0) {
 				p.spk.learn(c)
 			}
+			// The ERLE in the stats counts the moments of echo alone: a visitor talking
+			// over the far end is no echo left over (it read 0-2 dB in calls that had
+			// 58-72 dB of echo loss). Not alone: a microphone louder than twice the filter's
+			// echo estimate, an error ten times the smoothed residual, or the suppressor
+			// hearing the near end. An echo path that changed looks the same until the
+			// filter follows it, so after erleStuckBlocks of that in a row the blocks count
+			// again (capped at ten times the residual: +18 % a block).
 			if far {
-				p.smic = 0.98*p.smic + 0.02*energy(p.mic)
-				p.sout = 0.98*p.sout + 0.02*energy(p.lin)
+				e := energy(p.lin)
+				alone := energy(p.mic) <= 2*energy(echo) && (p.sout == 0 || e <= 10*p.sout) &&
+					(p.sup == nil || p.sup.nearHold == 0)
+				if alone {
+					p.erleOut = 0
+				} else {
+					p.erleOut++
+				}
+				if alone || p.erleOut > erleStuckBlocks {
+					p.smic = 0.98*p.smic + 0.02*capEnergy(energy(p.mic), p.smic)
+					p.sout = 0.98*p.sout + 0.02*capEnergy(e, p.sout)
+				}
+			}
+			if far {
 				p.fmic = 0.9*p.fmic + 0.1*energy(p.mic)
 				p.fout = 0.9*p.fout + 0.1*energy(p.lin)
 				// The fallback follows the best recent ERLE, released at 2 dB/s: near-end
@@ -304,6 +324,19 @@ func (p *Processor) publish() {
 	p.st.store(s)
 }
 
+// erleStuckBlocks (1.5 s) of blocks in a row that are not echo alone are taken for an echo
+// path that changed rather than a visitor, who pauses sooner.
+const erleStuckBlocks = 150
+
+// capEnergy limits a block's energy e to ten times the smoothed s it joins (none while s
+// is still empty).
+func capEnergy(e, s float64) float64 {
+	if s > 0 {
+		return min(e, 10*s)
+	}
+	return e
+}
+
 // erle is the filter's echo loss over the recent blocks of far-end activity, dB.
 func (p *Processor) erle() float64 { return p.erleFor(p.smic, p.sout) }
 
@@ -342,7 +375,7 @@ func (p *Processor) Reset() {
 	if p.sup != nil {
 		p.sup.reset()
 	}
-	p.smic, p.sout, p.farHold, p.hdGain = 0, 0, 0, 1
+	p.smic, p.sout, p.farHold, p.hdGain, p.erleOut = 0, 0, 0, 1, 0
 	p.fmic, p.fout, p.erleHold = 0, 0, 0
 	p.converged = false
 	clear(p.micLine)

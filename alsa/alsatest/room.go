@@ -75,6 +75,9 @@ func (r *Room) Starved() int {
 	return r.starved
 }
 
+// Fake is the simulated card under the room's device, to inject errors into.
+func (d roomPCM) Fake() *PCM { return d.PCM }
+
 type roomPCM struct {
 	*PCM
 	r   *Room

@@ -226,32 +226,40 @@ func (v *Voice) get(ref []int16, from int64) {
 }
 
 // aligner follows the offset between the microphone's and the reference's sample indices:
-// reference index = mic index + offset. It belongs to the capture loop.
+// reference index = mic index + offset; and the cards' round trip, queued (ring samples),
+// for the stats. It belongs to the capture loop.
 type aligner struct {
-	win    [alignWindow]int64
-	n, at  int
-	offset int64
-	valid  bool
-	scr    [alignWindow]int64
+	win, qwin [alignWindow]int64
+	n, at     int
+	offset    int64
+	queued    int64
+	valid     bool
+	scr       [alignWindow]int64
 }
 
-// add takes one measurement and reports whether the offset changed (first or moved).
-func (a *aligner) add(m, tolerance int64) bool {
-	a.win[a.at] = m
+// add takes one measurement (offset m, round trip q) and reports whether the offset changed
+// (first or moved).
+func (a *aligner) add(m, q, tolerance int64) bool {
+	a.win[a.at], a.qwin[a.at] = m, q
 	a.at = (a.at + 1) % alignWindow
 	a.n = min(a.n+1, alignWindow)
 	if a.n < alignFirst {
 		return false
 	}
-	s := a.scr[:a.n]
-	copy(s, a.win[:a.n])
-	slices.Sort(s)
-	med := s[a.n/2]
+	a.queued = a.median(a.qwin[:a.n])
+	med := a.median(a.win[:a.n])
 	if a.valid && abs64(med-a.offset) <= tolerance {
 		return false
 	}
 	a.offset, a.valid = med, true
 	return true
+}
+
+func (a *aligner) median(w []int64) int64 {
+	s := a.scr[:len(w)]
+	copy(s, w)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func (a *aligner) reset() { a.n, a.at, a.valid = 0, 0, false }

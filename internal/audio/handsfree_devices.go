@@ -198,8 +198,11 @@ func (c *voiceCapture) align() {
 	rate := int64(c.v.rate)
 	capQ := int64(c1.Delay+c2.Delay) / int64(2*c.ratio) // ring samples waiting to be read
 	m := playing - (c.next + capQ) + margin(c.v.rate)
+	// The cards' round trip (what is queued for the loudspeaker plus what waits to be read)
+	// is the alignment's figure: the offset itself also counts every sample an overrun lost.
+	q := int64(ps.Delay)/int64(pratio) + capQ
 	first := !c.al.valid
-	if c.al.add(m, int64(realignAfter)*rate/int64(time.Second)) && !first {
+	if c.al.add(m, q, int64(realignAfter)*rate/int64(time.Second)) && !first {
 		c.v.smu.Lock()
 		c.v.stats.Realigned++
 		c.v.smu.Unlock()
@@ -224,7 +227,7 @@ func (c *voiceCapture) publish() {
 	c.v.smu.Lock()
 	c.v.stats.Stats = st
 	if c.al.valid {
-		c.v.stats.Alignment = time.Duration(-c.al.offset) * time.Second / time.Duration(c.v.rate)
+		c.v.stats.Alignment = time.Duration(c.al.queued-margin(c.v.rate)) * time.Second / time.Duration(c.v.rate)
 	}
 	c.v.smu.Unlock()
 }

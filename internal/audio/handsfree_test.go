@@ -356,6 +356,11 @@ func TestReferenceFollowsStarvation(t *testing.T) {
 	if got := lag(mic, ref, 800); got != 40+margin {
 		t.Errorf("after the gap the echo lags the reference by %d samples, want %d (stats %+v)", got, 40+margin, st)
 	}
+	// The figure is the cards' round trip less the margin, not the offset that the gap
+	// moved: a few periods of playback queue at most.
+	if st.Alignment < -alignMargin || st.Alignment > 200*time.Millisecond {
+		t.Errorf("alignment figure %v after the gap, want the queues (0-200 ms) less %v", st.Alignment, alignMargin)
+	}
 	t.Logf("stats %+v", st)
 }
 
@@ -391,5 +396,72 @@ func TestAlignmentInCardTime(t *testing.T) {
 	}
 	if st := r.devs.Voice.Stats(); st.Realigned != 0 || st.Alignment != 56*time.Millisecond {
 		t.Errorf("stats %+v, want no realignment and 56 ms (60 ms of queues less the margin)", st)
+	}
+}
+
+// TestAlignmentFigureAfterOverrun: an overrun loses captured audio, which moves the offset
+// between the sample counts (the filter must follow it) but not the cards' round trip: the
+// stats keep showing the queues, not the lost audio (it went to -367..-3186 ms in starved
+// guests before).
+func TestAlignmentFigureAfterOverrun(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	room := &alsatest.Room{Clock: clk, Delay: 40, H: []float64{0.7}}
+	proc := &recProc{keep: true}
+	var mic *alsatest.PCM
+	var micDev alsa.Device
+	open := func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
+		if dir == alsa.Capture {
+			micDev = room.Capture(alsatest.VoiceCodec())
+			mic = micDev.(interface{ Fake() *alsatest.PCM }).Fake()
+			return alsa.OpenDevice(micDev, name, dir, want)
+		}
+		return alsa.OpenDevice(room.Playback(alsatest.VoiceCodec()), name, dir, want)
+	}
+	devs, err := OpenDevices(Defaults(), Options{Clock: clk, OpenPCM: open,
+		newProc: func(voice.Config, int) (processor, error) { return proc, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devs.Close()
+	rng := rand.New(rand.NewPCG(9, 10))
+	out, in := make([]int16, 160), make([]int16, 160)
+	lost := make([]byte, 320)
+	step := func(seen bool) {
+		for i := range out {
+			out[i] = int16(rng.IntN(16000) - 8000)
+		}
+		if _, err := devs.Playback.Write(out); err != nil {
+			t.Fatal(err)
+		}
+		if !seen { // the card moves on, the wrapper never sees these 20 ms
+			if _, err := micDev.ReadI(lost, 160); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if _, err := devs.Capture.Read(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 30 {
+		step(true)
+	}
+	for range 3 { // three overruns, 100 ms lost each
+		for range 5 {
+			step(false)
+		}
+		mic.Inject(alsa.ErrXrun)
+		for range 30 {
+			step(true)
+		}
+	}
+	st := devs.Voice.Stats()
+	if st.Resets != 3 || st.Alignment < -alignMargin || st.Alignment > 200*time.Millisecond {
+		t.Errorf("after 3 overruns that lost 300 ms: %+v, want 3 resets and the queues (0-200 ms) less %v", st, alignMargin)
+	}
+	m := int(margin(8000))
+	n := len(proc.mic)
+	if got := lag(proc.mic[n-4000:], proc.ref[n-4000:], 400); got != 40+m { // the last 30 periods
+		t.Errorf("after the overruns the echo lags the reference by %d samples, want %d", got, 40+m)
 	}
 }

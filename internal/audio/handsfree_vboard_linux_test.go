@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/doorsip/intercom/alsa"
 	"github.com/doorsip/intercom/alsa/alsatest"
@@ -89,6 +90,10 @@ func TestVboardHandsFree(t *testing.T) {
 	if math.Abs(r.nearChange) > 3 {
 		t.Errorf("the visitor's level changed by %+.1f dB, want within 3 dB (%s)", r.loss, r)
 	}
+	// The cards' round trip: both queues (8 periods of 20 ms at most each) less the margin.
+	if a := r.stats.Alignment; a < -alignMargin || a > 400*time.Millisecond {
+		t.Errorf("alignment figure %v, want the cards' queues (0-320 ms) less %v", a, alignMargin)
+	}
 }
 
 type hfResult struct {
@@ -98,7 +103,10 @@ type hfResult struct {
 	stats                      VoiceStats
 }
 
-func (r hfResult) ok() bool { return r.loss >= 40 && math.Abs(r.nearChange) <= 3 }
+func (r hfResult) ok() bool {
+	a := r.stats.Alignment
+	return r.loss >= 40 && math.Abs(r.nearChange) <= 3 && a >= -alignMargin && a <= 400*time.Millisecond
+}
 
 func (r hfResult) String() string {
 	return fmt.Sprintf("echo %.1f dBFS at %d Hz, loss %.1f dB; visitor %+.1f dB; room xruns %d (late %v); stats %+v",
