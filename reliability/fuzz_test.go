@@ -14,6 +14,7 @@ import (
 	"github.com/doorsip/intercom/config"
 	"github.com/doorsip/intercom/internal/app"
 	"github.com/doorsip/intercom/internal/door"
+	"github.com/doorsip/intercom/internal/testpeer"
 	"github.com/doorsip/intercom/media"
 	"github.com/doorsip/intercom/sip"
 )
@@ -66,14 +67,18 @@ var liveDoor struct {
 
 func startLiveDoor() {
 	d := &liveDoor
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	port, _, releaseSIP, err := testpeer.ReservePorts(1)
 	if err != nil {
 		d.err = err
 		return
 	}
-	port := pc.LocalAddr().(*net.UDPAddr).Port
-	pc.Close()
-	cfg, err := config.Parse("door.toml", []byte(doorTOML(port, "", "", 0, "")))
+	lo, hi, releaseRTP, err := testpeer.ReservePorts(21)
+	if err != nil {
+		releaseSIP()
+		d.err = err
+		return
+	}
+	cfg, err := config.Parse("door.toml", []byte(doorTOMLRTP(port, lo, hi, "", "", 0, "")))
 	if err != nil {
 		d.err = err
 		return
@@ -85,7 +90,7 @@ func startLiveDoor() {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = d.a.Run(ctx); close(done) }()
-	d.stop = func() { cancel(); <-done }
+	d.stop = func() { cancel(); <-done; releaseRTP(); releaseSIP() }
 	d.addr = fmt.Sprintf("127.0.0.1:%d", port)
 	for i := 0; i < 100 && !sipAnswers(d.addr); i++ {
 		time.Sleep(20 * time.Millisecond)

@@ -221,7 +221,7 @@ func TestNetworkFaults(t *testing.T) {
 	dir := t.TempDir()
 	socket := filepath.Join(dir, "ctl.sock")
 	cfg := filepath.Join(dir, "door.toml")
-	toml := strings.Replace(doorTOML(5060, filepath.Join(dir, "events.jsonl"), socket, 0, fmt.Sprintf(`
+	toml := strings.Replace(doorTOML(t, 5060, filepath.Join(dir, "events.jsonl"), socket, 0, fmt.Sprintf(`
 [[account]]
 registrar = "sip:%s:5060"
 user = "door"

@@ -26,7 +26,7 @@ func TestReloadDuringCall(t *testing.T) {
 	socket := filepath.Join(dir, "ctl.sock")
 	cfg := filepath.Join(dir, "door.toml")
 	port := testpeer.FreePort(t)
-	orig := doorTOML(port, events, socket, 0, "")
+	orig := doorTOML(t, port, events, socket, 0, "")
 	if err := os.WriteFile(cfg, []byte(orig), 0o644); err != nil {
 		t.Fatal(err)
 	}

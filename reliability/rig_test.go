@@ -67,22 +67,19 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// rtpRange picks an RTP port range away from internal/app's tests (below 26100).
-func rtpRange(sipPort int) (int, int) {
-	lo := 40000 + sipPort%900*20
-	if sipPort >= lo && sipPort <= lo+18 {
-		lo += 20 // 19 SIP ports in the ephemeral range land inside their own: config refuses it
-	}
-	return lo, lo + 18
+// doorTOML is the base config: userless on 127.0.0.1:sipPort, sim board, tone capture.
+// socket may be empty (no control socket); maxSize 0 keeps the default rotation size. The
+// RTP range is reserved for t.
+func doorTOML(t testing.TB, sipPort int, events, socket string, maxSize int, extra string) string {
+	lo, hi := testpeer.RTPRange(t)
+	return doorTOMLRTP(sipPort, lo, hi, events, socket, maxSize, extra)
 }
 
-// doorTOML is the base config: userless on 127.0.0.1:sipPort, sim board, tone capture.
-// socket may be empty (no control socket); maxSize 0 keeps the default rotation size.
-func doorTOML(sipPort int, events, socket string, maxSize int, extra string) string {
+// doorTOMLRTP is doorTOML on the RTP range lo-hi.
+func doorTOMLRTP(sipPort, lo, hi int, events, socket string, maxSize int, extra string) string {
 	if maxSize == 0 {
 		maxSize = 1 << 20
 	}
-	lo, hi := rtpRange(sipPort)
 	return fmt.Sprintf(`
 [sip]
 listen = "127.0.0.1:%d"
@@ -120,7 +117,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 	if o.events == "" {
 		o.events = filepath.Join(t.TempDir(), "events.jsonl")
 	}
-	cfg, err := config.Parse("door.toml", []byte(doorTOML(port, o.events, "", 0, o.extra)))
+	cfg, err := config.Parse("door.toml", []byte(doorTOML(t, port, o.events, "", 0, o.extra)))
 	if err != nil {
 		t.Fatal(err)
 	}

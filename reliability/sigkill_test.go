@@ -29,7 +29,7 @@ func TestEventLogSIGKILL(t *testing.T) {
 	socket := filepath.Join(dir, "ctl.sock")
 	cfg := filepath.Join(dir, "door.toml")
 	port := testpeer.FreePort(t)
-	if err := os.WriteFile(cfg, []byte(doorTOML(port, events, socket, 16<<10, "")), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(doorTOML(t, port, events, socket, 16<<10, "")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))

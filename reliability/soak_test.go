@@ -45,7 +45,7 @@ func TestSoakCalls(t *testing.T) {
 	socket := filepath.Join(dir, "ctl.sock")
 	cfg := filepath.Join(dir, "door.toml")
 	port := testpeer.FreePort(t)
-	toml := doorTOML(port, events, socket, 0, fmt.Sprintf(`
+	toml := doorTOML(t, port, events, socket, 0, fmt.Sprintf(`
 [[account]]
 registrar = %q
 user = "door"

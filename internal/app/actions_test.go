@@ -31,7 +31,7 @@ func TestActionURLs(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(stuck) // before srv.Close, which waits for the stuck request
-	a := startUnit(t, "door", testpeer.FreePort(t), 25860, fmt.Sprintf(`[[button]]
+	a := startUnit(t, "door", testpeer.FreePort(t), fmt.Sprintf(`[[button]]
 name = "bell"
 line = 0
 action = "answer"

@@ -25,6 +25,7 @@ func TestDoorThroughKamailio(t *testing.T) {
 	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
 	phone := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "101", Registrar: k.URI(), Password: "secret", AutoAnswer: true, ToneHz: 660})
 	sipPort := testpeer.FreePort(t)
+	rtpLo, rtpHi := testpeer.RTPRange(t)
 	src := fmt.Sprintf(`
 [sip]
 listen = "127.0.0.1:%d"
@@ -50,7 +51,7 @@ dtmf_code = "#1"
 events = %q
 [control]
 socket = ""
-`, sipPort, k.URI(), 24000+sipPort%1000*2, 24000+sipPort%1000*2+40, k.Domain, t.TempDir()+"/events.jsonl")
+`, sipPort, k.URI(), rtpLo, rtpHi, k.Domain, t.TempDir()+"/events.jsonl")
 	cfg, err := config.Parse("door.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

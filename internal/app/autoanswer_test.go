@@ -19,7 +19,7 @@ func TestSippAutoAnswer(t *testing.T) {
 		t.Skip("starts sipp")
 	}
 	testpeer.Require(t, "sipp")
-	for i, hdr := range []string{
+	for _, hdr := range []string{
 		"Call-Info: <sip:127.0.0.1>;answer-after=0",                          // Asterisk, FreeSWITCH, Yealink
 		"Alert-Info: <http://www.notused.com>;info=alert-autoanswer;delay=0", // FreePBX for Polycom
 		"Alert-Info: Ring Answer",                                            // FreePBX for Snom/Cisco
@@ -27,7 +27,7 @@ func TestSippAutoAnswer(t *testing.T) {
 	} {
 		t.Run(hdr, func(t *testing.T) {
 			port := testpeer.FreePort(t)
-			a := startUnit(t, "door", port, 24600+i*30, `[call]
+			a := startUnit(t, "door", port, `[call]
 incoming = "button"
 auto_answer = true
 allow_from = ["sip:sipp@127.0.0.1"]

@@ -14,8 +14,8 @@ import (
 // TestCtlStats: `intercom ctl stats` reports the call's audio while it runs and none after.
 func TestCtlStats(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	startUnit(t, "peer", pp, 23500, "[call]\nincoming = \"auto\"\n")
-	caller := startUnit(t, "caller", cp, 23600, "")
+	startUnit(t, "peer", pp, "[call]\nincoming = \"auto\"\n")
+	caller := startUnit(t, "caller", cp, "")
 	h := ctlHandler{caller}
 	st := h.Stats()
 	if st.Started.IsZero() || st.Goroutines == 0 || st.HeapKB == 0 || st.SysKB < st.HeapKB || st.Call != nil {

@@ -36,8 +36,8 @@ func awaitDialogState(t *testing.T, s *testpeer.Subscriber, want string) time.Ti
 // hang-up, each NOTIFY shortly after the change.
 func TestDoorBLF(t *testing.T) {
 	dp, ip := testpeer.FreePort(t), testpeer.FreePort(t)
-	doorUnit := startUnit(t, "door", dp, 23000, "[sip.events]\nallow_from = [\"sip:101@127.0.0.1\"]\n")
-	indoor := startUnit(t, "indoor", ip, 23100, "[call]\nincoming = \"button\"\n")
+	doorUnit := startUnit(t, "door", dp, "[sip.events]\nallow_from = [\"sip:101@127.0.0.1\"]\n")
+	indoor := startUnit(t, "indoor", ip, "[call]\nincoming = \"button\"\n")
 	addr := doorUnit.UA().Addr("udp")
 	blf := testpeer.NewSubscriber(t, addr, "sip:door@"+addr.String(), "sip:101@127.0.0.1")
 	if res := blf.Subscribe("dialog"); res.StatusCode != 200 {
@@ -94,7 +94,7 @@ func TestDoorBLFThroughKamailio(t *testing.T) {
 	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{})
 	phone := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "102", Registrar: k.URI(), Password: "secret", AutoAnswer: true, ToneHz: 660})
 	sipPort := testpeer.FreePort(t)
-	doorUnit := startUnit(t, "door", sipPort, 23200, fmt.Sprintf(`
+	doorUnit := startUnit(t, "door", sipPort, fmt.Sprintf(`
 [[account]]
 registrar = %q
 user = "door"
@@ -149,7 +149,7 @@ call = ["sip:102@%s"]
 // TestEventStats: `intercom ctl stats` counts the subscriptions held and refused.
 func TestEventStats(t *testing.T) {
 	dp := testpeer.FreePort(t)
-	u := startUnit(t, "door", dp, 23300, "[sip.events]\nallow_from = [\"sip:101@127.0.0.1\"]\n")
+	u := startUnit(t, "door", dp, "[sip.events]\nallow_from = [\"sip:101@127.0.0.1\"]\n")
 	if st := (ctlHandler{a: u}).Stats(); st.Events == nil || st.Events.Subscriptions != 0 {
 		t.Fatalf("before: %+v", st.Events)
 	}

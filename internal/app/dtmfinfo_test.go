@@ -27,7 +27,7 @@ func TestSippINFODigitGap(t *testing.T) {
 		Scenario: filepath.Join("testdata", "sipp", "uas_info_dtmf.xml"),
 		Args:     []string{"-trace_msg", "-message_file", msgs},
 	})
-	a := startUnit(t, "indoor", testpeer.FreePort(t), 24500, `[door]
+	a := startUnit(t, "indoor", testpeer.FreePort(t), `[door]
 dtmf_code = "#1"
 `)
 	a.cfg.Media.DTMFDuration, a.cfg.Media.DTMFGap = 250*time.Millisecond, 500*time.Millisecond

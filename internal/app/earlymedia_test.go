@@ -43,7 +43,7 @@ func TestSippEarlyMedia(t *testing.T) {
 			}
 			s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario,
 				Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
-			a := startUnit(t, "door", testpeer.FreePort(t), 24400+i*30, "[feedback]\nringback = \"builtin\"\n")
+			a := startUnit(t, "door", testpeer.FreePort(t), "[feedback]\nringback = \"builtin\"\n")
 			ctx := context.Background()
 			if _, err := a.Controller().Do(ctx, door.Command{Op: "call", Arg: s.URI("resident")}); err != nil {
 				t.Fatal(err)
@@ -114,7 +114,7 @@ func TestSippEarlyMediaRingGroup(t *testing.T) {
 	early := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario, Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
 	answer := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_answer_late.xml"),
 		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
-	a := startUnit(t, "door", testpeer.FreePort(t), 25200, fmt.Sprintf(`[[button]]
+	a := startUnit(t, "door", testpeer.FreePort(t), fmt.Sprintf(`[[button]]
 name = "bell"
 line = 0
 ring_mode = "parallel"

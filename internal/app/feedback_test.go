@@ -198,7 +198,7 @@ func TestSippRingbackThenBusy(t *testing.T) {
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_ring_busy.xml")})
 	sp := &speaker{}
 	port := testpeer.FreePort(t)
-	a := startUnitWith(t, "door", port, 24000, "[feedback]\nringback = \"builtin\"\nbusy = \"builtin\"\n", func(a *App) {
+	a := startUnitWith(t, "door", port, "[feedback]\nringback = \"builtin\"\nbusy = \"builtin\"\n", func(a *App) {
 		a.phone.fb.open = sp.open
 	})
 	if _, err := a.Controller().Do(context.Background(), door.Command{Op: "call", Arg: s.URI("resident")}); err != nil {
@@ -227,7 +227,7 @@ func TestSippDoorChimeInCall(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "speaker.wav")
 	port := testpeer.FreePort(t)
-	a := startUnitWith(t, "door", port, 25100, `[call]
+	a := startUnitWith(t, "door", port, `[call]
 incoming = "auto"
 allow_from = ["sip:sipp@127.0.0.1"]
 [door]

@@ -77,11 +77,11 @@ func TestHandsFreeCall(t *testing.T) {
 		<-a.UA().Ready()
 		return a
 	}
-	start("peer", fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"23700-23720\"\ncodecs = [\"PCMU\"]\n"+
-		"[audio]\ncapture = \"tone:400\"\nplayback = \"file:%s\"\n[call]\nincoming = \"auto\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", pp, rec), nil)
-	doorUnit := start("door", fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"23740-23760\"\ncodecs = [\"PCMU\"]\n"+
+	start("peer", fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = %q\ncodecs = [\"PCMU\"]\n"+
+		"[audio]\ncapture = \"tone:400\"\nplayback = \"file:%s\"\n[call]\nincoming = \"auto\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", pp, rtpPorts(t), rec), nil)
+	doorUnit := start("door", fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = %q\ncodecs = [\"PCMU\"]\n"+
 		"[audio]\ncapture = \"hw:0,0\"\nplayback = \"hw:0,0\"\necho_cancel = \"on\"\nnoise_suppression = \"off\"\nagc = false\n"+
-		"[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", dp),
+		"[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", dp, rtpPorts(t)),
 		func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
 			if dir == alsa.Capture {
 				return alsa.OpenDevice(room.Capture(alsatest.VoiceCodec()), name, dir, want)

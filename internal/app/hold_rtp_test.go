@@ -148,7 +148,7 @@ func TestSippHoldMeasured(t *testing.T) {
 	ph := startRTPPhone(t)
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_hold_measure.xml"),
 		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t)), "-key", "phone_rtp", strconv.Itoa(ph.port())}})
-	a := startUnit(t, "door", testpeer.FreePort(t), 24850, "")
+	a := startUnit(t, "door", testpeer.FreePort(t), "")
 	ctx := context.Background()
 	do := func(op door.Op) {
 		t.Helper()

@@ -21,7 +21,7 @@ func TestSippHoldTransfer(t *testing.T) {
 	testpeer.Require(t, "sipp")
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_hold_transfer.xml"),
 		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
-	a := startUnit(t, "door", testpeer.FreePort(t), 24800, "")
+	a := startUnit(t, "door", testpeer.FreePort(t), "")
 	ctx := context.Background()
 	do := func(op door.Op, arg string) door.Result {
 		t.Helper()
@@ -67,7 +67,7 @@ func TestSippHoldUnanswered(t *testing.T) {
 	testpeer.Require(t, "sipp")
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_hold_unanswered.xml"),
 		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
-	a := startUnit(t, "door", testpeer.FreePort(t), 24880, "")
+	a := startUnit(t, "door", testpeer.FreePort(t), "")
 	do := func(op door.Op, arg string) door.Result {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -23,7 +23,7 @@ import (
 func TestHTTPAPI(t *testing.T) {
 	curl := testpeer.Require(t, "curl")
 	port := testpeer.FreePort(t)
-	a := startUnit(t, "door", testpeer.FreePort(t), 25840, fmt.Sprintf(`[[button]]
+	a := startUnit(t, "door", testpeer.FreePort(t), fmt.Sprintf(`[[button]]
 name = "bell"
 line = 0
 action = "answer"
@@ -89,9 +89,10 @@ privileges = ["status", "door", "call", "log"]
 // address is reported as needing one.
 func TestHTTPReloadUsers(t *testing.T) {
 	port, sipPort, dir := testpeer.FreePort(t), testpeer.FreePort(t), t.TempDir()
+	lo, hi := testpeer.RTPRange(t)
 	src := func(user string, apiPort int) string {
-		return fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"25880-25900\"\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n"+
-			"[http]\nlisten = \"127.0.0.1:%d\"\nstate_dir = %q\n[[http.user]]\nname = %q\npassword = \"password-1\"\nprivileges = [\"status\"]\n", sipPort, apiPort, dir, user)
+		return fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"%d-%d\"\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n"+
+			"[http]\nlisten = \"127.0.0.1:%d\"\nstate_dir = %q\n[[http.user]]\nname = %q\npassword = \"password-1\"\nprivileges = [\"status\"]\n", sipPort, lo, hi, apiPort, dir, user)
 	}
 	cfg, err := config.Parse("a.toml", []byte(src("first", port)))
 	if err != nil {

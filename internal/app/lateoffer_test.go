@@ -19,7 +19,7 @@ func TestSippLateOffer(t *testing.T) {
 	}
 	testpeer.Require(t, "sipp")
 	port := testpeer.FreePort(t)
-	a := startUnit(t, "door", port, 23900, `[call]
+	a := startUnit(t, "door", port, `[call]
 incoming = "auto"
 allow_from = ["sip:sipp@127.0.0.1"]
 `)

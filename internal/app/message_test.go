@@ -18,7 +18,7 @@ func TestSippMessage(t *testing.T) {
 	}
 	testpeer.Require(t, "sipp")
 	port := testpeer.FreePort(t)
-	a := startUnit(t, "door", port, 24500, "")
+	a := startUnit(t, "door", port, "")
 	s := testpeer.StartSipp(t, testpeer.SippOptions{
 		Scenario: filepath.Join("testdata", "sipp", "uac_message.xml"),
 		Remote:   "127.0.0.1:" + strconv.Itoa(port),

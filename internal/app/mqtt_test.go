@@ -17,7 +17,7 @@ import (
 var mqttUsers = map[string]string{"door": "door-pw", "ha": "ha-pw"}
 
 // mqttUnit is a door on a "sim" board with a bell, a relay and [mqtt] for broker b.
-func mqttUnit(t *testing.T, b *testpeer.Mosquitto, rtp int, mqttExtra string) *App {
+func mqttUnit(t *testing.T, b *testpeer.Mosquitto, mqttExtra string) *App {
 	t.Helper()
 	ca := ""
 	if b.CA != nil {
@@ -36,7 +36,7 @@ username = "door"
 client_id = "front"
 topic_prefix = "intercom/front"
 %s%s`, b.URL(), ca, mqttExtra)
-	return startUnit(t, "door", testpeer.FreePort(t), rtp, extra)
+	return startUnit(t, "door", testpeer.FreePort(t), extra)
 }
 
 func hasEvent(a *App, kind string) (eventlog.Entry, bool) {
@@ -55,7 +55,7 @@ func hasEvent(a *App, kind string) (eventlog.Entry, bool) {
 func TestMQTTHomeAssistant(t *testing.T) {
 	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: mqttUsers, TLS: true})
 	w := b.Watch(t, "ha", mqttUsers["ha"], "intercom/front/#")
-	a := mqttUnit(t, b, 25700, "password = \"door-pw\"\ncommands = true\n")
+	a := mqttUnit(t, b, "password = \"door-pw\"\ncommands = true\n")
 	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
 	w.Await(t, "intercom/front/state", func(s string) bool { return strings.Contains(s, `"lock":"LOCKED"`) })
 
@@ -83,7 +83,7 @@ func TestMQTTHomeAssistant(t *testing.T) {
 func TestMQTTCommandsOff(t *testing.T) {
 	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: mqttUsers})
 	w := b.Watch(t, "ha", mqttUsers["ha"], "intercom/front/availability")
-	a := mqttUnit(t, b, 25720, "password = \"door-pw\"\n")
+	a := mqttUnit(t, b, "password = \"door-pw\"\n")
 	w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
 	w.Publish(t, "intercom/front/cmd/open", "PRESS")
 	waitUntil(t, 10*time.Second, "the command refused", func() bool {
@@ -103,7 +103,7 @@ func TestMQTTCommandsOff(t *testing.T) {
 func TestMQTTBrokerTrouble(t *testing.T) {
 	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: mqttUsers})
 	dead := &testpeer.Mosquitto{Port: testpeer.FreePort(t)}
-	for i, tt := range []struct {
+	for _, tt := range []struct {
 		name   string
 		broker *testpeer.Mosquitto
 		pw     string
@@ -112,7 +112,7 @@ func TestMQTTBrokerTrouble(t *testing.T) {
 		{"dead broker", dead, "door-pw"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			a := mqttUnit(t, tt.broker, 25740+20*i, fmt.Sprintf("password = %q\n", tt.pw))
+			a := mqttUnit(t, tt.broker, fmt.Sprintf("password = %q\n", tt.pw))
 			waitUntil(t, 10*time.Second, "a failed attempt", func() bool {
 				st := ctlHandler{a}.Stats().MQTT
 				return st != nil && st.Failures >= 1 && !st.Connected
@@ -137,12 +137,12 @@ func TestMQTTReload(t *testing.T) {
 	b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: mqttUsers})
 	w := b.Watch(t, "ha", mqttUsers["ha"], "intercom/reloaded/availability")
 	port := testpeer.FreePort(t)
-	a := startUnit(t, "door", port, 25780, "")
+	a := startUnit(t, "door", port, "")
 	if st := (ctlHandler{a}).Stats().MQTT; st != nil {
 		t.Errorf("mqtt stats without [mqtt]: %+v", st)
 	}
-	src := fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"25780-25800\"\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n"+
-		"[mqtt]\nbroker = %q\nusername = \"door\"\npassword = \"door-pw\"\ntopic_prefix = \"intercom/reloaded\"\n", port, b.URL())
+	src := fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = %q\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n"+
+		"[mqtt]\nbroker = %q\nusername = \"door\"\npassword = \"door-pw\"\ntopic_prefix = \"intercom/reloaded\"\n", port, a.cfg.Media.RTPPorts, b.URL())
 	cfg, err := config.Parse("reload.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

@@ -18,17 +18,23 @@ import (
 	"github.com/doorsip/intercom/sip"
 )
 
-// startUnit runs one userless intercom on loopback with the given extra config. RTP ports
-// rtp..rtp+20 stay below 32768, where the kernel's ephemeral ports (and so FreePort's SIP
-// ports) start: a SIP port inside the range is a config error.
-func startUnit(t *testing.T, name string, port, rtp int, extra string) *App {
+// startUnit runs one userless intercom on loopback with the given extra config and an RTP
+// range of its own (cfg.Media.RTPPorts, for a test that reloads).
+func startUnit(t *testing.T, name string, port int, extra string) *App {
 	t.Helper()
-	return startUnitWith(t, name, port, rtp, extra, nil)
+	return startUnitWith(t, name, port, extra, nil)
+}
+
+// rtpPorts is a media.rtp_ports value reserved for t.
+func rtpPorts(t *testing.T) string {
+	lo, hi := testpeer.RTPRange(t)
+	return fmt.Sprintf("%d-%d", lo, hi)
 }
 
 // startUnitWith is startUnit with before run on the built App before it runs.
-func startUnitWith(t *testing.T, name string, port, rtp int, extra string, before func(*App)) *App {
+func startUnitWith(t *testing.T, name string, port int, extra string, before func(*App)) *App {
 	t.Helper()
+	lo, hi := testpeer.RTPRange(t)
 	src := fmt.Sprintf(`
 [sip]
 listen = "127.0.0.1:%d"
@@ -41,7 +47,7 @@ playback = "null"
 chip = "sim"
 [control]
 socket = ""
-%s`, port, rtp, rtp+20, extra)
+%s`, port, lo, hi, extra)
 	cfg, err := config.Parse(name+".toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -80,15 +86,14 @@ func TestSRTPCall(t *testing.T) {
 		{"optional to off", "optional", "off", true},
 		{"mandatory to off", "mandatory", "off", false},
 	}
-	for i, tt := range tests {
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pp := testpeer.FreePort(t)
 			cp := testpeer.FreePort(t)
-			base := 22000 + i*200
-			peer := startUnit(t, "peer", pp, base, "[call]\nincoming = \"auto\"\n")
+			peer := startUnit(t, "peer", pp, "[call]\nincoming = \"auto\"\n")
 			peer.cfg.Media.SRTP = tt.peer
 			peer.phone.setMedia(peer.cfg.Media, peer.cfg.Audio)
-			caller := startUnit(t, "caller", cp, base+100, "")
+			caller := startUnit(t, "caller", cp, "")
 			caller.cfg.Media.SRTP = tt.caller
 			caller.phone.setMedia(caller.cfg.Media, caller.cfg.Audio)
 
@@ -130,9 +135,9 @@ func TestSRTPCall(t *testing.T) {
 func TestBlindTransfer(t *testing.T) {
 	dp, hp, tp := testpeer.FreePort(t), testpeer.FreePort(t), testpeer.FreePort(t)
 	auto := "[call]\nincoming = \"auto\"\n"
-	hall := startUnit(t, "hall", hp, 23000, auto)
-	third := startUnit(t, "third", tp, 23100, auto)
-	doorUnit := startUnit(t, "door", dp, 23200, "")
+	hall := startUnit(t, "hall", hp, auto)
+	third := startUnit(t, "third", tp, auto)
+	doorUnit := startUnit(t, "door", dp, "")
 	ctx := context.Background()
 	if _, err := doorUnit.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:hall@127.0.0.1:%d", hp)}); err != nil {
 		t.Fatal(err)
@@ -188,10 +193,10 @@ func TestBlindTransfer(t *testing.T) {
 // caller's own tone back.
 func TestEcho(t *testing.T) {
 	ep, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	echo := startUnit(t, "echo", ep, 23300, "[call]\nincoming = \"auto\"\n")
+	echo := startUnit(t, "echo", ep, "[call]\nincoming = \"auto\"\n")
 	echo.cfg.Audio.Capture, echo.cfg.Audio.Playback = "echo", "echo"
 	echo.phone.setMedia(echo.cfg.Media, echo.cfg.Audio)
-	caller := startUnit(t, "caller", cp, 23400, "")
+	caller := startUnit(t, "caller", cp, "")
 	if _, err := caller.Controller().Do(context.Background(), door.Command{Op: "call", Arg: fmt.Sprintf("sip:echo@127.0.0.1:%d", ep)}); err != nil {
 		t.Fatal(err)
 	}
@@ -212,8 +217,8 @@ func TestTrimAfterCall(t *testing.T) {
 	counting := func(n *atomic.Int64) func(*App) {
 		return func(a *App) { a.trim.free = func() { n.Add(1); debug.FreeOSMemory() } }
 	}
-	startUnitWith(t, "peer", pp, 22800, "[call]\nincoming = \"auto\"\n", counting(&peerTrims))
-	caller := startUnitWith(t, "caller", cp, 22900, "", counting(&callerTrims))
+	startUnitWith(t, "peer", pp, "[call]\nincoming = \"auto\"\n", counting(&peerTrims))
+	caller := startUnitWith(t, "caller", cp, "", counting(&callerTrims))
 	trims := []*atomic.Int64{&peerTrims, &callerTrims}
 	ctx := context.Background()
 	if _, err := caller.Controller().Do(ctx, door.Command{Op: "call", Arg: fmt.Sprintf("sip:peer@127.0.0.1:%d", pp)}); err != nil {
@@ -253,8 +258,8 @@ func (d slowDial) Dial(ctx context.Context, target string, offer sip.MediaOffer)
 // call that was up (seen as rare TestSRTPCall and TestBlindTransfer failures).
 func TestAnswerBeforeDialReturns(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	peer := startUnit(t, "peer", pp, 23700, "[call]\nincoming = \"auto\"\n")
-	caller := startUnitWith(t, "caller", cp, 23800, "", func(a *App) {
+	peer := startUnit(t, "peer", pp, "[call]\nincoming = \"auto\"\n")
+	caller := startUnitWith(t, "caller", cp, "", func(a *App) {
 		a.phone.ua = slowDial{a.phone.ua, func() {
 			// Hold Dial until the peer has answered, and a moment more for the 200 to arrive.
 			waitUntil(t, 5*time.Second, "peer answered", func() bool { return peer.Controller().Status().State == door.InCall })

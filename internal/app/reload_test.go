@@ -48,7 +48,7 @@ func TestRestartNeeded(t *testing.T) {
 // trusts its network; then every request is answered, without a restart.
 func TestReloadScanner(t *testing.T) {
 	port := testpeer.FreePort(t)
-	a := startUnit(t, "door", port, 23400, "")
+	a := startUnit(t, "door", port, "")
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	flood := func(n int) int {
 		c, err := net.Dial("udp", addr)

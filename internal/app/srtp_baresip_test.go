@@ -23,7 +23,7 @@ func TestBaresipSRTP(t *testing.T) {
 	for i, dir := range []string{"door calls", "baresip calls"} {
 		t.Run(dir, func(t *testing.T) {
 			port := testpeer.FreePort(t)
-			a := startUnitWith(t, "door", port, 25000+i*30, "[call]\nincoming = \"auto\"\n", func(a *App) {
+			a := startUnitWith(t, "door", port, "[call]\nincoming = \"auto\"\n", func(a *App) {
 				mc := a.cfg.Media
 				mc.SRTP = "mandatory"
 				a.phone.setMedia(mc, a.cfg.Audio)

@@ -113,9 +113,9 @@ func TestUsersReloadDuringCall(t *testing.T) {
 	c1, _ := access.ParseCard("1:1")
 	writeUsers(t, path, []access.User{{Name: "Before", Cards: []access.Card{c1}}})
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	startUnit(t, "peer", pp, 26600, "[call]\nincoming = \"auto\"\n")
+	startUnit(t, "peer", pp, "[call]\nincoming = \"auto\"\n")
 	extra := fmt.Sprintf("[access]\nusers_file = %q\n", path)
-	caller := startUnit(t, "caller", cp, 26700, extra)
+	caller := startUnit(t, "caller", cp, extra)
 	h := ctlHandler{caller}
 	if u := h.Users(); len(u) != 1 || u[0].Name != "Before" {
 		t.Fatalf("users at start %+v", u)
@@ -130,7 +130,7 @@ func TestUsersReloadDuringCall(t *testing.T) {
 	})
 	c2, _ := access.ParseCard("2:2")
 	writeUsers(t, path, []access.User{{Name: "After", Cards: []access.Card{c2}}})
-	cfg, err := config.Parse("caller.toml", []byte(fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"26700-26720\"\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n%s", cp, extra)))
+	cfg, err := config.Parse("caller.toml", []byte(fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = %q\n[audio]\ncapture = \"tone:440\"\nplayback = \"null\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n%s", cp, caller.cfg.Media.RTPPorts, extra)))
 	if err != nil {
 		t.Fatal(err)
 	}

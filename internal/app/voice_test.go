@@ -41,9 +41,10 @@ func (f *fakeCards) open(name string, dir alsa.Direction, want alsa.Params) (*al
 // processing off applies to the next call, without a restart.
 func TestCtlStatsVoice(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	peer := startUnit(t, "peer", pp, 23540, "[call]\nincoming = \"auto\"\n")
-	src := fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"23640-23660\"\n[audio]\ncapture = \"hw:0,0\"\nplayback = \"hw:0,0\"\n"+
-		"echo_tail = \"200ms\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", cp)
+	peer := startUnit(t, "peer", pp, "[call]\nincoming = \"auto\"\n")
+	lo, hi := testpeer.RTPRange(t)
+	src := fmt.Sprintf("[sip]\nlisten = \"127.0.0.1:%d\"\n[media]\nrtp_ports = \"%d-%d\"\n[audio]\ncapture = \"hw:0,0\"\nplayback = \"hw:0,0\"\n"+
+		"echo_tail = \"200ms\"\n[gpio]\nchip = \"sim\"\n[control]\nsocket = \"\"\n", cp, lo, hi)
 	cfg, err := config.Parse("caller.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

@@ -89,6 +89,7 @@ func StartBaresip(t testing.TB, o BaresipOptions) *Baresip {
 		t.Skip("baresip modules directory not found")
 	}
 	port := FreePortPair(t) // SIP on port, TLS on port+1
+	rtpLo, rtpHi := RTPRange(t)
 	dir := t.TempDir()
 	cfg := fmt.Sprintf(`poll_method		epoll
 sip_listen		127.0.0.1:%d
@@ -103,7 +104,7 @@ module			aufile.so
 module			aubridge.so
 module_app		account.so
 module_app		menu.so
-`, port, WriteToneWAV(t, filepath.Join(dir, "tone.wav"), o.ToneHz, 60), 20000+port%20000, 20000+port%20000+20, mods)
+`, port, WriteToneWAV(t, filepath.Join(dir, "tone.wav"), o.ToneHz, 60), rtpLo, rtpHi, mods)
 	var acct string
 	if o.Registrar != "" {
 		host := strings.TrimPrefix(o.Registrar, "sip:")

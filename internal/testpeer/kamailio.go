@@ -75,7 +75,7 @@ func StartKamailio(t testing.TB, o KamailioOptions) *Kamailio {
 			return k
 		}
 		out.stop()
-		// FreePort races with other processes on a busy machine: try another port.
+		// A program outside the allocator may have bound the port since: try another.
 		if !fixed && attempt < 3 && strings.Contains(out.String(), "in use") {
 			continue
 		}

@@ -2,30 +2,144 @@ package testpeer
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
 
-// FreePort returns a port free for both UDP and TCP on 127.0.0.1 at the time of the call.
+// Test ports come from a band the kernel never hands out as an ephemeral port (Debian's
+// ip_local_port_range is 32768-60999) and no test binds directly, so a port is only ever taken
+// through this allocator. Each port has a lock file under the OS temp dir, flock'd while a
+// test holds it: two go test processes on the machine, or two parallel tests in one, never
+// get the same port, and a process that dies drops its locks with its descriptors.
+const (
+	bandLow  = 61000
+	bandHigh = 65535
+)
+
+// portAllocator hands out runs of ports from [low, high]; start is where the search begins
+// (random in use, fixed in the test that makes two processes contend).
+type portAllocator struct {
+	dir       string
+	low, high int
+	start     int
+}
+
+func newPortAllocator() portAllocator {
+	return portAllocator{
+		dir: filepath.Join(os.TempDir(), "intercom-testports"),
+		low: bandLow, high: bandHigh,
+		start: rand.IntN(bandHigh - bandLow + 1),
+	}
+}
+
+// FreePort returns a port free for both UDP and TCP on 127.0.0.1, reserved for t until its
+// cleanup.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	for i := 0; i < 50; i++ {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := pc.LocalAddr().(*net.UDPAddr).Port
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		pc.Close()
-		if err != nil {
-			continue
-		}
-		l.Close()
-		return port
+	lo, _ := PortRange(t, 1)
+	return lo
+}
+
+// FreePortPair returns a port p with p and p+1 reserved: baresip listens for TLS on its SIP
+// port plus one.
+func FreePortPair(t testing.TB) int {
+	t.Helper()
+	lo, _ := PortRange(t, 2)
+	return lo
+}
+
+// RTPRange returns an RTP port range (media.rtp_ports) of 21 ports reserved for t: room for
+// a few calls' even/odd pairs.
+func RTPRange(t testing.TB) (lo, hi int) {
+	t.Helper()
+	return PortRange(t, 21)
+}
+
+// PortRange reserves n consecutive ports, free for UDP and TCP on 127.0.0.1 when taken, for
+// t until its cleanup, and returns the first and the last.
+func PortRange(t testing.TB, n int) (lo, hi int) {
+	t.Helper()
+	a := newPortAllocator()
+	lo, release, err := a.take(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("testpeer: no free port")
-	return 0
+	t.Cleanup(release)
+	return lo, lo + n - 1
+}
+
+// ReservePorts is PortRange for an owner without a testing.TB (a fuzz target's shared
+// server): the ports stay reserved until release.
+func ReservePorts(n int) (lo, hi int, release func(), err error) {
+	lo, release, err = newPortAllocator().take(n)
+	return lo, lo + n - 1, release, err
+}
+
+// take locks n consecutive ports and checks they can be bound; release drops the locks.
+func (a portAllocator) take(n int) (lo int, release func(), err error) {
+	if n < 1 || n > a.high-a.low+1 {
+		return 0, nil, fmt.Errorf("testpeer: cannot reserve %d ports in %d-%d", n, a.low, a.high)
+	}
+	if err := ensureLockDir(a.dir); err != nil {
+		return 0, nil, err
+	}
+	span := a.high - a.low + 1
+	candidates := span - n + 1
+	for i := 0; i < candidates; {
+		p := a.low + (a.start+i)%candidates
+		held, bad := a.lockRun(p, n)
+		if bad < 0 {
+			return p, func() { unlockAll(held) }, nil
+		}
+		// Skip past the port that was taken: no run that holds it can succeed.
+		i += bad - p + 1
+	}
+	return 0, nil, fmt.Errorf("testpeer: no %d free ports in %d-%d", n, a.low, a.high)
+}
+
+// lockRun locks ports p..p+n-1 and checks each can be bound. On success it returns the locks
+// and -1; otherwise it releases what it took and returns the first port that failed.
+func (a portAllocator) lockRun(p, n int) ([]portLock, int) {
+	held := make([]portLock, 0, n)
+	for q := p; q < p+n; q++ {
+		l, ok := lockPort(a.dir, q)
+		if !ok {
+			unlockAll(held)
+			return nil, q
+		}
+		held = append(held, l)
+		if !bindable(q) {
+			unlockAll(held)
+			return nil, q
+		}
+	}
+	return held, -1
+}
+
+func unlockAll(held []portLock) {
+	for _, l := range held {
+		l.unlock()
+	}
+}
+
+// bindable reports whether port is free on 127.0.0.1 for UDP and TCP right now.
+func bindable(port int) bool {
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	pc, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return false
+	}
+	defer pc.Close()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
 }
 
 // waitSIP sends OPTIONS over UDP to addr until something answers or d passes.
@@ -52,29 +166,4 @@ func waitSIP(addr string, d time.Duration) error {
 		}
 	}
 	return fmt.Errorf("testpeer: no SIP answer from %s within %s", addr, d)
-}
-
-// FreePortPair returns a port p with p and p+1 free on UDP and TCP: baresip listens for TLS
-// on its SIP port plus one, and a busy machine had that one taken.
-func FreePortPair(t testing.TB) int {
-	t.Helper()
-	for i := 0; i < 50; i++ {
-		p := FreePort(t)
-		if p >= 65535 {
-			continue
-		}
-		pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p+1))
-		if err != nil {
-			continue
-		}
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
-		pc.Close()
-		if err != nil {
-			continue
-		}
-		l.Close()
-		return p
-	}
-	t.Fatal("testpeer: no free pair of ports")
-	return 0
 }

@@ -50,8 +50,8 @@ func StartSipp(t testing.TB, o SippOptions) *Sipp {
 		o.Service = "door"
 	}
 	dir := t.TempDir()
-	// FreePort can race with other processes on a busy machine: when sipp cannot bind,
-	// try another port.
+	// A program outside the allocator may have bound the port since: when sipp cannot
+	// bind, try another.
 	for attempt := 0; ; attempt++ {
 		port := FreePort(t)
 		s := startSippOn(t, bin, o, port, dir)
