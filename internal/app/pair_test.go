@@ -15,6 +15,7 @@ import (
 	"github.com/doorsip/intercom/internal/clock"
 	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/testpeer"
+	"github.com/doorsip/intercom/media"
 	"github.com/doorsip/intercom/sip"
 )
 
@@ -29,6 +30,12 @@ func startUnit(t *testing.T, name string, port int, extra string) *App {
 func rtpPorts(t *testing.T) string {
 	lo, hi := testpeer.RTPRange(t)
 	return fmt.Sprintf("%d-%d", lo, hi)
+}
+
+// inRTPRange reports whether port is in unit a's media.rtp_ports.
+func inRTPRange(a *App, port int) bool {
+	lo, hi, err := media.ParsePortRange(a.cfg.Media.RTPPorts)
+	return err == nil && port >= lo && port <= hi
 }
 
 // startUnitWith is startUnit with before run on the built App before it runs.
@@ -175,7 +182,7 @@ func TestBlindTransfer(t *testing.T) {
 	waitUntil(t, 5*time.Second, "hall idle", func() bool { return hall.Controller().Status().State == door.Idle })
 	waitUntil(t, 5*time.Second, "door audio from the new party", func() bool {
 		st, ok := doorUnit.CallStats()
-		return ok && st.PacketsReceived >= 25 && int(st.Remote.Port()) >= 23100 && int(st.Remote.Port()) < 23200
+		return ok && st.PacketsReceived >= 25 && inRTPRange(third, int(st.Remote.Port()))
 	})
 	after := doorUnit.Controller().Status()
 	if after.State != door.InCall {
