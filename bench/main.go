@@ -235,6 +235,7 @@ func run(o options, ps *procs) error {
 			res.Setup["intercom_chrt"] = fmt.Sprintf("plain scheduling (SCHED_FIFO %d not permitted)", o.chrt)
 		} else {
 			us.bin, us.args = chrt, append([]string{"-f", fmt.Sprint(o.chrt), o.intercom}, us.args...)
+			vo.bin, vo.args = chrt, append([]string{"-f", fmt.Sprint(o.chrt), o.intercom}, vo.args...)
 			res.Setup["intercom_chrt"] = fmt.Sprintf("whole process SCHED_FIFO %d", o.chrt)
 		}
 	}
@@ -242,6 +243,7 @@ func run(o options, ps *procs) error {
 	us.env = []string{"GODEBUG=gctrace=1"}
 	if o.env != "" {
 		us.env = append(us.env, strings.Split(o.env, ",")...)
+		vo.env = strings.Split(o.env, ",")
 		res.Setup["intercom_env"] = o.env
 	}
 	if err := baresipConfig(them.setup, bmods); err != nil {
