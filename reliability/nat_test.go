@@ -311,16 +311,31 @@ func TestNATCalls(t *testing.T) {
 	t.Cleanup(func() { _ = syscall.Kill(-kcmd.Process.Pid, syscall.SIGKILL); _ = kcmd.Wait() })
 	waitLog(t, kout.String, "SO_RCVBUF is finally", 10*time.Second, "kamailio listening")
 
+	// coturn as the public STUN server the "stun" case asks for the RTP port's mapping.
+	stunOut := &lockedBuffer{}
+	stunCmd := exec.Command("ip", "netns", "exec", n.public, testpeer.Require(t, "turnserver"), "-n", "--stun-only",
+		"-L", natPublicIP, "-p", "3478", "--no-cli", "--no-tls", "--no-dtls", "--log-file", "stdout")
+	stunCmd.Stdout, stunCmd.Stderr = stunOut, stunOut
+	stunCmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := stunCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(-stunCmd.Process.Pid, syscall.SIGKILL); _ = stunCmd.Wait() })
+
 	const talk = 2 * time.Second
 	// "off" first: its door unregisters on SIGTERM, and no binding at the router's address
 	// is left over that could carry a call to it.
-	for _, mode := range []string{"off", "auto"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, name := range []string{"off", "auto", "stun"} {
+		t.Run(name, func(t *testing.T) {
+			mode, stun := name, ""
+			if name == "stun" {
+				mode, stun = "auto", natPublicIP+":3478"
+			}
 			from := len(kout.String())
 			klog := func() string { return kout.String()[from:] }
 			dir := t.TempDir()
 			cfg := filepath.Join(dir, "door.toml")
-			if err := os.WriteFile(cfg, []byte(natDoorTOML(dir, mode, "")), 0o644); err != nil {
+			if err := os.WriteFile(cfg, []byte(natDoorTOML(dir, mode, stun)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			phone := startNATBaresip(t, n, 5080, "")
@@ -377,6 +392,16 @@ func TestNATCalls(t *testing.T) {
 			t.Logf("nat=%s, phone calls: established %v; door received %d packets at %.1f dBFS; phone received %.1f s at %.1f dBFS",
 				mode, arrived, inPkts, inLvl, callerLen.Seconds(), callerLvl)
 
+			if stun != "" {
+				// Both calls' RTP ports mapped by coturn to the router's address (MASQUERADE
+				// keeps the port when it is free).
+				m := regexp.MustCompile(`stun: RTP port mapped.* addr=(\S+)`).FindAllStringSubmatch(p.logs.String(), -1)
+				if len(m) != 2 || !strings.HasPrefix(m[0][1], natRouterIP+":300") || !strings.HasPrefix(m[1][1], natRouterIP+":300") {
+					t.Errorf("STUN mappings %v, want two at %s:300xx\n%s", m, natRouterIP, tail(stunOut.String(), 2000))
+				} else {
+					t.Logf("STUN mapped the RTP ports to %s and %s", m[0][1], m[1][1])
+				}
+			}
 			heard := func(pkts int, lvl float64) bool { return pkts >= 50 && lvl > -30 } // 2 s is 100
 			if mode == "auto" {
 				if !answered || !heard(outPkts, outLvl) || phoneLvl < -30 {

@@ -201,6 +201,7 @@ func (c *Call) Answer(offer MediaOffer) error {
 			hdrs = append(hdrs, gosip.NewHeader("Require", "timer"))
 		}
 	}
+	pinhole(offer, body)
 	res := u.inviteResponse(c, 200, "OK", sdpBody, hdrs...)
 	c.send2xx(c.inviteSrvTx, c.inviteSrv.CSeq().SeqNo, res)
 	c.startSessionTimer(se, refresher == "uas")

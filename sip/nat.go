@@ -172,19 +172,12 @@ func (c *Call) contact(dest string) *gosip.ContactHeader {
 	return applyPublic(c.ua.contactFor(c.user, c.transport, dest), p)
 }
 
-// OfferedAddr is where an incoming call's SDP offer asks for RTP (invalid without an
-// offer): the app sends a packet there from its RTP port before answering, so a NAT in
-// front of the door maps that port before the caller's first packet arrives.
-func (c *Call) OfferedAddr() netip.AddrPort {
-	c.mu.Lock()
-	req := c.inviteSrv
-	c.mu.Unlock()
-	if req == nil || len(req.Body()) == 0 {
-		return netip.AddrPort{}
+// pinhole hands the peer's RTP address in body (an offer or answer) to offer.Pinhole.
+func pinhole(offer MediaOffer, body []byte) {
+	if offer.Pinhole == nil || len(body) == 0 {
+		return
 	}
-	rm, err := parseSDP(req.Body())
-	if err != nil || rm.rejected {
-		return netip.AddrPort{}
+	if rm, err := parseSDP(body); err == nil && !rm.rejected && rm.addr.IsValid() {
+		offer.Pinhole(rm.addr)
 	}
-	return rm.addr
 }

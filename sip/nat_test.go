@@ -95,8 +95,19 @@ func TestNATAddresses(t *testing.T) {
 			// The registrar's INVITE to us, answered.
 			f.send(t, u, natInvite(f, u))
 			in := waitEvent(t, u, IncomingCall).Call
-			if err := in.Answer(offerFor(4002, pcma)); err != nil {
+			holes := make(chan netip.AddrPort, 1)
+			o := offerFor(4002, pcma)
+			o.Pinhole = func(a netip.AddrPort) { holes <- a }
+			if err := in.Answer(o); err != nil {
 				t.Fatal(err)
+			}
+			select {
+			case a := <-holes: // called before the 200 left
+				if a.String() != "127.0.0.1:6000" {
+					t.Errorf("pinhole to %s, want the offer's 127.0.0.1:6000", a)
+				}
+			default:
+				t.Error("Answer returned without opening a pinhole to the caller's RTP address")
 			}
 			waitChan(t, got, "200 to the registrar's INVITE")
 			mu.Lock()

@@ -237,6 +237,10 @@ func (c *Call) onProvisional(res *gosip.Response, sawRinging *bool) {
 	}
 	if len(res.Body()) > 0 {
 		if _, err := c.applyAnswer(res.Body()); err == nil {
+			c.mu.Lock()
+			local := c.local
+			c.mu.Unlock()
+			pinhole(local, res.Body())
 			u.emit(Event{Kind: EarlyMedia, Call: c, Code: code, Reason: res.Reason})
 			return
 		}
@@ -293,6 +297,12 @@ func (c *Call) onInvite2xx(tx gosip.ClientTransaction, res *gosip.Response) {
 	cancelled := c.cancelWanted
 	c.mu.Unlock()
 
+	c.mu.Lock()
+	local := c.local
+	c.mu.Unlock()
+	if !cancelled {
+		pinhole(local, res.Body())
+	}
 	ack := c.ackFor(res)
 	tmpl := ack.Clone()
 	tx.OnRetransmission(func(r *gosip.Response) {

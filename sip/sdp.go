@@ -29,6 +29,11 @@ type MediaOffer struct {
 	// Crypto is an SDES a=crypto value without its tag ("AES_CM_128_HMAC_SHA1_80
 	// inline:KEY"); empty means plain RTP/AVP.
 	Crypto string
+	// Pinhole, when set, is called with the peer's RTP address as soon as it is known: the
+	// incoming offer before our 200 leaves, the 2xx answer before our ACK, a 183's SDP. The
+	// media side sends a packet there from its RTP port, so a NAT in front of us maps the
+	// port before the peer's first packet reaches it (nat.go).
+	Pinhole func(netip.AddrPort)
 }
 
 // Negotiated is the outcome of an offer/answer exchange, from our point of view.

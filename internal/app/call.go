@@ -94,9 +94,6 @@ func (c *call) Answer() error {
 	c.conn, c.key = conn, key
 	c.mu.Unlock()
 	sc := c.leg()
-	if err := media.OpenPinhole(conn, sc.OfferedAddr()); err != nil {
-		c.p.log.Debug("rtp pinhole", "call", c.ID(), "err", err)
-	}
 	if err := sc.Answer(offer); err != nil {
 		c.closeConn()
 		return err

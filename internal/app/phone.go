@@ -285,6 +285,7 @@ func (p *phone) offer(incoming bool) (*net.UDPConn, sip.MediaOffer, []byte, erro
 			offer.Codecs = append(offer.Codecs, c)
 		}
 	}
+	offer.Pinhole = p.pinhole(conn)
 	return conn, p.mapRTP(conn, mc.STUNServer, offer), key, nil
 }
 

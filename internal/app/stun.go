@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/doorsip/intercom/media"
@@ -25,7 +26,16 @@ func (p *phone) mapRTP(conn *net.UDPConn, server string, offer sip.MediaOffer) s
 		p.log.Warn("stun: RTP port's public address unknown, offering the local one", "err", err)
 		return offer
 	}
-	p.log.Debug("stun: RTP port mapped", "addr", mapped)
+	p.log.Info("stun: RTP port mapped", "addr", mapped)
 	offer.Addr = mapped
 	return offer
+}
+
+// pinhole opens the NAT for the peer's RTP on conn as soon as sip knows where it comes from.
+func (p *phone) pinhole(conn *net.UDPConn) func(netip.AddrPort) {
+	return func(peer netip.AddrPort) {
+		if err := media.OpenPinhole(conn, peer); err != nil {
+			p.log.Debug("rtp pinhole", "peer", peer, "err", err)
+		}
+	}
 }
