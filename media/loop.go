@@ -1,6 +1,15 @@
 package media
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+
+	"github.com/doorsip/intercom/internal/clock"
+)
+
+// maxDrain bounds the datagrams one period takes from the socket: a flood waits there (and
+// overflows there) rather than holding up the period's send and playout.
+const maxDrain = 64
 
 // oneLoop reports whether send and playout run in one goroutine: when both devices wait on
 // the clock rather than on a card. Their waits then end at the same instants (each advances
@@ -11,10 +20,27 @@ func (s *Session) oneLoop() bool {
 	return ClockPaced(s.capture) && (s.playPaced || ClockPaced(s.playback))
 }
 
-// mediaLoop is sendLoop and playLoop in one: read a period, send it, play a period, write it.
-func (s *Session) mediaLoop() error {
+// drainsRTP reports whether the one loop also reads the RTP socket, once per period, from a
+// descriptor taken out of the netpoller (udpIO.detach), instead of a receive goroutine: on
+// the real clock (the devices' waits are timerfds, pacer_linux.go) and where the kernel
+// stamps each datagram's arrival, so the jitter buffer sees when a packet came, not when it
+// was read. The fake clock keeps the receive goroutine: tests that send a packet expect it
+// taken without moving the clock.
+func (s *Session) drainsRTP() bool {
+	_, real := s.clk.(clock.Real)
+	return real && s.oneLoop() && s.rtpIO.canDetach()
+}
+
+// mediaLoop is sendLoop and playLoop in one: read a period, send it, play a period, write
+// it; with drain, first take the datagrams that came during the last period.
+func (s *Session) mediaLoop(drain bool) error {
 	for {
 		start := s.clk.Now()
+		if drain {
+			if err := s.drainRTP(start); err != nil {
+				return err
+			}
+		}
 		n, err := s.capture.Read(s.tx.devBuf)
 		if s.stopping() {
 			return nil
@@ -46,4 +72,30 @@ func (s *Session) mediaLoop() error {
 		}
 		s.checkTimeout(now)
 	}
+}
+
+// drainRTP handles the datagrams waiting on the detached RTP socket, each at its arrival.
+func (s *Session) drainRTP(now time.Time) error {
+	for range maxDrain {
+		n, from, at, ok, err := s.rtpIO.recvNow(s.rx.buf)
+		if err != nil {
+			if s.stopping() {
+				return nil
+			}
+			return fmt.Errorf("media: rtp read: %w", err)
+		}
+		if !ok {
+			return nil
+		}
+		if n == len(s.rx.buf) {
+			s.invalid.Add(1) // truncated by our buffer: oversize
+			continue
+		}
+		arrived := now
+		if age := now.UnixNano() - at; at > 0 && age > 0 && age < int64(time.Second) {
+			arrived = now.Add(-time.Duration(age))
+		}
+		s.handlePacket(s.rx.buf[:n], from, arrived)
+	}
+	return nil
 }

@@ -115,7 +115,11 @@ func (s *Session) receiveLoop() error {
 
 // handlePacket validates one datagram from the RTP socket and routes it.
 func (s *Session) handlePacket(b []byte, from netip.AddrPort, now time.Time) {
-	if s.takeSTUN(s.cfg.Conn, s.rx.stunOut[:], b, unmap(from)) {
+	var out stunWriter = s.cfg.Conn
+	if s.rtpIO.detached {
+		out = &s.rtpIO // the conn is closed; only the loop, which calls this, writes there
+	}
+	if s.takeSTUN(out, s.rx.stunOut[:], b, unmap(from)) {
 		return
 	}
 	if len(b) >= 2 && b[1] >= 192 && b[1] <= 223 && s.rtcp != nil {

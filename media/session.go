@@ -304,8 +304,11 @@ func (s *Session) Run(ctx context.Context) error {
 	s.sendKeepalive()
 	errc := make(chan error, 4)
 	loops := []func() error{s.sendLoop, s.receiveLoop, s.playLoop}
-	if s.oneLoop() {
-		loops = []func() error{s.mediaLoop, s.receiveLoop}
+	switch {
+	case s.drainsRTP() && s.rtpIO.detach(s.cfg.Conn) == nil:
+		loops = []func() error{func() error { return s.mediaLoop(true) }}
+	case s.oneLoop():
+		loops = []func() error{func() error { return s.mediaLoop(false) }, s.receiveLoop}
 	}
 	if s.rtcp != nil {
 		loops = append(loops, s.rtcp.receiveLoop)
@@ -329,6 +332,7 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	s.shutdown()
 	s.wg.Wait()
+	s.rtpIO.close()
 	return err
 }
 

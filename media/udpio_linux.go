@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"net/netip"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -34,6 +35,17 @@ type udpIO struct {
 	recvN  int
 	recvE  syscall.Errno
 	recvFn func(fd uintptr) bool
+
+	// After detach: a duplicate of the socket outside Go's netpoller, read once per period
+	// by recvNow with each datagram's arrival time (SO_TIMESTAMPNS), and written directly.
+	stamps   bool
+	detached bool
+	raw      int
+	closeRaw sync.Once
+	iov      unix.Iovec
+	msg      unix.Msghdr
+	ctrl     [64]byte
+	stamp    int64
 }
 
 func (u *udpIO) init(c *net.UDPConn) {
@@ -51,6 +63,90 @@ func (u *udpIO) init(c *net.UDPConn) {
 	}
 	_, u.v6 = sa.(*unix.SockaddrInet6)
 	u.sendFn, u.recvFn = u.sendto, u.recvfrom
+	var oerr error
+	if err := rc.Control(func(fd uintptr) {
+		oerr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+	}); err == nil && oerr == nil {
+		u.stamps = true
+	}
+}
+
+// canDetach reports whether detach can work on this socket.
+func (u *udpIO) canDetach() bool { return !u.err && u.stamps }
+
+// detach takes the socket out of Go's netpoller: it keeps a duplicate descriptor and closes
+// c, which removes c's descriptor from the runtime's epoll set first. While the socket is
+// there every datagram wakes the thread sleeping in epoll, whether or not a goroutine waits
+// on it; detached, a packet wakes nobody and waits for the next recvNow.
+func (u *udpIO) detach(c *net.UDPConn) error {
+	if !u.canDetach() {
+		return unix.ENOTSUP
+	}
+	var fd int
+	var derr error
+	if err := u.rc.Control(func(f uintptr) { fd, derr = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return err
+	}
+	if derr != nil {
+		return derr
+	}
+	c.Close()
+	u.raw, u.detached = fd, true
+	return nil
+}
+
+// close closes the detached descriptor, once.
+func (u *udpIO) close() {
+	if u.detached {
+		u.closeRaw.Do(func() { unix.Close(u.raw) })
+	}
+}
+
+// WriteToUDPAddrPort sends b on the detached socket (STUN answers from the loop).
+func (u *udpIO) WriteToUDPAddrPort(b []byte, dst netip.AddrPort) (int, error) {
+	if err := u.writeTo(nil, b, dst); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// recvNow takes one datagram from the detached socket into b if one is waiting: ok false
+// when none is. at is when the kernel received it (unix ns), 0 if it did not say.
+func (u *udpIO) recvNow(b []byte) (n int, from netip.AddrPort, at int64, ok bool, err error) {
+	u.in = b
+	u.recvmsg(uintptr(u.raw))
+	u.in = nil
+	switch u.recvE {
+	case 0:
+		return u.recvN, u.fromAddr(), u.stamp, true, nil
+	case unix.EAGAIN:
+		return 0, netip.AddrPort{}, 0, false, nil
+	}
+	return 0, netip.AddrPort{}, 0, false, u.recvE
+}
+
+func (u *udpIO) recvmsg(fd uintptr) {
+	u.iov.Base = &u.in[0]
+	u.iov.SetLen(len(u.in))
+	u.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&u.from)), Namelen: unix.SizeofSockaddrAny,
+		Iov: &u.iov, Control: &u.ctrl[0]}
+	u.msg.SetIovlen(1)
+	u.msg.SetControllen(len(u.ctrl))
+	for {
+		n, _, e := unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&u.msg)), unix.MSG_DONTWAIT)
+		if e == unix.EINTR {
+			continue
+		}
+		u.recvN, u.recvE, u.stamp = int(n), e, 0
+		if e == 0 && int(u.msg.Controllen) >= unix.CmsgSpace(0) {
+			h := (*unix.Cmsghdr)(unsafe.Pointer(&u.ctrl[0]))
+			if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS &&
+				int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+				u.stamp = (*unix.Timespec)(unsafe.Pointer(&u.ctrl[unix.CmsgLen(0)])).Nano()
+			}
+		}
+		return
+	}
 }
 
 // writeTo sends b to dst.
@@ -63,7 +159,14 @@ func (u *udpIO) writeTo(c *net.UDPConn, b []byte, dst netip.AddrPort) error {
 		return err
 	}
 	u.out, u.sendE = b, 0
-	err := u.rc.Write(u.sendFn)
+	var err error
+	if u.detached {
+		if !u.sendto(uintptr(u.raw)) {
+			u.sendE = unix.EAGAIN // the socket's buffer is full: this packet is lost
+		}
+	} else {
+		err = u.rc.Write(u.sendFn)
+	}
 	u.out = nil
 	if err != nil {
 		return err

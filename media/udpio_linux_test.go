@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 )
 
 // udpIO's raw sendto/recvfrom carry the same datagrams and addresses as the UDPConn's own
@@ -64,6 +65,70 @@ func TestUDPIO(t *testing.T) {
 			c.Close()
 			if err := <-done; !errors.Is(err, net.ErrClosed) {
 				t.Fatalf("read after Close: %v, want net.ErrClosed", err)
+			}
+		})
+		// Detached: the socket leaves the netpoller but keeps its port; recvNow takes what
+		// is waiting without waiting, with the kernel's arrival stamp.
+		t.Run(tc.name+" detached", func(t *testing.T) {
+			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.local)))
+			if err != nil {
+				t.Skipf("no socket for %s here: %v", tc.local, err)
+			}
+			defer c.Close()
+			peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.peer)))
+			if err != nil {
+				t.Skipf("no socket for %s here: %v", tc.peer, err)
+			}
+			defer peer.Close()
+			var u udpIO
+			u.init(c)
+			local := c.LocalAddr().(*net.UDPAddr).AddrPort()
+			if err := u.detach(c); err != nil {
+				t.Fatal(err)
+			}
+			defer u.close()
+			buf := make([]byte, 64)
+			if _, _, _, ok, err := u.recvNow(buf); ok || err != nil {
+				t.Fatalf("recvNow on an empty socket: ok %v, %v", ok, err)
+			}
+			dst := local
+			if tc.local == "[::]:0" {
+				dst = netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), local.Port())
+			}
+			before := time.Now().UnixNano()
+			if _, err := peer.WriteToUDPAddrPort([]byte("pong!"), dst); err != nil {
+				t.Fatal(err)
+			}
+			peerAddr := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+			var n int
+			var from netip.AddrPort
+			var at int64
+			var ok bool
+			for !ok { // loopback delivery is synchronous, but a retry costs nothing
+				if n, from, at, ok, err = u.recvNow(buf); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if string(buf[:n]) != "pong!" || unmap(from) != netip.AddrPortFrom(netip.MustParseAddr(tc.peerAsSeen), peerAddr.Port()) {
+				t.Fatalf("recvNow %q from %s", buf[:n], from)
+			}
+			if at < before || at > time.Now().UnixNano() {
+				t.Fatalf("arrival stamp %d outside [%d, now]", at, before)
+			}
+			if _, err := u.WriteToUDPAddrPort([]byte("ping"), peerAddr); err != nil {
+				t.Fatal(err)
+			}
+			if n, _, err := peer.ReadFromUDPAddrPort(buf); err != nil || string(buf[:n]) != "ping" {
+				t.Fatalf("peer read %q, %v", buf[:n], err)
+			}
+			if !raceEnabled {
+				pkt := []byte("x")
+				if a := testing.AllocsPerRun(20, func() {
+					u.WriteToUDPAddrPort(pkt, peerAddr)
+					u.recvNow(buf)
+				}); a != 0 {
+					t.Fatalf("send and recvNow allocate %.1f times", a)
+				}
 			}
 		})
 	}

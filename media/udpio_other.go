@@ -3,12 +3,13 @@
 package media
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 )
 
 // udpIO is the UDPConn's own methods where raw system calls are not used.
-type udpIO struct{}
+type udpIO struct{ detached bool }
 
 func (u *udpIO) init(*net.UDPConn) {}
 
@@ -19,4 +20,14 @@ func (u *udpIO) writeTo(c *net.UDPConn, b []byte, dst netip.AddrPort) error {
 
 func (u *udpIO) readFrom(c *net.UDPConn, b []byte) (int, netip.AddrPort, error) {
 	return c.ReadFromUDPAddrPort(b)
+}
+
+func (u *udpIO) canDetach() bool           { return false }
+func (u *udpIO) detach(*net.UDPConn) error { return errors.ErrUnsupported }
+func (u *udpIO) close()                    {}
+func (u *udpIO) WriteToUDPAddrPort(b []byte, dst netip.AddrPort) (int, error) {
+	return 0, errors.ErrUnsupported
+}
+func (u *udpIO) recvNow([]byte) (int, netip.AddrPort, int64, bool, error) {
+	return 0, netip.AddrPort{}, 0, false, errors.ErrUnsupported
 }
