@@ -74,7 +74,6 @@ type Call struct {
 	refresher string // "uac" or "uas" as agreed
 	stTimer   clock.Timer
 	stWait    time.Duration
-	refreshes int // session refreshes seen, for tests
 	// peerUpdate: the peer's latest Allow listed UPDATE, so a refresh goes by UPDATE.
 	peerUpdate bool
 

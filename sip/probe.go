@@ -96,6 +96,7 @@ func (p *prober) judge(res probeResult, registered bool) probeAction {
 		u.log.Debug("sip: registrar probe unanswered", "account", r.acct.ID, "err", res.err)
 		return probeKeep
 	}
+	u.log.Debug("sip: registrar probe answered", "account", r.acct.ID, "code", res.code)
 	if !registered {
 		u.log.Info("sip: registrar answers again, registering", "account", r.acct.ID, "code", res.code)
 		return probeRegister

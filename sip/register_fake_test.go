@@ -3,6 +3,7 @@ package sip
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
+	"github.com/doorsip/intercom/sip/internal/testrun"
 	gosip "github.com/emiago/sipgo/sip"
 )
 
@@ -22,7 +24,8 @@ type fakeRegistrar struct {
 	mu      sync.Mutex
 	regs    []*gosip.Request
 	crlfs   int
-	probes  int             // OPTIONS received
+	probes  int             // distinct OPTIONS received (a retransmission is not counted)
+	lastKey string          // Call-ID and CSeq of the last OPTIONS, to tell retransmissions
 	options func(n int) int // status for the nth OPTIONS; nil or 0 = no answer
 	// other gets every message that is not a REGISTER or OPTIONS (a proxy's side of a call),
 	// with a way to send a message back to its source.
@@ -57,8 +60,14 @@ func startFakeRegistrar(t *testing.T, code func(req *gosip.Request, n int) (int,
 			}
 			req, ok := msg.(*gosip.Request)
 			if ok && req.Method == gosip.OPTIONS {
+				// sipgo retransmits an unanswered OPTIONS on wall time: answer it as the
+				// probe it repeats, so the script follows probes, not timing.
+				key := req.CallID().Value() + " " + req.CSeq().Value()
 				f.mu.Lock()
-				f.probes++
+				if key != f.lastKey {
+					f.probes++
+					f.lastKey = key
+				}
 				n, answer := f.probes, f.options
 				f.mu.Unlock()
 				if answer != nil {
@@ -224,62 +233,97 @@ func (f *fakeRegistrar) probeCount() int {
 // a probe is answered after one went unanswered (link back), or when the registrar answers
 // that it does not know us (restarted); a registrar that keeps saying so right after a
 // REGISTER is believed once only.
+//
+// The registration loop judges a probe's answer before it sends the next probe, and sends
+// any REGISTER that answer calls for in between: so probe n+1 reaching the registrar is the
+// fact that every REGISTER owed to probes up to n has arrived.
 func TestRegisterProbe(t *testing.T) {
 	tests := []struct {
 		name   string
 		answer func(n int) int // status for the nth OPTIONS, 0 = silent
-		ticks  int             // keepalive intervals advanced
-		want   int             // REGISTERs the registrar saw in all
+		regs   []int           // REGISTERs the registrar has seen once probe n is judged
 	}{
-		{"answered: nothing to do", func(int) int { return 200 }, 4, 1},
-		{"unanswered: nothing to do", func(int) int { return 0 }, 4, 1},
-		{"failed then answered: REGISTER", func(n int) int { return fromProbe(n, 2, 0, 200) }, 2, 2},
-		{"registrar forgot us: REGISTER", func(n int) int { return fromProbe(n, 2, 200, 404) }, 2, 2},
-		{"404 even when registered: believed once", func(int) int { return 404 }, 5, 2},
+		{"answered: nothing to do", func(int) int { return 200 }, []int{1, 1, 1, 1}},
+		{"unanswered: nothing to do", func(int) int { return 0 }, []int{1, 1, 1, 1}},
+		{"failed then answered: REGISTER", func(n int) int { return fromProbe(n, 2, 0, 200) }, []int{1, 2, 2}},
+		{"registrar forgot us: REGISTER", func(n int) int { return fromProbe(n, 2, 200, 404) }, []int{1, 2, 2, 2}},
+		{"404 even when registered: believed once", func(int) int { return 404 }, []int{2, 2, 2, 2, 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := startFakeRegistrar(t, func(*gosip.Request, int) (int, func(*gosip.Response)) { return 200, nil })
 			f.answerOptions(tt.answer)
 			clk := clock.NewFake(time.Unix(1_700_000_000, 0))
-			u := runUA(t, context.Background(), func(c *Config) {
-				c.Accounts = []Account{fakeAccount(f)}
-				c.Keepalive = 5 * time.Second
-			}, clk)
+			cfg := Defaults()
+			cfg.Listen = "127.0.0.1:0"
+			cfg.Accounts = []Account{fakeAccount(f)}
+			cfg.Keepalive = 5 * time.Second
+			judged := &logCount{msg: "sip: registrar probe answered"}
+			u, err := NewUA(cfg, Options{Logger: slog.New(judged), Clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			testrun.Run(t, context.Background(), u.Run, u.Ready())
 			waitReg(t, u, Registered)
-			for i := 1; i <= tt.ticks; i++ {
-				waitTimers(t, clk, 2) // refresh timer and keepalive ticker
+			// tick sends probe n and waits until the UA has judged its answer, if one comes:
+			// a tick before that would take the answer in flight for none. The wait's refresh
+			// timer and keepalive ticker are armed first (after a REGISTER, the new wait's:
+			// the old ones stop before it goes out).
+			answered := 0
+			tick := func(n int) {
+				waitTimers(t, clk, 2)
 				clk.Advance(5 * time.Second)
-				waitFor(t, func() bool { return f.probeCount() >= i })
-				// The REGISTER a probe's answer calls for goes out over real loopback after the
-				// UA has judged the answer; moving the clock before it has would fire the old
-				// wait's ticker, not the new one, and the next probe would never come (seen
-				// once under -race on a loaded machine). Give it a moment.
-				if tt.want > 1 && within(300*time.Millisecond, func() bool { regs, _ := f.snapshot(); return len(regs) == tt.want }) {
-					waitReg(t, u, Registered)
-					break
+				waitFor(t, func() bool { return f.probeCount() >= n })
+				if tt.answer(n) != 0 {
+					answered++
+					waitFor(t, func() bool { return judged.n() >= answered })
 				}
 			}
-			// A wrong REGISTER would follow the last probe's answer over real loopback, not
-			// the fake clock: give it a moment to show before counting.
-			time.Sleep(50 * time.Millisecond)
-			if regs, _ := f.snapshot(); len(regs) != tt.want {
-				t.Errorf("%d REGISTERs, want %d", len(regs), tt.want)
+			prev := 1
+			for i, want := range tt.regs {
+				tick(i + 1)
+				// Probe i+1 is in, so every REGISTER owed to earlier probes is too; its own
+				// answer may have brought one more already.
+				if regs, _ := f.snapshot(); len(regs) != prev && len(regs) != want {
+					t.Fatalf("at probe %d: %d REGISTERs, want %d", i+1, len(regs), prev)
+				}
+				if want > prev {
+					waitFor(t, func() bool { regs, _ := f.snapshot(); return len(regs) >= want })
+				}
+				prev = want
+			}
+			// One more probe: every REGISTER owed to the ones before has arrived.
+			tick(len(tt.regs) + 1)
+			if regs, _ := f.snapshot(); len(regs) != tt.regs[len(tt.regs)-1] {
+				t.Errorf("%d REGISTERs, want %d", len(regs), tt.regs[len(tt.regs)-1])
 			}
 		})
 	}
 }
 
-// within polls cond for up to d and reports whether it held.
-func within(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(5 * time.Millisecond)
+// logCount is a slog.Handler that counts the records with one message.
+type logCount struct {
+	msg   string
+	mu    sync.Mutex
+	count int
+}
+
+func (*logCount) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCount) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == l.msg {
+		l.mu.Lock()
+		l.count++
+		l.mu.Unlock()
 	}
-	return true
+	return nil
+}
+func (l *logCount) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logCount) WithGroup(string) slog.Handler      { return l }
+
+func (l *logCount) n() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.count
 }
 
 // fromProbe answers before until probe number from, then after.

@@ -102,7 +102,6 @@ func (c *Call) noteRefresh() {
 	if c.stTimer != nil {
 		c.stTimer.Reset(c.stWait)
 	}
-	c.refreshes++
 }
 
 // sessionFromResponse reads the interval and our role from a 2xx to our INVITE.

@@ -90,6 +90,20 @@ func (f *Fake) Timers() int {
 	return n
 }
 
+// NextDue reports how long until the earliest pending timer fires; tests use it to see that
+// the code under test re-armed a timer (a refresh restarted, a deadline moved).
+func (f *Fake) NextDue() (time.Duration, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var next time.Time
+	for _, t := range f.timers {
+		if t.active && (next.IsZero() || t.when.Before(next)) {
+			next = t.when
+		}
+	}
+	return next.Sub(f.now), !next.IsZero()
+}
+
 func (f *Fake) nextDueLocked(end time.Time) *fakeTimer {
 	live := f.timers[:0]
 	for _, t := range f.timers {
