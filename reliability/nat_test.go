@@ -225,11 +225,16 @@ func wavSamples(b []byte) []int16 {
 }
 
 func natDoorTOML(dir, mode, stun string) string {
+	public := ""
+	if mode == "fixed" {
+		public = fmt.Sprintf("public_address = %q", natRouterIP)
+	}
 	return fmt.Sprintf(`
 [sip]
 listen = "0.0.0.0:5060"
 keepalive = "5s"
 nat = %q
+%s
 [[account]]
 id = "pbx"
 registrar = "sip:%s:5060"
@@ -257,7 +262,7 @@ level = "info"
 events = %q
 [control]
 socket = %q
-`, mode, natPublicIP, stun, natPublicIP, filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "ctl.sock"))
+`, mode, public, natPublicIP, stun, natPublicIP, filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "ctl.sock"))
 }
 
 var callTotalRE = regexp.MustCompile(`call audio total.* received=(\d+) .*recv_dbfs=(-?[0-9.]+|-Inf)`)
@@ -281,9 +286,11 @@ func doorReceived(log string) (int, float64, bool) {
 // Kamailio on the public side; a call each way between it and a baresip phone there carries
 // the door's 440 Hz tone to the phone and the phone's 1 kHz tone to the door. With
 // nat = "auto" the door names the router's address (learned from the registrar's Via
-// received/rport) in its Contacts and SDP, and both directions carry audio; with "off" it
-// names its private address, which the public side cannot reach: the phone's call does not
-// arrive and the door hears nothing on its own call. Kept to a few seconds per call.
+// received/rport) in its Contacts and SDP, and both directions carry audio, as they do with
+// STUN (coturn maps the RTP ports) and with "fixed" (public_address, SIP port forwarded by
+// the router); with "off" it names its private address, which the public side cannot reach:
+// the phone's call does not arrive and the door hears nothing on its own call. Kept to a few
+// seconds per call.
 func TestNATCalls(t *testing.T) {
 	kbin := testpeer.Require(t, "kamailio")
 	n := newNATNet(t)
@@ -325,11 +332,17 @@ func TestNATCalls(t *testing.T) {
 	const talk = 2 * time.Second
 	// "off" first: its door unregisters on SIGTERM, and no binding at the router's address
 	// is left over that could carry a call to it.
-	for _, name := range []string{"off", "auto", "stun"} {
+	for _, name := range []string{"off", "auto", "stun", "fixed"} {
 		t.Run(name, func(t *testing.T) {
 			mode, stun := name, ""
-			if name == "stun" {
+			switch name {
+			case "stun":
 				mode, stun = "auto", natPublicIP+":3478"
+			case "fixed":
+				// A router with the SIP port forwarded and a known address (last: the rule
+				// stays).
+				n.exec(t, n.router, "iptables", "-t", "nat", "-A", "PREROUTING", "-d", natRouterIP, "-p", "udp",
+					"--dport", "5060", "-j", "DNAT", "--to-destination", natDoorIP+":5060")
 			}
 			from := len(kout.String())
 			klog := func() string { return kout.String()[from:] }
@@ -365,8 +378,8 @@ func TestNATCalls(t *testing.T) {
 			phone.stop()
 			outPkts, outLvl, _ := doorReceived(p.logs.String())
 			phoneLvl, phoneLen := phone.received(t)
-			t.Logf("nat=%s, door calls: answered %v; door received %d packets at %.1f dBFS; phone received %.1f s at %.1f dBFS",
-				mode, answered, outPkts, outLvl, phoneLen.Seconds(), phoneLvl)
+			t.Logf("%s: door calls: answered %v; door received %d packets at %.1f dBFS; phone received %.1f s at %.1f dBFS",
+				name, answered, outPkts, outLvl, phoneLen.Seconds(), phoneLvl)
 
 			// The phone calls the door.
 			before := strings.Count(p.logs.String(), "call audio total")
@@ -389,8 +402,8 @@ func TestNATCalls(t *testing.T) {
 			}
 			callerLvl, callerLen := caller.received(t)
 
-			t.Logf("nat=%s, phone calls: established %v; door received %d packets at %.1f dBFS; phone received %.1f s at %.1f dBFS",
-				mode, arrived, inPkts, inLvl, callerLen.Seconds(), callerLvl)
+			t.Logf("%s: phone calls: established %v; door received %d packets at %.1f dBFS; phone received %.1f s at %.1f dBFS",
+				name, arrived, inPkts, inLvl, callerLen.Seconds(), callerLvl)
 
 			if stun != "" {
 				// Both calls' RTP ports mapped by coturn to the router's address (MASQUERADE
@@ -403,7 +416,7 @@ func TestNATCalls(t *testing.T) {
 				}
 			}
 			heard := func(pkts int, lvl float64) bool { return pkts >= 50 && lvl > -30 } // 2 s is 100
-			if mode == "auto" {
+			if mode != "off" {
 				if !answered || !heard(outPkts, outLvl) || phoneLvl < -30 {
 					t.Errorf("door's call: answered %v, door heard %d packets at %.1f dBFS, phone heard %.1f dBFS; want both tones",
 						answered, outPkts, outLvl, phoneLvl)
