@@ -4,7 +4,7 @@
 #
 #   hwtest/vboard/run.sh ARCH [--scenario smoke,tests,board,intercom] [--test-binaries BIN...]
 #                             [--intercom BIN] [--goarm 6|7] [--timeout SECONDS] [--keep]
-#                             [--pack-only DIR | --packed DIR]
+#                             [--build-only DIR | --pack-only DIR | --packed DIR]
 #
 # ARCH is amd64 (x86_64), arm64 (aarch64) or armhf (32-bit ARMv7 kernel; every Go program for
 # the guest is built with GOARM=7, or with --goarm 6 the ABI of a Pi Zero/Pi 1). The guest is Debian's kernel under QEMU/TCG
@@ -22,6 +22,8 @@
 # --pack-only DIR builds the guest's programs and initrd into DIR and stops; --packed DIR boots
 # what an earlier --pack-only left there (same ARCH and options), so run-all.sh can compile
 # everything before any guest runs and no compiler competes with a TCG guest for the cores.
+# --build-only DIR only compiles the Go programs into DIR (no kernel or modules needed, so it
+# can run while fetch.sh downloads); a later --pack-only DIR uses them.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,6 +55,7 @@ intercom_bin=
 timeout_s=
 keep=
 pack_only=
+build_only=
 packed=
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--keep) keep=1; shift ;;
 	--pack-only) pack_only=$2; shift 2 ;;
+	--build-only) build_only=$2; shift 2 ;;
 	--packed) packed=$2; shift 2 ;;
 	*) usage ;;
 	esac
@@ -73,14 +77,18 @@ done
 has() { case ",$scenarios," in *",$1,"*) return 0 ;; esac; return 1; }
 
 d=$CACHE/$arch
-if [ ! -e "$d/vmlinux" ] || [ ! -f "$d/modules/gpio-sim.ko" ]; then
+if [ -z "$build_only" ] && { [ ! -e "$d/vmlinux" ] || [ ! -f "$d/modules/gpio-sim.ko" ]; }; then
 	die "run: $arch is not fetched (run hwtest/vboard/fetch.sh $arch)"
 fi
 
 mkdir -p "$CACHE/tmp"
-if [ -n "$pack_only" ]; then
-	work=$pack_only
+if [ -n "$build_only" ]; then
+	work=$build_only
 	rm -rf "$work" && mkdir -p "$work"
+elif [ -n "$pack_only" ]; then
+	work=$pack_only
+	# Programs an earlier --build-only left here are kept.
+	[ -e "$work/.built" ] || { rm -rf "$work" && mkdir -p "$work"; }
 elif [ -n "$packed" ]; then
 	work=$packed
 	[ -s "$work/initrd.cpio" ] || die "run: $work holds no packed guest (run with --pack-only first)"
@@ -88,35 +96,16 @@ else
 	work=$(mktemp -d "$CACHE/tmp/run-$arch.XXXXXX")
 fi
 cleanup() {
-	if [ -n "$keep" ] || [ -n "$pack_only" ]; then log "kept $work"; else rm -rf "$work"; fi
+	if [ -n "$keep" ] || [ -n "$pack_only" ] || [ -n "$build_only" ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 root=$work/root
 label=$arch
 [ "$arch" != armhf ] || label=$arch-v$goarm
 
-pack() {
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc/intercom,tests,lib/modules/vboard}
-
-# --- modules: plain .ko files in dependency order (the package ships no modules.dep) ---
-sound_mods="soundcore snd snd-timer snd-pcm snd-aloop"
-net_mods="failover net_failover virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_net"
-gpio_mods="configfs"
-loaded=()
-for m in $sound_mods $gpio_mods $net_mods; do
-	f=$(find -L "$d/moddir/kernel" -name "$m.ko" -print -quit)
-	if [ -n "$f" ]; then
-		cp "$f" "$root/lib/modules/vboard/"
-		loaded+=("$m")
-	elif grep -q "/$m.ko\$" "$d/moddir/modules.builtin"; then
-		: # built in on this arch (arm64: virtio, virtio_ring)
-	else
-		die "run: module $m not found for $arch"
-	fi
-done
-cp "$d/modules/irq-sim.ko" "$d/modules/gpio-sim.ko" "$root/lib/modules/vboard/"
-cp -L "$d/busybox" "$root/bin/busybox"
-
+# build: the guest's Go programs (and the host's rtpsnr) under $work; nothing from fetch.sh.
+build() {
+mkdir -p "$root"/{bin,tests,etc/intercom}
 # --- static Go programs for the guest ---
 # -s -w: no symbol table or DWARF (stack traces keep their names and lines): a third smaller
 # initrd for the guest to unpack.
@@ -164,7 +153,35 @@ if has intercom; then
 	fi
 	cp "$intercom_bin" "$root/bin/intercom"
 	cp "$here/guest/intercom.toml" "$root/etc/intercom/intercom.toml"
+	mkdir -p "$work/host"
+	(cd "$repo_dir" && CGO_ENABLED=0 go build -o "$work/host/rtpsnr" ./hwtest/vboard/rtpsnr)
 fi
+touch "$work/.built"
+}
+
+# pack: modules, busybox and /init around what build left, into initrd.cpio.
+pack() {
+if [ ! -e "$work/.built" ]; then build; fi
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc/intercom,tests,lib/modules/vboard}
+
+# --- modules: plain .ko files in dependency order (the package ships no modules.dep) ---
+sound_mods="soundcore snd snd-timer snd-pcm snd-aloop"
+net_mods="failover net_failover virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_net"
+gpio_mods="configfs"
+loaded=()
+for m in $sound_mods $gpio_mods $net_mods; do
+	f=$(find -L "$d/moddir/kernel" -name "$m.ko" -print -quit)
+	if [ -n "$f" ]; then
+		cp "$f" "$root/lib/modules/vboard/"
+		loaded+=("$m")
+	elif grep -q "/$m.ko\$" "$d/moddir/modules.builtin"; then
+		: # built in on this arch (arm64: virtio, virtio_ring)
+	else
+		die "run: module $m not found for $arch"
+	fi
+done
+cp "$d/modules/irq-sim.ko" "$d/modules/gpio-sim.ko" "$root/lib/modules/vboard/"
+cp -L "$d/busybox" "$root/bin/busybox"
 
 # --- /init ---
 {
@@ -178,13 +195,10 @@ chmod +x "$root/init" "$root/bin/"*
 
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio.tmp"
 mv "$work/initrd.cpio.tmp" "$work/initrd.cpio"
-if has intercom; then
-	mkdir -p "$work/host"
-	(cd "$repo_dir" && CGO_ENABLED=0 go build -o "$work/host/rtpsnr" ./hwtest/vboard/rtpsnr)
-fi
 }
 
 # Not `[ -n "$packed" ] || pack`: set -e does not reach into a function called from a list.
+if [ -n "$build_only" ]; then build; exit 0; fi
 if [ -z "$packed" ]; then pack; fi
 if [ -n "$pack_only" ]; then exit 0; fi
 
