@@ -56,7 +56,7 @@ func hfNear(i int) float64 {
 
 // TestVboardHandsFree runs the call's hands-free path on the real kernel, through an
 // acoustic path: what the wrapper plays on hw:Speaker,0 is read back on hw:Speaker,1 by a
-// room (half the level directly, a quarter 3 ms later), the visitor added, and written 3
+// room (half the level directly, a quarter 3 ms later), the visitor added, and written 6
 // periods later to hw:Loopback,0, which the wrapper captures on hw:Loopback,1. The two cards run on their own
 // timers and each loop is blocked by its own PCM, as in a call. The reference is aligned by
 // the cards' pointers only; the figures must hold: the peer's tone back attenuated
@@ -129,7 +129,9 @@ func hfRun(t *testing.T) (hfResult, error) {
 	if pf.Rate != 8000 {
 		return hfResult{}, fmt.Errorf("speaker card at %d Hz, want 8000", pf.Rate)
 	}
-	twin := alsa.Params{Rate: 8000, Channels: pf.Channels, PeriodFrames: 160, Periods: 8}
+	// The room's own cards run deep (320 ms): an underrun there moves the echo's delay by
+	// what the stall lasted, as a path change the canceller must follow.
+	twin := alsa.Params{Rate: 8000, Channels: pf.Channels, PeriodFrames: 160, Periods: 16}
 	heard, err := alsa.OpenPCM("hw:Speaker,1", alsa.Capture, twin)
 	if err != nil {
 		return hfResult{}, err
@@ -172,8 +174,10 @@ func hfRun(t *testing.T) (hfResult, error) {
 		in := make([]int16, 160*pf.Channels)
 		out := make([]int16, 160*pf.Channels)
 		var hist [24]int16 // 3 ms of what was heard
-		// 3 periods of silence first: the room's own latency, a cushion for a stall.
-		for range 3 {
+		// 6 periods of silence first: the room's own latency (well inside the canceller's
+		// delay search), a cushion for a stall of the guest (load 12 starved the mic card
+		// of a 3-period cushion 15 times in 6 s).
+		for range 6 {
 			if _, err := mic.Write(out); err != nil {
 				errs <- fmt.Errorf("room: %w", err)
 				return
