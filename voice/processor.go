@@ -30,6 +30,10 @@ type Stats struct {
 	// Delay is the estimated echo delay: how far the echo lags the reference handed to
 	// Process (0 until the estimator has found it).
 	Delay time.Duration
+	// SpeakerCompression is how much lower the loudspeaker plays a -6 dBFS peak than a
+	// linear one would, by the curve learnt from the echo, dB (0 while it plays linearly):
+	// a speaker or amplifier driven into clipping, whose volume should come down.
+	SpeakerCompression float64
 }
 
 // Processor runs the chain on one direction of one call. It is not safe for concurrent use:
@@ -321,6 +325,9 @@ func (p *Processor) publish() {
 	}
 	p.converged = p.converged || s.ERLE >= 10
 	s.Converged = p.converged
+	if p.spk != nil {
+		s.SpeakerCompression = p.spk.compression()
+	}
 	p.st.store(s)
 }
 
@@ -394,6 +401,7 @@ func (d *dcNotch) step(x float64) float64 {
 // statsAtomic holds Stats for readers on other goroutines.
 type statsAtomic struct {
 	erle, suppression, noise, gain atomic.Uint64
+	speaker                        atomic.Uint64
 	halfDuplex, converged          atomic.Bool
 	delay                          atomic.Int64
 }
@@ -406,6 +414,7 @@ func (a *statsAtomic) store(s Stats) {
 	a.halfDuplex.Store(s.HalfDuplex)
 	a.converged.Store(s.Converged)
 	a.delay.Store(int64(s.Delay))
+	a.speaker.Store(math.Float64bits(s.SpeakerCompression))
 }
 
 func (a *statsAtomic) load() Stats {
@@ -417,5 +426,7 @@ func (a *statsAtomic) load() Stats {
 		HalfDuplex:  a.halfDuplex.Load(),
 		Converged:   a.converged.Load(),
 		Delay:       time.Duration(a.delay.Load()),
+
+		SpeakerCompression: math.Float64frombits(a.speaker.Load()),
 	}
 }

@@ -202,6 +202,15 @@ func (s *speakerModel) learn(c *canceller) {
 	s.a = a
 }
 
+// compression is how much the curve lowers a -6 dBFS peak, dB.
+func (s *speakerModel) compression() float64 {
+	if s.a <= 0 {
+		return 0
+	}
+	u := math.Sqrt(s.a) * 0.5
+	return -20 * math.Log10(math.Tanh(u)/u)
+}
+
 func (s *speakerModel) reset() {
 	s.a, s.num, s.den, s.mem, s.blocks, s.onRun = 0, 0, 0, 0, 0, 0
 	clear(s.gprev)

@@ -28,7 +28,11 @@ func TestClippingSpeakerLearnt(t *testing.T) {
 		out, _ := run(t, p, mic, ref)
 		off, on := lossAt(echo, outOff, rate, 3, 6), lossAt(echo, out, rate, 3, 6)
 		k := math.Sqrt(p.spk.a)
-		t.Logf("%d Hz: echo loss 3-6 s %.1f dB without the curve, %.1f dB with it; k learnt %.1f (5)", rate, off, on, k)
+		comp := p.Stats().SpeakerCompression
+		t.Logf("%d Hz: echo loss 3-6 s %.1f dB without the curve, %.1f dB with it; k learnt %.1f (5), a -6 dBFS peak %.1f dB lower (8.1)", rate, off, on, k, comp)
+		if comp < 7 || comp > 9 {
+			t.Errorf("%d Hz: Stats.SpeakerCompression %.1f dB (want 7-9)", rate, comp)
+		}
 		// Measured: 8 kHz 33.5 -> 49.3 dB, k 5.1; 16 kHz 26.5 -> 50.9 dB, k 5.0.
 		if on < 45 || on < off+12 || k < 4.5 || k > 5.5 {
 			t.Errorf("%d Hz: echo loss %.1f dB with the curve (%.1f without; want >= 45 and 12 dB more), k %.1f (want 4.5-5.5)", rate, on, off, k)
@@ -52,7 +56,7 @@ func TestLinearSpeakerKeepsCurveOff(t *testing.T) {
 			if err := p.Process(o, m[i:i+len(o)], r[i:i+len(o)]); err != nil {
 				t.Fatal(err)
 			}
-			if p.spk.a != 0 {
+			if p.spk.a != 0 || p.Stats().SpeakerCompression != 0 {
 				t.Fatalf("%d Hz: curve on (a %.1f) at %.2f s", rate, p.spk.a, float64(i)/float64(rate))
 			}
 		}

@@ -54,5 +54,8 @@ func audioAEC(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "levels: far end %.1f dBFS, microphone %.1f dBFS, output %.1f dBFS\n", res.FarDBFS, res.MicDBFS, res.OutDBFS)
 	fmt.Fprintf(stdout, "final: ERLE %.1f dB, suppression %.1f dB, echo delay %.1f ms, converged %v, half duplex %v, noise %.1f dBFS, AGC gain %.1f dB\n",
 		st.ERLE, st.Suppression, float64(st.Delay.Microseconds())/1000, st.Converged, st.HalfDuplex, max(st.Noise, -96), st.Gain)
+	if st.SpeakerCompression > 0 {
+		fmt.Fprintf(stdout, "speaker: clipping, a -6 dBFS peak plays %.1f dB lower\n", st.SpeakerCompression)
+	}
 	return 0
 }

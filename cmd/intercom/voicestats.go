@@ -24,4 +24,7 @@ func printVoiceStats(w io.Writer, v *control.VoiceStats) {
 	fmt.Fprintf(w, "call delay: echo %.1f ms (%.1f ms of it the cards' queues), realigned %d, xrun resets %d\n",
 		v.DelayMS, v.AlignMS, v.Realigned, v.Resets)
 	fmt.Fprintf(w, "call mic:   noise %.1f dBFS, AGC gain %.1f dB\n", v.NoiseDBFS, v.GainDB)
+	if v.SpeakerCompressionDB > 0 {
+		fmt.Fprintf(w, "call speaker: clipping, a -6 dBFS peak plays %.1f dB lower (turn the playback volume down)\n", v.SpeakerCompressionDB)
+	}
 }

@@ -22,6 +22,8 @@ func TestPrintVoiceStats(t *testing.T) {
 			[]string{"call echo:  ERLE 31.2 dB, suppression 18.5 dB, converged\n",
 				"call delay: echo 61.3 ms (56.0 ms of it the cards' queues), realigned 0, xrun resets 1",
 				"call mic:   noise -62.1 dBFS, AGC gain 6.0 dB"}},
+		{"clipping speaker", &control.VoiceStats{ERLEDB: 40, Converged: true, SpeakerCompressionDB: 8.1},
+			[]string{"call speaker: clipping, a -6 dBFS peak plays 8.1 dB lower (turn the playback volume down)\n"}},
 		{"half duplex", &control.VoiceStats{ERLEDB: 4, HalfDuplex: true},
 			[]string{"ERLE 4.0 dB, suppression 0.0 dB, converging, half duplex (mic attenuated while the far end talks)\n"}},
 	} {

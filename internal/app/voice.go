@@ -19,5 +19,7 @@ func voiceStats(v audio.VoiceStats) *control.VoiceStats {
 		AlignMS:       ms1(v.Alignment),
 		Realigned:     v.Realigned,
 		Resets:        v.Resets,
+
+		SpeakerCompressionDB: trunc1(v.SpeakerCompression),
 	}
 }

@@ -86,6 +86,10 @@ type VoiceStats struct {
 	AlignMS       float64 `json:"align_ms"` // the part taken out by the cards' queues (DELAY)
 	Realigned     int     `json:"realigned"`
 	Resets        int     `json:"resets"` // xruns that restarted the canceller
+	// SpeakerCompressionDB is how much lower the loudspeaker plays a -6 dBFS peak than a
+	// linear one, learnt from the echo (0: it plays linearly); a clipping speaker's volume
+	// should come down.
+	SpeakerCompressionDB float64 `json:"speaker_compression_db,omitempty"`
 }
 
 // ActionStats count the action URL requests since start.
