@@ -41,10 +41,11 @@ func TestClippingSpeakerLearnt(t *testing.T) {
 }
 
 func TestLinearSpeakerKeepsCurveOff(t *testing.T) {
-	// The same talker through a linear speaker, alone and with a visitor: the curve never
-	// comes on.
-	for _, rate := range []int{8000, 16000} {
-		ref := speechLike(21, 8*rate, rate, 4000)
+	// The same talker through a linear speaker, alone and with a visitor, at -18 dBFS rms,
+	// -13 (peaks at full scale) and -36: the curve never comes on.
+	for _, tc := range []struct{ rate, rms int }{{8000, 4000}, {16000, 4000}, {16000, 7000}, {16000, 500}} {
+		rate := tc.rate
+		ref := speechLike(21, 8*rate, rate, float64(tc.rms))
 		echo := convolve(ref, roomResponse(22, rate, rate/400, rate/10, 0.15, 1))
 		near := speechLike(24, 8*rate, rate, 2000)
 		clear(near[:4*rate])
@@ -57,7 +58,7 @@ func TestLinearSpeakerKeepsCurveOff(t *testing.T) {
 				t.Fatal(err)
 			}
 			if p.spk.a != 0 || p.Stats().SpeakerCompression != 0 {
-				t.Fatalf("%d Hz: curve on (a %.1f) at %.2f s", rate, p.spk.a, float64(i)/float64(rate))
+				t.Fatalf("%d Hz, rms %d: curve on (a %.1f) at %.2f s", rate, tc.rms, p.spk.a, float64(i)/float64(rate))
 			}
 		}
 	}
