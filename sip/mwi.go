@@ -14,7 +14,9 @@ import (
 
 // The MWI subscriber watches voicemail boxes for the indoor-unit role: one message-summary
 // subscription (RFC 3842) per [sip.events] mwi entry, through the first account's registrar
-// with its credentials (straight to the box's host without an account), refreshed at half
+// holding its binding (the backup while failed over: a new subscription there, and again at
+// the primary after fail-back; the one left behind expires or is ended by our 481 to its
+// next NOTIFY) with its credentials (straight to the box's host without an account), refreshed at half
 // the granted Expires inside its dialog, started again when the server ends it or forgets
 // it (481), ended with Expires: 0 on stop. Each change of a box reaches the Events channel
 // as MessageWaiting.
@@ -22,10 +24,12 @@ import (
 const mwiExpires = time.Hour
 
 type mwiSub struct {
-	u    *UA
-	box  gosip.Uri
-	name string // the configured entry, reported as MWI.Account
-	acct *Account
+	u     *UA
+	box   gosip.Uri
+	name  string // the configured entry, reported as MWI.Account
+	acct  *Account
+	at    int           // the index into the registration's regs the dialog goes through
+	moved chan struct{} // the account's binding moved to another registrar
 
 	order sync.Mutex // serialises NOTIFY handling, so events keep the server's order
 
@@ -45,7 +49,7 @@ type mwiSub struct {
 func newMWISub(u *UA, entry string) *mwiSub {
 	var box gosip.Uri
 	_ = gosip.ParseUri(entry, &box) // validated with the config
-	m := &mwiSub{u: u, box: box, name: entry, ended: make(chan struct{}, 1)}
+	m := &mwiSub{u: u, box: box, name: entry, ended: make(chan struct{}, 1), moved: make(chan struct{}, 1)}
 	if len(u.cfg.Accounts) > 0 {
 		a := u.cfg.Accounts[0]
 		m.acct = &a
@@ -67,22 +71,63 @@ func (u *UA) mwiKnown(callID string) bool {
 	return false
 }
 
+func (m *mwiSub) registrarMoved() { kick(m.moved) }
+
+// follow points the subscription at the registrar holding the first account's binding; a
+// move forgets the dialog (its route set leads to the other registrar), so the next
+// SUBSCRIBE starts a new one there. It reports whether the target changed.
+func (m *mwiSub) follow() bool {
+	if m.acct == nil || len(m.u.regs) == 0 || len(m.u.regs[0].regs) == 0 {
+		return false
+	}
+	r := m.u.regs[0]
+	i := r.boundIndex()
+	m.mu.Lock()
+	same := i == m.at
+	if !same {
+		m.at = i
+		a := r.accountAt(i)
+		m.acct = &a
+	}
+	m.mu.Unlock()
+	if !same {
+		m.u.log.Info("sip: MWI subscription follows the registration", "box", m.name, "registrar", r.registrarName(i))
+		m.reset()
+	}
+	return !same
+}
+
+// registrar is the registrar URI the subscription goes through.
+func (m *mwiSub) registrar() URI {
+	if len(m.u.regs) > 0 && m.at < len(m.u.regs[0].regs) {
+		return m.u.regs[0].regs[m.at]
+	}
+	reg, _ := ParseURI(m.acct.Registrar)
+	return reg
+}
+
 func (m *mwiSub) run(ctx context.Context) {
 	u := m.u
 	bo := clock.NewBackoff(5*time.Second, 5*time.Minute)
 	var t clock.Timer
 	for {
 		if t != nil {
+		wait:
 			select {
 			case <-ctx.Done():
 				t.Stop()
 				m.unsubscribe()
 				return
 			case <-m.ended:
+			case <-m.moved:
+				if !m.follow() {
+					goto wait
+				}
 			case <-t.C():
 			}
 			t.Stop()
 		}
+		m.follow()
 		granted, err := m.subscribe(ctx, mwiExpires)
 		if ctx.Err() != nil {
 			m.unsubscribe()
@@ -107,8 +152,11 @@ func (m *mwiSub) subscribe(ctx context.Context, expires time.Duration) (time.Dur
 	auths, retries := 0, 0
 	for {
 		req, dest := m.request(expires)
-		if challenge != nil && m.acct != nil {
-			if err := applyDigest(req, challenge, m.acct); err != nil {
+		m.mu.Lock()
+		acct := m.acct
+		m.mu.Unlock()
+		if challenge != nil && acct != nil {
+			if err := applyDigest(req, challenge, acct); err != nil {
 				return 0, err
 			}
 		}
@@ -119,7 +167,7 @@ func (m *mwiSub) subscribe(ctx context.Context, expires time.Duration) (time.Dur
 			return 0, fmt.Errorf("sip: SUBSCRIBE %s: %w", dest, err)
 		}
 		switch code := res.StatusCode; {
-		case (code == 401 || code == 407) && m.acct != nil && auths < 2 && m.acct.Password != "":
+		case (code == 401 || code == 407) && acct != nil && auths < 2 && acct.Password != "":
 			auths++
 			challenge = res
 			continue
@@ -204,7 +252,7 @@ func (m *mwiSub) request(expires time.Duration) (*gosip.Request, string) {
 	var dest, transport, user string
 	var fromURI gosip.Uri
 	if m.acct != nil {
-		reg, _ := ParseURI(m.acct.Registrar)
+		reg := m.registrar()
 		transport = u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 		if reg.Transport != "" {
 			transport = strings.ToUpper(reg.Transport)

@@ -138,8 +138,9 @@ func (r *registration) probe(ctx context.Context) (int, error) {
 		transport = strings.ToUpper(reg.Transport)
 	}
 	dest := u.serverAddr(ctx, reg, transport)
-	domain := r.domainAt(i)
-	aor := gosip.Uri{Scheme: "sip", User: r.acct.User, Host: domain}
+	acct := r.accountAt(i)
+	domain := acct.Domain
+	aor := gosip.Uri{Scheme: "sip", User: acct.User, Host: domain}
 	ruri := aor
 	if reg.Port != 0 && domain == reg.Host {
 		ruri.Port = reg.Port

@@ -13,7 +13,10 @@ import (
 )
 
 // The publisher sends the door's presence to the first account's registrar with PUBLISH
-// (RFC 3903): the first PUBLISH carries the PIDF and gets an entity tag (SIP-ETag); a
+// (RFC 3903), to the one holding the account's binding: while the backup registrar holds it
+// the publication goes there, started afresh (its server never saw our entity tag), and
+// back to the primary the same way after fail-back; the publication left behind expires
+// on its own: the first PUBLISH carries the PIDF and gets an entity tag (SIP-ETag); a
 // refresh before the granted Expires runs out carries only SIP-If-Match; a change carries
 // SIP-If-Match and the new document; a 412 (the server forgot us) starts over without
 // If-Match; on stop, Expires: 0 removes the publication.
@@ -30,6 +33,13 @@ type publisher struct {
 	state   DoorState
 	status  PublishStatus
 	changed chan struct{}
+	moved   chan struct{} // the account's binding moved to another registrar
+
+	// Owned by run: where the publication lives (an index into the registration's regs)
+	// and the account as known there.
+	at     int
+	atAcct Account
+	atName string // the registrar as configured
 
 	// Owned by run.
 	etag     string
@@ -44,6 +54,8 @@ type PublishStatus struct {
 	ETag    string        // the entity tag the server gave; "" when nothing is published
 	Expires time.Duration // what the server granted
 	Count   int           // PUBLISHes answered 2xx
+	// Registrar is where the publication lives: the account's registrar or its backup.
+	Registrar string
 }
 
 // Published reports the PUBLISH state; ok is false when [sip.events] publish is off.
@@ -60,6 +72,8 @@ func newPublisher(u *UA, acct Account, expires time.Duration) *publisher {
 	return &publisher{
 		u: u, acct: acct, expires: expires,
 		changed: make(chan struct{}, 1),
+		moved:   make(chan struct{}, 1),
+		at:      -1,
 		callID:  gosip.GenerateTagN(24),
 		cseq:    randCSeq(),
 	}
@@ -71,11 +85,42 @@ func (p *publisher) setState(s DoorState) {
 	p.state = s
 	p.mu.Unlock()
 	if !same {
-		select {
-		case p.changed <- struct{}{}:
-		default:
-		}
+		kick(p.changed)
 	}
+}
+
+func (p *publisher) registrarMoved() { kick(p.moved) }
+
+// follow points the publication at the registrar holding the account's binding; a move
+// drops the entity tag, so the next PUBLISH there carries the document without If-Match.
+// It reports whether the target changed.
+func (p *publisher) follow() bool {
+	if len(p.u.regs) == 0 || len(p.u.regs[0].regs) == 0 {
+		if p.at < 0 {
+			p.at, p.atAcct, p.atName = 0, p.acct, p.acct.Registrar
+		}
+		return false
+	}
+	r := p.u.regs[0]
+	i := r.boundIndex()
+	if i == p.at {
+		return false
+	}
+	if p.at >= 0 {
+		p.u.log.Info("sip: PUBLISH follows the registration", "account", p.acct.ID, "registrar", r.registrarName(i))
+	}
+	p.at, p.atAcct, p.atName = i, r.accountAt(i), r.registrarName(i)
+	p.etag, p.haveSent = "", false
+	return true
+}
+
+// target is the registrar URI of p.at.
+func (p *publisher) target() URI {
+	if len(p.u.regs) > 0 && p.at >= 0 && p.at < len(p.u.regs[0].regs) {
+		return p.u.regs[0].regs[p.at]
+	}
+	reg, _ := ParseURI(p.acct.Registrar)
+	return reg
 }
 
 // run publishes until ctx ends, then withdraws the publication.
@@ -85,16 +130,22 @@ func (p *publisher) run(ctx context.Context) {
 	var t clock.Timer // the next refresh or retry; nil: publish now
 	for {
 		if t != nil {
+		wait:
 			select {
 			case <-ctx.Done():
 				t.Stop()
 				p.withdraw()
 				return
 			case <-p.changed:
+			case <-p.moved:
+				if !p.follow() {
+					goto wait
+				}
 			case <-t.C():
 			}
 			t.Stop()
 		}
+		p.follow()
 		p.mu.Lock()
 		st := p.state
 		p.mu.Unlock()
@@ -117,6 +168,7 @@ func (p *publisher) run(ctx context.Context) {
 		t = u.clk.NewTimer(granted / 2)
 		p.mu.Lock()
 		p.status.ETag, p.status.Expires = p.etag, granted
+		p.status.Registrar = p.atName
 		p.status.Count++
 		p.mu.Unlock()
 	}
@@ -126,7 +178,8 @@ func (p *publisher) run(ctx context.Context) {
 // the Expires granted.
 func (p *publisher) publish(ctx context.Context, st DoorState, refresh bool) (time.Duration, error) {
 	u := p.u
-	reg, _ := ParseURI(p.acct.Registrar)
+	reg := p.target()
+	acct := p.atAcct
 	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)
@@ -138,7 +191,7 @@ func (p *publisher) publish(ctx context.Context, st DoorState, refresh bool) (ti
 	for {
 		req := p.request(st, refresh, expires, transport, dest)
 		if challenge != nil {
-			if err := applyDigest(req, challenge, &p.acct); err != nil {
+			if err := applyDigest(req, challenge, &acct); err != nil {
 				return 0, err
 			}
 		}
@@ -150,7 +203,7 @@ func (p *publisher) publish(ctx context.Context, st DoorState, refresh bool) (ti
 		}
 		switch code := res.StatusCode; {
 		case code == 401 || code == 407:
-			if auths >= 2 || p.acct.Password == "" {
+			if auths >= 2 || acct.Password == "" {
 				return 0, fmt.Errorf("%w: PUBLISH: %d %s", ErrAuth, code, res.Reason)
 			}
 			auths++
@@ -193,7 +246,7 @@ func (p *publisher) publish(ctx context.Context, st DoorState, refresh bool) (ti
 // request builds a PUBLISH for the account's AOR.
 func (p *publisher) request(st DoorState, refresh bool, expires time.Duration, transport, dest string) *gosip.Request {
 	u := p.u
-	aor := gosip.Uri{Scheme: "sip", User: p.acct.User, Host: accountDomain(p.acct)}
+	aor := gosip.Uri{Scheme: "sip", User: p.atAcct.User, Host: accountDomain(p.atAcct)}
 	req := gosip.NewRequest(gosip.PUBLISH, aor)
 	from := &gosip.FromHeader{DisplayName: u.cfg.DisplayName, Address: aor, Params: gosip.NewParams()}
 	from.Params.Add("tag", gosip.GenerateTagN(16))
@@ -230,6 +283,6 @@ func (p *publisher) withdraw() {
 	}
 	p.etag = ""
 	p.mu.Lock()
-	p.status.ETag = ""
+	p.status.ETag, p.status.Registrar = "", ""
 	p.mu.Unlock()
 }

@@ -271,14 +271,15 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 	reg := r.regs[idx]
 	nat := r.nat
 	r.mu.Unlock()
-	domain := r.domainAt(idx)
+	acct := r.accountAt(idx)
+	domain := acct.Domain
 	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
 	if reg.Transport != "" {
 		transport = strings.ToUpper(reg.Transport)
 	}
 	dest := u.serverAddr(ctx, reg, transport)
-	aor := gosip.Uri{Scheme: "sip", User: r.acct.User, Host: domain}
-	contact := u.contactFor(r.acct.User, transport, dest)
+	aor := gosip.Uri{Scheme: "sip", User: acct.User, Host: domain}
+	contact := u.contactFor(acct.User, transport, dest)
 	if fixed, ok := u.fixedPublic(); ok {
 		applyPublic(contact, fixed)
 	} else if nat != "" {
@@ -325,7 +326,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 		req.AppendHeader(gosip.NewHeader("Allow", allowMethods))
 		u.prepare(req, transport, dest)
 		if challenge != nil {
-			if err := applyDigest(req, challenge, &r.acct); err != nil {
+			if err := applyDigest(req, challenge, &acct); err != nil {
 				r.fail(challenge.StatusCode, err.Error())
 				return 0, err
 			}
@@ -339,7 +340,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 		}
 		switch code := res.StatusCode; {
 		case code == 401 || code == 407:
-			if auths >= 2 || r.acct.Password == "" {
+			if auths >= 2 || acct.Password == "" {
 				r.fail(code, res.Reason)
 				return 0, fmt.Errorf("%w: REGISTER: %d %s", ErrAuth, code, res.Reason)
 			}
@@ -375,8 +376,12 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 				return 0, errNoBinding
 			}
 			r.mu.Lock()
+			moved := r.at != idx
 			r.local, r.dest, r.at = u.localIP(dest), dest, idx
 			r.mu.Unlock()
+			if moved {
+				u.registrarMoved(r)
+			}
 			r.setState(RegState{Account: r.acct.ID, State: Registered, Code: code, Reason: res.Reason,
 				Expires: granted, Contact: contact.Address.String(), Registrar: r.registrarName(idx)})
 			return granted, nil

@@ -30,6 +30,13 @@ func (r *registration) domainAt(i int) string {
 	return r.regs[i].Host
 }
 
+// accountAt is the account as registered at regs[i]: Domain filled in with domainAt(i).
+func (r *registration) accountAt(i int) Account {
+	a := r.acct
+	a.Domain = r.domainAt(i)
+	return a
+}
+
 // route is how an out-of-dialog request of ours leaves: with acct (Domain filled in with
 // the domain in use) through reg; userless when acct is nil.
 type route struct {
@@ -60,17 +67,17 @@ func (u *UA) outbound() route {
 			break
 		}
 	}
-	a := pick.acct
 	if len(pick.regs) == 0 {
+		a := pick.acct
 		reg, _ := ParseURI(a.Registrar)
 		return route{acct: &a, reg: reg}
 	}
 	i := pick.boundIndex()
+	a := pick.accountAt(i)
 	rt := route{acct: &a, reg: pick.regs[i]}
-	if a.Domain == "" && i != 0 && pick.regs[0].Host != rt.reg.Host {
+	if pick.acct.Domain == "" && i != 0 && pick.regs[0].Host != rt.reg.Host {
 		rt.from, rt.to = pick.regs[0], rt.reg
 	}
-	a.Domain = pick.domainAt(i)
 	return rt
 }
 
@@ -92,4 +99,26 @@ func (u *UA) proxyTransport(ctx context.Context, reg URI) (transport, dest strin
 		transport = strings.ToUpper(reg.Transport)
 	}
 	return transport, u.serverAddr(ctx, reg, transport)
+}
+
+// registrarMoved tells the publisher and the MWI subscribers that the first account's
+// binding moved; they look at boundIndex themselves, so a spurious call costs nothing.
+func (u *UA) registrarMoved(r *registration) {
+	if len(u.regs) == 0 || u.regs[0] != r {
+		return
+	}
+	if u.pub != nil {
+		u.pub.registrarMoved()
+	}
+	for _, m := range u.mwi {
+		m.registrarMoved()
+	}
+}
+
+// kick is a non-blocking send on a wake-up channel of capacity 1.
+func kick(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
 }

@@ -38,6 +38,9 @@ type Config struct {
 	// modules (db_text tables in the run directory); SUBSCRIBEs for other events are
 	// proxied to the registered user as before.
 	Presence bool
+	// Relay (with Proxy) relays a request for another host (a voicemail server at its own
+	// address) record-routed, where it would otherwise look the user up among its bindings.
+	Relay bool
 	// DBDir is set by Write: the db_text directory.
 	DBDir string
 }

@@ -143,6 +143,12 @@ request_route {
 	consume_credentials();
 {{- end}}
 	record_route();
+{{- if .Relay}}
+	if (!(uri == myself)) {
+		t_relay();
+		exit;
+	}
+{{- end}}
 	if (!lookup("location")) {
 		sl_send_reply("404", "Not Found");
 		exit;

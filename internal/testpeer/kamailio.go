@@ -29,6 +29,8 @@ type KamailioOptions struct {
 	Port int
 	// IP is the loopback address it listens on (a second PBX at 127.0.0.2); default 127.0.0.1.
 	IP netip.Addr
+	// Relay relays requests for other hosts (a voicemail server) instead of answering 404.
+	Relay bool
 }
 
 // Kamailio is a running registrar/proxy.
@@ -93,7 +95,7 @@ func startKamailioOn(t testing.TB, bin, mods string, o KamailioOptions) (*Kamail
 	args, err := kamailio.Write(t.TempDir(), kamailio.Config{
 		Addr: addr, TCP: true, ModulesDir: mods,
 		Password: o.Password, Algorithm: o.Algorithm, MinExpires: o.MinExpires, MaxExpires: o.MaxExpires,
-		Proxy: true, AuthInvite: o.AuthInvite, Trace: true, Presence: o.Presence,
+		Proxy: true, AuthInvite: o.AuthInvite, Trace: true, Presence: o.Presence, Relay: o.Relay,
 	})
 	if err != nil {
 		t.Fatal(err)
