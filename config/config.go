@@ -241,6 +241,7 @@ func (c *Config) readAccounts(r *reader, t map[string]any, dir string) {
 		}
 		r.str(a, p, "domain", &acc.Domain)
 		r.duration(a, p, "expires", &acc.Expires)
+		c.readBackupCredentials(r, a, p, dir, &acc)
 		if acc.ID == "" {
 			acc.ID = "account" + strconv.Itoa(i+1)
 		}

@@ -57,6 +57,11 @@ type Account struct {
 	Password        string
 	Domain          string // AOR domain; defaults to the registrar's host
 	Expires         time.Duration
+	// The backup registrar's own credentials, where it is another PBX: each empty one
+	// takes the primary's (BackupAuthUser defaults to BackupUser when that is set).
+	BackupUser     string
+	BackupAuthUser string
+	BackupPassword string // never logged
 }
 
 // Defaults returns the Config used for keys the file leaves out.
@@ -139,6 +144,15 @@ func (a Account) Validate() error {
 	if a.BackupRegistrar != "" {
 		if _, err := ParseURI(a.BackupRegistrar); err != nil {
 			errs = append(errs, cfgerr.New("backup_registrar", "%s", err.Error()))
+		}
+	}
+	if a.BackupRegistrar == "" {
+		for _, k := range []struct{ key, v string }{
+			{"backup_user", a.BackupUser}, {"backup_auth_user", a.BackupAuthUser}, {"backup_password", a.BackupPassword},
+		} {
+			if k.v != "" {
+				errs = append(errs, cfgerr.New(k.key, "%s", "set without backup_registrar (expected a backup_registrar for these credentials)"))
+			}
 		}
 	}
 	if a.User == "" {

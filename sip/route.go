@@ -30,10 +30,21 @@ func (r *registration) domainAt(i int) string {
 	return r.regs[i].Host
 }
 
-// accountAt is the account as registered at regs[i]: Domain filled in with domainAt(i).
+// accountAt is the account as registered at regs[i]: Domain filled in with domainAt(i), and
+// at the backup its own credentials where the config gives them.
 func (r *registration) accountAt(i int) Account {
 	a := r.acct
 	a.Domain = r.domainAt(i)
+	if i > 0 {
+		if a.BackupUser != "" {
+			a.User, a.AuthUser = a.BackupUser, a.BackupAuthUser
+		} else if a.BackupAuthUser != "" {
+			a.AuthUser = a.BackupAuthUser
+		}
+		if a.BackupPassword != "" {
+			a.Password = a.BackupPassword
+		}
+	}
 	return a
 }
 
