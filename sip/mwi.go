@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/doorsip/intercom/internal/clock"
 	gosip "github.com/emiago/sipgo/sip"
 )
 
@@ -107,41 +106,17 @@ func (m *mwiSub) registrar() URI {
 }
 
 func (m *mwiSub) run(ctx context.Context) {
-	u := m.u
-	bo := clock.NewBackoff(5*time.Second, 5*time.Minute)
-	var t clock.Timer
-	for {
-		if t != nil {
-		wait:
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				m.unsubscribe()
-				return
-			case <-m.ended:
-			case <-m.moved:
-				if !m.follow() {
-					goto wait
-				}
-			case <-t.C():
-			}
-			t.Stop()
-		}
-		m.follow()
-		granted, err := m.subscribe(ctx, mwiExpires)
-		if ctx.Err() != nil {
-			m.unsubscribe()
-			return
-		}
-		if err != nil {
-			wait := bo.Next()
-			u.log.Warn("sip: MWI subscription failed", "box", m.name, "retry_in", wait.Round(time.Second), "err", err)
-			t = u.clk.NewTimer(wait)
-			continue
-		}
-		bo.Reset()
-		t = u.clk.NewTimer(granted / 2)
-	}
+	refresher{
+		clk:    m.u.clk,
+		kick:   m.ended,
+		moved:  m.moved,
+		follow: m.follow,
+		send:   func(ctx context.Context) (time.Duration, error) { return m.subscribe(ctx, mwiExpires) },
+		failed: func(retry time.Duration, err error) {
+			m.u.log.Warn("sip: MWI subscription failed", "box", m.name, "retry_in", retry.Round(time.Second), "err", err)
+		},
+		end: m.unsubscribe,
+	}.run(ctx)
 }
 
 // subscribe sends a SUBSCRIBE (inside the dialog once there is one) and follows 401/407,

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/doorsip/intercom/internal/clock"
 	gosip "github.com/emiago/sipgo/sip"
 )
 
@@ -125,53 +124,34 @@ func (p *publisher) target() URI {
 
 // run publishes until ctx ends, then withdraws the publication.
 func (p *publisher) run(ctx context.Context) {
-	u := p.u
-	bo := clock.NewBackoff(5*time.Second, 5*time.Minute)
-	var t clock.Timer // the next refresh or retry; nil: publish now
-	for {
-		if t != nil {
-		wait:
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				p.withdraw()
-				return
-			case <-p.changed:
-			case <-p.moved:
-				if !p.follow() {
-					goto wait
-				}
-			case <-t.C():
+	refresher{
+		clk:    p.u.clk,
+		kick:   p.changed,
+		moved:  p.moved,
+		follow: p.follow,
+		send: func(ctx context.Context) (time.Duration, error) {
+			p.mu.Lock()
+			st := p.state
+			p.mu.Unlock()
+			// Only the state the server already holds is refreshed without a body.
+			granted, err := p.publish(ctx, st, p.etag != "" && p.haveSent && st == p.sent)
+			if err == nil {
+				p.sent, p.haveSent = st, true
 			}
-			t.Stop()
-		}
-		p.follow()
-		p.mu.Lock()
-		st := p.state
-		p.mu.Unlock()
-		refresh := p.etag != "" && p.haveSent && st == p.sent
-		granted, err := p.publish(ctx, st, refresh)
-		if ctx.Err() != nil {
-			p.withdraw()
-			return
-		}
-		if err != nil {
-			wait := bo.Next()
-			t = u.clk.NewTimer(wait)
-			u.log.Warn("sip: PUBLISH failed", "account", p.acct.ID, "retry_in", wait.Round(time.Second), "err", err)
-			continue
-		}
-		bo.Reset()
-		p.sent, p.haveSent = st, true
-		// Refresh at half the granted time, as registrations do. The timer is armed before
-		// the status says so, so that a test moving a fake clock cannot run ahead of it.
-		t = u.clk.NewTimer(granted / 2)
-		p.mu.Lock()
-		p.status.ETag, p.status.Expires = p.etag, granted
-		p.status.Registrar = p.atName
-		p.status.Count++
-		p.mu.Unlock()
-	}
+			return granted, err
+		},
+		sent: func(granted time.Duration) {
+			p.mu.Lock()
+			p.status.ETag, p.status.Expires = p.etag, granted
+			p.status.Registrar = p.atName
+			p.status.Count++
+			p.mu.Unlock()
+		},
+		failed: func(retry time.Duration, err error) {
+			p.u.log.Warn("sip: PUBLISH failed", "account", p.acct.ID, "retry_in", retry.Round(time.Second), "err", err)
+		},
+		end: p.withdraw,
+	}.run(ctx)
 }
 
 // publish sends one PUBLISH (refresh: no body) and follows 401/407, 412 and 423; it returns
