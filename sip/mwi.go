@@ -154,11 +154,9 @@ func (m *mwiSub) subscribe(ctx context.Context, expires time.Duration) (time.Dur
 			continue
 		case code == 423 && retries < 2:
 			retries++
-			if h := res.GetHeader("Min-Expires"); h != nil {
-				if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
-					expires = time.Duration(n) * time.Second
-					continue
-				}
+			if d, ok := minExpires(res); ok {
+				expires = d
+				continue
 			}
 			return 0, fmt.Errorf("%w: SUBSCRIBE: 423 without Min-Expires", ErrRejected)
 		case res.IsSuccess():

@@ -2,9 +2,12 @@ package sip
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/doorsip/intercom/internal/clock"
+	gosip "github.com/emiago/sipgo/sip"
 )
 
 // refresher is the loop both soft states we hold at a server share, the PUBLISH of the
@@ -75,4 +78,18 @@ func (r refresher) wait(ctx context.Context, t clock.Timer) bool {
 			return true
 		}
 	}
+}
+
+// minExpires reads the Min-Expires of a 423 (RFC 3261 section 10.2.8, RFC 3903, RFC 6665):
+// the interval to ask for next.
+func minExpires(res *gosip.Response) (time.Duration, bool) {
+	h := res.GetHeader("Min-Expires")
+	if h == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(h.Value()))
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return time.Duration(n) * time.Second, true
 }

@@ -349,11 +349,9 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 			continue
 		case code == 423 && tooBrief == 0:
 			tooBrief++
-			if h := res.GetHeader("Min-Expires"); h != nil {
-				if n, err := strconv.Atoi(strings.TrimSpace(h.Value())); err == nil && n > 0 {
-					expires = time.Duration(n) * time.Second
-					continue
-				}
+			if d, ok := minExpires(res); ok {
+				expires = d
+				continue
 			}
 			r.fail(code, res.Reason)
 			return 0, fmt.Errorf("sip: REGISTER: 423 without Min-Expires")
