@@ -46,14 +46,7 @@ func (r *scenarioRun) useEchoConfig() error {
 // canceller) and the near-end tone; the host measures what of each the door sent in the
 // pcap and fails the run when the echo is not 40 dB down or the near end moved by 3 dB.
 func (r *scenarioRun) echoCall() error {
-	if err := r.sim.pull("bell", true); err != nil {
-		return err
-	}
-	time.Sleep(150 * time.Millisecond) // held past the debounce
-	if err := r.sim.pull("bell", false); err != nil {
-		return err
-	}
-	inCall, err := r.waitLevel("led-call", 1, 15*time.Second)
+	inCall, err := r.ringBell()
 	if err != nil {
 		return err
 	}

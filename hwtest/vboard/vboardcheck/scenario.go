@@ -192,19 +192,24 @@ func (r *scenarioRun) startAndRegister() error {
 	return nil
 }
 
+// ringBell presses the bell past its debounce and returns when the call LED lights.
+func (r *scenarioRun) ringBell() (time.Time, error) {
+	if err := r.sim.pull("bell", true); err != nil {
+		return time.Time{}, err
+	}
+	time.Sleep(150 * time.Millisecond) // held past the debounce
+	if err := r.sim.pull("bell", false); err != nil {
+		return time.Time{}, err
+	}
+	return r.waitLevel("led-call", 1, 15*time.Second)
+}
+
 // callAndDoor presses the bell, plays 1 kHz into the intercom's microphone, checks the
 // peer's 400 Hz on its speaker, measures the relay pulse the door code causes, reloads
 // snd-aloop mid-call and checks audio again, and waits for the call LED to go off after the
 // peer's BYE.
 func (r *scenarioRun) callAndDoor() error {
-	if err := r.sim.pull("bell", true); err != nil {
-		return err
-	}
-	time.Sleep(150 * time.Millisecond) // held past the debounce
-	if err := r.sim.pull("bell", false); err != nil {
-		return err
-	}
-	inCall, err := r.waitLevel("led-call", 1, 15*time.Second)
+	inCall, err := r.ringBell()
 	if err != nil {
 		return err
 	}
