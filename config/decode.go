@@ -43,17 +43,31 @@ func (r *reader) get(t map[string]any, path, key string) (any, bool) {
 	return v, ok
 }
 
-func (r *reader) str(t map[string]any, path, key string, dst *string) {
+// str reads a string key and reports whether it set dst.
+func (r *reader) str(t map[string]any, path, key string, dst *string) bool {
 	v, ok := r.get(t, path, key)
 	if !ok {
-		return
+		return false
 	}
 	s, ok := v.(string)
 	if !ok {
 		r.fail(join(path, key), "is %s, expected a string", typeName(v))
-		return
+		return false
 	}
 	*dst = s
+	return true
+}
+
+// enum reads a string key through parse, which sets the destination or says what was
+// expected; what names a value of the key in the message ("unknown mode ...").
+func (r *reader) enum(t map[string]any, path, key, what string, parse func(string) error) {
+	var s string
+	if !r.str(t, path, key, &s) {
+		return
+	}
+	if err := parse(s); err != nil {
+		r.fail(join(path, key), "unknown %s %v", what, err)
+	}
 }
 
 func (r *reader) strs(t map[string]any, path, key string, dst *[]string) {
@@ -148,8 +162,14 @@ func (r *reader) table(t map[string]any, path, key string) map[string]any {
 	return m
 }
 
+// tables reads a top-level array of tables ([[button]]).
 func (r *reader) tables(t map[string]any, key string) []map[string]any {
-	v, ok := r.get(t, "", key)
+	return r.subtables(t, "", key)
+}
+
+// subtables reads an array of tables in t (path "" for the top level, or [[http.user]] inside [http]).
+func (r *reader) subtables(t map[string]any, path, key string) []map[string]any {
+	v, ok := r.get(t, path, key)
 	if !ok {
 		return nil
 	}
@@ -161,14 +181,14 @@ func (r *reader) tables(t map[string]any, key string) []map[string]any {
 		for _, e := range a {
 			m, ok := e.(map[string]any)
 			if !ok {
-				r.fail(key, "is an array of %s, expected [[%s]] tables", typeName(e), key)
+				r.fail(join(path, key), "is an array of %s, expected [[%s]] tables", typeName(e), join(path, key))
 				return nil
 			}
 			out = append(out, m)
 		}
 		return out
 	}
-	r.fail(key, "is %s, expected [[%s]] tables", typeName(v), key)
+	r.fail(join(path, key), "is %s, expected [[%s]] tables", typeName(v), join(path, key))
 	return nil
 }
 

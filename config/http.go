@@ -58,31 +58,6 @@ func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 	r.unknown(s, "http")
 }
 
-// subtables reads an array of tables nested in t ([[http.user]] inside [http]).
-func (r *reader) subtables(t map[string]any, path, key string) []map[string]any {
-	v, ok := r.get(t, path, key)
-	if !ok {
-		return nil
-	}
-	switch a := v.(type) {
-	case []map[string]any:
-		return a
-	case []any:
-		out := make([]map[string]any, 0, len(a))
-		for _, e := range a {
-			m, ok := e.(map[string]any)
-			if !ok {
-				r.fail(join(path, key), "is an array of %s, expected [[%s]] tables", typeName(e), join(path, key))
-				return nil
-			}
-			out = append(out, m)
-		}
-		return out
-	}
-	r.fail(join(path, key), "is %s, expected [[%s]] tables", typeName(v), join(path, key))
-	return nil
-}
-
 func abs(dir, p string) string {
 	if p == "" || p[0] == '/' {
 		return p

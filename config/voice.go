@@ -30,23 +30,6 @@ func (r *reader) readVoice(a map[string]any, dst *voice.Config) {
 	r.decibels(a, "audio", "agc_max_gain", "dB", &dst.AGCMaxGain)
 }
 
-// enum reads a string key through parse, which sets the destination or says what was
-// expected; what names a value of the key in the message ("unknown mode ...").
-func (r *reader) enum(t map[string]any, path, key, what string, parse func(string) error) {
-	v, ok := r.get(t, path, key)
-	if !ok {
-		return
-	}
-	s, ok := v.(string)
-	if !ok {
-		r.fail(join(path, key), "is %s, expected a string", typeName(v))
-		return
-	}
-	if err := parse(s); err != nil {
-		r.fail(join(path, key), "unknown %s %v", what, err)
-	}
-}
-
 // decibels reads a level such as "-18dBFS" (or a bare number) in unit.
 func (r *reader) decibels(t map[string]any, path, key, unit string, dst *float64) {
 	v, ok := r.get(t, path, key)
