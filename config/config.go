@@ -174,46 +174,46 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 
 // readSIP reads [sip] and its [sip.tls], [sip.scanner] and [sip.events].
 func (c *Config) readSIP(r *reader, t map[string]any) {
-	if s := r.table(t, "", "sip"); s != nil {
-		r.str(s, "sip", "listen", &c.SIP.Listen)
-		r.strs(s, "sip", "transports", &c.SIP.Transports)
-		r.str(s, "sip", "display_name", &c.SIP.DisplayName)
-		r.str(s, "sip", "user_agent", &c.SIP.UserAgent)
-		r.duration(s, "sip", "keepalive", &c.SIP.Keepalive)
-		r.str(s, "sip", "nat", &c.SIP.NAT)
-		r.str(s, "sip", "public_address", &c.SIP.PublicAddress)
-		r.duration(s, "sip", "session_expires", &c.SIP.SessionExpires)
-		r.duration(s, "sip", "min_se", &c.SIP.MinSE)
-		if tl := r.table(s, "sip", "tls"); tl != nil {
-			r.str(tl, "sip.tls", "listen", &c.SIP.TLS.Listen)
-			r.str(tl, "sip.tls", "cert", &c.SIP.TLS.Cert)
-			r.str(tl, "sip.tls", "key", &c.SIP.TLS.Key)
-			r.str(tl, "sip.tls", "ca", &c.SIP.TLS.CA)
-			r.unknown(tl, "sip.tls")
+	if s, ok := r.section(t, "", "sip"); ok {
+		s.str("listen", &c.SIP.Listen)
+		s.strs("transports", &c.SIP.Transports)
+		s.str("display_name", &c.SIP.DisplayName)
+		s.str("user_agent", &c.SIP.UserAgent)
+		s.duration("keepalive", &c.SIP.Keepalive)
+		s.str("nat", &c.SIP.NAT)
+		s.str("public_address", &c.SIP.PublicAddress)
+		s.duration("session_expires", &c.SIP.SessionExpires)
+		s.duration("min_se", &c.SIP.MinSE)
+		if tl, ok := s.sub("tls"); ok {
+			tl.str("listen", &c.SIP.TLS.Listen)
+			tl.str("cert", &c.SIP.TLS.Cert)
+			tl.str("key", &c.SIP.TLS.Key)
+			tl.str("ca", &c.SIP.TLS.CA)
+			tl.done()
 		}
-		if sc := r.table(s, "sip", "scanner"); sc != nil {
-			r.integer(sc, "sip.scanner", "rate", &c.SIP.Scanner.Rate)
-			r.integer(sc, "sip.scanner", "burst", &c.SIP.Scanner.Burst)
-			r.strs(sc, "sip.scanner", "user_agents", &c.SIP.Scanner.UserAgents)
-			r.boolean(sc, "sip.scanner", "trusted_only", &c.SIP.Scanner.TrustedOnly)
-			r.strs(sc, "sip.scanner", "trusted", &c.SIP.Scanner.Trusted)
-			r.unknown(sc, "sip.scanner")
+		if sc, ok := s.sub("scanner"); ok {
+			sc.integer("rate", &c.SIP.Scanner.Rate)
+			sc.integer("burst", &c.SIP.Scanner.Burst)
+			sc.strs("user_agents", &c.SIP.Scanner.UserAgents)
+			sc.boolean("trusted_only", &c.SIP.Scanner.TrustedOnly)
+			sc.strs("trusted", &c.SIP.Scanner.Trusted)
+			sc.done()
 		}
-		if ev := r.table(s, "sip", "events"); ev != nil {
+		if ev, ok := s.sub("events"); ok {
 			e := &c.SIP.Events
-			r.strs(ev, "sip.events", "allow_from", &e.AllowFrom)
-			r.strs(ev, "sip.events", "packages", &e.Packages)
-			r.boolean(ev, "sip.events", "expose_remote", &e.ExposeRemote)
-			r.integer(ev, "sip.events", "max_subscriptions", &e.MaxSubscriptions)
-			r.integer(ev, "sip.events", "max_per_source", &e.MaxPerSource)
-			r.duration(ev, "sip.events", "min_expires", &e.MinExpires)
-			r.duration(ev, "sip.events", "max_expires", &e.MaxExpires)
-			r.boolean(ev, "sip.events", "publish", &e.Publish)
-			r.duration(ev, "sip.events", "publish_expires", &e.PublishExpires)
-			r.strs(ev, "sip.events", "mwi", &e.MWI)
-			r.unknown(ev, "sip.events")
+			ev.strs("allow_from", &e.AllowFrom)
+			ev.strs("packages", &e.Packages)
+			ev.boolean("expose_remote", &e.ExposeRemote)
+			ev.integer("max_subscriptions", &e.MaxSubscriptions)
+			ev.integer("max_per_source", &e.MaxPerSource)
+			ev.duration("min_expires", &e.MinExpires)
+			ev.duration("max_expires", &e.MaxExpires)
+			ev.boolean("publish", &e.Publish)
+			ev.duration("publish_expires", &e.PublishExpires)
+			ev.strs("mwi", &e.MWI)
+			ev.done()
 		}
-		r.unknown(s, "sip")
+		s.done()
 	}
 }
 
@@ -252,49 +252,49 @@ func (c *Config) readAccounts(r *reader, t map[string]any, dir string) {
 
 // readMedia reads [media].
 func (c *Config) readMedia(r *reader, t map[string]any) {
-	if m := r.table(t, "", "media"); m != nil {
-		r.strs(m, "media", "codecs", &c.Media.Codecs)
-		r.str(m, "media", "rtp_ports", &c.Media.RTPPorts)
-		r.duration(m, "media", "jitter", &c.Media.Jitter)
-		r.duration(m, "media", "jitter_max", &c.Media.JitterMax)
-		r.duration(m, "media", "rtp_timeout", &c.Media.RTPTimeout)
-		r.integer(m, "media", "rt_priority", &c.Media.RTPriority)
-		r.integer(m, "media", "dscp", &c.Media.DSCP)
-		r.str(m, "media", "srtp", &c.Media.SRTP)
-		r.duration(m, "media", "ptime", &c.Media.Ptime)
-		r.integer(m, "media", "dtmf_payload_type", &c.Media.DTMFPayloadType)
-		r.duration(m, "media", "dtmf_duration", &c.Media.DTMFDuration)
-		r.duration(m, "media", "dtmf_gap", &c.Media.DTMFGap)
-		r.str(m, "media", "stun_server", &c.Media.STUNServer)
+	if m, ok := r.section(t, "", "media"); ok {
+		m.strs("codecs", &c.Media.Codecs)
+		m.str("rtp_ports", &c.Media.RTPPorts)
+		m.duration("jitter", &c.Media.Jitter)
+		m.duration("jitter_max", &c.Media.JitterMax)
+		m.duration("rtp_timeout", &c.Media.RTPTimeout)
+		m.integer("rt_priority", &c.Media.RTPriority)
+		m.integer("dscp", &c.Media.DSCP)
+		m.str("srtp", &c.Media.SRTP)
+		m.duration("ptime", &c.Media.Ptime)
+		m.integer("dtmf_payload_type", &c.Media.DTMFPayloadType)
+		m.duration("dtmf_duration", &c.Media.DTMFDuration)
+		m.duration("dtmf_gap", &c.Media.DTMFGap)
+		m.str("stun_server", &c.Media.STUNServer)
 		for i, name := range c.Media.Codecs {
 			c.Media.Codecs[i] = strings.ToUpper(name)
 		}
-		r.unknown(m, "media")
+		m.done()
 	}
 }
 
 // readAudio reads [audio].
 func (c *Config) readAudio(r *reader, t map[string]any) {
-	if a := r.table(t, "", "audio"); a != nil {
-		r.str(a, "audio", "capture", &c.Audio.Capture)
-		r.str(a, "audio", "playback", &c.Audio.Playback)
-		r.integer(a, "audio", "volume", &c.Audio.Volume)
-		r.integer(a, "audio", "mic_gain", &c.Audio.MicGain)
-		r.duration(a, "audio", "period", &c.Audio.Period)
-		r.integer(a, "audio", "periods", &c.Audio.Periods)
-		r.readVoice(a, &c.Audio.Voice)
-		r.boolean(a, "audio", "voice_on_test_devices", &c.Audio.VoiceOnTestDevices)
-		r.unknown(a, "audio")
+	if a, ok := r.section(t, "", "audio"); ok {
+		a.str("capture", &c.Audio.Capture)
+		a.str("playback", &c.Audio.Playback)
+		a.integer("volume", &c.Audio.Volume)
+		a.integer("mic_gain", &c.Audio.MicGain)
+		a.duration("period", &c.Audio.Period)
+		a.integer("periods", &c.Audio.Periods)
+		r.readVoice(a.t, &c.Audio.Voice)
+		a.boolean("voice_on_test_devices", &c.Audio.VoiceOnTestDevices)
+		a.done()
 	}
 }
 
 // readGPIO reads [gpio].
 func (c *Config) readGPIO(r *reader, t map[string]any) {
-	if g := r.table(t, "", "gpio"); g != nil {
-		r.str(g, "gpio", "chip", &c.GPIO.Chip)
-		r.duration(g, "gpio", "debounce", &c.GPIO.Debounce)
-		r.duration(g, "gpio", "long_press", &c.GPIO.LongPress)
-		r.unknown(g, "gpio")
+	if g, ok := r.section(t, "", "gpio"); ok {
+		g.str("chip", &c.GPIO.Chip)
+		g.duration("debounce", &c.GPIO.Debounce)
+		g.duration("long_press", &c.GPIO.LongPress)
+		g.done()
 	}
 }
 
@@ -348,64 +348,64 @@ func (c *Config) readLEDs(r *reader, t map[string]any) {
 
 // readDoor reads [door].
 func (c *Config) readDoor(r *reader, t map[string]any) {
-	if d := r.table(t, "", "door"); d != nil {
+	if d, ok := r.section(t, "", "door"); ok {
 		relay := gpio.Output{Name: "door", Line: -1}
-		r.integer(d, "door", "relay_line", &relay.Line)
-		r.boolean(d, "door", "relay_active_low", &relay.ActiveLow)
-		if _, ok := d["relay_line"]; ok {
+		d.integer("relay_line", &relay.Line)
+		d.boolean("relay_active_low", &relay.ActiveLow)
+		if d.has("relay_line") {
 			c.GPIO.Relays = append(c.GPIO.Relays, relay)
 			c.Door.Door.HasRelay = true
 		}
-		r.duration(d, "door", "open_for", &c.Door.Door.OpenFor)
-		r.str(d, "door", "dtmf_code", &c.Door.Door.DTMFCode)
-		r.strs(d, "door", "allowed", &c.Door.Door.Allowed)
-		r.integer(d, "door", "max_attempts", &c.Door.Door.MaxAttempts)
-		r.duration(d, "door", "lockout_for", &c.Door.Door.LockoutFor)
-		r.duration(d, "door", "lockout_max", &c.Door.Door.LockoutMax)
-		r.duration(d, "door", "lockout_reset", &c.Door.Door.LockoutReset)
-		r.integer(d, "door", "lockout_global", &c.Door.Door.LockoutGlobal)
-		r.str(d, "door", "exit_button", &c.Door.Door.ExitButton)
-		r.str(d, "door", "sensor", &c.Door.Door.Sensor)
-		r.duration(d, "door", "held_open", &c.Door.Door.HeldOpen)
-		r.str(d, "door", "tamper", &c.Door.Door.Tamper)
-		r.unknown(d, "door")
+		d.duration("open_for", &c.Door.Door.OpenFor)
+		d.str("dtmf_code", &c.Door.Door.DTMFCode)
+		d.strs("allowed", &c.Door.Door.Allowed)
+		d.integer("max_attempts", &c.Door.Door.MaxAttempts)
+		d.duration("lockout_for", &c.Door.Door.LockoutFor)
+		d.duration("lockout_max", &c.Door.Door.LockoutMax)
+		d.duration("lockout_reset", &c.Door.Door.LockoutReset)
+		d.integer("lockout_global", &c.Door.Door.LockoutGlobal)
+		d.str("exit_button", &c.Door.Door.ExitButton)
+		d.str("sensor", &c.Door.Door.Sensor)
+		d.duration("held_open", &c.Door.Door.HeldOpen)
+		d.str("tamper", &c.Door.Door.Tamper)
+		d.done()
 	}
 }
 
 // readCall reads [call].
 func (c *Config) readCall(r *reader, t map[string]any) {
-	if k := r.table(t, "", "call"); k != nil {
-		r.str(k, "call", "incoming", &c.Door.Call.Incoming)
-		r.strs(k, "call", "allow_from", &c.Door.Call.AllowFrom)
-		r.duration(k, "call", "max_duration", &c.Door.Call.MaxDuration)
-		r.duration(k, "call", "warn_before", &c.Door.Call.WarnBefore)
-		r.duration(k, "call", "ring_timeout", &c.Door.Call.RingTimeout)
-		r.boolean(k, "call", "auto_answer", &c.Door.Call.AutoAnswer)
-		r.unknown(k, "call")
+	if k, ok := r.section(t, "", "call"); ok {
+		k.str("incoming", &c.Door.Call.Incoming)
+		k.strs("allow_from", &c.Door.Call.AllowFrom)
+		k.duration("max_duration", &c.Door.Call.MaxDuration)
+		k.duration("warn_before", &c.Door.Call.WarnBefore)
+		k.duration("ring_timeout", &c.Door.Call.RingTimeout)
+		k.boolean("auto_answer", &c.Door.Call.AutoAnswer)
+		k.done()
 	}
 }
 
 // readLog reads [log].
 func (c *Config) readLog(r *reader, t map[string]any) {
-	if l := r.table(t, "", "log"); l != nil {
+	if l, ok := r.section(t, "", "log"); ok {
 		var level string
-		r.str(l, "log", "level", &level)
+		l.str("level", &level)
 		if level != "" {
 			if err := c.Log.Level.UnmarshalText([]byte(level)); err != nil {
 				r.fail("log.level", "%q is not a level (expected debug, info, warn or error)", level)
 			}
 		}
-		r.str(l, "log", "events", &c.Door.Events.Path)
-		r.integer64(l, "log", "events_max_size", &c.Door.Events.MaxSize)
-		r.unknown(l, "log")
+		l.str("events", &c.Door.Events.Path)
+		l.integer64("events_max_size", &c.Door.Events.MaxSize)
+		l.done()
 	}
 }
 
 // readControl reads [control].
 func (c *Config) readControl(r *reader, t map[string]any) {
-	if k := r.table(t, "", "control"); k != nil {
-		r.str(k, "control", "socket", &c.Door.Control.Socket)
-		r.unknown(k, "control")
+	if k, ok := r.section(t, "", "control"); ok {
+		k.str("socket", &c.Door.Control.Socket)
+		k.done()
 	}
 }
 
