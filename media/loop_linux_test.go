@@ -34,6 +34,10 @@ func TestDrainLoopEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !s.rtpIO.canDetach() {
+		s.Close()
+		t.Skip("no SO_TIMESTAMPNS on this socket (qemu-user does not emulate it): the session keeps its receive goroutine")
+	}
 	if !s.drainsRTP() {
 		t.Fatal("a real-clock session with a tone and a null sink does not read RTP in its loop")
 	}
