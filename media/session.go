@@ -302,6 +302,9 @@ func (s *Session) Run(ctx context.Context) error {
 	// One keepalive before the first frame (a period away): a NAT in front of us maps the
 	// port for the peer's packets now, before they can reach it unmapped (OpenPinhole).
 	s.sendKeepalive()
+	if s.rtcp != nil {
+		s.rtcp.keepalive()
+	}
 	errc := make(chan error, 4)
 	loops := []func() error{s.sendLoop, s.receiveLoop, s.playLoop}
 	switch {

@@ -200,7 +200,7 @@ func stunAddress(v []byte, xor bool, txID [12]byte) (netip.AddrPort, bool) {
 }
 
 // OpenPinhole sends one STUN Binding indication (a media keepalive every receiver drops)
-// from conn to peer, before any session runs on conn: a NAT in front of us then maps conn's
+// from conn to peer, and one from conn's port + 1 to peer's port + 1 (RTCP), before any session runs on conn: a NAT in front of us then maps conn's
 // port for peer's packets. Without it a peer that starts sending as soon as it has our
 // answer can reach the router first, and the router's record of that unanswered packet
 // makes it map our own packets to another port, so the peer's never arrive.
@@ -216,5 +216,41 @@ func OpenPinhole(conn *net.UDPConn, peer netip.AddrPort) error {
 	if _, err := conn.WriteToUDPAddrPort(appendIndication(buf[:0], txID), peer); err != nil {
 		return fmt.Errorf("media: pinhole to %s: %w", peer, err)
 	}
+	// The same for RTCP (port + 1 both sides), from the port the session will bind: the
+	// router keeps the mapping (30 s for an unanswered flow), and the session's first report
+	// and the peer's reports use it. ListenRTP left that port free.
+	la, ok := conn.LocalAddr().(*net.UDPAddr)
+	if !ok || peer.Port() == 65535 {
+		return nil
+	}
+	ap := la.AddrPort()
+	rc, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr(), ap.Port()+1)))
+	if err != nil {
+		return nil // RTCP will open it with its first packet
+	}
+	defer rc.Close()
+	txID[0]++
+	if _, err := rc.WriteToUDPAddrPort(appendIndication(buf[:0], txID), netip.AddrPortFrom(peer.Addr(), peer.Port()+1)); err != nil {
+		return fmt.Errorf("media: rtcp pinhole to %s: %w", peer, err)
+	}
 	return nil
+}
+
+// keepalive opens the NAT for the peer's RTCP at session start, as sendKeepalive does for
+// RTP: the RTCP socket's first report is seconds away.
+func (r *rtcpState) keepalive() {
+	r.mu.Lock()
+	to := r.remote
+	r.mu.Unlock()
+	if !to.IsValid() || to.Addr().IsUnspecified() {
+		return
+	}
+	var id [12]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return
+	}
+	var buf [stunHeaderLen]byte
+	if _, err := r.conn.WriteToUDPAddrPort(appendIndication(buf[:0], id), to); err != nil {
+		r.s.log.Debug("media: rtcp keepalive", "to", to, "err", err)
+	}
 }

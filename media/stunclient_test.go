@@ -272,4 +272,21 @@ func TestOpenPinhole(t *testing.T) {
 	if m, ok := parseSTUN(buf[:n]); !ok || m.typ != stunIndication || from.Port() != conn.LocalAddr().(*net.UDPAddr).AddrPort().Port() {
 		t.Errorf("got % x from %s", buf[:n], from)
 	}
+	// And the RTCP one, from the RTP port + 1 to the peer's port + 1.
+	rtcpPeer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(loopback, peer.LocalAddr().(*net.UDPAddr).AddrPort().Port()+1)))
+	if err != nil {
+		t.Skipf("peer's port + 1 taken: %v", err)
+	}
+	defer rtcpPeer.Close()
+	if err := OpenPinhole(conn, peer.LocalAddr().(*net.UDPAddr).AddrPort()); err != nil {
+		t.Fatal(err)
+	}
+	_ = rtcpPeer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, from, err = rtcpPeer.ReadFromUDPAddrPort(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := parseSTUN(buf[:n]); !ok || m.typ != stunIndication || from.Port() != conn.LocalAddr().(*net.UDPAddr).AddrPort().Port()+1 {
+		t.Errorf("RTCP: got % x from %s", buf[:n], from)
+	}
 }
