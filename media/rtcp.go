@@ -180,7 +180,7 @@ func (r *rtcpState) handle(b []byte, from netip.AddrPort, now time.Time) {
 		}
 		b = p
 	}
-	pkts, err := rtcp.Unmarshal(b)
+	pkts, err := reportPackets(b)
 	if err != nil {
 		s.invalid.Add(1)
 		return
@@ -225,4 +225,41 @@ func (r *rtcpState) fill(st *Stats) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st.RTT, st.RemoteFractionLost, st.RemoteLost, st.RemoteJitter = r.rtt, r.fraction, r.lost, r.jitter
+}
+
+// reportPackets walks a compound RTCP packet and parses its sender and receiver reports, the
+// only packets the session reads; the others are checked for a sound header and length and
+// skipped. rtcp.Unmarshal would parse every type, and reaching its extended report's String
+// (reflect's MethodByName) keeps the linker from dropping unused methods program-wide: 176 kB
+// of the amd64 binary.
+func reportPackets(b []byte) ([]rtcp.Packet, error) {
+	if len(b) == 0 {
+		return nil, ErrPacket
+	}
+	var pkts []rtcp.Packet
+	for len(b) > 0 {
+		var h rtcp.Header
+		if err := h.Unmarshal(b); err != nil {
+			return nil, err
+		}
+		n := (int(h.Length) + 1) * 4
+		if n > len(b) {
+			return nil, ErrPacket
+		}
+		var p rtcp.Packet
+		switch h.Type {
+		case rtcp.TypeSenderReport:
+			p = new(rtcp.SenderReport)
+		case rtcp.TypeReceiverReport:
+			p = new(rtcp.ReceiverReport)
+		}
+		if p != nil {
+			if err := p.Unmarshal(b[:n]); err != nil {
+				return nil, err
+			}
+			pkts = append(pkts, p)
+		}
+		b = b[n:]
+	}
+	return pkts, nil
 }
