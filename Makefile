@@ -4,7 +4,11 @@ GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
-BUILDFLAGS := -trimpath -ldflags '$(LDFLAGS)'
+# The product's build tags (scripts/buildtags, also read by the bench, the virtual board and
+# Buildroot); exported through GOFLAGS so the tests, vet and the harnesses make runs see them.
+GOTAGS := $(shell sed 's/\#.*//' scripts/buildtags | xargs | tr ' ' ,)
+export GOFLAGS += -tags=$(GOTAGS)
+BUILDFLAGS := -trimpath -tags=$(GOTAGS) -ldflags '$(LDFLAGS)'
 FUZZTIME ?= 60s
 PI ?=
 

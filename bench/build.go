@@ -14,9 +14,14 @@ import (
 	"strings"
 )
 
-// goBuild builds ./cmd/intercom as `make build` and `make cross` do (static, stripped).
+// goBuild builds ./cmd/intercom as `make build` and `make cross` do (static, stripped, the
+// product's build tags).
 func goBuild(root, out, goarch, goarm string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, "./cmd/intercom")
+	tags, err := buildTags(root)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-tags="+tags, "-ldflags", "-s -w", "-o", out, "./cmd/intercom")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
 	if goarch != "" {
@@ -29,6 +34,23 @@ func goBuild(root, out, goarch, goarm string) error {
 		return fmt.Errorf("bench: go build %s%s: %w\n%s", goarch, goarm, err, b)
 	}
 	return nil
+}
+
+// buildTags reads the product's build tags from scripts/buildtags (one a line, '#' comments)
+// as a -tags value.
+func buildTags(root string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(root, "scripts", "buildtags"))
+	if err != nil {
+		return "", fmt.Errorf("bench: build tags: %w", err)
+	}
+	var tags []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if i := strings.IndexByte(l, '#'); i >= 0 {
+			l = l[:i]
+		}
+		tags = append(tags, strings.Fields(l)...)
+	}
+	return strings.Join(tags, ","), nil
 }
 
 // binarySizes takes the size of each board binary from `make cross`'s dist/ when it is there,

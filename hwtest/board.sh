@@ -35,7 +35,7 @@ esac
 
 bin=$(mktemp -d)/intercom-hwtest.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
-(cd "$repo" && env CGO_ENABLED=0 GOOS=linux "${env[@]}" go test -c -tags hwtest -trimpath -o "$bin" ./hwtest)
+(cd "$repo" && env CGO_ENABLED=0 GOOS=linux "${env[@]}" go test -c -tags="hwtest,$(sed 's/#.*//' "$repo/scripts/buildtags" | xargs | tr ' ' ,)" -trimpath -o "$bin" ./hwtest)
 
 remote=/tmp/intercom-hwtest.test
 scp -q "$bin" "$pi:$remote"

@@ -108,11 +108,13 @@ build() {
 mkdir -p "$root"/{bin,tests,etc/intercom}
 # --- static Go programs for the guest ---
 # -s -w: no symbol table or DWARF (stack traces keep their names and lines): a third smaller
-# initrd for the guest to unpack.
+# initrd for the guest to unpack. The product's build tags (scripts/buildtags) on everything,
+# so the guest tests what ships; a build that adds a tag names them too.
+gotags=$(sed 's/#.*//' "$repo_dir/scripts/buildtags" | xargs | tr ' ' ,)
 gobuild() {
 	local cmd=$1
 	shift
-	(cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go "$cmd" -ldflags='-s -w' "$@")
+	(cd "$repo_dir" && CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go "$cmd" -tags="$gotags" -ldflags='-s -w' "$@")
 }
 gobuild build -trimpath -o "$root/bin/vboardcheck" ./hwtest/vboard/vboardcheck
 
@@ -137,7 +139,7 @@ fi
 if has board; then
 	# Outside /tests: it needs its own environment (HWTEST_CONFIG), see init.sh.
 	mkdir -p "$root/board"
-	gobuild test -c -vet=off -tags hwtest -o "$root/board/hwtest.test" ./hwtest || die "run: go test -c -tags hwtest ./hwtest failed"
+	gobuild test -c -vet=off -tags="hwtest,$gotags" -o "$root/board/hwtest.test" ./hwtest || die "run: go test -c -tags hwtest ./hwtest failed"
 	cp "$here/guest/board.toml" "$root/etc/intercom/board.toml"
 fi
 for b in "${test_bins[@]}"; do

@@ -235,3 +235,34 @@ func TestCommandFlood(t *testing.T) {
 		t.Errorf("stats %+v: more commands carried out than the queue holds", st)
 	}
 }
+
+// TestBrokerWebSocket: the same broker reached over MQTT-over-WebSocket, with TLS (wss://)
+// and without (ws://): the door comes online, publishes its state and takes a command.
+func TestBrokerWebSocket(t *testing.T) {
+	for _, tlsOn := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tls=%v", tlsOn), func(t *testing.T) {
+			b := testpeer.StartMosquitto(t, testpeer.MosquittoOptions{Users: users, TLS: tlsOn, WebSocket: true})
+			w := b.Watch(t, "ha", users["ha"], "intercom/front/#")
+			got := make(chan Command, 1)
+			cfg := brokerConfig(b)
+			cfg.Broker = b.WSURL()
+			c := New(cfg, testDevice(), Options{
+				Logger: slog.New(slog.DiscardHandler),
+				Handle: func(_ context.Context, cmd Command) error { got <- cmd; return nil },
+			})
+			run(t, c)
+			w.Await(t, "intercom/front/availability", func(s string) bool { return s == "online" })
+			c.SetState(State{Lock: Locked, Registered: true, CallState: "idle"})
+			w.Await(t, "intercom/front/state", func(s string) bool { return strings.Contains(s, `"registered":true`) })
+			w.Publish(t, "intercom/front/user/ha/cmd/lock", "OPEN")
+			select {
+			case cmd := <-got:
+				if cmd != (Command{Op: Open, User: "ha"}) {
+					t.Errorf("command %+v", cmd)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("command not delivered over the WebSocket")
+			}
+		})
+	}
+}

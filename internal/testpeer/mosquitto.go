@@ -22,12 +22,16 @@ type MosquittoOptions struct {
 	ACL string
 	// Port fixes the port (to restart a broker on the same address); 0 picks a free one.
 	Port int
+	// WebSocket adds a second listener speaking MQTT over WebSocket (with TLS when TLS is
+	// set) on WSPort; the plain listener stays for mosquitto_pub/sub.
+	WebSocket bool
 }
 
 // Mosquitto is a running broker on 127.0.0.1.
 type Mosquitto struct {
-	Port int
-	CA   *TestCA // nil without TLS
+	Port   int
+	WSPort int     // the WebSocket listener's port; 0 without one
+	CA     *TestCA // nil without TLS
 	// Output returns what the broker logged so far.
 	Output func() string
 	// Stop ends the broker now (it is also stopped on cleanup).
@@ -40,6 +44,14 @@ func (m *Mosquitto) URL() string {
 		return fmt.Sprintf("mqtts://127.0.0.1:%d", m.Port)
 	}
 	return fmt.Sprintf("mqtt://127.0.0.1:%d", m.Port)
+}
+
+// WSURL is the broker's WebSocket address: wss:// with TLS, ws:// without.
+func (m *Mosquitto) WSURL() string {
+	if m.CA != nil {
+		return fmt.Sprintf("wss://127.0.0.1:%d/mqtt", m.WSPort)
+	}
+	return fmt.Sprintf("ws://127.0.0.1:%d/mqtt", m.WSPort)
 }
 
 // ClientArgs are the mosquitto_pub/mosquitto_sub arguments that reach this broker as user.
@@ -100,13 +112,24 @@ func StartMosquitto(t testing.TB, o MosquittoOptions) *Mosquitto {
 		if m.CA != nil {
 			fmt.Fprintf(&conf, "cafile %s\ncertfile %s\nkeyfile %s\n", m.CA.CAFile, m.CA.CertFile, m.CA.KeyFile)
 		}
+		if o.WebSocket {
+			m.WSPort = FreePort(t)
+			fmt.Fprintf(&conf, "listener %d 127.0.0.1\nprotocol websockets\n", m.WSPort)
+			if m.CA != nil {
+				fmt.Fprintf(&conf, "cafile %s\ncertfile %s\nkeyfile %s\n", m.CA.CAFile, m.CA.CertFile, m.CA.KeyFile)
+			}
+		}
 		confFile := filepath.Join(dir, "mosquitto.conf")
 		if err := os.WriteFile(confFile, []byte(conf.String()), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		out := start(t, "mosquitto", exec.Command(bin, "-c", confFile))
 		m.Output, m.Stop = out.String, out.stop
-		if err := waitTCP(fmt.Sprintf("127.0.0.1:%d", m.Port), 10*time.Second); err == nil {
+		err := waitTCP(fmt.Sprintf("127.0.0.1:%d", m.Port), 10*time.Second)
+		if err == nil && m.WSPort != 0 {
+			err = waitTCP(fmt.Sprintf("127.0.0.1:%d", m.WSPort), 10*time.Second)
+		}
+		if err == nil {
 			return m
 		}
 		out.stop()

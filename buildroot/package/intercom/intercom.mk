@@ -17,6 +17,8 @@ INTERCOM_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = \
 # Static and cgo-free whatever the toolchain: the same binary as `make cross`.
 INTERCOM_GO_ENV = CGO_ENABLED=0
 INTERCOM_LDFLAGS = -s -w -X main.version=$(INTERCOM_VERSION)
+# The product's build tags, one list for every build (scripts/buildtags).
+INTERCOM_TAGS = $(shell sed 's/\#.*//' $(BR2_EXTERNAL_INTERCOM_PATH)/../scripts/buildtags)
 
 # A local source is rsynced, not downloaded, so the Go download post-process that vendors the
 # modules never runs for it; vendor before configuring instead (host-go is built by then).
