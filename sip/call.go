@@ -205,7 +205,7 @@ func (c *Call) doInDialog(req *gosip.Request) (*gosip.Response, error) {
 		return nil, fmt.Errorf("sip: %s: %w", req.Method, err)
 	}
 	if !res.IsSuccess() {
-		return res, fmt.Errorf("%w: %s: %d %s", ErrRejected, req.Method, res.StatusCode, res.Reason)
+		return res, &StatusError{Method: string(req.Method), Code: res.StatusCode, Reason: res.Reason}
 	}
 	return res, nil
 }

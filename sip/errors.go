@@ -1,6 +1,9 @@
 package sip
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 var (
 	// ErrClosed is returned by operations on a UA whose Run has returned.
@@ -22,8 +25,34 @@ var (
 	ErrBadDigit = errors.New("sip: not a DTMF digit")
 	// ErrRejected wraps a final non-2xx response to one of our in-dialog requests.
 	ErrRejected = errors.New("sip: request rejected")
+	// errTxEnded: a transaction of ours ended without a final response and without an error.
+	errTxEnded = errors.New("sip: transaction ended without a final response")
 	// ErrAuth is returned when a registrar or proxy keeps rejecting our credentials.
 	ErrAuth = errors.New("sip: authentication failed")
 	// ErrBadSummary means a message-summary body (RFC 3842) could not be read.
 	ErrBadSummary = errors.New("sip: bad message-summary")
 )
+
+// StatusError is a final non-2xx response to one of our in-dialog requests; it wraps
+// ErrRejected.
+type StatusError struct {
+	Method string
+	Code   int
+	Reason string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%v: %s: %d %s", ErrRejected, e.Method, e.Code, e.Reason)
+}
+
+func (e *StatusError) Unwrap() error { return ErrRejected }
+
+// StatusOf is the response code err carries (a StatusError), or 0 (no answer, or not a
+// SIP refusal).
+func StatusOf(err error) int {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}

@@ -136,12 +136,19 @@ func (u *UA) do(ctx context.Context, req *gosip.Request) (*gosip.Response, error
 	for {
 		select {
 		case res := <-tx.Responses():
+			if res == nil {
+				return nil, errTxEnded
+			}
 			if res.IsProvisional() {
 				continue
 			}
 			return res, nil
 		case <-tx.Done():
-			return nil, tx.Err()
+			if err := tx.Err(); err != nil {
+				return nil, err
+			}
+			// Ended without an error (the dialog or the UA terminated it): no answer.
+			return nil, errTxEnded
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-done:

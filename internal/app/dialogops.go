@@ -18,11 +18,12 @@ var (
 const dialogQueueLen = 8
 
 // dialogOp is one in-dialog request (re-INVITE for hold/unhold, REFER) to run on the call's
-// own goroutine; done, when set, gets its result.
+// own goroutine; nobody waits for it. dropped, when set, is told when the call ended before
+// the request went out.
 type dialogOp struct {
-	name string
-	run  func(*sip.Call) error
-	done chan error
+	name    string
+	run     func(*sip.Call) error
+	dropped func(error)
 }
 
 // queueDialog hands op to the call's dialog goroutine, started by the first operation. The
@@ -60,8 +61,8 @@ func (c *call) dialogLoop(ctx context.Context, q <-chan dialogOp) {
 			for {
 				select {
 				case op := <-q:
-					if op.done != nil {
-						op.done <- errDialogStopped
+					if op.dropped != nil {
+						op.dropped(errDialogStopped)
 					}
 				default:
 					return
@@ -71,9 +72,6 @@ func (c *call) dialogLoop(ctx context.Context, q <-chan dialogOp) {
 			err := op.run(c.leg())
 			if err != nil {
 				c.p.log.Warn("phone: call operation failed", "call", c.ID(), "op", op.name, "err", err)
-			}
-			if op.done != nil {
-				op.done <- err
 			}
 		}
 	}

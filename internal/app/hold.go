@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 
+	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/sip"
 )
 
@@ -42,16 +43,30 @@ func (c *call) Unhold() error {
 }
 
 // Transfer hands the far end to target (blind transfer, REFER); the far end ends this call
-// once it has called target. The REFER leaves after any hold or unhold still pending, and
-// its answer (202 or a refusal) is returned.
+// once it has called target. The REFER leaves from the call's dialog goroutine after any
+// hold or unhold still pending, and Transfer returns at once: the answer (202, a refusal,
+// or none within the transaction's timeout) reaches the controller as a TransferResult.
 func (c *call) Transfer(target string) error {
-	done := make(chan error, 1)
-	if err := c.queueDialog(dialogOp{name: "transfer", done: done,
-		run: func(sc *sip.Call) error { return sc.Transfer(target) }}); err != nil {
-		return fmt.Errorf("app: transfer: %w", err)
-	}
-	if err := <-done; err != nil {
+	err := c.queueDialog(dialogOp{name: "transfer",
+		run: func(sc *sip.Call) error {
+			err := sc.Transfer(target)
+			c.p.emit(transferResult(c, target, err))
+			return err
+		},
+		dropped: func(err error) { c.p.emit(transferResult(c, target, err)) },
+	})
+	if err != nil {
 		return fmt.Errorf("app: transfer: %w", err)
 	}
 	return nil
+}
+
+// transferResult is the controller's event for the answer to a REFER: Code 202, the
+// refusal's code, or 0 when none came (or the call ended first).
+func transferResult(c *call, target string, err error) door.PhoneEvent {
+	ev := door.PhoneEvent{Kind: door.TransferResult, Call: c, Target: target, Code: 202}
+	if err != nil {
+		ev.Code, ev.Reason = sip.StatusOf(err), err.Error()
+	}
+	return ev
 }

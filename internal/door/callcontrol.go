@@ -47,9 +47,25 @@ func (c *Controller) transferTo(target, by string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w: transfer", ErrUnsupported)
 	}
+	// Transfer only queues the REFER: its answer arrives later as a TransferResult, so a
+	// far end that never answers cannot hold the controller.
 	if err := tr.Transfer(target); err != nil {
 		return "", fmt.Errorf("door: transfer: %w", err)
 	}
 	c.events.Add(EventTransferSent, "peer", c.call.Remote(), "to", target, "by", by)
 	return "transferring " + c.call.Remote() + " to " + target, nil
+}
+
+// onTransferResult records the far end's answer to our REFER. The call may have ended
+// already (a transferee that accepts often hangs up before its 202 is reported).
+func (c *Controller) onTransferResult(ev PhoneEvent) {
+	peer := ""
+	if ev.Call != nil {
+		peer = ev.Call.Remote()
+	}
+	if ev.Code >= 200 && ev.Code < 300 {
+		c.events.Add(EventTransferAccepted, "peer", peer, "to", ev.Target)
+		return
+	}
+	c.events.Add(EventTransferFailed, "peer", peer, "to", ev.Target, "code", ev.Code, "reason", ev.Reason)
 }

@@ -48,4 +48,10 @@ func TestHoldTransfer(t *testing.T) {
 		t.Errorf("asked %v, want %v", got, want)
 	}
 	r.wantKinds("hold,unhold,hold,unhold,transfer-sent,transfer-sent")
+
+	// The REFERs' answers arrive later as events; the call goes on after a refusal.
+	r.push(door.PhoneEvent{Kind: door.TransferResult, Call: c, Target: "sip:reception@pbx", Code: 603, Reason: "Decline"})
+	r.push(door.PhoneEvent{Kind: door.TransferResult, Call: c, Target: "sip:202@pbx", Code: 202})
+	r.wantState(door.InCall)
+	r.wantKinds("transfer-failed,transfer-accepted")
 }

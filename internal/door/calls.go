@@ -195,6 +195,8 @@ func (c *Controller) onPhone(ev PhoneEvent) {
 		if c.isActive(ev.Call) {
 			c.onTransferred()
 		}
+	case TransferResult:
+		c.onTransferResult(ev)
 	default:
 		c.logger.Warn("door: unknown phone event", "kind", int(ev.Kind))
 	}

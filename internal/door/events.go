@@ -34,6 +34,8 @@ const (
 	EventHold               eventlog.Kind = "hold"
 	EventUnhold             eventlog.Kind = "unhold"
 	EventTransferSent       eventlog.Kind = "transfer-sent"
+	EventTransferAccepted   eventlog.Kind = "transfer-accepted"
+	EventTransferFailed     eventlog.Kind = "transfer-failed"
 
 	// The door and relays
 	EventDoorOpen      eventlog.Kind = "door-open"

@@ -38,9 +38,10 @@ const (
 	Registration                             // Account's registration changed; Registered, Code, Reason
 	Transferred                              // Call now carries another party (blind transfer); Remote() names it
 	MessageWaiting                           // Account's voicemail box has (Waiting) or has no new messages
+	TransferResult                           // the far end's answer to our transfer of Call to Target: Code 202, or the refusal (0: no answer)
 )
 
-var phoneEventNames = [...]string{"", "incoming", "ringing", "answered", "ended", "dtmf", "media-timeout", "registration", "transferred", "message-waiting"}
+var phoneEventNames = [...]string{"", "incoming", "ringing", "answered", "ended", "dtmf", "media-timeout", "registration", "transferred", "message-waiting", "transfer-result"}
 
 func (k PhoneEventKind) String() string {
 	if k > 0 && int(k) < len(phoneEventNames) {
@@ -58,5 +59,6 @@ type PhoneEvent struct {
 	Reason     string // human-readable cause
 	Registered bool
 	Account    string
-	Waiting    bool // MessageWaiting: messages wait in Account's box
+	Waiting    bool   // MessageWaiting: messages wait in Account's box
+	Target     string // TransferResult: whom the far end was asked to call
 }
