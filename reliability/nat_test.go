@@ -85,7 +85,7 @@ func newNATNet(t *testing.T) *natNet {
 		}
 	}
 	ip("-n", n.home, "route", "add", "default", "via", natRouterIn)
-	n.exec(t, n.router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+	n.exec(t, n.router, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward")
 	n.exec(t, n.router, "iptables", "-t", "nat", "-A", "POSTROUTING", "-o", vrp, "-j", "MASQUERADE")
 	return n
 }

@@ -118,7 +118,11 @@ func (u *UA) onAck(req *gosip.Request, tx gosip.ServerTransaction) {
 		answerErr = ErrNoAnswer
 	}
 	lateFailed := first && c.lateOffer && answerErr != nil
+	local := c.local
 	c.mu.Unlock()
+	if first && c.incoming && answerErr == nil {
+		pinhole(local, req.Body()) // a late offer's answer: the first we hear of its address
+	}
 	c.ackArrived(req.CSeq().SeqNo, first)
 	if lateFailed {
 		// The dialog is confirmed but has no session: end it (RFC 3261 section 13.3.1.4

@@ -30,9 +30,9 @@ type MediaOffer struct {
 	// inline:KEY"); empty means plain RTP/AVP.
 	Crypto string
 	// Pinhole, when set, is called with the peer's RTP address as soon as it is known: the
-	// incoming offer before our 200 leaves, the 2xx answer before our ACK, a 183's SDP. The
-	// media side sends a packet there from its RTP port, so a NAT in front of us maps the
-	// port before the peer's first packet reaches it (nat.go).
+	// incoming offer before our 200 leaves, a late offer's answer in the ACK, the 2xx answer
+	// before our ACK, a 183's SDP. The media side sends a packet there from its RTP port, so
+	// a NAT in front of us maps the port before the peer's first packet reaches it (nat.go).
 	Pinhole func(netip.AddrPort)
 }
 
