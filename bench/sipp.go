@@ -9,6 +9,18 @@ import (
 	"strconv"
 )
 
+// inDialog is the rest of a request inside the call (the ACK of the 200, the BYE), after
+// its request line and CSeq.
+const inDialog = `Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:bench@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+[routes]
+Contact: <sip:bench@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+`
+
 // uacScenario calls [service] at the remote address with PCMA 20 ms, ACKs, holds the call for
 // -d milliseconds and hangs up. A busy or declined answer is ACKed and the call ends there,
 // so a run with more calls than the peer takes still ends by itself; the pcap tells which
@@ -54,33 +66,13 @@ a=sendrecv
   <recv response="200" rrs="true" rtd="1"/>
   <send>
     <![CDATA[
-ACK [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:bench@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-[routes]
-Contact: <sip:bench@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-
+` + "ACK [next_url] SIP/2.0\nCSeq: 1 ACK\n" + inDialog + `
     ]]>
   </send>
   <pause/>
   <send retrans="500">
     <![CDATA[
-BYE [next_url] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:bench@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-[routes]
-Contact: <sip:bench@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-
+` + "BYE [next_url] SIP/2.0\nCSeq: 2 BYE\n" + inDialog + `
     ]]>
   </send>
   <recv response="200" next="done"/>
