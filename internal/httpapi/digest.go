@@ -59,6 +59,11 @@ func parseDigest(s string) (digestCreds, error) {
 		return c, fmt.Errorf("%w: %d bytes", ErrBadAuthorization, len(s))
 	}
 	seen := map[string]bool{}
+	fields := map[string]*string{
+		"username": &c.Username, "realm": &c.Realm, "nonce": &c.Nonce, "uri": &c.URI,
+		"response": &c.Response, "algorithm": &c.Algorithm, "cnonce": &c.Cnonce,
+		"opaque": &c.Opaque, "qop": &c.QOP, "nc": &c.NC,
+	}
 	for {
 		s = strings.TrimLeft(s, " \t,")
 		if s == "" {
@@ -95,27 +100,8 @@ func parseDigest(s string) (digestCreds, error) {
 			return c, fmt.Errorf("%w: %s given twice", ErrBadAuthorization, name)
 		}
 		seen[name] = true
-		switch name {
-		case "username":
-			c.Username = val
-		case "realm":
-			c.Realm = val
-		case "nonce":
-			c.Nonce = val
-		case "uri":
-			c.URI = val
-		case "response":
-			c.Response = val
-		case "algorithm":
-			c.Algorithm = val
-		case "cnonce":
-			c.Cnonce = val
-		case "opaque":
-			c.Opaque = val
-		case "qop":
-			c.QOP = val
-		case "nc":
-			c.NC = val
+		if f, ok := fields[name]; ok {
+			*f = val
 		}
 	}
 	if c.Username == "" || c.Nonce == "" || c.URI == "" || c.Response == "" {
