@@ -6,6 +6,8 @@ import "math"
 // integer fraction of the device's): channels averaged, then a windowed-sinc low-pass and
 // every ratio-th sample kept. The echo reference and the microphone go through the same
 // filter, so its delay cancels out of their alignment. It allocates only in newDecimator.
+// media's resampler designs the same filter; leaf packages do not import each other, so
+// each keeps its own.
 type decimator struct {
 	ch, ratio int
 	taps      []float32
