@@ -12,13 +12,11 @@ import (
 )
 
 // The MWI subscriber watches voicemail boxes for the indoor-unit role: one message-summary
-// subscription (RFC 3842) per [sip.events] mwi entry, through the first account's registrar
-// holding its binding (the backup while failed over: a new subscription there, and again at
-// the primary after fail-back; the one left behind expires or is ended by our 481 to its
-// next NOTIFY) with its credentials (straight to the box's host without an account), refreshed at half
-// the granted Expires inside its dialog, started again when the server ends it or forgets
-// it (481), ended with Expires: 0 on stop. Each change of a box reaches the Events channel
-// as MessageWaiting.
+// subscription (RFC 3842) per [sip.events] mwi entry, through the registrar holding the
+// first account's binding (straight to the box without an account). After a failover it
+// subscribes afresh there: the dialog's route set leads to the other registrar, and the
+// subscription left behind expires or ends at our 481 to its next NOTIFY. Each change of a
+// box reaches Events as MessageWaiting.
 
 const mwiExpires = time.Hour
 

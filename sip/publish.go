@@ -11,14 +11,10 @@ import (
 	gosip "github.com/emiago/sipgo/sip"
 )
 
-// The publisher sends the door's presence to the first account's registrar with PUBLISH
-// (RFC 3903), to the one holding the account's binding: while the backup registrar holds it
-// the publication goes there, started afresh (its server never saw our entity tag), and
-// back to the primary the same way after fail-back; the publication left behind expires
-// on its own: the first PUBLISH carries the PIDF and gets an entity tag (SIP-ETag); a
-// refresh before the granted Expires runs out carries only SIP-If-Match; a change carries
-// SIP-If-Match and the new document; a 412 (the server forgot us) starts over without
-// If-Match; on stop, Expires: 0 removes the publication.
+// The publisher sends the door's presence (RFC 3903) to the registrar holding the first
+// account's binding; after a failover or fail-back it starts afresh there, since that server
+// never saw our entity tag, and the publication left behind expires on its own. A refresh
+// carries only SIP-If-Match, a change the new PIDF too; a 412 starts over.
 
 // pubTimeout bounds one PUBLISH transaction; failures retry with backoff.
 const pubTimeout = 10 * time.Second

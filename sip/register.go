@@ -148,14 +148,11 @@ func (r *registration) run(ctx context.Context) {
 	r.setState(RegState{Account: r.acct.ID, State: Unregistered, Reason: "stopped"})
 }
 
-// wait sleeps d on the injected clock and reports false when ctx ended. While registered it
-// sends CRLF keepalives (RFC 5626 section 3.5.1 style, the same double CRLF PJSIP sends) to
-// the registrar every cfg.Keepalive over UDP, so the NAT binding the registrar uses to reach
-// us stays open, and probes the registrar (probe.go) at the same pace. It returns early, to
-// REGISTER at once, when our local address changed, when a probe is answered after one went
-// unanswered, or when the registrar no longer knows us. With probe set while not registered
-// (backing off after a REGISTER that got no answer) it probes too and returns as soon as the
-// registrar answers, so a long backoff does not delay re-registration after an outage.
+// wait sleeps d on the injected clock and reports false when ctx ended. Every cfg.Keepalive
+// it sends a double CRLF (RFC 5626 section 3.5.1) to keep the NAT binding open, and probes
+// the registrar (probe.go); it returns early, to REGISTER at once, when a probe or a new
+// local address says the binding is lost. With probe set (backing off after an unanswered
+// REGISTER) it probes too, so a long backoff does not delay re-registration after an outage.
 func (r *registration) wait(ctx context.Context, d time.Duration, registered, probe bool) bool {
 	u := r.ua
 	t := u.clk.NewTimer(d)

@@ -13,15 +13,11 @@ import (
 // short enough that the next call, even one placed at once, starts from a trimmed heap.
 const trimDelay = 250 * time.Millisecond
 
-// trimmer hands the heap's free pages back to the kernel a moment after each call. A call's
-// set-up garbage (a few hundred kB: SIP
-// parsing, SDP, the media session's buffers) otherwise stays resident until the Go runtime's
-// next GC cycle and the slow background scavenger after it: the bench saw in-call RSS grow from
-// 10 to 14 MB over 50 calls while the live heap after each GC stayed under 1 MB. A door
-// station sits idle almost always, so one forced collection per call (a few milliseconds of
-// CPU) buys a footprint that stays flat for years. Start-up is left alone: its garbage is
-// small, and a forced collection then costs idle CPU and makes the collector's own
-// structures resident before any call needs them.
+// trimmer hands the heap's free pages back to the kernel a moment after each call: a call's
+// set-up garbage otherwise stays resident until the runtime's slow scavenger gets to it (the
+// bench saw RSS grow from 10 to 14 MB over 50 calls with under 1 MB live). A door is idle
+// almost always, so a few milliseconds of CPU per call buy a flat footprint. Start-up is
+// left alone: its garbage is small.
 type trimmer struct {
 	clk   clock.Clock
 	delay time.Duration
