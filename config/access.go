@@ -106,16 +106,16 @@ func (c *Config) readReaders(r *reader, t map[string]any) {
 // with errors fails the load (and a reload keeps the running users), each error naming the
 // users file's own FILE:LINE.
 func (c *Config) readAccess(r *reader, t map[string]any, dir string) {
-	a := r.table(t, "", "access")
-	if a == nil {
+	a, ok := r.section(t, "", "access")
+	if !ok {
 		return
 	}
-	r.str(a, "access", "users_file", &c.Access.UsersFile)
-	r.str(a, "access", "time_zone", &c.Access.TimeZone)
-	r.key(a, "access", "submit_key", &c.Access.Submit)
-	r.key(a, "access", "clear_key", &c.Access.Clear)
-	r.duration(a, "access", "code_timeout", &c.Access.CodeTimeout)
-	r.unknown(a, "access")
+	a.str("users_file", &c.Access.UsersFile)
+	a.str("time_zone", &c.Access.TimeZone)
+	r.key(a.t, "access", "submit_key", &c.Access.Submit)
+	r.key(a.t, "access", "clear_key", &c.Access.Clear)
+	a.duration("code_timeout", &c.Access.CodeTimeout)
+	a.done()
 	if c.Access.UsersFile != "" && !filepath.IsAbs(c.Access.UsersFile) {
 		c.Access.UsersFile = filepath.Join(dir, c.Access.UsersFile)
 	}

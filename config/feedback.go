@@ -7,18 +7,18 @@ import "github.com/doorsip/intercom/media"
 func (c *Config) readFeedback(r *reader, t map[string]any, dir string) {
 	c.Feedback = media.FeedbackDefaults()
 	c.Feedback.Dir = dir
-	f := r.table(t, "", "feedback")
-	if f == nil {
+	f, ok := r.section(t, "", "feedback")
+	if !ok {
 		return
 	}
-	r.str(f, "feedback", "ringback", &c.Feedback.Ringback)
-	r.str(f, "feedback", "busy", &c.Feedback.Busy)
-	r.str(f, "feedback", "no_answer", &c.Feedback.NoAnswer)
-	r.str(f, "feedback", "failed", &c.Feedback.Failed)
-	r.str(f, "feedback", "door_open", &c.Feedback.DoorOpen)
-	r.str(f, "feedback", "call_end", &c.Feedback.CallEnd)
-	r.integer(f, "feedback", "volume", &c.Feedback.Volume)
-	r.unknown(f, "feedback")
+	f.str("ringback", &c.Feedback.Ringback)
+	f.str("busy", &c.Feedback.Busy)
+	f.str("no_answer", &c.Feedback.NoAnswer)
+	f.str("failed", &c.Feedback.Failed)
+	f.str("door_open", &c.Feedback.DoorOpen)
+	f.str("call_end", &c.Feedback.CallEnd)
+	f.integer("volume", &c.Feedback.Volume)
+	f.done()
 }
 
 // loadFeedback decodes the sounds once, at load: a reload decodes the new file's.

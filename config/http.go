@@ -10,15 +10,15 @@ import (
 // readHTTP reads [http] and its [[http.user]] tables.
 func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 	h := &c.HTTP
-	s := r.table(t, "", "http")
-	if s == nil {
+	s, ok := r.section(t, "", "http")
+	if !ok {
 		return
 	}
-	r.str(s, "http", "listen", &h.Listen)
-	r.str(s, "http", "tls_cert", &h.TLSCert)
-	r.str(s, "http", "tls_key", &h.TLSKey)
-	r.str(s, "http", "state_dir", &h.StateDir)
-	r.strs(s, "http", "digest", &h.Digest)
+	s.str("listen", &h.Listen)
+	s.str("tls_cert", &h.TLSCert)
+	s.str("tls_key", &h.TLSKey)
+	s.str("state_dir", &h.StateDir)
+	s.strs("digest", &h.Digest)
 	for _, f := range []*string{&h.TLSCert, &h.TLSKey} {
 		if *f != "" {
 			if _, err := os.Stat(abs(dir, *f)); err != nil {
@@ -31,7 +31,7 @@ func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 			*f = abs(dir, *f)
 		}
 	}
-	for i, u := range r.subtables(s, "http", "user") {
+	for i, u := range r.subtables(s.t, "http", "user") {
 		p := fmt.Sprintf("http.user[%d]", i)
 		var user httpapi.User
 		r.str(u, p, "name", &user.Name)
@@ -55,7 +55,7 @@ func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 		r.unknown(u, p)
 		h.Users = append(h.Users, user)
 	}
-	r.unknown(s, "http")
+	s.done()
 }
 
 func abs(dir, p string) string {

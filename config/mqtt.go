@@ -11,12 +11,12 @@ import (
 // name, so two doors on one broker never share them.
 func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
 	m := &c.MQTT
-	if s := r.table(t, "", "mqtt"); s != nil {
-		r.str(s, "mqtt", "broker", &m.Broker)
-		r.str(s, "mqtt", "username", &m.Username)
-		r.str(s, "mqtt", "password", &m.Password)
+	if s, ok := r.section(t, "", "mqtt"); ok {
+		s.str("broker", &m.Broker)
+		s.str("username", &m.Username)
+		s.str("password", &m.Password)
 		var pwFile string
-		r.str(s, "mqtt", "password_file", &pwFile)
+		s.str("password_file", &pwFile)
 		if pwFile != "" {
 			if m.Password != "" {
 				r.fail("mqtt.password_file", "both password and password_file are set (expected one of them)")
@@ -26,7 +26,7 @@ func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
 				m.Password = pw
 			}
 		}
-		r.str(s, "mqtt", "ca", &m.CA)
+		s.str("ca", &m.CA)
 		if m.CA != "" {
 			path := m.CA
 			if !filepath.IsAbs(path) {
@@ -38,14 +38,14 @@ func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
 				m.CAPEM = b
 			}
 		}
-		r.str(s, "mqtt", "client_id", &m.ClientID)
-		r.str(s, "mqtt", "topic_prefix", &m.TopicPrefix)
-		r.boolean(s, "mqtt", "discovery", &m.Discovery)
-		r.str(s, "mqtt", "discovery_prefix", &m.DiscoveryPrefix)
-		r.boolean(s, "mqtt", "commands", &m.Commands)
-		r.integer(s, "mqtt", "qos", &m.QoS)
-		r.boolean(s, "mqtt", "retain", &m.Retain)
-		r.unknown(s, "mqtt")
+		s.str("client_id", &m.ClientID)
+		s.str("topic_prefix", &m.TopicPrefix)
+		s.boolean("discovery", &m.Discovery)
+		s.str("discovery_prefix", &m.DiscoveryPrefix)
+		s.boolean("commands", &m.Commands)
+		s.integer("qos", &m.QoS)
+		s.boolean("retain", &m.Retain)
+		s.done()
 	}
 	host, err := os.Hostname()
 	if err != nil || host == "" {
