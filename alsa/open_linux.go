@@ -41,11 +41,7 @@ func OpenPCM(name string, dir Direction, want Params) (*PCM, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := newFileDevice(fd, path)
-	if err != nil {
-		return nil, err
-	}
-	return OpenDevice(d, name, dir, want)
+	return OpenDevice(&fileDevice{fd: fd}, name, dir, want)
 }
 
 // Probe opens a hw: device just long enough to ask what it supports.
@@ -58,10 +54,7 @@ func Probe(name string, dir Direction) (Caps, error) {
 	if err != nil {
 		return Caps{}, err
 	}
-	d, err := newFileDevice(fd, path)
-	if err != nil {
-		return Caps{}, err
-	}
+	d := &fileDevice{fd: fd}
 	defer d.Close()
 	return ProbeDevice(d)
 }
