@@ -14,9 +14,10 @@ import (
 // The MWI subscriber watches voicemail boxes for the indoor-unit role: one message-summary
 // subscription (RFC 3842) per [sip.events] mwi entry, through the registrar holding the
 // first account's binding (straight to the box without an account). After a failover it
-// subscribes afresh there: the dialog's route set leads to the other registrar, and the
-// subscription left behind expires or ends at our 481 to its next NOTIFY. Each change of a
-// box reaches Events as MessageWaiting.
+// subscribes afresh there: the dialog's route set leads to the other registrar. The
+// subscription left behind is ended with Expires: 0, or, where that registrar is gone,
+// expires or ends at our 481 to its next NOTIFY. Each change of a box reaches Events as
+// MessageWaiting.
 
 const mwiExpires = time.Hour
 
@@ -81,6 +82,12 @@ func (m *mwiSub) follow() bool {
 	i := r.boundIndex()
 	m.mu.Lock()
 	same := i == m.at
+	m.mu.Unlock()
+	if !same {
+		// End the dialog at the registrar we leave (bounded: after a failover it is gone).
+		m.unsubscribe()
+	}
+	m.mu.Lock()
 	if !same {
 		m.at = i
 		a := r.accountAt(i)

@@ -13,8 +13,9 @@ import (
 
 // The publisher sends the door's presence (RFC 3903) to the registrar holding the first
 // account's binding; after a failover or fail-back it starts afresh there, since that server
-// never saw our entity tag, and the publication left behind expires on its own. A refresh
-// carries only SIP-If-Match, a change the new PIDF too; a 412 starts over.
+// never saw our entity tag, and withdraws the publication left behind (where that registrar
+// is gone it expires on its own). A refresh carries only SIP-If-Match, a change the new PIDF
+// too; a 412 starts over.
 
 // pubTimeout bounds one PUBLISH transaction; failures retry with backoff.
 const pubTimeout = 10 * time.Second
@@ -103,6 +104,11 @@ func (p *publisher) follow() bool {
 	}
 	if p.at >= 0 {
 		p.u.log.Info("sip: PUBLISH follows the registration", "account", p.acct.ID, "registrar", r.registrarName(i))
+		// Withdraw at the registrar we leave (bounded: after a failover it is gone), so its
+		// watchers do not see a stale state until the publication expires.
+		expires := p.expires
+		p.withdraw()
+		p.expires = expires
 	}
 	p.at, p.atAcct, p.atName = i, r.accountAt(i), r.registrarName(i)
 	p.etag, p.haveSent = "", false
