@@ -150,7 +150,7 @@ func TestSessionPacesUnpacedPlayback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := len(c.(*WAVSource).samples)
+	n := len(c.(*WAVSource).data) / 2
 	if n < 800 || n > 8000 { // 0.1 s to 1 s of audio for 0.3 s of call
 		t.Errorf("recorded %d samples in 300 ms of call", n)
 	}

@@ -15,10 +15,10 @@ const maxWAVBytes = 64 << 20
 
 // WAVSource is a Capture that plays a 16-bit PCM WAV file in a loop, paced by a clock.
 type WAVSource struct {
-	f       Format
-	samples []int16 // interleaved, whole file
-	pos     int
-	p       *pacer
+	f    Format
+	data []byte // the data chunk as read (little-endian, interleaved), decoded as it plays
+	pos  int    // byte offset into data
+	p    *pacer
 }
 
 // OpenWAV loads a 16-bit PCM WAV file (mono or stereo, any rate Format accepts) as a looping
@@ -29,22 +29,53 @@ func OpenWAV(path string, clk clock.Clock) (Capture, error) {
 		return nil, fmt.Errorf("media: open wav: %w", err)
 	}
 	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, maxWAVBytes+1))
+	b, err := readWAVFile(fh)
 	if err != nil {
 		return nil, fmt.Errorf("media: read wav %s: %w", path, err)
 	}
 	if len(b) > maxWAVBytes {
 		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrWAV, path, maxWAVBytes)
 	}
-	f, samples, err := ParseWAV(b)
+	f, data, err := parseWAV(b)
 	if err != nil {
 		return nil, fmt.Errorf("media: %s: %w", path, err)
 	}
-	return &WAVSource{f: f, samples: samples, p: newPacer(clk, f.Rate)}, nil
+	return &WAVSource{f: f, data: data, p: newPacer(clk, f.Rate)}, nil
+}
+
+// readWAVFile reads the file into one buffer of its size: io.ReadAll's doubling left about
+// three times the file in garbage at every call set-up. A file whose size Stat does not know
+// (a pipe) is read as a stream.
+func readWAVFile(fh *os.File) ([]byte, error) {
+	r := io.LimitReader(fh, maxWAVBytes+1)
+	fi, err := fh.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > maxWAVBytes {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, fi.Size())
+	n, err := io.ReadFull(r, b)
+	if err == io.ErrUnexpectedEOF { // shrank since Stat: take what is there
+		err = nil
+	}
+	return b[:n], err
 }
 
 // ParseWAV decodes a RIFF/WAVE file of 16-bit little-endian PCM.
 func ParseWAV(b []byte) (Format, []int16, error) {
+	f, data, err := parseWAV(b)
+	if err != nil {
+		return Format{}, nil, err
+	}
+	s := make([]int16, len(data)/2)
+	for i := range s {
+		s[i] = int16(binary.LittleEndian.Uint16(data[2*i:]))
+	}
+	return f, s, nil
+}
+
+// parseWAV finds the format and the data chunk (whole frames of 16-bit samples, a sub-slice
+// of b).
+func parseWAV(b []byte) (Format, []byte, error) {
 	if len(b) < 12 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
 		return Format{}, nil, fmt.Errorf("%w: no RIFF/WAVE header", ErrWAV)
 	}
@@ -89,11 +120,7 @@ func ParseWAV(b []byte) (Format, []int16, error) {
 			if n == 0 {
 				return Format{}, nil, fmt.Errorf("%w: no samples", ErrWAV)
 			}
-			s := make([]int16, n)
-			for i := range s {
-				s[i] = int16(binary.LittleEndian.Uint16(body[2*i:]))
-			}
-			return f, s, nil
+			return f, body[:2*n], nil
 		}
 		// Chunks are padded to an even size (RIFF).
 		adv := size + size&1
@@ -115,9 +142,9 @@ func (w *WAVSource) ClockPaced() bool { return true }
 func (w *WAVSource) Read(frames []int16) (int, error) {
 	n := len(frames) / w.f.Channels
 	for i := 0; i < n*w.f.Channels; i++ {
-		frames[i] = w.samples[w.pos]
-		w.pos++
-		if w.pos == len(w.samples) {
+		frames[i] = int16(binary.LittleEndian.Uint16(w.data[w.pos:]))
+		w.pos += 2
+		if w.pos == len(w.data) {
 			w.pos = 0
 		}
 	}
