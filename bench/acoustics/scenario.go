@@ -68,6 +68,7 @@ type scenario struct {
 	snr        float64 // near-end speech over background noise, dB
 	clip       bool    // loudspeaker soft clipping (tanh)
 	driftPPM   float64 // the capture card's clock against the playback card's
+	cardDelay  float64 // s the capture card's buffering adds to the echo (two cards)
 	change     change
 	changeAt   float64
 	steadyFrom float64 // figures "after convergence" are taken from here to the end
@@ -118,6 +119,14 @@ func scenarios(smoke bool) []scenario {
 		}),
 		with(func(s *scenario) {
 			s.name, s.seconds, s.far, s.driftPPM = "two cards, -100 ppm", 20, voiceResident2, -100
+		}),
+		// A cheap crystal on each card: ±300 ppm. Two cards buffer: the echo comes 20 ms after
+		// the reference, so it stays behind it while drifting 6 ms earlier over the run.
+		with(func(s *scenario) {
+			s.name, s.seconds, s.far, s.driftPPM, s.cardDelay = "two cards, +300 ppm", 20, voiceResident2, 300, 0.02
+		}),
+		with(func(s *scenario) {
+			s.name, s.seconds, s.far, s.driftPPM, s.cardDelay = "two cards, -300 ppm", 20, voiceResident2, -300, 0.02
 		}),
 		with(func(s *scenario) {
 			s.name, s.path, s.couplingDB, s.farDB, s.clip = "clipping speaker beside mic", pathBeside, -8, -20, true
@@ -227,6 +236,9 @@ func (s scenario) renderEcho(far []float64) []float64 {
 			w := math.Min(1, float64(i-at)/float64(fade))
 			echo[i] = (1-w)*echo[i] + w*echo2[i]
 		}
+	}
+	if d := int(s.cardDelay * float64(s.rate)); d > 0 {
+		echo = append(make([]float64, d), echo[:len(echo)-d]...)
 	}
 	if s.driftPPM != 0 {
 		// The capture card runs fast by driftPPM: it takes its k-th sample at k/(1+ppm) of
