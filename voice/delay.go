@@ -19,6 +19,7 @@ type delayEstimator struct {
 	micD   []float64
 	corr   []float64 // smoothed correlation per lag
 	vm, vr float64   // smoothed energies of the changes
+	er     float64   // energy of the newest reference change
 	floor  float64   // band energy below which a band is silence
 
 	sinceRef  int // blocks since the reference was last active
@@ -63,30 +64,67 @@ func (d *delayEstimator) reset() {
 		d.refL[b] = math.Log(d.floor)
 		d.micL[b] = math.Log(d.floor)
 	}
-	d.vm, d.vr = 0, 0
+	d.vm, d.vr, d.er = 0, 0, 0
 	d.sinceRef = d.maxLag + 1
 	d.lag, d.cand, d.candCount, d.quality = -1, -1, 0, 0
 }
 
-// update takes the power spectra of the newest reference frame and of the microphone frame
-// of the same moment, and reports whether the estimate changed.
-func (d *delayEstimator) update(refPow, micPow []float64, refActive bool) bool {
+// pushRef takes the power spectrum of the newest reference frame the canceller's ring took.
+func (d *delayEstimator) pushRef(refPow []float64) {
 	d.pos = (d.pos + 1) % len(d.refD)
 	rd := d.refD[d.pos]
-	var er, em float64
+	var er float64
 	for b := range delayBands {
-		var sr, sm float64
+		var sr float64
 		for k := d.edges[b]; k < d.edges[b+1]; k++ {
 			sr += refPow[k]
+		}
+		lr := math.Log(sr + d.floor)
+		rd[b] = lr - d.refL[b]
+		d.refL[b] = lr
+		er += rd[b] * rd[b]
+	}
+	d.er = er
+}
+
+// relabel moves every lag by delta blocks: the ring took one reference block more (1) or
+// one fewer (-1) than the microphone advanced, so the same reference sits delta blocks
+// further back. What was learned moves with it.
+func (d *delayEstimator) relabel(delta int) {
+	switch delta {
+	case 1:
+		copy(d.corr[1:], d.corr)
+		d.corr[0] = 0
+	case -1:
+		copy(d.corr, d.corr[1:])
+		d.corr[len(d.corr)-1] = 0
+	default:
+		return
+	}
+	move := func(l int) int {
+		if l < 0 {
+			return l
+		}
+		return max(0, min(d.maxLag, l+delta))
+	}
+	d.lag, d.cand = move(d.lag), move(d.cand)
+}
+
+// update takes the power spectrum of the microphone frame of the moment the newest
+// reference frame (pushRef) was played, and reports whether the estimate changed.
+func (d *delayEstimator) update(micPow []float64, refActive bool) bool {
+	var em float64
+	for b := range delayBands {
+		var sm float64
+		for k := d.edges[b]; k < d.edges[b+1]; k++ {
 			sm += micPow[k]
 		}
-		lr, lm := math.Log(sr+d.floor), math.Log(sm+d.floor)
-		rd[b] = lr - d.refL[b]
+		lm := math.Log(sm + d.floor)
 		d.micD[b] = lm - d.micL[b]
-		d.refL[b], d.micL[b] = lr, lm
-		er += rd[b] * rd[b]
+		d.micL[b] = lm
 		em += d.micD[b] * d.micD[b]
 	}
+	er := d.er
 	if refActive {
 		d.sinceRef = 0
 	} else if d.sinceRef <= d.maxLag {

@@ -22,6 +22,8 @@ type canceller struct {
 	henergy []float64      // time-domain energy of each ring block
 	head    int
 	delay   int // blocks between the newest reference and the filter's first partition
+	epoch   int // counts the filters' resets (the drift tracker compares across none)
+	moved   int // partitions the filters were moved by in all (setDelay), toward the first
 	xprev   []float64
 
 	w, fg [][]complex128 // background and foreground filters, m partitions of bins
@@ -114,6 +116,7 @@ func (c *canceller) clearFilters() {
 	c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
 	c.screwed, c.saturated = 0, 0
 	c.trust = 1
+	c.epoch++
 }
 
 // ring returns the ring index of the reference block j blocks before the newest.
@@ -149,9 +152,15 @@ func (c *canceller) setDelay(d int) {
 		return
 	}
 	c.delay = d
+	c.shiftPartitions(diff)
+}
+
+// shiftPartitions moves both filters' partitions diff toward the first (away from it when
+// negative): the echo now starts that many partitions earlier in the filter.
+func (c *canceller) shiftPartitions(diff int) {
+	c.moved += diff
 	for _, f := range [][][]complex128{c.w, c.fg} {
 		if diff > 0 {
-			// The echo now starts diff partitions earlier in the filter.
 			for j := 0; j < c.m; j++ {
 				if j+diff < c.m {
 					copy(f[j], f[j+diff])
@@ -170,6 +179,36 @@ func (c *canceller) setDelay(d int) {
 		}
 	}
 }
+
+// relabel moves the read position by d blocks without moving what the filters learned: the
+// resampler handed the ring one block more (d = 1) or one fewer (d = -1) than the
+// microphone advanced, so the same reference now sits d blocks further from the newest.
+// At read position 0 a block fewer is taken by moving the partitions one toward the first
+// instead, when the first holds (almost) nothing of the echo. It reports whether the move
+// could be made.
+func (c *canceller) relabel(d int) bool {
+	nd := c.delay + d
+	if nd > len(c.hist)-c.m-1 {
+		return false
+	}
+	if nd >= 0 {
+		c.delay = nd
+		return true
+	}
+	var total float64
+	for _, e := range c.wen {
+		total += e
+	}
+	if nd < -1 || !(c.wen[0] <= relabelEmpty*total) {
+		return false
+	}
+	c.shiftPartitions(1)
+	return true
+}
+
+// relabelEmpty is the share of the filter's energy a first partition may hold and still be
+// dropped when the echo moves one block toward it.
+const relabelEmpty = 0.01
 
 // proportions shares the step among partitions: mostly evenly, partly by the energy each
 // holds (improved proportionate MDF), so the few partitions that carry the direct sound and
