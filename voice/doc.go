@@ -7,10 +7,11 @@
 // that were played at the same moment (the echo reference) and sends on what it returns.
 //
 // It owns the whole chain and its state: the reference history and the delay estimate (the
-// reference may arrive up to 300 ms early: two sound cards, a coarse PCM delay), the two
-// adaptive filters, the noise and echo estimates, the AGC's level. It does not align, resample
-// or buffer beyond that, and does not decide when a call's path changed (its owner calls
-// Reset after an xrun or for a new call).
+// reference may arrive up to 300 ms early: two sound cards, a coarse PCM delay), the
+// reference's resampling to the microphone's clock (two cards drift apart), the two adaptive
+// filters, the noise and echo estimates, the AGC's level. It does not buffer beyond that, and
+// does not decide when a call's path changed (its owner calls Reset after an xrun or for a
+// new call).
 //
 // Nothing here allocates per frame, starts a goroutine or reads the time. README.md has the
 // algorithm and its figures.
