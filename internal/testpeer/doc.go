@@ -1,6 +1,7 @@
 // Package testpeer starts real SIP peers on loopback for tests: Kamailio as a registrar and
 // proxy with digest auth, baresip as an auto-answering phone, and sipp with scenario files.
-// Each peer writes its config into t.TempDir(), listens on 127.0.0.1 on a free port, and is
+// Each peer writes its config into t.TempDir(), listens on 127.0.0.1 on a port reserved by
+// FreePort (port.go: one allocator for every test's SIP ports and RTP ranges), and is
 // stopped by t.Cleanup.
 //
 // Typical use:
