@@ -303,6 +303,12 @@ func (c *Call) onInvite2xx(tx gosip.ClientTransaction, res *gosip.Response) {
 	if !cancelled {
 		pinhole(local, res.Body())
 	}
+	// The answer is in force before the ACK leaves: a peer may send an UPDATE or re-INVITE
+	// as soon as it has the ACK, and its change must land on the answer, not under it.
+	var err error
+	if !cancelled {
+		_, err = c.applyAnswer(res.Body())
+	}
 	ack := c.ackFor(res)
 	tmpl := ack.Clone()
 	tx.OnRetransmission(func(r *gosip.Response) {
@@ -313,17 +319,23 @@ func (c *Call) onInvite2xx(tx gosip.ClientTransaction, res *gosip.Response) {
 	if err := u.cli.WriteRequest(ack, prebuilt); err != nil {
 		u.log.Warn("sip: ACK", "call", c.id, "err", err)
 	}
-	if cancelled {
+	switch {
+	case cancelled:
 		c.bye("local hangup")
-		return
-	}
-	_, err := c.applyAnswer(res.Body())
-	if err != nil {
+	case err != nil:
 		// RFC 3261 section 13.2.2.4: a UAC that cannot use the answer ACKs, then BYEs.
 		u.log.Warn("sip: unusable answer", "call", c.id, "err", err)
 		c.bye("unusable SDP answer")
-		return
+	default:
+		c.answered(res)
 	}
+}
+
+// answered starts the session timer a 2xx asks for and emits Answered. A change the peer
+// sent right after our ACK may be handled first (its MediaUpdate before Answered);
+// Negotiated holds it either way.
+func (c *Call) answered(res *gosip.Response) {
+	u := c.ua
 	if se, we := sessionFromResponse(res); se > 0 {
 		c.mu.Lock()
 		c.session, c.refresher = se, "uas"

@@ -29,11 +29,10 @@ func TestSippUpdate(t *testing.T) {
 	if p := call.Negotiated().Remote.Port(); int(p) != mp+2 {
 		t.Errorf("early UPDATE: remote port %d, want %d", p, mp+2)
 	}
+	// sipp's UPDATE follows our ACK at once: its MediaUpdate may come before Answered, so
+	// wait on the negotiated direction, which holds the UPDATE either way.
 	waitEvent(t, u, Answered)
-	waitEvent(t, u, MediaUpdate)
-	if d := call.Negotiated().Direction; d != "recvonly" {
-		t.Errorf("direction after UPDATE a=sendonly %q, want recvonly", d)
-	}
+	waitFor(t, func() bool { return call.Negotiated().Direction == "recvonly" })
 	// The refresh changes nothing the app must follow: no event; sipp's check of the 200 is
 	// what shows it was answered right. Then sipp hangs up.
 	if ev := waitEvent(t, u, Ended); ev.Call != call {
