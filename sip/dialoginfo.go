@@ -1,27 +1,9 @@
 package sip
 
 import (
-	"encoding/xml"
 	"strconv"
 	"strings"
 )
-
-// dialogInfo is an RFC 4235 document as we write and read it (tests, fuzzing).
-type dialogInfo struct {
-	XMLName xml.Name     `xml:"urn:ietf:params:xml:ns:dialog-info dialog-info"`
-	Version uint32       `xml:"version,attr"`
-	State   string       `xml:"state,attr"`
-	Entity  string       `xml:"entity,attr"`
-	Dialogs []dialogElem `xml:"dialog"`
-}
-
-type dialogElem struct {
-	ID        string `xml:"id,attr"`
-	Direction string `xml:"direction,attr"`
-	State     string `xml:"state"`
-	Remote    string `xml:"remote>identity"`
-	Local     string `xml:"local>identity"`
-}
 
 // buildDialogInfo writes the door's full dialog state (RFC 4235 section 4): no <dialog>
 // when idle, or one for the call with its state and, when exposeRemote, the far end.
@@ -60,17 +42,39 @@ func buildDialogInfo(s DoorState, entity string, version uint32, exposeRemote bo
 	return []byte(b.String())
 }
 
-// parseDialogInfo reads an RFC 4235 document.
-func parseDialogInfo(body []byte) (dialogInfo, error) {
-	var d dialogInfo
-	err := xml.Unmarshal(body, &d)
-	return d, err
+// escapeXML writes s escaped for text and attribute values, as encoding/xml's EscapeText
+// does; characters XML cannot carry (and bytes that are not UTF-8) become U+FFFD. Written
+// here because importing encoding/xml for it cost its package init at every start (19 kB of
+// heap) and its tables.
+func escapeXML(b *strings.Builder, s string) {
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString("&#34;")
+		case r == '\'':
+			b.WriteString("&#39;")
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\t':
+			b.WriteString("&#x9;")
+		case r == '\n':
+			b.WriteString("&#xA;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case !xmlChar(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r) // a byte that is not UTF-8 came as utf8.RuneError: U+FFFD
+		}
+	}
 }
 
-// escapeXML writes s escaped for text and attribute values; characters XML cannot carry
-// become U+FFFD.
-func escapeXML(b *strings.Builder, s string) {
-	var w strings.Builder
-	_ = xml.EscapeText(&w, []byte(s))
-	b.WriteString(w.String())
+// xmlChar reports whether XML 1.0 allows r in a document (its Char production).
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

@@ -1,30 +1,6 @@
 package sip
 
-import (
-	"encoding/xml"
-	"strings"
-)
-
-// pidfDoc is an RFC 3863 document as we write and read it (tests, fuzzing).
-type pidfDoc struct {
-	XMLName xml.Name    `xml:"urn:ietf:params:xml:ns:pidf presence"`
-	Entity  string      `xml:"entity,attr"`
-	Tuples  []pidfTuple `xml:"tuple"`
-	Notes   []string    `xml:"note"`
-	Person  *struct {
-		Activities struct {
-			OnThePhone *struct{} `xml:"urn:ietf:params:xml:ns:pidf:rpid on-the-phone"`
-			Busy       *struct{} `xml:"urn:ietf:params:xml:ns:pidf:rpid busy"`
-		} `xml:"urn:ietf:params:xml:ns:pidf:rpid activities"`
-	} `xml:"urn:ietf:params:xml:ns:pidf:data-model person"`
-}
-
-type pidfTuple struct {
-	ID      string `xml:"id,attr"`
-	Basic   string `xml:"status>basic"`
-	Contact string `xml:"contact"`
-	Note    string `xml:"note"`
-}
+import "strings"
 
 // buildPIDF writes the door's presence: open unless offline, a note saying what it does
 // ("ringing", "in call, door open", ...), and the RPID activity phones show as busy while a
@@ -53,11 +29,4 @@ func buildPIDF(s DoorState, entity string) []byte {
 	}
 	b.WriteString("</presence>\n")
 	return []byte(b.String())
-}
-
-// parsePIDF reads an RFC 3863 document.
-func parsePIDF(body []byte) (pidfDoc, error) {
-	var p pidfDoc
-	err := xml.Unmarshal(body, &p)
-	return p, err
 }
