@@ -57,5 +57,8 @@ func audioAEC(args []string, stdout, stderr io.Writer) int {
 	if st.SpeakerCompression > 0 {
 		fmt.Fprintf(stdout, "speaker: clipping, a -6 dBFS peak plays %.1f dB lower\n", st.SpeakerCompression)
 	}
+	if st.Drift >= 1 || st.Drift <= -1 {
+		fmt.Fprintf(stdout, "clocks: the microphone's runs %+.1f ppm from the far end's (the reference was resampled by it)\n", st.Drift)
+	}
 	return 0
 }

@@ -27,4 +27,7 @@ func printVoiceStats(w io.Writer, v *control.VoiceStats) {
 	if v.SpeakerCompressionDB > 0 {
 		fmt.Fprintf(w, "call speaker: clipping, a -6 dBFS peak plays %.1f dB lower (turn the playback volume down)\n", v.SpeakerCompressionDB)
 	}
+	if v.DriftPPM >= 1 || v.DriftPPM <= -1 {
+		fmt.Fprintf(w, "call clocks: capture runs %+.1f ppm from playback (two cards; the echo reference is resampled by it)\n", v.DriftPPM)
+	}
 }

@@ -24,6 +24,8 @@ func TestPrintVoiceStats(t *testing.T) {
 				"call mic:   noise -62.1 dBFS, AGC gain 6.0 dB"}},
 		{"clipping speaker", &control.VoiceStats{ERLEDB: 40, Converged: true, SpeakerCompressionDB: 8.1},
 			[]string{"call speaker: clipping, a -6 dBFS peak plays 8.1 dB lower (turn the playback volume down)\n"}},
+		{"two cards", &control.VoiceStats{ERLEDB: 50, Converged: true, DriftPPM: -102.4},
+			[]string{"call clocks: capture runs -102.4 ppm from playback (two cards; the echo reference is resampled by it)\n"}},
 		{"half duplex", &control.VoiceStats{ERLEDB: 4, HalfDuplex: true},
 			[]string{"ERLE 4.0 dB, suppression 0.0 dB, converging, half duplex (mic attenuated while the far end talks)\n"}},
 	} {

@@ -21,5 +21,6 @@ func voiceStats(v audio.VoiceStats) *control.VoiceStats {
 		Resets:        v.Resets,
 
 		SpeakerCompressionDB: trunc1(v.SpeakerCompression),
+		DriftPPM:             trunc1(v.Drift),
 	}
 }

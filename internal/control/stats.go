@@ -90,6 +90,9 @@ type VoiceStats struct {
 	// linear one, learnt from the echo (0: it plays linearly); a clipping speaker's volume
 	// should come down.
 	SpeakerCompressionDB float64 `json:"speaker_compression_db,omitempty"`
+	// DriftPPM is how far the capture card's clock runs from the playback card's, as the
+	// canceller measured it (0 on one card); the reference is resampled by it.
+	DriftPPM float64 `json:"drift_ppm,omitempty"`
 }
 
 // ActionStats count the action URL requests since start.
