@@ -12,7 +12,7 @@ BUILDFLAGS := -trimpath -tags=$(GOTAGS) -ldflags '$(LDFLAGS)'
 FUZZTIME ?= 60s
 PI ?=
 
-.PHONY: help build cross check shellcheck test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-raspi-test image-deps deps fmt vet clean
+.PHONY: help build cross check shellcheck test unit fuzz-smoke qemu-user demo deploy vboard hwtest bench bench-smoke acoustics acoustics-smoke fuzz soak image image-test image-test-board image-raspi-test image-deps deps fmt vet clean
 
 help: ## list every target
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -105,14 +105,21 @@ acoustics-smoke: ## a short run of the acoustics benchmark (part of make test)
 image-deps: ## install what make image and make image-test use (mmdebstrap, arch-test, mtools, ...)
 	image/deps.sh
 
-image: image-deps cross ## SD-card image for a Raspberry Pi 3/4 from Debian packages (image/out/)
-	image/build.sh
+# The image's board: pi4 (Pi 3/4, arm64) or pi0 (Pi Zero / Zero W / 1, ARMv6, armel).
+BOARD ?= pi4
 
-image-test: image ## boot the image's root fs under QEMU and check the intercom registers
+image: image-deps cross ## SD-card image from Debian packages (image/out/): BOARD=pi4 (Pi 3/4, arm64, default) or pi0 (Zero/1, armel)
+	BOARD=$(BOARD) image/build.sh
+
+image-test: image-test-board image ## boot the arm64 image's root fs under QEMU -M virt and check the intercom registers
 	image/test.sh
 
-image-raspi-test: image ## boot the image's kernel and Pi 3 device tree under QEMU's raspi3b
-	image/raspi-test.sh
+# Before building anything: the pi0 image's kernel (Debian's rpi flavour) runs only on a BCM2835.
+image-test-board:
+	@test "$(BOARD)" = pi4 || { echo "image-test: BOARD=pi4 only (the pi0 kernel boots only on a BCM2835: make image-raspi-test BOARD=pi0)"; exit 2; }
+
+image-raspi-test: image ## boot the image's kernel and Pi device tree under QEMU's raspi3b (BOARD=pi4) or raspi0 (BOARD=pi0)
+	BOARD=$(BOARD) image/raspi-test.sh
 
 clean: ## remove build outputs
 	rm -rf bin dist

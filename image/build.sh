@@ -1,28 +1,31 @@
 #!/bin/sh
-# make image: a Raspberry Pi 3/4 (arm64) SD-card image from Debian packages only.
+# make image [BOARD=pi4|pi0]: a Raspberry Pi SD-card image from Debian packages only.
+#   pi4 (default): Raspberry Pi 3/4, arm64, linux-image-arm64, dist/intercom-linux-arm64.
+#   pi0: Raspberry Pi Zero / Zero W / 1 (ARMv6), armel (Debian's armhf needs ARMv7),
+#        linux-image-rpi (Debian's kernel flavour for the BCM2835), dist/intercom-linux-armv6.
 #
-#   1. root file system: mmdebstrap --arch=arm64 (maintainer scripts run under
+#   1. root file system: mmdebstrap --arch=ARCH (maintainer scripts run under
 #      qemu-user-static through binfmt_misc) with the kernel, raspi-firmware, systemd,
 #      openssh-server and alsa-utils. Cached as out/cache/rootfs-<hash>.tar, keyed on
 #      everything that shapes it, so a warm build skips this (the slow step).
-#   2. the intercom: the static dist/intercom-linux-arm64 (make cross), its unit enabled, the
+#   2. the intercom: the static binary (make cross), its unit enabled, the
 #      intercom user (systemd-sysusers --root), a config template installed at first boot,
 #      SSH host keys generated at first boot (provision.sh), DHCP by systemd-networkd.
 #   3. the SD card: MBR with a FAT boot partition (firmware, kernel, initrd, DTBs,
 #      config.txt, cmdline.txt) and an ext4 root made with mkfs.ext4 -d. No loop devices,
 #      no mounts: mtools fills the FAT image, dd places both partitions.
 #
-# Output in image/out/: intercom-arm64.img (write it with dd), and vmlinuz, initrd.img
-# for the QEMU boot test (image/test.sh).
+# Output in image/out/: intercom-ARCH.img (write it with dd), and the kernel and initrd for
+# the QEMU boot tests (pi4: vmlinuz, initrd.img; pi0: vmlinuz-armel, initrd-armel.img).
 # Needs root, mmdebstrap, qemu-user-static, dosfstools, mtools, fdisk, e2fsprogs.
-# Env: BIN (default dist/intercom-linux-arm64), SUITE (bookworm), MIRRORS (apt source lines,
-#      ';'-separated; default: the host's own Debian sources), OUT (default image/out).
+# Env: BOARD (pi4), BIN (the board's binary in dist/), SUITE (bookworm), MIRRORS (apt source
+#      lines, ';'-separated; default: the host's own Debian sources), OUT (default image/out).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out=${OUT:-$here/out}
-bin=${BIN:-$top/dist/intercom-linux-arm64}
+board=${BOARD:-pi4}
 suite=${SUITE:-bookworm}
 boot_mib=256
 label_root=intercom-root
@@ -34,13 +37,28 @@ die() {
 	exit 1
 }
 
+# What BOARD selects. qemu: the binfmt_misc name, its ELF machine bytes (magic 18-19 and the
+# ELF class) and the program `file` must report for the intercom binary.
+case $board in
+pi4)
+	arch=arm64 kernel=linux-image-arm64 dtbs='bcm2*-rpi-*.dtb' binname=arm64 outsuffix=
+	qemu=aarch64 elfclass='\x02' elfmachine='\xb7\x00' filetype='ARM aarch64'
+	;;
+pi0)
+	arch=armel kernel=linux-image-rpi dtbs='bcm2835-rpi-*.dtb' binname=armv6 outsuffix=-armel
+	qemu=arm elfclass='\x01' elfmachine='\x28\x00' filetype='ARM, EABI5'
+	;;
+*) die "BOARD=$board: want pi4 (Raspberry Pi 3/4, arm64) or pi0 (Pi Zero / Zero W / 1, armel)" ;;
+esac
+bin=${BIN:-$top/dist/intercom-linux-$binname}
+
 [ "$(id -u)" = 0 ] || die "needs root (ownership inside the root file system)"
 for t in mmdebstrap mkfs.ext4 mkfs.vfat mcopy mmd sfdisk systemd-sysusers; do
 	command -v "$t" >/dev/null || die "$t not found (apt: mmdebstrap dosfstools mtools fdisk e2fsprogs systemd)"
 done
 [ -f "$bin" ] || die "$bin not found: run make cross (or set BIN=)"
-file "$bin" 2>/dev/null | grep -q 'ARM aarch64.*statically linked' ||
-	die "$bin is not a static arm64 binary"
+file "$bin" 2>/dev/null | grep -q "$filetype.*statically linked" ||
+	die "$bin is not a static $arch binary"
 
 start=$(date +%s)
 mkdir -p "$out/cache"
@@ -51,12 +69,17 @@ binfmt=/proc/sys/fs/binfmt_misc
 if [ ! -e "$binfmt/status" ]; then
 	mount -t binfmt_misc binfmt_misc "$binfmt" || die "cannot mount binfmt_misc"
 fi
-if [ ! -e "$binfmt/qemu-aarch64" ]; then
-	interp=/usr/libexec/qemu-binfmt/aarch64-binfmt-P
+if [ ! -e "$binfmt/qemu-$qemu" ]; then
+	interp=/usr/libexec/qemu-binfmt/$qemu-binfmt-P
 	[ -x "$interp" ] || die "$interp not found (apt: qemu-user-static)"
-	log "registering qemu-aarch64 with binfmt_misc"
-	printf '%s' ':qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'"$interp"':PF' \
+	log "registering qemu-$qemu with binfmt_misc"
+	printf '%s' ":qemu-$qemu:M::\x7fELF$elfclass\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00$elfmachine:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:$interp:PF" \
 		>"$binfmt/register"
+fi
+if [ "$board" = pi0 ]; then
+	# The Pi Zero's CPU is an ARM1176: the binary must run on it, not only on a newer core.
+	out_v=$(qemu-arm-static -cpu arm1176 "$bin" version 2>&1) ||
+		die "$bin does not run on an ARM1176 (GOARM=6 expected): $out_v"
 fi
 
 # Apt sources: the host's Debian mirrors for the suite, its updates and security.
@@ -69,14 +92,18 @@ fi
 [ -n "$MIRRORS" ] || die "no Debian $suite sources on this host: set MIRRORS='deb URI $suite main non-free-firmware'"
 
 packages=systemd-sysv,udev,dbus,kmod,iproute2,netbase,ca-certificates,openssh-server,alsa-utils
-packages=$packages,linux-image-arm64,raspi-firmware,initramfs-tools,zstd,systemd-timesyncd,systemd-resolved
+packages=$packages,$kernel,raspi-firmware,initramfs-tools,zstd,systemd-timesyncd,systemd-resolved
 # Documentation is not needed on a door; copyright files stay.
 dpkgopts='path-exclude=/usr/share/doc/*;path-include=/usr/share/doc/*/copyright;path-exclude=/usr/share/man/*;path-exclude=/usr/share/locale/*;path-exclude=/usr/share/info/*'
-key=$(printf '%s\n' 2 "$suite" "$packages" "$dpkgopts" "$MIRRORS" | sha256sum | cut -c1-16)
+# arm64 is implied by an empty $archkey, so pi4's existing caches keep their names.
+archkey=
+[ "$arch" = arm64 ] || archkey=$arch
+# shellcheck disable=SC2086 # an empty $archkey adds no line
+key=$(printf '%s\n' 2 "$suite" "$packages" "$dpkgopts" "$MIRRORS" $archkey | sha256sum | cut -c1-16)
 cache=$out/cache/rootfs-$key.tar
 
 if [ ! -s "$cache" ]; then
-	log "debootstrapping $suite arm64 with mmdebstrap (slow under qemu-user; cached as $(basename "$cache"))"
+	log "debootstrapping $suite $arch with mmdebstrap (slow under qemu-user; cached as $(basename "$cache"))"
 	set --
 	old_ifs=$IFS
 	IFS=';'
@@ -92,7 +119,7 @@ if [ ! -s "$cache" ]; then
 	# update-initramfs is diverted to true while packages install and run once, for real,
 	# when everything is in place.
 	# shellcheck disable=SC2016 # the hooks are run by mmdebstrap with the root as $1.
-	mmdebstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
+	mmdebstrap --arch="$arch" --variant=minbase --components=main,non-free-firmware \
 		--include="$packages" --aptopt='APT::Install-Recommends "false"' \
 		--essential-hook='mkdir -p "$1/boot/firmware"' \
 		--essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --divert /usr/sbin/update-initramfs.deferred --add /usr/sbin/update-initramfs' \
@@ -109,7 +136,7 @@ else
 	log "root file system from cache ($(basename "$cache"))"
 fi
 
-work=$out/work
+work=$out/work-$board
 rm -rf "$work"
 mkdir -p "$work/root" "$work/boot"
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -162,35 +189,20 @@ boot=$work/boot
 cp "$root/usr/lib/raspi-firmware/"* "$boot/"
 cp "$root/boot/vmlinuz-$kver" "$boot/vmlinuz"
 cp "$root/boot/initrd.img-$kver" "$boot/initrd.img"
-for dtb in "$root/usr/lib/linux-image-$kver/broadcom/"bcm2*-rpi-*.dtb; do
+# arm64 kernels keep DTBs under broadcom/, Debian's 6.1 arm32 kernels in one flat directory.
+n=0
+for dtb in "$root/usr/lib/linux-image-$kver/"$dtbs "$root/usr/lib/linux-image-$kver/broadcom/"$dtbs; do
+	[ -f "$dtb" ] || continue
 	cp "$dtb" "$boot/"
+	n=$((n + 1))
 done
-cat >"$boot/config.txt" <<CONFIG
-# Raspberry Pi 3/4 running Debian arm64 with the intercom.
-arm_64bit=1
-enable_uart=1
-upstream_kernel=1
-kernel=vmlinuz
-initramfs initrd.img followkernel
-dtparam=audio=on
-dtparam=watchdog=on
-# A released GPIO output returns to an input (Raspberry Pi kernels keep its level by default):
-# a killed intercom must not leave the door relay energised. Read by the Pi's own device tree;
-# the kernel parameter in cmdline.txt says the same to the pinctrl driver of any kernel.
-dtparam=strict_gpiod
-CONFIG
-echo "console=tty0 console=ttyS1,115200 root=LABEL=$label_root rw fsck.repair=yes net.ifnames=0 rootwait pinctrl_bcm2835.persist_gpio_outputs=n" >"$boot/cmdline.txt"
-cat >"$boot/README.txt" <<README
-Before the first boot you may put here:
-  intercom.toml    the intercom's config (moved to /etc/intercom/intercom.toml at boot)
-  authorized_keys  SSH public keys for root
-Without intercom.toml the board starts with /usr/share/intercom/intercom.toml as its config.
-README
+[ "$n" -gt 0 ] || die "no $dtbs in $kver's device trees"
+"$here/bootconfig.sh" "$board" "$boot"
 # raspi-firmware's hooks filled /boot/firmware in the root too; the FAT partition is mounted
 # over it, so those copies would only take space.
 rm -rf "${root:?}/boot/firmware/"*
-cp "$boot/vmlinuz" "$out/vmlinuz"
-cp "$boot/initrd.img" "$out/initrd.img"
+cp "$boot/vmlinuz" "$out/vmlinuz$outsuffix"
+cp "$boot/initrd.img" "$out/initrd$outsuffix.img"
 
 # --- file systems and the partitioned image ---
 log "making the file systems"
@@ -204,7 +216,7 @@ root_mib=$((used_mib + used_mib / 4 + 256))
 rm -f "$root_img"
 mkfs.ext4 -q -L "$label_root" -E root_owner=0:0 -d "$root" "$root_img" "${root_mib}M"
 
-img=$out/intercom-arm64.img
+img=$out/intercom-$arch.img
 rm -f "$img"
 start_mib=4
 total_mib=$((start_mib + boot_mib + root_mib))

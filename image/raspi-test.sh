@@ -1,21 +1,25 @@
 #!/bin/sh
-# make image-raspi-test: boots the image's own kernel, initrd and Raspberry Pi 3 device tree
-# under QEMU's Raspberry Pi machine (qemu-system-aarch64 -M raspi3b: BCM2837, its GPIO and SD
-# host models), the boot configuration that -M virt never reads. Over the serial console it
-# logs in as root and checks that intercom.service is active and that the intercom claimed
-# its lines on the BCM GPIO chip (pinctrl-bcm2835, 54 lines), with the relay held low.
-# What QEMU's raspi3b cannot do: no GPU firmware (config.txt is not read: the kernel, DTB and
-# command line are given to QEMU directly), no sound card (the test config uses silence and
-# null), no network without USB emulation (the intercom listens but registers nowhere), and
-# its BCM2835 watchdog resets the machine as soon as systemd arms it (the image's
+# make image-raspi-test [BOARD=pi4|pi0]: boots the image's own kernel, initrd and Raspberry Pi
+# device tree under QEMU's Raspberry Pi machine, the boot configuration that -M virt never
+# reads:
+#   pi4: qemu-system-aarch64 -M raspi3b (BCM2837) with bcm2837-rpi-3-b.dtb;
+#   pi0: qemu-system-arm -M raspi0 (BCM2835, ARM1176) with bcm2835-rpi-zero-w.dtb.
+# Both models have the BCM2835 GPIO and SD host controllers. Over the serial console it logs
+# in as root and checks that intercom.service is active and that the intercom claimed its
+# lines on the BCM GPIO chip (pinctrl-bcm2835, 54 lines), with the relay held low.
+# What QEMU's Pi machines cannot do: no GPU firmware (config.txt is not read: the kernel, DTB
+# and command line are given to QEMU directly), no sound card (the test config uses silence
+# and null), no network (only an emulated USB adapter could give one, and the test adds
+# none: the intercom listens but registers nowhere), and the
+# BCM2835 watchdog resets the machine as soon as systemd arms it (the image's
 # RuntimeWatchdogSec=15): the test keeps bcm2835_wdt unloaded.
-# Skips (exit 0) without qemu-system-aarch64 or python3 unless INTERCOM_REQUIRE_PEERS=1.
-# Env: TIMEOUT (seconds to the login prompt, default 600).
+# Skips (exit 0) without the QEMU system emulator or python3 unless INTERCOM_REQUIRE_PEERS=1.
+# Env: BOARD (pi4), TIMEOUT (seconds to the login prompt, default 600; 1200 for pi0).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$here/out}
-timeout=${TIMEOUT:-600}
+board=${BOARD:-pi4}
 
 log() { printf 'raspi-test: %s\n' "$*"; }
 fail() {
@@ -28,16 +32,30 @@ need() {
 	log "SKIP: $1 not found (apt: $2)"
 	exit 0
 }
-need qemu-system-aarch64 qemu-system-arm
+# The console is the mini UART (ttyS1, QEMU's second serial port) on both: the PL011 carries
+# Bluetooth in the Pi 3's and the Zero W's device trees, so it has no tty.
+case $board in
+pi4)
+	qemu=qemu-system-aarch64 machine=raspi3b dtb=bcm2837-rpi-3-b.dtb
+	img=$out/intercom-arm64.img kernel=$out/vmlinuz initrd=$out/initrd.img
+	timeout=${TIMEOUT:-600}
+	;;
+pi0)
+	qemu=qemu-system-arm machine=raspi0 dtb=bcm2835-rpi-zero-w.dtb
+	img=$out/intercom-armel.img kernel=$out/vmlinuz-armel initrd=$out/initrd-armel.img
+	timeout=${TIMEOUT:-1200}
+	;;
+*) fail "BOARD=$board: want pi4 or pi0" ;;
+esac
+need "$qemu" qemu-system-arm
 need python3 python3
 need mcopy mtools
 need sfdisk fdisk
 
-img=$out/intercom-arm64.img
-for f in "$img" "$out/vmlinuz" "$out/initrd.img"; do
-	[ -f "$f" ] || fail "$f not found: run make image first"
+for f in "$img" "$kernel" "$initrd"; do
+	[ -f "$f" ] || fail "$f not found: run make image BOARD=$board first"
 done
-work=$out/raspi-test
+work=$out/raspi-test-$board
 rm -rf "$work"
 mkdir -p "$work"
 qemu_pid=
@@ -51,7 +69,7 @@ trap 'exit 1' INT TERM
 cp --sparse=always "$img" "$work/disk.img"
 boot_start=$(sfdisk -d "$work/disk.img" | awk -F'[=,]' '/start=/ { gsub(/ /, "", $2); print $2; exit }')
 fat="$work/disk.img@@$((boot_start * 512))"
-mcopy -o -i "$fat" ::bcm2837-rpi-3-b.dtb "$work/rpi3.dtb" || fail "no bcm2837-rpi-3-b.dtb on the boot partition"
+mcopy -o -i "$fat" "::$dtb" "$work/board.dtb" || fail "no $dtb on the boot partition"
 mcopy -o -i "$fat" ::cmdline.txt "$work/cmdline.txt"
 cat >"$work/intercom.toml" <<'CONF'
 # raspi-test: the Pi's own GPIO chip, no sound card and no network under QEMU.
@@ -79,6 +97,10 @@ show = "registered"
 
 [door]
 relay_line = 22
+open_for = "300s"
+
+[control]
+socket = "/run/intercom/ctl.sock"
 CONF
 mcopy -o -i "$fat" "$work/intercom.toml" ::intercom.toml
 # QEMU's SD card model wants a power-of-two size.
@@ -87,12 +109,11 @@ p2=1
 while [ "$p2" -lt "$size" ]; do p2=$((p2 * 2)); done
 truncate -s "$p2" "$work/disk.img"
 
-# The image's own command line: its console is the Pi 3's mini UART (ttyS1, QEMU's second
-# serial port; the PL011 carries Bluetooth in the Pi 3's device tree, so it has no tty).
-log "booting under qemu-system-aarch64 -M raspi3b; console in $work/console.log"
+# The image's own command line.
+log "booting under $qemu -M $machine; console in $work/console.log"
 t0=$(date +%s)
-qemu-system-aarch64 -M raspi3b -display none -monitor none -no-reboot \
-	-kernel "$out/vmlinuz" -initrd "$out/initrd.img" -dtb "$work/rpi3.dtb" \
+"$qemu" -M "$machine" -display none -monitor none -no-reboot \
+	-kernel "$kernel" -initrd "$initrd" -dtb "$work/board.dtb" \
 	-append "$(cat "$work/cmdline.txt") panic=-1 modprobe.blacklist=bcm2835_wdt" \
 	-drive "file=$work/disk.img,format=raw,if=sd" \
 	-chardev "socket,id=con,path=$work/console.sock,server=on,wait=off,logfile=$work/console.log" \
@@ -108,6 +129,7 @@ done
 # The console dialogue: log in, run the checks, print a marker per result.
 python3 - "$work/console.sock" "$timeout" >"$work/checks.log" 2>&1 <<'PY' || true
 import socket, sys, time
+t0 = time.time()
 sock = socket.socket(socket.AF_UNIX)
 sock.connect(sys.argv[1])
 deadline = time.time() + float(sys.argv[2])
@@ -128,13 +150,15 @@ def expect(token, until):
         buf += data
     buf = buf[buf.index(token) + len(token):]
 expect(b"login:", deadline)
-print("login-prompt")
+print("login-prompt %.0f" % (time.time() - t0))
 sock.sendall(b"root\r")
 expect(b"# ", time.time() + 120)
 script = (
     "echo RT-ACTIVE=$(systemctl is-active intercom); "
     "echo RT-GPIOINFO; cat /sys/kernel/debug/gpio; "
     "echo RT-CMDLINE=$(cat /proc/cmdline); "
+    "echo RT-KERNEL=$(uname -rm); "
+    "echo RT-PERSIST=$(cat /sys/module/pinctrl_bcm2835/parameters/persist_gpio_outputs 2>/dev/null || echo none); "
     "echo RT-JOURNAL; journalctl -u intercom -o cat --no-pager | grep -v level=DEBUG | tail -n 20; "
     "echo RT-DONE\r"
 )
@@ -142,18 +166,34 @@ for _ in range(40):
     sock.sendall(b"systemctl is-active intercom\r")
     try:
         expect(b"\nactive", time.time() + 5)
+        print("active %.0f" % (time.time() - t0))
         break
     except SystemExit:
         time.sleep(2)
 sock.sendall(script.encode())
 expect(b"\nRT-DONE", time.time() + 90)  # not the echo of the command line itself
 print("done")
+# kill -9 with the door open, then what ExecStopPost's `intercom safe` found. The markers are
+# quoted so that the console's echo of the typed command never looks like the output.
+safe = "journalctl -u intercom -o cat --no-pager | grep -c 'LEDs at their safe level'"
+kill = (
+    "intercom ctl open; "
+    "echo RT-PIN-\"OPEN\" $(grep -h '(gpio22)' /sys/kernel/debug/pinctrl/*/pins); "
+    "n0=$(%s); systemctl kill -s KILL intercom; i=0; "
+    "while [ $(%s) -le $n0 ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done; "
+    "echo RT-SAFE-\"RAN\"=$(($(%s) - n0)); "
+    "echo RT-\"ENERGISED\"=$(journalctl -u intercom -o cat --no-pager | grep -c 'was energised'); "
+    "echo RT-KILL-\"DONE\"\r"
+) % (safe, safe, safe)
+sock.sendall(kill.encode())
+expect(b"\nRT-KILL-DONE", time.time() + 120)
+print("killed")
 sock.sendall(b"systemctl poweroff\r")
 PY
 secs=$(($(date +%s) - t0))
 grep -q '^login-prompt' "$work/checks.log" || fail "no login prompt within ${timeout}s: $(cat "$work/checks.log"); console in $work/console.log"
 # bash's bracketed-paste switches (ESC [?2004h / l) prefix lines on the console: dropped.
-tr -d '\r' <"$work/console.log" | sed 's/\x1b\[?2004[hl]//g' | sed -n '/^RT-ACTIVE/,/^RT-DONE/p' >"$work/results"
+tr -d '\r' <"$work/console.log" | sed 's/\x1b\[?2004[hl]//g' | sed -n '/^RT-ACTIVE/,/^RT-DONE/p; /^RT-PIN-OPEN/,/^RT-KILL-DONE/p' >"$work/results"
 sed 's/^/raspi-test:   /' "$work/results"
 grep -q '^RT-ACTIVE=active' "$work/results" || fail "intercom.service is not active"
 # debugfs: "gpiochip0: GPIOs 512-565, parent: platform/3f200000.gpio, pinctrl-bcm2835:"
@@ -164,5 +204,13 @@ n=$(echo "$chip" | sed -n 's/.*GPIOs \([0-9]*\)-\([0-9]*\),.*/\2 \1/p' | awk '{p
 grep -Eq 'GPIO22 *\|.* out lo' "$work/results" || fail "relay line GPIO22 not claimed as an output at its safe (low) level"
 grep -Eq 'GPIO17 *\|.* in ' "$work/results" || fail "bell line GPIO17 not claimed as an input"
 grep -q 'gpio: lines claimed.*chip=pinctrl-bcm2835' "$work/results" || fail "the intercom did not log its lines claimed on pinctrl-bcm2835"
-log "login prompt to checks in ${secs} s; intercom.service active, GPIO lines claimed on the BCM chip"
+# kill -9 with the door open. Debian's kernel (mainline pinctrl-bcm2835) returns a released
+# pin to an input by itself, so ExecStopPost's `intercom safe` runs and finds nothing
+# energised; a Raspberry Pi kernel that kept the output would make it report the relay.
+grep -Eq '^RT-PIN-OPEN .*function gpio_out in hi' "$work/results" || fail "ctl open did not drive GPIO22 high: $(grep RT-PIN-OPEN "$work/results")"
+grep -q '^RT-SAFE-RAN=1' "$work/results" || fail "ExecStopPost's intercom safe did not run once after kill -9"
+grep -q '^RT-ENERGISED=0' "$work/results" || fail "intercom safe found the relay energised after kill -9: this kernel kept the released output"
+login=$(sed -n 's/^login-prompt //p' "$work/checks.log")
+active=$(sed -n 's/^active //p' "$work/checks.log")
+log "boot to login prompt ${login} s, to intercom.service active ${active:-?} s, checks done at ${secs} s; intercom.service active, GPIO lines claimed on the BCM chip; kill -9 with the door open: the kernel released GPIO22 as an input, ExecStopPost's intercom safe ran and found nothing energised"
 log "PASS"

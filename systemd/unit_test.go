@@ -162,6 +162,7 @@ func TestShellcheck(t *testing.T) {
 		"../image/build.sh",
 		"../image/test.sh",
 		"../image/deps.sh",
+		"../image/bootconfig.sh",
 		"../image/raspi-test.sh",
 		"../image/rootfs/usr/lib/intercom/provision.sh",
 		"../buildroot/lint.sh",
