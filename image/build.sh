@@ -169,13 +169,14 @@ systemctl --root="$root" --quiet mask systemd-firstboot.service
 
 echo intercom >"$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tintercom\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
-# The boot partition is not needed to open the door: if it is slow to appear (systemd waits
-# 90 s for a device by default, which a Pi Zero under load, or QEMU's raspi0, can take before
-# udev has even started) or damaged, the board must not stop in emergency mode. nofail keeps
-# it out of local-fs.target; provisioning (RequiresMountsFor) still waits up to 5 min for it.
+# The boot partition is not needed to open the door: if it is slow to appear (a Pi Zero, or
+# QEMU's raspi0, can spend systemd's default 90 s device wait before udev has even started;
+# rootfs/etc/systemd/system.conf.d raises it) or damaged, the board must not stop in
+# emergency mode. nofail keeps it out of local-fs.target; provisioning
+# (RequiresMountsFor) still waits for it.
 cat >"$root/etc/fstab" <<FSTAB
 LABEL=$label_root	/		ext4	defaults,noatime	0 1
-LABEL=$label_boot	/boot/firmware	vfat	defaults,noatime,umask=0077,nofail,x-systemd.device-timeout=5min	0 2
+LABEL=$label_boot	/boot/firmware	vfat	defaults,noatime,umask=0077,nofail	0 2
 FSTAB
 # Unique per board: generated at first boot.
 rm -f "$root"/etc/ssh/ssh_host_*
