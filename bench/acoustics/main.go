@@ -265,7 +265,7 @@ func smokeCheck(rows []row, minERLE float64) error {
 }
 
 func slug(s string) string {
-	s = strings.NewReplacer("+", " plus ", " -1", " minus 1").Replace(strings.ToLower(s))
+	s = strings.NewReplacer("+", " plus ", " -", " minus ").Replace(strings.ToLower(s))
 	var b strings.Builder
 	for _, f := range strings.FieldsFunc(s, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') }) {
 		if b.Len() > 0 {

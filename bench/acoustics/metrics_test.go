@@ -137,6 +137,7 @@ func TestSlug(t *testing.T) {
 		"far end only, box 16k":   "far-end-only-box-16k",
 		"delay jump +20 ms 16k":   "delay-jump-plus-20-ms-16k",
 		"two cards, -100 ppm 16k": "two-cards-minus-100-ppm-16k",
+		"two cards, -300 ppm 16k": "two-cards-minus-300-ppm-16k",
 		"echo-path change 8k":     "echo-path-change-8k",
 	} {
 		if got := slug(in); got != want {
