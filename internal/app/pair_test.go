@@ -109,12 +109,16 @@ func TestSRTPCall(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !tt.wantInCall {
-				// The peer answers in plain RTP; the caller must not carry the call unprotected.
-				time.Sleep(1500 * time.Millisecond)
+				// The peer answers in plain RTP; the caller hangs up without ever carrying
+				// the call: its leg fails and the controller never saw it answered.
+				waitUntil(t, 10*time.Second, "caller's leg failed", func() bool { _, ok := hasEvent(caller, "call-failed"); return ok })
+				if e, ok := hasEvent(caller, "answered"); ok {
+					t.Fatalf("answered although SRTP is mandatory and the peer refused it: %+v", e)
+				}
+				waitUntil(t, 5*time.Second, "caller idle", func() bool { return caller.Controller().Status().State == door.Idle })
 				if _, ok := caller.CallStats(); ok {
 					t.Fatal("media runs although SRTP is mandatory and the peer refused it")
 				}
-				waitUntil(t, 5*time.Second, "caller idle", func() bool { return caller.Controller().Status().State == door.Idle })
 				return
 			}
 			waitUntil(t, 5*time.Second, "caller in call", func() bool { return caller.Controller().Status().State == door.InCall })
