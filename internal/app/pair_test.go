@@ -223,10 +223,15 @@ func TestEcho(t *testing.T) {
 // nor while the call is up.
 func TestTrimAfterCall(t *testing.T) {
 	pp, cp := testpeer.FreePort(t), testpeer.FreePort(t)
-	// Each unit counts its trims around the real FreeOSMemory.
+	// Each unit counts its trims around the real FreeOSMemory; both trimmers wait on one
+	// fake clock, so an armed trim is a fact (a pending timer), not a moment of wall time.
 	var peerTrims, callerTrims atomic.Int64
+	clk := clock.NewFake(time.Unix(1_700_000_000, 0))
 	counting := func(n *atomic.Int64) func(*App) {
-		return func(a *App) { a.trim.free = func() { n.Add(1); debug.FreeOSMemory() } }
+		return func(a *App) {
+			a.trim.clk = clk
+			a.trim.free = func() { n.Add(1); debug.FreeOSMemory() }
+		}
 	}
 	startUnitWith(t, "peer", pp, "[call]\nincoming = \"auto\"\n", counting(&peerTrims))
 	caller := startUnitWith(t, "caller", cp, "", counting(&callerTrims))
@@ -236,17 +241,16 @@ func TestTrimAfterCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitUntil(t, 5*time.Second, "caller in call", func() bool { return caller.Controller().Status().State == door.InCall })
-	time.Sleep(trimDelay + 500*time.Millisecond)
-	for _, tr := range trims {
-		if n := tr.Load(); n != 0 {
-			t.Fatalf("%d trims before the call ended, want none", n)
-		}
+	if n := clk.Timers(); n != 0 {
+		t.Fatalf("%d trims armed at start-up or in the call, want none", n)
 	}
 	if _, err := caller.Controller().Do(ctx, door.Command{Op: "hangup"}); err != nil {
 		t.Fatal(err)
 	}
+	waitUntil(t, 5*time.Second, "both trims armed after the call", func() bool { return clk.Timers() == 2 })
+	clk.Advance(trimDelay)
 	for _, tr := range trims {
-		waitUntil(t, 4*trimDelay, "trim after the call", func() bool { return tr.Load() == 1 })
+		waitUntil(t, 5*time.Second, "trim after the call", func() bool { return tr.Load() == 1 })
 	}
 }
 
