@@ -116,21 +116,17 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 	}
 	waitFor := func(kind string, n int) eventlog.Entry {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) {
-			var found []eventlog.Entry
+		var found []eventlog.Entry
+		waitUntil(t, 5*time.Second, fmt.Sprintf("%d %s entries", n, kind), func() bool {
+			found = found[:0]
 			for _, e := range log.Recent() {
 				if string(e.Kind) == kind {
 					found = append(found, e)
 				}
 			}
-			if len(found) >= n {
-				return found[n-1]
-			}
-			time.Sleep(time.Millisecond)
-		}
-		t.Fatalf("no %d %s entries: %v", n, kind, log.Recent())
-		return eventlog.Entry{}
+			return len(found) >= n
+		})
+		return found[n-1]
 	}
 
 	send(w26(12, 34567))
@@ -141,17 +137,11 @@ func TestCardAndPINOpenTheDoor(t *testing.T) {
 		t.Fatalf("pulses %v", board.Pulses())
 	}
 	// The reader shows the grant once the controller has answered.
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+	waitUntil(t, 5*time.Second, "reader signals [reader-front-led 3s]", func() bool {
 		sigMu.Lock()
-		got := fmt.Sprint(signals)
-		sigMu.Unlock()
-		if got == "[reader-front-led 3s]" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("reader signals %s", got)
-		}
-	}
+		defer sigMu.Unlock()
+		return fmt.Sprint(signals) == "[reader-front-led 3s]"
+	})
 	// A misread (one bit flipped) is logged, not handed on.
 	bad := []byte(w26(12, 34567))
 	bad[7] ^= 1
@@ -230,11 +220,7 @@ func TestKeypadBruteForce(t *testing.T) {
 	}
 	waitCount := func(kind string, n int) {
 		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); count(kind) < n; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d %s, want %d: %v", count(kind), kind, n, log.Recent())
-			}
-		}
+		waitUntil(t, 5*time.Second, fmt.Sprintf("%d %s entries", n, kind), func() bool { return count(kind) >= n })
 	}
 	typeCode := func(code string) {
 		for _, c := range code {
