@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/doorsip/intercom/internal/cfgerr"
+	"github.com/doorsip/intercom/internal/testpeer"
 )
 
 // receiver is a local HTTP server that records requests and fails the first few.
@@ -68,13 +69,7 @@ func run(t *testing.T, d *Dispatcher) {
 
 func until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testpeer.WaitUntil(t, 10*time.Second, what, cond)
 }
 
 var at = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
