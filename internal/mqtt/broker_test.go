@@ -43,13 +43,7 @@ func run(t *testing.T, c *Client) func() {
 
 func until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testpeer.WaitUntil(t, 10*time.Second, what, cond)
 }
 
 func brokerConfig(b *testpeer.Mosquitto) Config {

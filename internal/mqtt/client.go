@@ -288,18 +288,24 @@ func (c *Client) session(ctx context.Context) error {
 	if err := announce(); err != nil {
 		return err
 	}
+	// A clean stop says offline itself: the broker sends the will only when the connection
+	// breaks. ctx is over then, so this one waits a moment on its own.
+	offline := func() {
+		cl.Publish(availabilityTopic(c.cfg.TopicPrefix), byte(c.cfg.QoS), true, []byte("offline")).WaitTimeout(time.Second)
+	}
 	for {
 		select {
 		case <-ctx.Done():
-			// A clean stop says offline itself: the broker sends the will only when the
-			// connection breaks.
-			// ctx is over, so this one waits a moment on its own.
-			cl.Publish(availabilityTopic(c.cfg.TopicPrefix), byte(c.cfg.QoS), true, []byte("offline")).WaitTimeout(time.Second)
+			offline()
 			return nil
 		case err := <-lost:
 			return fmt.Errorf("mqtt: connection lost: %w", err)
 		case <-c.redisc:
 			if err := announce(); err != nil {
+				if ctx.Err() != nil {
+					offline() // stopped in the middle of a re-discovery
+					return nil
+				}
 				return err
 			}
 		case <-c.stateC:
