@@ -31,6 +31,7 @@ import (
 // leads nowhere, as on the Internet. Cleanup deletes the namespaces (and their veths).
 type natNet struct {
 	home, router, public string
+	routerOut            string // the router's interface on the public side
 }
 
 const (
@@ -51,6 +52,7 @@ func newNATNet(t *testing.T) *natNet {
 			*v = (*v)[:15]
 		}
 	}
+	n.routerOut = vrp
 	t.Cleanup(func() {
 		for _, ns := range []string{n.home, n.router, n.public} {
 			_ = exec.Command("ip", "netns", "del", ns).Run()
@@ -224,7 +226,23 @@ func wavSamples(b []byte) []int16 {
 	return nil
 }
 
-func natDoorTOML(dir, mode, stun string) string {
+// ignoreUnsolicited makes the router drop, without recording it, a packet from the public
+// side to its own address on ports lo..hi that belongs to no flow yet (iptables -I when on,
+// -D when off). Linux's MASQUERADE otherwise records such an unanswered packet and, since
+// its reply would be the door's own flow to the same peer, maps the door's flow to a
+// random port: the peer's later packets then go on hitting the recorded flow, never the door.
+// Routers with endpoint-independent mapping (RFC 4787) keep the door's port instead.
+func (n *natNet) ignoreUnsolicited(t *testing.T, lo, hi int, on bool) {
+	t.Helper()
+	op := "-D"
+	if on {
+		op = "-I"
+	}
+	n.exec(t, n.router, "iptables", "-t", "mangle", op, "PREROUTING", "-i", n.routerOut, "-d", natRouterIP,
+		"-p", "udp", "--dport", fmt.Sprintf("%d:%d", lo, hi), "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP")
+}
+
+func natDoorTOML(dir, mode, stun string, rtpLo int) string {
 	public := ""
 	if mode == "fixed" {
 		public = fmt.Sprintf("public_address = %q", natRouterIP)
@@ -242,7 +260,7 @@ user = "door"
 password = "secret"
 expires = "60s"
 [media]
-rtp_ports = "30000-30099"
+rtp_ports = "%d-%d"
 rt_priority = 0
 rtp_timeout = "10s"
 stun_server = %q
@@ -262,7 +280,7 @@ level = "info"
 events = %q
 [control]
 socket = %q
-`, mode, public, natPublicIP, stun, natPublicIP, filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "ctl.sock"))
+`, mode, public, natPublicIP, rtpLo, rtpLo+99, stun, natPublicIP, filepath.Join(dir, "events.jsonl"), filepath.Join(dir, "ctl.sock"))
 }
 
 var callTotalRE = regexp.MustCompile(`call audio total.* received=(\d+) .*recv_dbfs=(-?[0-9.]+|-Inf)`)
@@ -332,7 +350,11 @@ func TestNATCalls(t *testing.T) {
 	const talk = 2 * time.Second
 	// "off" first: its door unregisters on SIGTERM, and no binding at the router's address
 	// is left over that could carry a call to it.
-	for _, name := range []string{"off", "auto", "stun", "fixed"} {
+	for i, name := range []string{"off", "auto", "stun", "fixed"} {
+		// Each case's door takes its RTP ports from its own range, and the phone that calls
+		// uses other ports than the one called: no flow the router still remembers from an
+		// earlier call (30 s for an unanswered one) can meet a later call's ports.
+		rtpLo := 30000 + 200*i
 		t.Run(name, func(t *testing.T) {
 			mode, stun := name, ""
 			switch name {
@@ -348,7 +370,7 @@ func TestNATCalls(t *testing.T) {
 			klog := func() string { return kout.String()[from:] }
 			dir := t.TempDir()
 			cfg := filepath.Join(dir, "door.toml")
-			if err := os.WriteFile(cfg, []byte(natDoorTOML(dir, mode, stun)), 0o644); err != nil {
+			if err := os.WriteFile(cfg, []byte(natDoorTOML(dir, mode, stun, rtpLo)), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			phone := startNATBaresip(t, n, 5080, "")
@@ -361,7 +383,14 @@ func TestNATCalls(t *testing.T) {
 			}
 			waitLog(t, klog, "contact=<sip:door@"+wantContact, 15*time.Second, "door registered with "+wantContact)
 
-			// The door calls the phone.
+			// The door calls the phone. baresip sends its first RTP with its 200, straight to
+			// the router, while the door learns baresip's address from that 200 only after
+			// Kamailio relayed it: the door's pinhole cannot be first every time (it lost 1
+			// run in 3 at load 2), and baresip does not latch onto the door's source as PBXs
+			// do. So during this call the router ignores unsolicited packets to the door's
+			// ports, as an endpoint-independent router does; the door's call still depends on
+			// naming the router's address and its own port in its SDP.
+			n.ignoreUnsolicited(t, rtpLo, rtpLo+100, true)
 			if _, err := p.ctl(door.Command{Op: door.OpCall, Arg: "phone"}); err != nil {
 				t.Fatal(err)
 			}
@@ -376,6 +405,7 @@ func TestNATCalls(t *testing.T) {
 			_, _ = p.ctl(door.Command{Op: door.OpHangup})
 			waitFor(func() bool { _, _, ok := doorReceived(p.logs.String()); return ok }, 10*time.Second)
 			phone.stop()
+			n.ignoreUnsolicited(t, rtpLo, rtpLo+100, false)
 			outPkts, outLvl, _ := doorReceived(p.logs.String())
 			phoneLvl, phoneLen := phone.received(t)
 			t.Logf("%s: door calls: answered %v; door received %d packets at %.1f dBFS; phone received %.1f s at %.1f dBFS",
@@ -383,7 +413,7 @@ func TestNATCalls(t *testing.T) {
 
 			// The phone calls the door.
 			before := strings.Count(p.logs.String(), "call audio total")
-			caller := startNATBaresip(t, n, 5090, "sip:door@"+natPublicIP)
+			caller := startNATBaresip(t, n, 5150, "sip:door@"+natPublicIP)
 			// Established, or refused: with the private Contact Kamailio answers 477 at once.
 			waitFor(func() bool {
 				o := caller.out.String()
@@ -409,8 +439,12 @@ func TestNATCalls(t *testing.T) {
 				// Both calls' RTP ports mapped by coturn to the router's address (MASQUERADE
 				// keeps the port when it is free).
 				m := regexp.MustCompile(`stun: RTP port mapped.* addr=(\S+)`).FindAllStringSubmatch(p.logs.String(), -1)
-				if len(m) != 2 || !strings.HasPrefix(m[0][1], natRouterIP+":300") || !strings.HasPrefix(m[1][1], natRouterIP+":300") {
-					t.Errorf("STUN mappings %v, want two at %s:300xx\n%s", m, natRouterIP, tail(stunOut.String(), 2000))
+				inRange := func(a string) bool {
+					ap, err := netip.ParseAddrPort(a)
+					return err == nil && ap.Addr().String() == natRouterIP && int(ap.Port()) >= rtpLo && int(ap.Port()) < rtpLo+100
+				}
+				if len(m) != 2 || !inRange(m[0][1]) || !inRange(m[1][1]) {
+					t.Errorf("STUN mappings %v, want two at %s:%d-%d\n%s", m, natRouterIP, rtpLo, rtpLo+99, tail(stunOut.String(), 2000))
 				} else {
 					t.Logf("STUN mapped the RTP ports to %s and %s", m[0][1], m[1][1])
 				}
