@@ -111,3 +111,59 @@ func TestDrainLoopEndToEnd(t *testing.T) {
 	}
 	c2.Close()
 }
+
+// Datagrams that arrive after the loop's last drain still count when the session ends: a
+// short call's echoes can all come in its last period.
+func TestDrainLoopTakesLastPeriodAtEnd(t *testing.T) {
+	clk := clock.Real{}
+	f := Format{8000, 1}
+	conn, err := ListenRTP(20000, 29999, loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	s, err := NewSession(SessionConfig{Conn: conn, Remote: peer.LocalAddr().(*net.UDPAddr).AddrPort(),
+		Codec: "PCMA", PayloadType: 8}, NewSilence(f, clk), NewNull(f, clk), Options{Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.rtpIO.canDetach() {
+		t.Skip("no SO_TIMESTAMPNS on this socket (qemu-user does not emulate it): the session keeps its receive goroutine")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	// The loop runs (it has sent) and so has detached the socket.
+	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := peer.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatalf("no audio from the session: %v", err)
+		}
+		if n > 12 && buf[1]&0x7f == 8 {
+			break
+		}
+	}
+	// Loopback queues each datagram on the socket before sendto returns; the session ends
+	// well inside the period it is waiting out, so only a drain at the end can take them.
+	const sent = 5
+	for i := range sent {
+		if _, err := peer.WriteToUDPAddrPort(pkt(8, uint16(i), uint32(i*160), 7, make([]byte, 160)), local); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Stats().PacketsReceived; got != sent {
+		t.Errorf("received %d of the %d packets queued before the end", got, sent)
+	}
+}

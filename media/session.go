@@ -307,8 +307,10 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 4)
 	loops := []func() error{s.sendLoop, s.receiveLoop, s.playLoop}
+	drained := false
 	switch {
 	case s.drainsRTP() && s.rtpIO.detach(s.cfg.Conn) == nil:
+		drained = true
 		loops = []func() error{func() error { return s.mediaLoop(true) }}
 	case s.oneLoop():
 		loops = []func() error{func() error { return s.mediaLoop(false) }, s.receiveLoop}
@@ -335,6 +337,12 @@ func (s *Session) Run(ctx context.Context) error {
 	}
 	s.shutdown()
 	s.wg.Wait()
+	if drained {
+		// What came since the loop's last drain (up to a period) counts as received, as a
+		// receive goroutine would have counted it on arrival: a short call's echoes may all
+		// be there. The loop has ended, so its receive state is ours now.
+		_ = s.drainRTP(s.clk.Now())
+	}
 	s.rtpIO.close()
 	return err
 }

@@ -285,10 +285,11 @@ func (c *call) stopSession() {
 	c.sess, c.voice, c.cancel, c.early = nil, nil, nil, false
 	c.mu.Unlock()
 	if s != nil {
-		st := s.Stats()
 		cancel()
 		<-done
 		s.Close()
+		// After Run: its last drain of the socket counts in the totals.
+		st := s.Stats()
 		c.p.log.Info("call audio total", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
 			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", trunc1(st.SendLevel), "recv_dbfs", trunc1(st.RecvLevel))
 	}
