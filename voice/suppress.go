@@ -57,6 +57,7 @@ const (
 	ddSmooth      = 0.8  // decision-directed weight of the last block's clean power
 	cohSmooth     = 0.85 // about 7 blocks of cross-spectra for the coherence
 	cohBias       = 0.35 // coherence unrelated signals show over that many blocks
+	cohMinShare   = 1e-6 // -60 dB: a far-end band weaker than that against the far end's total is not coherent echo
 	noiseUp       = 1.007
 	noiseInitBlks = 20
 	// The far end is in its tail when its in-band power at the main partition is 20 dB
@@ -160,6 +161,14 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 	if tail {
 		rd = max(residDecay, min(decay, tailMaxDecay))
 	}
+	// The coherence says nothing of how loud the far end is in a band: two steady tones are
+	// coherent however weak one of them is. A band the far end holds next to nothing of
+	// (a pure tone's leakage once the resampler interpolates, 165 dB under its total) cannot
+	// carry an echo worth taking the visitor's speech in that band for.
+	var xtot float64
+	for k, v := range x {
+		xtot += cohSmooth*s.sxx[k] + (1-cohSmooth)*pow2(v)
+	}
 	var pin, pout, pnoise, presid float64
 	var sdom, rdom, cdom float64
 	for k, ev := range s.E {
@@ -183,6 +192,9 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 			coh := pow2(s.sxe[k]) / (s.sxx[k]*s.see[k] + 1e-9)
 			// Unrelated signals still show a coherence of about 1/(blocks averaged).
 			coh = max(0, (min(coh, 1)-cohBias)/(1-cohBias))
+			if s.sxx[k] < cohMinShare*xtot {
+				coh = 0
+			}
 			rc = coh * pe
 		}
 		s.resid[k] = max(r, rc)
