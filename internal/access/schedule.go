@@ -22,7 +22,8 @@ type Schedule []Window
 var dayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // ParseWindow reads "DAYS HH:MM-HH:MM": DAYS is "daily", a day ("mon"), a range ("mon-fri",
-// "fri-mon") or a comma list of those ("mon,wed,fri-sun"). "24:00" may end a range.
+// "fri-mon") or a comma list of those ("mon,wed,fri-sun"). "24:00" or "00:00" may end a range
+// at midnight.
 func ParseWindow(s string) (Window, error) {
 	days, span, ok := strings.Cut(strings.TrimSpace(s), " ")
 	if !ok {
@@ -58,6 +59,10 @@ func ParseWindow(s string) (Window, error) {
 	}
 	if start == end {
 		return Window{}, fmt.Errorf("%w: %q: empty time range (for the whole day write 00:00-24:00)", ErrSchedule, s)
+	}
+	if end == 0 {
+		// "22:00-00:00" means until midnight, the same as 24:00, not a window crossing it.
+		end = 1440
 	}
 	w.Start, w.End = start, end
 	return w, nil

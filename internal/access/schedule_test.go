@@ -20,6 +20,8 @@ func TestParseWindow(t *testing.T) {
 		{"fri-mon 00:00-24:00", "sun,mon,fri,sat 00:00-24:00"},
 		{"Sat,sun 9:30-12:00", "sun,sat 09:30-12:00"},
 		{"mon,wed,fri-sun 08:00-08:01", "sun,mon,wed,fri,sat 08:00-08:01"},
+		{"fri 18:00-00:00", "fri 18:00-24:00"},
+		{"mon 00:00-00:00", ""},
 		{"mon 07:00-07:00", ""},
 		{"mon 24:00-07:00", ""},
 		{"mon 07:60-08:00", ""},
