@@ -16,10 +16,17 @@ n=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# harness_race LOG: the run failed only with the coordinator's own "context deadline exceeded"
-# and wrote no failing input.
+# corpus DIR: the inputs in a target's testdata/fuzz directory, one a line.
+corpus() {
+	if [ -d "$1" ]; then find "$1" -maxdepth 1 -type f -printf '%f\n' | sort; fi
+}
+
+# harness_race LOG NEW: the run failed only with the coordinator's own "context deadline
+# exceeded" and wrote no failing input. NEW (the files the run added to testdata/fuzz) is the
+# proof: when the deadline cuts a crasher's minimisation short, Go writes the crasher there but
+# may report only "context deadline exceeded", without "Failing input written".
 harness_race() {
-	grep -q '^    context deadline exceeded$' "$1" &&
+	[ -z "$2" ] && grep -q '^    context deadline exceeded$' "$1" &&
 		! grep -q -E 'Failing input written|^panic:|^\s+[A-Za-z0-9_]+\.go:[0-9]+:' "$1"
 }
 while IFS= read -r line; do
@@ -29,14 +36,19 @@ while IFS= read -r line; do
 	pkg=$(dirname "$file")
 	start=$(date +%s)
 	verdict=PASS
+	before=$(corpus "$pkg/testdata/fuzz/$name")
 	if ! go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime "$minimize" \
 		-parallel "$parallel" >"$log" 2>&1; then
-		if harness_race "$log"; then
-			# Go's fuzz coordinator can fail a run at the -fuzztime deadline with nothing found
-			# (fixed in Go 1.27). A real finding always writes its input.
+		added=$(comm -13 <(printf '%s\n' "$before") <(corpus "$pkg/testdata/fuzz/$name") | sed '/^$/d')
+		if harness_race "$log" "$added"; then
+			# Go's fuzz coordinator can fail a run at the -fuzztime deadline with nothing found:
+			# it compares the deadline's error with its workers' context before that context
+			# is cancelled. A real finding always writes its input, which harness_race checks.
 			verdict="PASS (the toolchain's deadline race, no input written)"
 		else
-			verdict="FAIL $(grep -oE 'testdata/fuzz/[^ ]+' "$log" | head -1 || true)"
+			written=$(grep -oE 'testdata/fuzz/[^ ]+' "$log" | head -1 || true)
+			[ -n "$written" ] || [ -z "$added" ] || written="$pkg/testdata/fuzz/$name/$(head -1 <<<"$added")"
+			verdict="FAIL $written"
 			status=1
 		fi
 	fi
