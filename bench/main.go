@@ -50,7 +50,7 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "where to write the .md and .json (default bench/results; smoke: a temp dir)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (configs, capture, logs)")
 	flag.IntVar(&o.rt, "rt", 40, "the intercom's media.rt_priority (SCHED_FIFO; 0 = a plain thread like baresip's)")
-	flag.IntVar(&o.chrt, "chrt", 10, "run the whole intercom process under SCHED_FIFO at this priority (chrt -f), as the systemd unit does (CPUSchedulingPolicy=fifo, CPUSchedulingPriority=10); 0 = plain scheduling")
+	flag.IntVar(&o.chrt, "chrt", 10, "run the whole intercom process under SCHED_FIFO at this priority (chrt -f -R), as the systemd unit does (CPUSchedulingPolicy=fifo, CPUSchedulingPriority=10, CPUSchedulingResetOnFork=yes); 0 = plain scheduling")
 	flag.StringVar(&o.env, "intercom-env", "", "extra environment for the intercom, comma-separated (e.g. GOGC=50,GOMEMLIMIT=8MiB)")
 	flag.BoolVar(&o.gotest, "gotest", true, "run the media Frame benchmarks for allocs/frame (full mode)")
 	flag.Parse()
@@ -224,7 +224,10 @@ func run(o options, ps *procs) error {
 	}
 	vo.bin, vo.args = o.intercom, []string{"run", "-config", vcfg}
 	if o.chrt > 0 {
-		// chrt execs the intercom, so the PID we measure is the intercom's.
+		// chrt execs the intercom, so the PID we measure is the intercom's. -R (reset on
+		// fork) as the unit's CPUSchedulingResetOnFork=yes: the kernel then starts every new
+		// thread under normal scheduling, and the intercom spreads the policy itself
+		// (internal/rtproc).
 		chrt, err := exec.LookPath("chrt")
 		if err != nil {
 			return fmt.Errorf("bench: -chrt needs chrt (util-linux): %w", err)
@@ -234,8 +237,8 @@ func run(o options, ps *procs) error {
 			logf("SCHED_FIFO %d not permitted here (%v): the intercom runs under plain scheduling\n", o.chrt, err)
 			res.Setup["intercom_chrt"] = fmt.Sprintf("plain scheduling (SCHED_FIFO %d not permitted)", o.chrt)
 		} else {
-			us.bin, us.args = chrt, append([]string{"-f", fmt.Sprint(o.chrt), o.intercom}, us.args...)
-			vo.bin, vo.args = chrt, append([]string{"-f", fmt.Sprint(o.chrt), o.intercom}, vo.args...)
+			us.bin, us.args = chrt, append([]string{"-f", "-R", fmt.Sprint(o.chrt), o.intercom}, us.args...)
+			vo.bin, vo.args = chrt, append([]string{"-f", "-R", fmt.Sprint(o.chrt), o.intercom}, vo.args...)
 			res.Setup["intercom_chrt"] = fmt.Sprintf("whole process SCHED_FIFO %d", o.chrt)
 		}
 	}

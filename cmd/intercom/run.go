@@ -42,6 +42,7 @@ func serve(cfg *config.Config, path string, adjust func(*config.Config), stderr 
 	level.Set(cfg.Log.Level)
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	sip.SetLibraryLogger(logger.With("part", "sipgo"))
+	started := startNormal(logger)
 
 	if cfg.Media.RTPriority > 0 {
 		lockMemory(logger)
@@ -51,7 +52,7 @@ func serve(cfg *config.Config, path string, adjust func(*config.Config), stderr 
 		Logger:  logger,
 		Clock:   clock.Real{},
 		Notify:  func(s string) { _ = notifier.Status(s) },
-		Ready:   func() { _ = notifier.Ready() },
+		Ready:   func() { raiseAll(started, logger); _ = notifier.Ready() },
 		Version: version,
 	}
 	// Without WatchdogSec nobody listens: no heartbeat, so an idle door is not woken for it.

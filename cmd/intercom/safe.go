@@ -26,6 +26,8 @@ func safeCmd(args []string, stdout, stderr io.Writer) int {
 		return configExit(stderr, err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// ExecStopPost= runs under the unit's real-time policy too; this needs none.
+	startNormal(logger)
 	found, err := app.Safe(cfg, app.Options{Logger: logger, Clock: clock.Real{}})
 	if err != nil {
 		fmt.Fprintf(stderr, "intercom safe: %v\n", err)
