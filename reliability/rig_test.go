@@ -293,6 +293,9 @@ type uacCall struct {
 	Wait    int    // ms after the ACK before the digits
 	Digits  string // sent by INFO after the ACK, one per INFO, 150 ms apart
 	Hold    int    // ms in the call before BYE (after the digits)
+	// DoorHangs has the call last until the door sends BYE (Hold is then ignored), so a
+	// test that measures during the call ends it when it has its facts, not on a timer.
+	DoorHangs bool
 }
 
 var uacTmpl = template.Must(template.New("uac").Funcs(template.FuncMap{
@@ -362,7 +365,18 @@ Signal={{$d}}
 Duration=160
 ]]></send>
   <recv response="200"/>
-{{end}}  <pause milliseconds="{{.Hold}}"/>
+{{end}}{{if .DoorHangs}}  <recv request="BYE"/>
+  <send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+{{else}}  <pause milliseconds="{{.Hold}}"/>
   <send retrans="500"><![CDATA[
 BYE [next_url] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
@@ -376,7 +390,7 @@ Content-Length: 0
 
 ]]></send>
   <recv response="200" crlf="true"/>
-  <ResponseTimeRepartition value="10, 20, 50, 100, 200, 500, 1000"/>
+{{end}}  <ResponseTimeRepartition value="10, 20, 50, 100, 200, 500, 1000"/>
 </scenario>
 `))
 

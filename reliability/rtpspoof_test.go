@@ -3,12 +3,14 @@
 package reliability
 
 import (
+	"context"
 	"encoding/binary"
 	"math"
 	"net"
 	"testing"
 	"time"
 
+	"github.com/doorsip/intercom/internal/door"
 	"github.com/doorsip/intercom/internal/testpeer"
 	"github.com/doorsip/intercom/media"
 )
@@ -70,7 +72,7 @@ func TestRTPSpoofIgnoredAfterLatch(t *testing.T) {
 	defer spoof.Close()
 
 	sipp := testpeer.StartSipp(t, testpeer.SippOptions{
-		Scenario: writeUAC(t, uacCall{Caller: allowed, RTPPort: peer.LocalAddr().(*net.UDPAddr).Port, Hold: 5000}),
+		Scenario: writeUAC(t, uacCall{Caller: allowed, RTPPort: peer.LocalAddr().(*net.UDPAddr).Port, DoorHangs: true}),
 		Remote:   r.sip,
 	})
 	// The door's RTP address is where its packets come from (symmetric RTP).
@@ -111,7 +113,11 @@ func TestRTPSpoofIgnoredAfterLatch(t *testing.T) {
 		}
 		bad.send()
 	}
-	time.Sleep(100 * time.Millisecond)
+	// Every packet of the peer's counted means the spoofer's, sent between them, were seen too.
+	waitUntil(t, 10*time.Second, "the peer's 75 packets received", func() bool {
+		s, ok := r.a.CallStats()
+		return ok && s.PacketsReceived-before.PacketsReceived >= 75
+	})
 	after, _ := r.a.CallStats()
 	t.Logf("before spoof: received %d, foreign %d, level %.1f dBFS, remote %v latched %v",
 		before.PacketsReceived, before.Foreign, before.RecvLevel, before.Remote, before.Latched)
@@ -129,6 +135,9 @@ func TestRTPSpoofIgnoredAfterLatch(t *testing.T) {
 	}
 	if math.Abs(after.RecvLevel-before.RecvLevel) > 3 {
 		t.Errorf("received level went from %.1f to %.1f dBFS: the spoofed stream is playing", before.RecvLevel, after.RecvLevel)
+	}
+	if _, err := r.a.Controller().Do(context.Background(), door.Command{Op: door.OpHangup}); err != nil {
+		t.Error(err)
 	}
 	if err := sipp.Wait(t, 30*time.Second); err != nil {
 		t.Error(err)

@@ -3,6 +3,7 @@ package testpeer
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -33,6 +34,7 @@ type Sipp struct {
 	// Output returns what sipp printed so far.
 	Output func() string
 	done   chan error
+	errLog string // sipp's -error_file: the messages it refused, with their text
 }
 
 // URI dials a sipp server scenario.
@@ -80,9 +82,11 @@ func startSippOn(t testing.TB, bin string, o SippOptions, port int, dir string) 
 		}
 		args = append(args, "-sf", abs)
 	}
+	// -timeout bounds sipp's whole run: 2 s more per further call keeps a batch on a
+	// loaded machine from being cut short; Wait's own limit still catches a hang.
 	args = append(args, "-i", "127.0.0.1", "-p", strconv.Itoa(port), "-m", strconv.Itoa(o.Calls),
 		"-s", o.Service, "-nostdin", "-trace_err", "-error_file", dir+"/errors.log",
-		"-timeout", "30s", "-timeout_error", "-max_recv_loops", "100")
+		"-timeout", strconv.Itoa(30+2*(o.Calls-1))+"s", "-timeout_error", "-max_recv_loops", "100")
 	args = append(args, o.Args...)
 	if o.Remote != "" {
 		args = append(args, o.Remote)
@@ -94,6 +98,7 @@ func startSippOn(t testing.TB, bin string, o SippOptions, port int, dir string) 
 		Addr:   netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port)),
 		Output: out.String,
 		done:   make(chan error, 1),
+		errLog: filepath.Join(dir, "errors.log"),
 	}
 	startWait(t, "sipp", cmd, out, s.done)
 	return s
@@ -105,11 +110,20 @@ func (s *Sipp) Wait(t testing.TB, d time.Duration) error {
 	select {
 	case err := <-s.done:
 		if err != nil {
-			return fmt.Errorf("sipp: %w\n%s", err, s.Output())
+			return fmt.Errorf("sipp: %w\n%s\nerrors.log (tail):\n%s", err, s.Output(), s.errTail())
 		}
 		return nil
 	case <-time.After(d):
 		t.Fatalf("sipp still running after %s\n%s", d, s.Output())
 		return nil
 	}
+}
+
+// errTail is the end of sipp's error file, which names the message it did not expect.
+func (s *Sipp) errTail() string {
+	b, err := os.ReadFile(s.errLog)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b[max(0, len(b)-4000):])
 }
