@@ -20,18 +20,7 @@ func (c *Config) readActions(r *reader, t map[string]any, dir string) {
 		a.Method = strings.ToUpper(a.Method)
 		r.str(tb, p, "body", &a.Body)
 		r.str(tb, p, "user", &a.User)
-		r.str(tb, p, "password", &a.Password)
-		var pwFile string
-		r.str(tb, p, "password_file", &pwFile)
-		if pwFile != "" {
-			if a.Password != "" {
-				r.fail(p+".password_file", "both password and password_file are set (expected one of them)")
-			} else if pw, err := readSecret(dir, pwFile); err != nil {
-				r.fail(p+".password_file", "%v", err)
-			} else {
-				a.Password = pw
-			}
-		}
+		r.password(tb, p, "password", dir, &a.Password)
 		r.str(tb, p, "auth", &a.Auth)
 		r.duration(tb, p, "timeout", &a.Timeout)
 		r.integer(tb, p, "retries", &a.Retries)

@@ -227,18 +227,7 @@ func (c *Config) readAccounts(r *reader, t map[string]any, dir string) {
 		r.str(a, p, "backup_registrar", &acc.BackupRegistrar)
 		r.str(a, p, "user", &acc.User)
 		r.str(a, p, "auth_user", &acc.AuthUser)
-		r.str(a, p, "password", &acc.Password)
-		var pwFile string
-		r.str(a, p, "password_file", &pwFile)
-		if pwFile != "" {
-			if acc.Password != "" {
-				r.fail(p+".password_file", "both password and password_file are set (expected one of them)")
-			} else if pw, err := readSecret(dir, pwFile); err != nil {
-				r.fail(p+".password_file", "%v", err)
-			} else {
-				acc.Password = pw
-			}
-		}
+		r.password(a, p, "password", dir, &acc.Password)
 		r.str(a, p, "domain", &acc.Domain)
 		r.duration(a, p, "expires", &acc.Expires)
 		c.readBackupCredentials(r, a, p, dir, &acc)
@@ -430,21 +419,6 @@ func defaultBias(activeLow bool) string {
 		return "pull-up"
 	}
 	return "pull-down"
-}
-
-func readSecret(dir, path string) (string, error) {
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("cannot read %s: %w (expected a readable file holding the password)", path, err)
-	}
-	s := strings.TrimRight(string(b), "\r\n")
-	if s == "" {
-		return "", fmt.Errorf("%s is empty (expected the password on its first line)", path)
-	}
-	return s, nil
 }
 
 // validate runs every package's Validate, maps its keys onto the file's key paths, and adds

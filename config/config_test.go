@@ -119,6 +119,10 @@ func TestErrorKinds(t *testing.T) {
 		{"bad public address", "[sip]\nnat = \"fixed\"\npublic_address = \"my.router\"\n", "f.toml:3: sip.public_address: \"my.router\" is not an IP address"},
 		{"bad stun server", "[media]\nstun_server = \"stun.example:port\"\n", "f.toml:2: media.stun_server:"},
 		{"password and file", "[[account]]\nregistrar = \"sip:pbx\"\nuser = \"d\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:5: account[0].password_file: both password and password_file are set"},
+		{"mqtt password and file", "[mqtt]\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:3: mqtt.password_file: both password and password_file are set"},
+		{"http user password and file", "[http]\n[[http.user]]\nname = \"ha\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:5: http.user[0].password_file: both password and password_file are set"},
+		{"action password and file", "[[action]]\nurl = \"http://h/\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:4: action[0].password_file: both password and password_file are set"},
+		{"mqtt password file missing", "[mqtt]\npassword_file = \"none\"\n", "f.toml:2: mqtt.password_file: cannot read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

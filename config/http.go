@@ -35,18 +35,7 @@ func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 		p := fmt.Sprintf("http.user[%d]", i)
 		var user httpapi.User
 		r.str(u, p, "name", &user.Name)
-		r.str(u, p, "password", &user.Password)
-		var pwFile string
-		r.str(u, p, "password_file", &pwFile)
-		if pwFile != "" {
-			if user.Password != "" {
-				r.fail(p+".password_file", "both password and password_file are set (expected one of them)")
-			} else if pw, err := readSecret(dir, pwFile); err != nil {
-				r.fail(p+".password_file", "%v", err)
-			} else {
-				user.Password = pw
-			}
-		}
+		r.password(u, p, "password", dir, &user.Password)
 		var privs []string
 		r.strs(u, p, "privileges", &privs)
 		for _, pr := range privs {

@@ -14,18 +14,7 @@ func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
 	if s, ok := r.section(t, "", "mqtt"); ok {
 		s.str("broker", &m.Broker)
 		s.str("username", &m.Username)
-		s.str("password", &m.Password)
-		var pwFile string
-		s.str("password_file", &pwFile)
-		if pwFile != "" {
-			if m.Password != "" {
-				r.fail("mqtt.password_file", "both password and password_file are set (expected one of them)")
-			} else if pw, err := readSecret(dir, pwFile); err != nil {
-				r.fail("mqtt.password_file", "%v", err)
-			} else {
-				m.Password = pw
-			}
-		}
+		s.password("password", dir, &m.Password)
 		s.str("ca", &m.CA)
 		if m.CA != "" {
 			path := m.CA

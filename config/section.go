@@ -29,5 +29,8 @@ func (s section) integer64(key string, dst *int64)        { s.r.integer64(s.t, s
 func (s section) boolean(key string, dst *bool)           { s.r.boolean(s.t, s.path, key, dst) }
 func (s section) duration(key string, dst *time.Duration) { s.r.duration(s.t, s.path, key, dst) }
 
+// password reads key and key_file into dst (reader.password).
+func (s section) password(key, dir string, dst *string) { s.r.password(s.t, s.path, key, dir, dst) }
+
 // done reports the keys of the table that no call above asked for.
 func (s section) done() { s.r.unknown(s.t, s.path) }
