@@ -40,14 +40,8 @@ type call struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	// The SIP INFO digit sender (dtmfinfo.go), started by the first digit sent that way.
-	infoQ    chan rune
-	infoStop context.CancelFunc
-	infoDone chan struct{}
-
-	// The in-dialog request sender for hold, unhold and transfer (dialogops.go).
-	dlgQ    chan dialogOp
-	dlgStop context.CancelFunc
+	info sendQueue[rune]     // SIP INFO digits (dtmfinfo.go)
+	dlg  sendQueue[dialogOp] // hold, unhold and transfer requests (dialogops.go)
 }
 
 func newCall(p *phone, sc *sip.Call) *call {

@@ -32,29 +32,10 @@ type dialogOp struct {
 // section 14.1); the controller's loop does not wait for their transactions (a phone that
 // never answers would hold it for Timer B, 32 s).
 func (c *call) queueDialog(op dialogOp) error {
-	c.mu.Lock()
-	if c.dlgQ == nil {
-		p := c.p
-		p.mu.Lock()
-		parent := p.ctx
-		p.mu.Unlock()
-		ctx, cancel := context.WithCancel(parent)
-		c.dlgQ, c.dlgStop = make(chan dialogOp, dialogQueueLen), cancel
-		p.wg.Add(1)
-		go c.dialogLoop(ctx, c.dlgQ)
-	}
-	q := c.dlgQ
-	c.mu.Unlock()
-	select {
-	case q <- op:
-		return nil
-	default:
-		return errDialogBusy
-	}
+	return c.dlg.push(c, op, dialogQueueLen, errDialogBusy, c.dialogLoop)
 }
 
 func (c *call) dialogLoop(ctx context.Context, q <-chan dialogOp) {
-	defer c.p.wg.Done()
 	for {
 		select {
 		case <-ctx.Done():
@@ -81,11 +62,5 @@ func (c *call) dialogLoop(ctx context.Context, q <-chan dialogOp) {
 // are dropped. It does not wait: the request in flight ends with its transaction, and the
 // phone's wait group covers it.
 func (c *call) stopDialog() {
-	c.mu.Lock()
-	stop := c.dlgStop
-	c.dlgQ, c.dlgStop = nil, nil
-	c.mu.Unlock()
-	if stop != nil {
-		stop()
-	}
+	c.dlg.halt(c)
 }

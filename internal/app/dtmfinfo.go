@@ -15,30 +15,10 @@ const infoQueueLen = 32
 // dtmf_duration + dtmf_gap apart, from the call's own goroutine: the controller's loop never
 // waits for an INFO transaction, and a gate that needs half a second between digits gets it.
 func (c *call) sendINFO(d rune) error {
-	c.mu.Lock()
-	if c.infoQ == nil {
-		p := c.p
-		p.mu.Lock()
-		parent := p.ctx
-		p.mu.Unlock()
-		ctx, cancel := context.WithCancel(parent)
-		c.infoQ, c.infoStop, c.infoDone = make(chan rune, infoQueueLen), cancel, make(chan struct{})
-		p.wg.Add(1)
-		go c.infoLoop(ctx, c.infoQ, c.infoDone)
-	}
-	q := c.infoQ
-	c.mu.Unlock()
-	select {
-	case q <- d:
-		return nil
-	default:
-		return errDTMFBusy
-	}
+	return c.info.push(c, d, infoQueueLen, errDTMFBusy, c.infoLoop)
 }
 
-func (c *call) infoLoop(ctx context.Context, q <-chan rune, done chan struct{}) {
-	defer c.p.wg.Done()
-	defer close(done)
+func (c *call) infoLoop(ctx context.Context, q <-chan rune) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -61,12 +41,7 @@ func (c *call) infoLoop(ctx context.Context, q <-chan rune, done chan struct{}) 
 
 // stopINFO ends the INFO sender, dropping digits not yet sent, and waits for it.
 func (c *call) stopINFO() {
-	c.mu.Lock()
-	stop, done := c.infoStop, c.infoDone
-	c.infoQ, c.infoStop, c.infoDone = nil, nil, nil
-	c.mu.Unlock()
-	if stop != nil {
-		stop()
+	if done := c.info.halt(c); done != nil {
 		<-done
 	}
 }
