@@ -18,17 +18,9 @@ import (
 // arrives, and every digit is reported, in order.
 func TestInBandDTMFWithoutPlayout(t *testing.T) {
 	fk := clock.NewFake(time.Unix(1000, 0))
-	conn, err := ListenRTP(30000, 39999, loopback)
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
+	conn, peer := rtpPeer(t, 30000, 39999)
 	f := Format{8000, 1}
-	s, err := NewSession(SessionConfig{Conn: conn, Remote: peer.LocalAddr().(*net.UDPAddr).AddrPort(), Codec: "PCMA",
+	s, err := NewSession(SessionConfig{Conn: conn, Remote: addrPort(peer), Codec: "PCMA",
 		PayloadType: 8, ClockRate: 8000, Ptime: 20 * time.Millisecond},
 		NewSilence(f, fk), NewNull(f, fk), Options{Clock: fk})
 	if err != nil {

@@ -18,18 +18,9 @@ func TestDrainLoopEndToEnd(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	clk := clock.Real{}
 	f := Format{8000, 1}
-	conn, err := ListenRTP(20000, 29999, loopback)
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	peerAddr := peer.LocalAddr().(*net.UDPAddr).AddrPort()
-	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	s, err := NewSession(SessionConfig{Conn: conn, Remote: peerAddr, Codec: "PCMA", PayloadType: 8,
+	conn, peer := rtpPeer(t, 20000, 29999)
+	local := addrPort(conn)
+	s, err := NewSession(SessionConfig{Conn: conn, Remote: addrPort(peer), Codec: "PCMA", PayloadType: 8,
 		DTMFPayloadType: 101}, NewTone(1000, f, clk), NewNull(f, clk), Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
@@ -48,18 +39,8 @@ func TestDrainLoopEndToEnd(t *testing.T) {
 	defer func() { cancel(); <-done; s.Close() }()
 
 	// The session's own audio arrives (the loop sends); a STUN request may come first.
-	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
 	buf := make([]byte, 1500)
-	for {
-		n, _, err := peer.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			t.Fatalf("no audio from the session: %v", err)
-		}
-		if n > 12 && buf[0]>>6 == 2 && buf[1]&0x7f == 8 {
-			break
-		}
-		t.Logf("before the audio: % x", buf[:n])
-	}
+	awaitRTP(t, peer, buf, 8)
 
 	// Audio, a digit and a STUN request from the peer.
 	var p [172]byte
@@ -117,17 +98,9 @@ func TestDrainLoopEndToEnd(t *testing.T) {
 func TestDrainLoopTakesLastPeriodAtEnd(t *testing.T) {
 	clk := clock.Real{}
 	f := Format{8000, 1}
-	conn, err := ListenRTP(20000, 29999, loopback)
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	local := conn.LocalAddr().(*net.UDPAddr).AddrPort()
-	s, err := NewSession(SessionConfig{Conn: conn, Remote: peer.LocalAddr().(*net.UDPAddr).AddrPort(),
+	conn, peer := rtpPeer(t, 20000, 29999)
+	local := addrPort(conn)
+	s, err := NewSession(SessionConfig{Conn: conn, Remote: addrPort(peer),
 		Codec: "PCMA", PayloadType: 8}, NewSilence(f, clk), NewNull(f, clk), Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
@@ -140,17 +113,7 @@ func TestDrainLoopTakesLastPeriodAtEnd(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 	// The loop runs (it has sent) and so has detached the socket.
-	peer.SetReadDeadline(time.Now().Add(5 * time.Second))
-	buf := make([]byte, 1500)
-	for {
-		n, _, err := peer.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			t.Fatalf("no audio from the session: %v", err)
-		}
-		if n > 12 && buf[1]&0x7f == 8 {
-			break
-		}
-	}
+	awaitRTP(t, peer, make([]byte, 1500), 8)
 	// Loopback queues each datagram on the socket before sendto returns; the session ends
 	// well inside the period it is waiting out, so only a drain at the end can take them.
 	const sent = 5

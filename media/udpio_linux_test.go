@@ -21,18 +21,19 @@ func TestUDPIO(t *testing.T) {
 		{"dual-stack to ipv4", "[::]:0", "127.0.0.1:0", "127.0.0.1"},
 		{"ipv6", "[::1]:0", "[::1]:0", "::1"},
 	}
+	// open binds a socket closed when t ends; a stack the machine lacks skips.
+	open := func(t *testing.T, addr string) *net.UDPConn {
+		t.Helper()
+		c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(addr)))
+		if err != nil {
+			t.Skipf("no socket for %s here: %v", addr, err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.local)))
-			if err != nil {
-				t.Skipf("no socket for %s here: %v", tc.local, err)
-			}
-			defer c.Close()
-			peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.peer)))
-			if err != nil {
-				t.Skipf("no socket for %s here: %v", tc.peer, err)
-			}
-			defer peer.Close()
+			c, peer := open(t, tc.local), open(t, tc.peer)
 			var u udpIO
 			u.init(c)
 			if u.err {
@@ -70,16 +71,7 @@ func TestUDPIO(t *testing.T) {
 		// Detached: the socket leaves the netpoller but keeps its port; recvNow takes what
 		// is waiting without waiting, with the kernel's arrival stamp.
 		t.Run(tc.name+" detached", func(t *testing.T) {
-			c, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.local)))
-			if err != nil {
-				t.Skipf("no socket for %s here: %v", tc.local, err)
-			}
-			defer c.Close()
-			peer, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.MustParseAddrPort(tc.peer)))
-			if err != nil {
-				t.Skipf("no socket for %s here: %v", tc.peer, err)
-			}
-			defer peer.Close()
+			c, peer := open(t, tc.local), open(t, tc.peer)
 			var u udpIO
 			u.init(c)
 			if !u.canDetach() {
@@ -107,6 +99,7 @@ func TestUDPIO(t *testing.T) {
 			var from netip.AddrPort
 			var at int64
 			var ok bool
+			var err error
 			for !ok { // loopback delivery is synchronous, but a retry costs nothing
 				if n, from, at, ok, err = u.recvNow(buf); err != nil {
 					t.Fatal(err)
