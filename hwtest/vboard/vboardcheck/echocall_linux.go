@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
-
-	"github.com/doorsip/intercom/internal/control"
 )
 
 // useEchoConfig turns the hands-free processing on for the next start: the canceller only,
@@ -94,21 +91,11 @@ func (r *scenarioRun) echoCall() error {
 
 // voiceStats reads the hands-free figures of the running call from the control socket.
 func (r *scenarioRun) voiceStats() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	cl, err := control.Dial(ctx, "/run/intercom/ctl.sock")
+	st, err := ctlStats()
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
-	resp, err := cl.Do(control.Request{Op: "stats"})
-	if err != nil {
-		return fmt.Errorf("stats: %w", err)
-	}
-	if resp.Stats == nil || resp.Stats.Call == nil {
-		return fmt.Errorf("stats: no call in %+v", resp.Stats)
-	}
-	v := resp.Stats.Call.Voice
+	v := st.Call.Voice
 	if v == nil {
 		return errors.New("stats: the echo call's audio is not processed (echo_cancel on, two hw: cards)")
 	}

@@ -307,27 +307,37 @@ func (r *scenarioRun) callAndDoor() error {
 	return nil
 }
 
+// ctlStats asks the running intercom for its figures over the control socket; it is an
+// error when no call is in progress.
+func ctlStats() (*control.Stats, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cl, err := control.Dial(ctx, "/run/intercom/ctl.sock")
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	resp, err := cl.Do(control.Request{Op: "stats"})
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	if resp.Stats == nil || resp.Stats.Call == nil {
+		return nil, fmt.Errorf("stats: no call in %+v", resp.Stats)
+	}
+	return resp.Stats, nil
+}
+
 // callStats reads the call's figures as `intercom ctl stats` does, over the control socket,
 // and checks that they describe a call carrying clean audio. It uses the control package's
 // client rather than starting the intercom binary a second time, which takes over a second
 // in a TCG guest.
 func (r *scenarioRun) callStats() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	cl, err := control.Dial(ctx, "/run/intercom/ctl.sock")
+	st, err := ctlStats()
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
-	resp, err := cl.Do(control.Request{Op: "stats"})
-	if err != nil {
-		return fmt.Errorf("stats: %w", err)
-	}
-	if resp.Stats == nil || resp.Stats.Call == nil {
-		return fmt.Errorf("stats: no call in %+v", resp.Stats)
-	}
-	c := resp.Stats.Call
-	r.figs.add("ctl_heap_kb", "%d", resp.Stats.HeapKB)
+	c := st.Call
+	r.figs.add("ctl_heap_kb", "%d", st.HeapKB)
 	r.figs.add("ctl_rtp_sent", "%d", c.PacketsSent)
 	r.figs.add("ctl_rtp_received", "%d", c.PacketsReceived)
 	r.figs.add("ctl_rtp_lost", "%d", c.Lost)
