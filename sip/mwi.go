@@ -101,15 +101,6 @@ func (m *mwiSub) follow() bool {
 	return !same
 }
 
-// registrar is the registrar URI the subscription goes through.
-func (m *mwiSub) registrar() URI {
-	if len(m.u.regs) > 0 && m.at < len(m.u.regs[0].regs) {
-		return m.u.regs[0].regs[m.at]
-	}
-	reg, _ := ParseURI(m.acct.Registrar)
-	return reg
-}
-
 func (m *mwiSub) run(ctx context.Context) {
 	refresher{
 		clk:    m.u.clk,
@@ -230,12 +221,7 @@ func (m *mwiSub) request(expires time.Duration) (*gosip.Request, string) {
 	var dest, transport, user string
 	var fromURI gosip.Uri
 	if m.acct != nil {
-		reg := m.registrar()
-		transport = u.transportFor(gosip.Uri{Scheme: reg.Scheme})
-		if reg.Transport != "" {
-			transport = strings.ToUpper(reg.Transport)
-		}
-		dest = u.serverAddr(context.Background(), reg, transport)
+		transport, dest = u.proxyTransport(context.Background(), u.registrarAt(m.at, m.acct.Registrar))
 		user = m.acct.User
 		fromURI = gosip.Uri{Scheme: "sip", User: user, Host: accountDomain(*m.acct)}
 	} else {

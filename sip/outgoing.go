@@ -354,14 +354,8 @@ func (c *Call) answered(res *gosip.Response) {
 func (c *Call) ackFor(res *gosip.Response) *gosip.Request {
 	c.mu.Lock()
 	inviteSeq := c.inviteReq.CSeq().SeqNo
-	saved := c.localCSeq
-	c.localCSeq = inviteSeq
 	c.mu.Unlock()
-	ack := c.newInDialog(gosip.ACK)
-	c.mu.Lock()
-	c.localCSeq = saved
-	c.mu.Unlock()
-	return ack
+	return c.newInDialogAck(inviteSeq)
 }
 
 // applyAnswer negotiates the peer's SDP answer against our offer.

@@ -2,7 +2,6 @@ package sip
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	gosip "github.com/emiago/sipgo/sip"
@@ -133,11 +132,7 @@ func (r *registration) probe(ctx context.Context) (int, error) {
 	u := r.ua
 	i := r.boundIndex()
 	reg := r.regs[i]
-	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
-	if reg.Transport != "" {
-		transport = strings.ToUpper(reg.Transport)
-	}
-	dest := u.serverAddr(ctx, reg, transport)
+	transport, dest := u.proxyTransport(ctx, reg)
 	acct := r.accountAt(i)
 	domain := acct.Domain
 	aor := gosip.Uri{Scheme: "sip", User: acct.User, Host: domain}

@@ -115,15 +115,6 @@ func (p *publisher) follow() bool {
 	return true
 }
 
-// target is the registrar URI of p.at.
-func (p *publisher) target() URI {
-	if len(p.u.regs) > 0 && p.at >= 0 && p.at < len(p.u.regs[0].regs) {
-		return p.u.regs[0].regs[p.at]
-	}
-	reg, _ := ParseURI(p.acct.Registrar)
-	return reg
-}
-
 // run publishes until ctx ends, then withdraws the publication.
 func (p *publisher) run(ctx context.Context) {
 	refresher{
@@ -160,13 +151,9 @@ func (p *publisher) run(ctx context.Context) {
 // the Expires granted.
 func (p *publisher) publish(ctx context.Context, st DoorState, refresh bool) (time.Duration, error) {
 	u := p.u
-	reg := p.target()
+	reg := u.registrarAt(p.at, p.acct.Registrar)
 	acct := p.atAcct
-	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
-	if reg.Transport != "" {
-		transport = strings.ToUpper(reg.Transport)
-	}
-	dest := u.serverAddr(ctx, reg, transport)
+	transport, dest := u.proxyTransport(ctx, reg)
 	expires := p.expires
 	var challenge *gosip.Response
 	auths, retries := 0, 0

@@ -270,11 +270,7 @@ func (r *registration) register(ctx context.Context, expires time.Duration) (tim
 	r.mu.Unlock()
 	acct := r.accountAt(idx)
 	domain := acct.Domain
-	transport := u.transportFor(gosip.Uri{Scheme: reg.Scheme})
-	if reg.Transport != "" {
-		transport = strings.ToUpper(reg.Transport)
-	}
-	dest := u.serverAddr(ctx, reg, transport)
+	transport, dest := u.proxyTransport(ctx, reg)
 	aor := gosip.Uri{Scheme: "sip", User: acct.User, Host: domain}
 	contact := u.contactFor(acct.User, transport, dest)
 	if fixed, ok := u.fixedPublic(); ok {

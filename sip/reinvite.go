@@ -164,7 +164,7 @@ func (c *Call) reofferResponse(dir string) (*gosip.Response, error) {
 	return res, nil
 }
 
-// newInDialogAck is the ACK for a 2xx to our re-INVITE with CSeq number seq.
+// newInDialogAck is the ACK for a 2xx to our INVITE or re-INVITE with CSeq number seq.
 func (c *Call) newInDialogAck(seq uint32) *gosip.Request {
 	c.mu.Lock()
 	saved := c.localCSeq

@@ -18,6 +18,16 @@ func (r *registration) boundIndex() int {
 	return r.cur
 }
 
+// registrarAt is the first account's registrar regs[at], or fallback parsed when there is
+// no such registration (MWI and PUBLISH before the registration has one).
+func (u *UA) registrarAt(at int, fallback string) URI {
+	if len(u.regs) > 0 && at >= 0 && at < len(u.regs[0].regs) {
+		return u.regs[0].regs[at]
+	}
+	reg, _ := ParseURI(fallback)
+	return reg
+}
+
 // bound is regs[boundIndex()].
 func (r *registration) bound() URI { return r.regs[r.boundIndex()] }
 
