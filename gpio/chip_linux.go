@@ -2,12 +2,10 @@ package gpio
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -190,26 +188,9 @@ func (l *chipLines) Set(i int, high bool) error {
 }
 
 func (l *chipLines) Watch(ctx context.Context, edge func(int)) error {
-	// Clear a past deadline before arming the one that ctx's end sets, never after.
-	if err := l.f.SetReadDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("gpio: watch: %w", err)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = l.f.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-	buf := make([]byte, 16*lineEventSize)
-	for {
-		n, err := l.f.Read(buf)
-		if err != nil {
-			switch {
-			case ctx.Err() != nil:
-				return nil
-			case errors.Is(err, os.ErrClosed):
-				return ErrClosed
-			}
-			return fmt.Errorf("gpio: read line events: %w", err)
-		}
-		decodeLineEvents(buf[:n], l.byOffset, edge)
-	}
+	return readEvents(ctx, l.f, make([]byte, 16*lineEventSize), "watch", "line events", func(b []byte) {
+		decodeLineEvents(b, l.byOffset, edge)
+	})
 }
 
 func (l *chipLines) Close() error { return l.f.Close() }

@@ -3,7 +3,6 @@ package gpio
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -53,26 +52,10 @@ type chipEdges struct {
 }
 
 func (e *chipEdges) Run(ctx context.Context, fn func(EdgeEvent)) error {
-	if err := e.f.SetReadDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("gpio: edges: %w", err)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = e.f.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-	buf := make([]byte, EdgeBufferSize*lineEventSize)
 	var last uint32
-	for {
-		n, err := e.f.Read(buf)
-		if err != nil {
-			switch {
-			case ctx.Err() != nil:
-				return nil
-			case errors.Is(err, os.ErrClosed):
-				return ErrClosed
-			}
-			return fmt.Errorf("gpio: read edge events: %w", err)
-		}
-		last = decodeEdgeEvents(buf[:n], e.byOffset, last, fn)
-	}
+	return readEvents(ctx, e.f, make([]byte, EdgeBufferSize*lineEventSize), "edges", "edge events", func(b []byte) {
+		last = decodeEdgeEvents(b, e.byOffset, last, fn)
+	})
 }
 
 func (e *chipEdges) Close() error { return e.f.Close() }
