@@ -89,6 +89,9 @@ func (s *Session) drainRTP(now time.Time) error {
 		}
 		if n == len(s.rx.buf) {
 			s.invalid.Add(1) // truncated by our buffer: oversize
+			if s.rtpIO.drained() {
+				return nil
+			}
 			continue
 		}
 		arrived := now
@@ -96,6 +99,9 @@ func (s *Session) drainRTP(now time.Time) error {
 			arrived = now.Add(-time.Duration(age))
 		}
 		s.handlePacket(s.rx.buf[:n], from, arrived)
+		if s.rtpIO.drained() {
+			return nil
+		}
 	}
 	return nil
 }

@@ -16,16 +16,19 @@ import (
 // of the thread that sleeps in the netpoller, which then runs the waiting goroutine itself.
 // The calls are raw (no entersyscall) because every ordinary system call wakes the runtime's
 // monitor thread when it sleeps; each is non-blocking, so holding the P through it is
-// harmless.
+// harmless. The timer is armed in the first call of the read function, not before the read:
+// the poller forgets a readiness seen before the read begins (RawRead's prepareRead), so an
+// expiry between arming and that would be lost, and the usual try-read-first costs a read
+// that always fails (the timer was just armed). Two system calls per wait, not three.
 type timerFD struct {
 	f      *os.File
 	rc     syscall.RawConn
 	spec   unix.ItimerSpec
 	buf    [8]byte
+	arming bool
 	armErr syscall.Errno
 	// Made once: a closure per wait would allocate.
 	readFn func(fd uintptr) bool
-	armFn  func(fd uintptr)
 }
 
 func newTimerFD() (*timerFD, error) {
@@ -40,30 +43,33 @@ func newTimerFD() (*timerFD, error) {
 		return nil, err
 	}
 	t := &timerFD{f: f, rc: rc}
-	t.readFn, t.armFn = t.read, t.arm
+	t.readFn = t.read
 	return t, nil
 }
 
-// read consumes the expiry count; false (not yet expired) parks the caller in the netpoller.
+// read arms the timer on its first call of a wait and parks the caller; later calls consume
+// the expiry count, false (not yet expired) parking the caller again.
 func (t *timerFD) read(fd uintptr) bool {
+	if t.arming {
+		t.arming = false
+		_, _, t.armErr = unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, fd, 0, uintptr(unsafe.Pointer(&t.spec)), 0, 0, 0)
+		return t.armErr != 0
+	}
 	_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&t.buf[0])), uintptr(len(t.buf)))
 	return e != unix.EAGAIN && e != unix.EINTR
-}
-
-func (t *timerFD) arm(fd uintptr) {
-	_, _, t.armErr = unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, fd, 0, uintptr(unsafe.Pointer(&t.spec)), 0, 0, 0)
 }
 
 // sleep waits d (> 0); an error means the timer was closed.
 func (t *timerFD) sleep(d time.Duration) error {
 	t.spec.Value = unix.NsecToTimespec(int64(d))
-	if err := t.rc.Control(t.armFn); err != nil {
+	t.arming, t.armErr = true, 0
+	if err := t.rc.Read(t.readFn); err != nil {
 		return err
 	}
 	if t.armErr != 0 {
 		return t.armErr
 	}
-	return t.rc.Read(t.readFn)
+	return nil
 }
 
 func (t *timerFD) close() { t.f.Close() }

@@ -38,14 +38,35 @@ type udpIO struct {
 
 	// After detach: a duplicate of the socket outside Go's netpoller, read once per period
 	// by recvNow with each datagram's arrival time (SO_TIMESTAMPNS), and written directly.
+	// recvNow takes up to rxBatch datagrams per system call (recvmmsg) and hands them out
+	// one by one; a batch that came back short emptied the socket, which drained reports,
+	// so a period's drain costs one call where recvmsg needed one more to see EAGAIN.
 	stamps   bool
 	detached bool
 	raw      int
 	closeRaw sync.Once
-	iov      unix.Iovec
-	msg      unix.Msghdr
-	ctrl     [64]byte
+	msgs     [rxBatch]mmsghdr
+	slots    [rxBatch]rxSlot
+	got      int // datagrams from the last recvmmsg
+	next     int // the next of them to hand out
 	stamp    int64
+}
+
+// rxBatch is how many datagrams one recvmmsg takes: a period normally brings one.
+const rxBatch = 4
+
+// mmsghdr is struct mmsghdr; Go pads it to the msghdr's alignment as C does.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+}
+
+// rxSlot is one datagram's buffers for recvmmsg.
+type rxSlot struct {
+	buf  []byte
+	from unix.RawSockaddrAny
+	iov  unix.Iovec
+	ctrl [64]byte
 }
 
 func (u *udpIO) init(c *net.UDPConn) {
@@ -111,41 +132,64 @@ func (u *udpIO) WriteToUDPAddrPort(b []byte, dst netip.AddrPort) (int, error) {
 }
 
 // recvNow takes one datagram from the detached socket into b if one is waiting: ok false
-// when none is. at is when the kernel received it (unix ns), 0 if it did not say.
+// when none is. at is when the kernel received it (unix ns), 0 if it did not say. A datagram
+// as long as b may have been truncated.
 func (u *udpIO) recvNow(b []byte) (n int, from netip.AddrPort, at int64, ok bool, err error) {
-	u.in = b
-	u.recvmsg(uintptr(u.raw))
-	u.in = nil
-	switch u.recvE {
-	case 0:
-		return u.recvN, u.fromAddr(), u.stamp, true, nil
-	case unix.EAGAIN:
-		return 0, netip.AddrPort{}, 0, false, nil
+	if u.next >= u.got {
+		u.got, u.next = 0, 0
+		e := u.recvmmsg(len(b))
+		switch e {
+		case 0:
+		case unix.EAGAIN:
+			return 0, netip.AddrPort{}, 0, false, nil
+		default:
+			return 0, netip.AddrPort{}, 0, false, e
+		}
 	}
-	return 0, netip.AddrPort{}, 0, false, u.recvE
+	m, sl := &u.msgs[u.next], &u.slots[u.next]
+	u.next++
+	n = copy(b, sl.buf[:m.n])
+	u.from = sl.from
+	u.stamp = 0
+	if int(m.hdr.Controllen) >= unix.CmsgSpace(0) {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&sl.ctrl[0]))
+		if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS &&
+			int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
+			u.stamp = (*unix.Timespec)(unsafe.Pointer(&sl.ctrl[unix.CmsgLen(0)])).Nano()
+		}
+	}
+	return n, u.fromAddr(), u.stamp, true, nil
 }
 
-func (u *udpIO) recvmsg(fd uintptr) {
-	u.iov.Base = &u.in[0]
-	u.iov.SetLen(len(u.in))
-	u.msg = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&u.from)), Namelen: unix.SizeofSockaddrAny,
-		Iov: &u.iov, Control: &u.ctrl[0]}
-	u.msg.SetIovlen(1)
-	u.msg.SetControllen(len(u.ctrl))
+// drained reports that the datagrams handed out so far emptied the socket when they were
+// taken: the last recvmmsg filled fewer slots than it had, and all are handed out.
+func (u *udpIO) drained() bool { return u.next >= u.got && u.got < rxBatch }
+
+// recvmmsg fills the slots (buffers of size bytes) with what is waiting, without waiting.
+func (u *udpIO) recvmmsg(size int) syscall.Errno {
+	for i := range u.slots {
+		sl, m := &u.slots[i], &u.msgs[i]
+		if len(sl.buf) != size {
+			sl.buf = make([]byte, size) // once per session: the caller's buffer does not change
+		}
+		sl.iov.Base = &sl.buf[0]
+		sl.iov.SetLen(size)
+		m.hdr = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&sl.from)), Namelen: unix.SizeofSockaddrAny,
+			Iov: &sl.iov, Control: &sl.ctrl[0]}
+		m.hdr.SetIovlen(1)
+		m.hdr.SetControllen(len(sl.ctrl))
+		m.n = 0
+	}
 	for {
-		n, _, e := unix.RawSyscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&u.msg)), unix.MSG_DONTWAIT)
+		n, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(u.raw), uintptr(unsafe.Pointer(&u.msgs[0])),
+			rxBatch, unix.MSG_DONTWAIT, 0, 0)
 		if e == unix.EINTR {
 			continue
 		}
-		u.recvN, u.recvE, u.stamp = int(n), e, 0
-		if e == 0 && int(u.msg.Controllen) >= unix.CmsgSpace(0) {
-			h := (*unix.Cmsghdr)(unsafe.Pointer(&u.ctrl[0]))
-			if h.Level == unix.SOL_SOCKET && h.Type == unix.SO_TIMESTAMPNS &&
-				int(h.Len) >= unix.CmsgLen(int(unsafe.Sizeof(unix.Timespec{}))) {
-				u.stamp = (*unix.Timespec)(unsafe.Pointer(&u.ctrl[unix.CmsgLen(0)])).Nano()
-			}
+		if e == 0 {
+			u.got = int(n)
 		}
-		return
+		return e
 	}
 }
 

@@ -129,3 +129,49 @@ func TestUDPIO(t *testing.T) {
 		})
 	}
 }
+
+// TestRecvNowBatches: recvNow takes several waiting datagrams per system call and says when
+// the socket was emptied, so a period's drain stops without a call that only sees EAGAIN.
+func TestRecvNowBatches(t *testing.T) {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	peer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	var u udpIO
+	u.init(c)
+	if !u.canDetach() {
+		t.Skip("no SO_TIMESTAMPNS on this socket (qemu-user does not emulate it)")
+	}
+	dst := c.LocalAddr().(*net.UDPAddr).AddrPort()
+	if err := u.detach(c); err != nil {
+		t.Fatal(err)
+	}
+	defer u.close()
+	const sent = rxBatch + 2
+	for i := range sent {
+		if _, err := peer.WriteToUDPAddrPort([]byte{byte(i)}, dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Loopback delivery is synchronous: all are queued before the first read.
+	buf := make([]byte, 64)
+	for i := range sent {
+		n, _, at, ok, err := u.recvNow(buf)
+		if err != nil || !ok || n != 1 || buf[0] != byte(i) || at == 0 {
+			t.Fatalf("datagram %d: %d bytes %v, ok %v, stamp %d, %v", i, n, buf[:n], ok, at, err)
+		}
+		// A full batch does not tell whether more wait; the short second one does.
+		if want := i == sent-1; u.drained() != want {
+			t.Fatalf("after datagram %d of %d: drained %v, want %v", i, sent, u.drained(), want)
+		}
+	}
+	if _, _, _, ok, err := u.recvNow(buf); ok || err != nil {
+		t.Fatalf("recvNow on the emptied socket: ok %v, %v", ok, err)
+	}
+}

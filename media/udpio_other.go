@@ -28,6 +28,7 @@ func (u *udpIO) close()                    {}
 func (u *udpIO) WriteToUDPAddrPort(b []byte, dst netip.AddrPort) (int, error) {
 	return 0, errors.ErrUnsupported
 }
+func (u *udpIO) drained() bool { return true }
 func (u *udpIO) recvNow([]byte) (int, netip.AddrPort, int64, bool, error) {
 	return 0, netip.AddrPort{}, 0, false, errors.ErrUnsupported
 }
