@@ -71,3 +71,39 @@ func TestNoDriftOnOneCard(t *testing.T) {
 		t.Errorf("drift %+.2f ppm on one card", d)
 	}
 }
+
+// One sound card: told so, the processor hands the canceller the reference as it is (no
+// resampler, a block less latency), runs no drift tracker, and cancels as well.
+func TestSharedClock(t *testing.T) {
+	for _, rate := range []int{8000, 16000} {
+		ref := speechLike(1, 6*rate, rate, 3000)
+		echo := convolve(ref, roomResponse(2, rate, rate/200, rate/10, 0.15, 1))
+		mic := add(echo, whiteNoise(3, len(ref), 3))
+		two, one := newP(t, echoOnly(), rate), newP(t, echoOnly(), rate)
+		one.SharedClock()
+		if got, want := one.Latency(), two.Latency()-rate/100; got != want {
+			t.Errorf("%d Hz: latency %d samples on one card, want %d (a block less than %d)", rate, got, want, two.Latency())
+		}
+		if got, want := one.Latency(), rate*(BlockMillis+refMarginMillis)/1000; got != want {
+			t.Errorf("%d Hz: latency %d samples on one card, want %d (12 ms)", rate, got, want)
+		}
+		outOne, stOne := run(t, one, mic, ref)
+		outTwo, _ := run(t, two, mic, ref)
+		lOne, lTwo := lossAt(echo, outOne, rate, 3, 6), lossAt(echo, outTwo, rate, 3, 6)
+		t.Logf("%d Hz: echo loss 3-6 s %.1f dB on one card, %.1f with the resampler", rate, lOne, lTwo)
+		if lOne < 30 {
+			t.Errorf("%d Hz: echo loss %.1f dB in 3-6 s on one card (want >= 30)", rate, lOne)
+		}
+		for _, s := range stOne {
+			if s.Drift != 0 {
+				t.Fatalf("%d Hz: drift %+g ppm reported on one card", rate, s.Drift)
+			}
+		}
+		// Once Process has run the latency is fixed: a late call changes nothing.
+		one.SharedClock()
+		two.SharedClock()
+		if two.Latency() != one.Latency()+rate/100 {
+			t.Errorf("%d Hz: SharedClock after Process moved the latency to %d", rate, two.Latency())
+		}
+	}
+}

@@ -3,8 +3,6 @@ package main
 import (
 	"runtime"
 	"slices"
-
-	"github.com/doorsip/intercom/voice"
 )
 
 // quietAllocs is the intercom processor's heap allocations per frame over the scenario,
@@ -16,7 +14,7 @@ import (
 // of the processor happens on the same frames in every pass (the input is the same), so it
 // still shows; a stray one would have to hit all three.
 func (o ours) quietAllocs(rate int, far, mic []int16) (float64, error) {
-	return quietAllocs(func() (frameProcessor, error) { return voice.New(o.config(), rate) }, rate, far, mic)
+	return quietAllocs(func() (frameProcessor, error) { return o.newProc(rate) }, rate, far, mic)
 }
 
 // frameProcessor is what quietAllocs drives: the voice processor, or a test's stand-in.

@@ -121,7 +121,7 @@ func defaultCache() string {
 // setUpPeers builds the helpers. A peer that does not build is left out with a note, or
 // fails the run when peers are required (CI).
 func setUpPeers(work string, require bool, tail time.Duration) ([]peer, []string, error) {
-	peers := []peer{ours{tail}}
+	peers := []peer{ours{tail: tail}}
 	var notes []string
 	type spec struct {
 		label, src, cc string
@@ -185,7 +185,11 @@ func runScenario(s scenario, peers []peer, o options, work string) (row, error) 
 		}
 	}
 	r := row{s: s, sig: sig, ceiling: sig.ceiling}
-	for _, p := range peers {
+	for i, p := range peers {
+		if q, ok := p.(ours); ok {
+			q.oneCard = s.driftPPM == 0
+			peers[i], p = q, q
+		}
 		res, err := p.process(s.rate, far, mic)
 		if err != nil {
 			return row{}, err

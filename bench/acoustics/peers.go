@@ -37,8 +37,13 @@ type peer interface {
 }
 
 // ours is the intercom's voice package, in process: product defaults with the AGC off (its
-// gain would show as near-end "attenuation" and echo "loss" of the wrong sign).
-type ours struct{ tail time.Duration }
+// gain would show as near-end "attenuation" and echo "loss" of the wrong sign). oneCard is
+// the scenario's sound cards, as the product knows them: on one card (every scenario
+// without clock drift) it is told so, and runs without the drift resampler.
+type ours struct {
+	tail    time.Duration
+	oneCard bool
+}
 
 func (ours) name() string { return "intercom" }
 
@@ -53,9 +58,17 @@ func (o ours) process(rate int, far, mic []int16) (*result, error) {
 	return o.pass(rate, far, mic)
 }
 
+func (o ours) newProc(rate int) (*voice.Processor, error) {
+	p, err := voice.New(o.config(), rate)
+	if err == nil && o.oneCard {
+		p.SharedClock()
+	}
+	return p, err
+}
+
 // pass runs a fresh processor over the scenario, timing it on its own thread.
 func (o ours) pass(rate int, far, mic []int16) (*result, error) {
-	p, err := voice.New(o.config(), rate)
+	p, err := o.newProc(rate)
 	if err != nil {
 		return nil, err
 	}

@@ -144,6 +144,9 @@ func OpenDevices(cfg Config, opts Options) (Devices, error) {
 		d.Close()
 		return Devices{}, fmt.Errorf("audio: %w", err)
 	}
+	if sc, ok := proc.(sharedClock); ok && capHW.sharesClock(playHW) {
+		sc.SharedClock()
+	}
 	v := newVoice(proc, rate)
 	vc := v.wrapCapture(capHW)
 	vc.play = playHW

@@ -15,6 +15,8 @@ type card interface {
 	Xruns() int
 	Close() error
 	hasPCM() bool
+	// sharesClock reports whether other runs on this card's clock (one sound card).
+	sharesClock(other card) bool
 	// status is the card's STATUS snapshot and its buffer in frames (false while it is
 	// gone or cannot say); it must not wait for a transfer blocked on another goroutine.
 	status() (alsa.Status, int, bool)

@@ -18,6 +18,7 @@ type recProc struct {
 	keep     bool
 	resets   int
 	rate     int
+	shared   bool // told capture and playback are one card
 }
 
 func (p *recProc) Process(out, mic, ref []int16) error {
@@ -30,6 +31,7 @@ func (p *recProc) Process(out, mic, ref []int16) error {
 }
 func (p *recProc) Stats() voice.Stats { return voice.Stats{ERLE: 12.5, Gain: 3} }
 func (p *recProc) Reset()             { p.resets++ }
+func (p *recProc) SharedClock()       { p.shared = true }
 
 // rig is a call's devices on a simulated card whose capture hears its playback after
 // echo device frames (the acoustic path of the fake is the loop's queue).

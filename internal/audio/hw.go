@@ -188,6 +188,13 @@ func dirName(d alsa.Direction) string {
 	return "playback"
 }
 
+// sharesClock reports whether other is a PCM of the same sound card (hw:0,0 and hw:0,1:
+// one clock).
+func (d *hwDevice) sharesClock(other card) bool {
+	o, ok := other.(*hwDevice)
+	return ok && sameCard(d.name, o.name)
+}
+
 // hasPCM reports whether the card is currently open (false while it is gone).
 func (d *hwDevice) hasPCM() bool {
 	d.mu.Lock()

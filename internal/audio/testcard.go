@@ -34,6 +34,7 @@ func (testCapture) status() (alsa.Status, int, bool) { return alsa.Status{Runnin
 func (testCapture) Delay() (time.Duration, error) { return 0, nil }
 func (testCapture) Xruns() int                    { return 0 }
 func (testCapture) hasPCM() bool                  { return true }
+func (testCapture) sharesClock(card) bool         { return false }
 func (t testCapture) ClockPaced() bool            { return media.ClockPaced(t.Capture) }
 
 type testPlayback struct {
@@ -56,4 +57,5 @@ func (t *testPlayback) status() (alsa.Status, int, bool) {
 func (*testPlayback) Delay() (time.Duration, error) { return 0, nil }
 func (*testPlayback) Xruns() int                    { return 0 }
 func (*testPlayback) hasPCM() bool                  { return true }
+func (*testPlayback) sharesClock(card) bool         { return false }
 func (t *testPlayback) ClockPaced() bool            { return media.ClockPaced(t.Playback) }
