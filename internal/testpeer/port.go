@@ -1,11 +1,13 @@
 package testpeer
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -157,12 +159,20 @@ func waitSIP(addr string, d time.Duration) error {
 		"Call-ID: probe-" + fmt.Sprint(time.Now().UnixNano()) + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
 	buf := make([]byte, 4096)
 	for time.Now().Before(deadline) {
-		if _, err := c.Write([]byte(msg)); err != nil {
+		// A probe that arrives before the peer has bound its port comes back as ICMP port
+		// unreachable, which the connected socket reports as ECONNREFUSED on its next write
+		// or read: the peer is not up yet, so probe again.
+		if _, err := c.Write([]byte(msg)); err != nil && !errors.Is(err, syscall.ECONNREFUSED) {
 			return err
 		}
 		_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		if n, err := c.Read(buf); err == nil && n > 0 {
+		n, err := c.Read(buf)
+		if err == nil && n > 0 {
 			return nil
+		}
+		if errors.Is(err, syscall.ECONNREFUSED) {
+			// Refused at once: pace the probes rather than spin until the peer binds.
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 	return fmt.Errorf("testpeer: no SIP answer from %s within %s", addr, d)
