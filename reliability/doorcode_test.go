@@ -92,12 +92,19 @@ func TestDoorCodeBruteForce(t *testing.T) {
 	if fmt.Sprint(second["level"]) != "2" || second["for"] != (2*lockout).String() {
 		t.Errorf("call 5: want a level 2 lockout for %s, got %v", 2*lockout, second)
 	}
-	// Call 6: past the first lockout's length the caller is still refused.
-	time.Sleep(lockout + 500*time.Millisecond - time.Since(locked))
+	// Call 6: past the first lockout's length the caller is still refused. It starts 200 ms
+	// past lockout_for from the lockout's own time stamp, not from the end of call 5 (0.6 s
+	// later at load 8): that leaves it the rest of the second lockout, 2.8 s, to be answered
+	// and send its digits on a loaded machine, where counting from call 5's end left 1.9 s.
+	began, err := time.Parse(time.RFC3339Nano, fmt.Sprint(second["time"]))
+	if err != nil {
+		t.Fatalf("call 5: the lockout's time %v: %v", second["time"], err)
+	}
+	time.Sleep(time.Until(began.Add(lockout + 200*time.Millisecond)))
 	w = watchRelay(r)
 	call(allowed, "#1", 200)
 	k = kinds()
-	t.Logf("call 6 (right code %.1fs into the second lockout): %v", time.Since(locked).Seconds(), k)
+	t.Logf("call 6 (right code, ended %.1fs into the second lockout): %v", time.Since(began).Seconds(), k)
 	if k["door-code-refused"] != 2 || k["door-open"] != 2 {
 		t.Errorf("call 6: want a second door-code-refused and no new door-open; got %v", k)
 	}
