@@ -35,6 +35,7 @@ type Sipp struct {
 	Output func() string
 	done   chan error
 	errLog string // sipp's -error_file: the messages it refused, with their text
+	pid    int
 }
 
 // URI dials a sipp server scenario.
@@ -57,17 +58,35 @@ func StartSipp(t testing.TB, o SippOptions) *Sipp {
 	for attempt := 0; ; attempt++ {
 		port := FreePort(t)
 		s := startSippOn(t, bin, o, port, dir)
+		exited, err := s.awaitBound(t, port)
+		switch {
+		case !exited:
+			return s
+		case strings.Contains(s.Output(), "Unable to bind") && attempt < 5:
+			continue
+		}
+		s.done <- err // exited for another reason: Wait reports it
+		return s
+	}
+}
+
+// awaitBound waits until sipp holds its SIP port, or has exited (with Wait's error). Before
+// then a request to it is refused; a loaded machine can delay the bind well past any fixed
+// wait (the 150 ms this replaced).
+func (s *Sipp) awaitBound(t testing.TB, port int) (exited bool, err error) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !udpBoundBy(s.pid, port) {
 		select {
 		case err := <-s.done:
-			if strings.Contains(s.Output(), "Unable to bind") && attempt < 5 {
-				continue
-			}
-			s.done <- err // exited for another reason: Wait reports it
-			return s
-		case <-time.After(150 * time.Millisecond):
-			return s // bound and running
+			return true, err
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("testpeer: sipp has not bound port %d after 10 s\n%s", port, s.Output())
 		}
 	}
+	return false, nil
 }
 
 func startSippOn(t testing.TB, bin string, o SippOptions, port int, dir string) *Sipp {
@@ -101,6 +120,7 @@ func startSippOn(t testing.TB, bin string, o SippOptions, port int, dir string) 
 		errLog: filepath.Join(dir, "errors.log"),
 	}
 	startWait(t, "sipp", cmd, out, s.done)
+	s.pid = cmd.Process.Pid
 	return s
 }
 
