@@ -299,3 +299,26 @@ func TestERLEShowsUncancelledEcho(t *testing.T) {
 		t.Errorf("ERLE %.1f dB before (want >= 20), %.1f dB 3 s after the echo became uncancellable (want <= 5)", before, after)
 	}
 }
+
+// A jump of the echo's delay while the filter reads the newest reference (an xrun on a box
+// whose echo arrives within two blocks): the partitions move by the jump, so the filter
+// keeps what it learned instead of learning the path again further on.
+func TestDelayJumpNearZero(t *testing.T) {
+	for _, rate := range []int{8000, 16000} {
+		ref := speechLike(41, 8*rate, rate, 3000)
+		half := 4 * rate
+		h := roomResponse(42, rate, 3*rate/1000, rate/10, 0.15, 2)
+		e1 := convolve(ref[:half], h)
+		e2 := convolve(ref, append(make([]float64, 20*rate/1000), h...))[half:]
+		echo := append(e1, e2...)
+		mic := add(echo, whiteNoise(43, len(ref), 3))
+		p := newP(t, echoOnly(), rate)
+		out, st := run(t, p, mic, ref)
+		before, after := lossAt(echo, out, rate, 3, 4), lossAt(echo, out, rate, 4.5, 5.5)
+		t.Logf("%d Hz: delay %v after a jump of 20 ms; echo loss 3-4 s %.1f dB, 4.5-5.5 s %.1f dB, 6-8 s %.1f dB",
+			rate, st[len(st)-1].Delay, before, after, lossAt(echo, out, rate, 6, 8))
+		if after < 30 {
+			t.Errorf("%d Hz: echo loss %.1f dB 0.5-1.5 s after the jump (want >= 30)", rate, after)
+		}
+	}
+}

@@ -110,6 +110,16 @@ func (d *delayEstimator) relabel(delta int) {
 	d.lag, d.cand = move(d.lag), move(d.cand)
 }
 
+// jumped moves the estimate by delta blocks: the echo itself jumped (found from the filter),
+// the ring's labels did not change. What was correlated before the jump stays where it was
+// learned and fades; what came after is already at the new lag.
+func (d *delayEstimator) jumped(delta int) {
+	if d.lag >= 0 {
+		d.lag = max(0, min(d.maxLag, d.lag+delta))
+	}
+	d.cand, d.candCount = -1, 0
+}
+
 // update takes the power spectrum of the microphone frame of the moment the newest
 // reference frame (pushRef) was played, and reports whether the estimate changed.
 func (d *delayEstimator) update(micPow []float64, refActive bool) bool {

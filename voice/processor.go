@@ -49,6 +49,7 @@ type Processor struct {
 	canc  *canceller
 	spk   *speakerModel // the loudspeaker's compression, learnt (echo_cancel = "on" only)
 	dly   *delayEstimator
+	jump  *jumpFinder
 	rs    *resampler
 	drift *driftTracker
 	rref  []float64 // the resampled reference block
@@ -107,6 +108,7 @@ func New(cfg Config, rate int) (*Processor, error) {
 			return nil, err
 		}
 		p.dly = newDelayEstimator(n, maxDelayBlocks)
+		p.jump = newJumpFinder(n)
 		if cfg.Echo == EchoOn {
 			if p.spk, err = newSpeakerModel(n, len(p.canc.hist)); err != nil {
 				return nil, err
@@ -224,6 +226,9 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		if p.cfg.Echo == EchoOn {
 			c.cancel(p.lin, p.echo, p.mic)
 			lin, echo = p.lin, p.echo
+			if k := p.jump.check(c, far, p.erleHold); k != 0 {
+				p.moveRead(k)
+			}
 			// Not while the visitor dominates the error: their speech says nothing about
 			// the loudspeaker and a burst of it reads as a curve.
 			if p.spk != nil && far && p.erleHold > speakerMinERLE && (p.sup == nil || p.sup.nearHold == 0) {
@@ -287,6 +292,20 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 	for i, v := range res {
 		out[i] = int16(math.Max(-32768, math.Min(32767, math.Round(v))))
 	}
+}
+
+// moveRead moves the filter's read position k blocks further back (earlier when negative)
+// without moving what it learned, and the delay estimate with it: the echo jumped.
+func (p *Processor) moveRead(k int) {
+	s := 1
+	if k < 0 {
+		s = -1
+	}
+	moved := 0
+	for moved != k && p.canc.relabel(s) {
+		moved += s
+	}
+	p.dly.jumped(moved)
 }
 
 // pushRef hands the canceller's ring and the delay estimator the next block of the
@@ -487,6 +506,7 @@ func (p *Processor) Reset() {
 		p.canc.reset()
 		p.canc.delay = 0
 		p.dly.reset()
+		p.jump.reset()
 		p.rs.reset()
 		p.drift.reset()
 	}
