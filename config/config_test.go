@@ -123,6 +123,9 @@ func TestErrorKinds(t *testing.T) {
 		{"http user password and file", "[http]\n[[http.user]]\nname = \"ha\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:5: http.user[0].password_file: both password and password_file are set"},
 		{"action password and file", "[[action]]\nurl = \"http://h/\"\npassword = \"x\"\npassword_file = \"s\"\n", "f.toml:4: action[0].password_file: both password and password_file are set"},
 		{"mqtt password file missing", "[mqtt]\npassword_file = \"none\"\n", "f.toml:2: mqtt.password_file: cannot read"},
+		{"password file a device", "[mqtt]\npassword_file = \"/dev/null\"\n", "f.toml:2: mqtt.password_file: cannot read /dev/null: read /dev/null: not a regular file (a device)"},
+		{"mqtt ca a directory", "[mqtt]\nca = \"/\"\n", "f.toml:2: mqtt.ca: cannot read /: read /: not a regular file (a directory)"},
+		{"users file a device", "[access]\nusers_file = \"/dev/null\"\n", "not a regular file (a device)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,6 +179,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("[sip]\nlisten = \"x\"\n[[button]]\nline = -1\n"))
 	f.Add([]byte("[[account]]\n[[account]]\nid=1\n[door]\nallowed=[[1]]\n"))
 	f.Add([]byte("a = \"\\\"#\" # c\n[x.y.z]\nk = [\n[\n]\n"))
+	f.Add([]byte("[mqtt]\nca = \"/dev/null\"\npassword_file = \"/\"\n[access]\nusers_file = \"/dev/null\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse("fuzz.toml", data)
 		if err == nil && c == nil {

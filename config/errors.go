@@ -10,6 +10,13 @@ import (
 // ErrInvalid is wrapped by every error Load and Parse return for a bad file.
 var ErrInvalid = errors.New("config: invalid")
 
+// errNotRegular and errSideFileSize: a file the config names (password, CA, users) is not a
+// regular file, or is too large to be one.
+var (
+	errNotRegular   = errors.New("not a regular file")
+	errSideFileSize = errors.New("file too large")
+)
+
 // Problem is one thing wrong with the file.
 type Problem struct {
 	File string

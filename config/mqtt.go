@@ -21,7 +21,7 @@ func (c *Config) readMQTT(r *reader, t map[string]any, dir string) {
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(dir, path)
 			}
-			if b, err := os.ReadFile(path); err != nil {
+			if b, err := readSideFile(path); err != nil {
 				r.fail("mqtt.ca", "cannot read %s: %v (expected a PEM CA bundle)", path, err)
 			} else {
 				m.CAPEM = b

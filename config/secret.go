@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -29,7 +28,7 @@ func readSecret(dir, path string) (string, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := readSideFile(path)
 	if err != nil {
 		return "", fmt.Errorf("cannot read %s: %w (expected a readable file holding the password)", path, err)
 	}

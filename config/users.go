@@ -16,7 +16,7 @@ import (
 // LoadUsers reads and validates the users file. relays are the relay names a user may
 // name. Problems come back as Errors, each naming FILE:LINE.
 func LoadUsers(path string, relays []string) ([]access.User, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSideFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: users: %w", err)
 	}
