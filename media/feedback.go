@@ -115,9 +115,24 @@ func loadPrompt(path, dir string) (prompt, error) {
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
-	b, err := os.ReadFile(path)
+	// A regular file only, read up to maxWAVBytes: prompts load while the config is parsed,
+	// and a FIFO would hang start-up or a reload, /dev/zero fill memory.
+	if fi, err := os.Stat(path); err != nil {
+		return prompt{}, err
+	} else if !fi.Mode().IsRegular() {
+		return prompt{}, fmt.Errorf("%w: %s is not a regular file", ErrWAV, path)
+	}
+	fh, err := os.Open(path)
 	if err != nil {
 		return prompt{}, err
+	}
+	b, err := readWAVFile(fh)
+	fh.Close()
+	if err != nil {
+		return prompt{}, err
+	}
+	if len(b) > maxWAVBytes {
+		return prompt{}, fmt.Errorf("%w: %s is larger than %d bytes", ErrWAV, path, maxWAVBytes)
 	}
 	f, s, err := ParseWAV(b)
 	if err != nil {

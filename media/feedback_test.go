@@ -47,6 +47,8 @@ func TestLoadFeedback(t *testing.T) {
 		{"44.1 kHz", "44k.wav", 50, "busy"},
 		{"not a WAV", "junk.wav", 50, "busy"},
 		{"missing", "nothere.wav", 50, "busy"},
+		{"a directory", ".", 50, "busy"},
+		{"a device", "/dev/null", 50, "busy"},
 		{"volume", "builtin", 101, "volume"},
 	}
 	for _, tt := range tests {
