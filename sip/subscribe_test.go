@@ -345,7 +345,10 @@ func TestSilentSubscriber(t *testing.T) {
 		}
 	}
 	t.Logf("SetDoorState took at most %v; the live subscriber's NOTIFY came within %v", slowest, worst)
-	if worst > 200*time.Millisecond {
+	// Queued behind the silent subscriber's transaction, the live one's NOTIFY would wait out
+	// its Timer F, 32 s. The bound is that, not the machine's speed: 22 ms was the worst of
+	// ten runs under -race beside two CPU hogs, but a starved process stalls for longer.
+	if worst > 5*time.Second {
 		t.Errorf("a NOTIFY to the live subscriber took %v", worst)
 	}
 }
