@@ -61,7 +61,7 @@ expires = "10s"
 		r, err := p.ctl(door.Command{Op: "status"})
 		return err == nil && r.Status != nil && r.Status.Registered
 	})
-	rtp := testpeer.FreePort(t)
+	rtp := testpeer.SippMediaPort(t)
 	scen := writeUAC(t, uacCall{Caller: allowed, RTPPort: rtp, Hold: 100})
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	registers := func() int { return strings.Count(k.Output(), "request REGISTER") }

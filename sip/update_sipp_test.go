@@ -16,7 +16,7 @@ import (
 // a 200 without SDP (sipp checks each 200's body).
 func TestSippUpdate(t *testing.T) {
 	testpeer.Require(t, "sipp")
-	mp := testpeer.FreePort(t)
+	mp := testpeer.SippMediaPort(t)
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_update.xml"),
 		Args: []string{"-mp", strconv.Itoa(mp)}})
 	u := runUA(t, context.Background(), nil, nil)

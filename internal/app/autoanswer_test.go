@@ -42,7 +42,7 @@ allow_from = ["sip:sipp@127.0.0.1"]
 			}
 			start := time.Now()
 			s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario, Remote: "127.0.0.1:" + strconv.Itoa(port),
-				Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+				Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))}})
 			waitUntil(t, 5*time.Second, "answered by itself", func() bool { return a.Controller().Status().State == door.InCall })
 			took := time.Since(start)
 			if err := s.Wait(t, 10*time.Second); err != nil {

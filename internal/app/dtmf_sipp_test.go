@@ -64,7 +64,7 @@ dtmf_code = "123"
 			s := testpeer.StartSipp(t, testpeer.SippOptions{
 				Scenario: scenario,
 				Remote:   "127.0.0.1:" + strconv.Itoa(port),
-				Args:     []string{"-mp", strconv.Itoa(testpeer.FreePort(t))},
+				Args:     []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))},
 			})
 			if err := s.Wait(t, 20*time.Second); err != nil {
 				t.Fatal(err)

@@ -42,7 +42,7 @@ func TestSippEarlyMedia(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario,
-				Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+				Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))}})
 			a := startUnit(t, "door", testpeer.FreePort(t), "[feedback]\nringback = \"builtin\"\n")
 			ctx := context.Background()
 			if _, err := a.Controller().Do(ctx, door.Command{Op: "call", Arg: s.URI("resident")}); err != nil {
@@ -111,9 +111,9 @@ func TestSippEarlyMediaRingGroup(t *testing.T) {
 	if err := os.WriteFile(scenario, []byte(strings.ReplaceAll(string(tmpl), "<!--PCAP-->", pcap)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	early := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario, Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+	early := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: scenario, Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))}})
 	answer := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_answer_late.xml"),
-		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+		Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))}})
 	a := startUnit(t, "door", testpeer.FreePort(t), fmt.Sprintf(`[[button]]
 name = "bell"
 line = 0

@@ -244,7 +244,7 @@ volume = 100
 	})
 	v := dtmfVariant{name: "INFO", info: "application/dtmf", infoBody: "%c"}
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: dtmfScenario(t, dir, v), Remote: "127.0.0.1:" + strconv.Itoa(port),
-		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+		Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))}})
 	if err := s.Wait(t, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,7 @@ func TestSippHoldMeasured(t *testing.T) {
 	testpeer.Require(t, "sipp")
 	ph := startRTPPhone(t)
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", "uas_hold_measure.xml"),
-		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t)), "-key", "phone_rtp", strconv.Itoa(ph.port())}})
+		Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t)), "-key", "phone_rtp", strconv.Itoa(ph.port())}})
 	a := startUnit(t, "door", testpeer.FreePort(t), "")
 	ctx := context.Background()
 	do := func(op door.Op) {

@@ -23,7 +23,7 @@ func TestSippLateOffer(t *testing.T) {
 incoming = "auto"
 allow_from = ["sip:sipp@127.0.0.1"]
 `)
-	echoPort := testpeer.FreePort(t)
+	echoPort := testpeer.SippMediaPort(t)
 	s := testpeer.StartSipp(t, testpeer.SippOptions{
 		Scenario: filepath.Join("testdata", "sipp", "uac_late_offer_echo.xml"),
 		Remote:   "127.0.0.1:" + strconv.Itoa(port),

@@ -24,7 +24,7 @@ func startSippPhone(t *testing.T, scenario string) *sippPhone {
 	t.Helper()
 	testpeer.Require(t, "sipp")
 	s := testpeer.StartSipp(t, testpeer.SippOptions{Scenario: filepath.Join("testdata", "sipp", scenario),
-		Args: []string{"-mp", strconv.Itoa(testpeer.FreePort(t))}})
+		Args: []string{"-mp", strconv.Itoa(testpeer.SippMediaPort(t))}})
 	return &sippPhone{t: t, door: startUnit(t, "door", testpeer.FreePort(t), ""), sipp: s}
 }
 

@@ -37,7 +37,7 @@ allow_from = ["sip:101@127.0.0.2"]
 			s := testpeer.StartSipp(t, testpeer.SippOptions{
 				Scenario: filepath.Join("testdata", "sipp", "uac_from.xml"),
 				Remote:   "127.0.0.1:" + strconv.Itoa(port),
-				Args:     []string{"-i", tt.bind, "-key", "fromhost", "127.0.0.2", "-mp", strconv.Itoa(testpeer.FreePort(t))},
+				Args:     []string{"-i", tt.bind, "-key", "fromhost", "127.0.0.2", "-mp", strconv.Itoa(testpeer.SippMediaPort(t))},
 			})
 			if err := s.Wait(t, 15*time.Second); err != nil {
 				t.Fatal(err)
@@ -91,7 +91,7 @@ incoming = "auto"
 			s := testpeer.StartSipp(t, testpeer.SippOptions{
 				Scenario: filepath.Join("testdata", "sipp", "uac_from.xml"),
 				Remote:   tt.remote,
-				Args:     []string{"-i", "127.0.0.2", "-key", "fromhost", "127.0.0.2", "-mp", strconv.Itoa(testpeer.FreePort(t))},
+				Args:     []string{"-i", "127.0.0.2", "-key", "fromhost", "127.0.0.2", "-mp", strconv.Itoa(testpeer.SippMediaPort(t))},
 			})
 			if err := s.Wait(t, 15*time.Second); err != nil {
 				t.Fatal(err)

@@ -177,3 +177,11 @@ func waitSIP(addr string, d time.Duration) error {
 	}
 	return fmt.Errorf("testpeer: no SIP answer from %s within %s", addr, d)
 }
+
+// SippMediaPort returns a port for sipp's -mp, reserved for t with the two above it: sipp
+// binds the port and the port plus two (its video echo), and exits when the second is taken.
+func SippMediaPort(t testing.TB) int {
+	t.Helper()
+	lo, _ := PortRange(t, 3)
+	return lo
+}
