@@ -51,6 +51,9 @@ type canceller struct {
 	main, mainCount int       // the partition holding most of the echo
 	wen             []float64 // energy of each background partition
 	prop            []float64 // each partition's share of the step, times m
+	kf              *kalman   // the third filter, a Kalman filter that keeps the path in double talk
+	kalmanHold      bool      // the Kalman filter hands the foreground nothing (a loudspeaker curve is on)
+	handed          int       // blocks since the Kalman filter last handed the foreground its coefficients
 
 	// figures of the last block, for the suppressor and the stats
 	farEnergy float64 // aligned reference energy of the block
@@ -85,6 +88,7 @@ func newCanceller(rate, n, m, maxLag int) (*canceller, error) {
 		c.w[j] = make([]complex128, bins)
 		c.fg[j] = make([]complex128, bins)
 	}
+	c.kf = newKalman(m, bins, n)
 	c.reset()
 	return c, nil
 }
@@ -117,6 +121,9 @@ func (c *canceller) clearFilters() {
 	c.screwed, c.saturated = 0, 0
 	c.trust = 1
 	c.epoch++
+	if c.kf != nil {
+		c.kf.reset()
+	}
 }
 
 // ring returns the ring index of the reference block j blocks before the newest.
@@ -159,6 +166,9 @@ func (c *canceller) setDelay(d int) {
 // negative): the echo now starts that many partitions earlier in the filter.
 func (c *canceller) shiftPartitions(diff int) {
 	c.moved += diff
+	if c.kf != nil {
+		c.kf.shift(diff)
+	}
 	for _, f := range [][][]complex128{c.w, c.fg} {
 		if diff > 0 {
 			for j := 0; j < c.m; j++ {
@@ -319,6 +329,19 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 	}
 	c.f.inverse(c.yb, c.ybuf)
 	c.f.inverse(c.yf, c.fbuf)
+	if c.kf != nil {
+		kf := c.kf
+		clear(kf.ybuf)
+		for j := range m {
+			X, K := c.hist[c.ring(c.delay+j)], kf.w[j]
+			y := kf.ybuf[:len(X)]
+			K = K[:len(X)]
+			for k, x := range X {
+				y[k] += K[k] * x
+			}
+		}
+		kf.errors(c, mic)
+	}
 
 	var sff, see, syy, sey, dbf, smm float64
 	for i, v := range mic {
@@ -382,6 +405,18 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 		}
 		c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
 	}
+	c.handed++
+	if c.kf != nil && c.kf.compare(c, sff, see) && !c.kalmanHold {
+		c.handed = 0
+		for i := range out {
+			a := (float64(i) + 0.5) / fn
+			out[i] = (1-a)*c.ef[i] + a*c.kf.e[i]
+		}
+		// What reads the foreground's error and echo estimate after this (the
+		// loudspeaker's curve) must see the filter the foreground now holds.
+		copy(c.ef, c.kf.e)
+		copy(c.yf[n:], c.kf.y[n:])
+	}
 
 	// A filter that makes the microphone louder is not trusted until it stops doing so.
 	target := 1.0
@@ -415,6 +450,9 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 		return
 	}
 	c.adapt(see, syy, sey, sxx)
+	if c.kf != nil {
+		c.kf.update(c)
+	}
 }
 
 // deEmphasise takes the output back from the pre-emphasised domain and makes echo the

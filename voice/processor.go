@@ -224,6 +224,9 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		}
 		far = p.farActive()
 		if p.cfg.Echo == EchoOn {
+			// A learnt loudspeaker curve changes the reference under every filter; the
+			// Kalman filter follows that slowest, so it hands the foreground nothing then.
+			c.kalmanHold = p.spk != nil && p.spk.a != 0
 			c.cancel(p.lin, p.echo, p.mic)
 			lin, echo = p.lin, p.echo
 			if k := p.jump.check(c, far, p.erleHold); k != 0 {
@@ -231,7 +234,7 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 			}
 			// Not while the visitor dominates the error: their speech says nothing about
 			// the loudspeaker and a burst of it reads as a curve.
-			if p.spk != nil && far && p.erleHold > speakerMinERLE && (p.sup == nil || p.sup.nearHold == 0) {
+			if p.spk != nil && far && p.erleHold > speakerMinERLE && (p.sup == nil || p.sup.nearHold == 0) && !c.nearEnd() {
 				p.spk.learn(c)
 			}
 			// The ERLE in the stats counts the moments of echo alone: a visitor talking
