@@ -52,7 +52,7 @@ type canceller struct {
 	wen             []float64 // energy of each background partition
 	prop            []float64 // each partition's share of the step, times m
 	kf              *kalman   // the third filter, a Kalman filter that keeps the path in double talk
-	kalmanHold      bool      // the Kalman filter hands the foreground nothing (a loudspeaker curve is on)
+	kalmanHold      bool      // the Kalman filter hands the foreground nothing (a loudspeaker curve is on or asking)
 	handed          int       // blocks since the Kalman filter last handed the foreground its coefficients
 
 	// figures of the last block, for the suppressor and the stats
@@ -89,6 +89,7 @@ func newCanceller(rate, n, m, maxLag int) (*canceller, error) {
 		c.fg[j] = make([]complex128, bins)
 	}
 	c.kf = newKalman(m, bins, n)
+	c.handed = kalmanLearnHold
 	c.reset()
 	return c, nil
 }

@@ -224,9 +224,9 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		}
 		far = p.farActive()
 		if p.cfg.Echo == EchoOn {
-			// A learnt loudspeaker curve changes the reference under every filter; the
-			// Kalman filter follows that slowest, so it hands the foreground nothing then.
-			c.kalmanHold = p.spk != nil && p.spk.a != 0
+			// A loudspeaker curve (learnt, or asking to come on) changes the reference under
+			// every filter; the Kalman filter follows that slowest, so it hands nothing over then.
+			c.kalmanHold = p.spk != nil && (p.spk.a != 0 || p.spk.onRun > 0)
 			c.cancel(p.lin, p.echo, p.mic)
 			lin, echo = p.lin, p.echo
 			if k := p.jump.check(c, far, p.erleHold); k != 0 {
