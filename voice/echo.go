@@ -122,9 +122,7 @@ func (c *canceller) clearFilters() {
 	c.screwed, c.saturated = 0, 0
 	c.trust = 1
 	c.epoch++
-	if c.kf != nil {
-		c.kf.reset()
-	}
+	c.kf.reset()
 }
 
 // ring returns the ring index of the reference block j blocks before the newest.
@@ -167,9 +165,7 @@ func (c *canceller) setDelay(d int) {
 // negative): the echo now starts that many partitions earlier in the filter.
 func (c *canceller) shiftPartitions(diff int) {
 	c.moved += diff
-	if c.kf != nil {
-		c.kf.shift(diff)
-	}
+	c.kf.shift(diff)
 	for _, f := range [][][]complex128{c.w, c.fg} {
 		if diff > 0 {
 			for j := 0; j < c.m; j++ {
@@ -316,33 +312,24 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 	clear(c.fbuf)
 	clear(c.psum)
 	c.proportions()
+	kf := c.kf
+	clear(kf.ybuf)
 	for j := range m {
 		r := c.ring(c.delay + j)
-		X, P, W, F := c.hist[r], c.hpow[r], c.w[j], c.fg[j]
-		yb, yf, ps := c.ybuf[:len(X)], c.fbuf[:len(X)], c.psum[:len(X)]
-		W, F, P = W[:len(X)], F[:len(X)], P[:len(X)]
+		X, P, W, F, K := c.hist[r], c.hpow[r], c.w[j], c.fg[j], kf.w[j]
+		yb, yf, yk, ps := c.ybuf[:len(X)], c.fbuf[:len(X)], kf.ybuf[:len(X)], c.psum[:len(X)]
+		W, F, K, P = W[:len(X)], F[:len(X)], K[:len(X)], P[:len(X)]
 		g := c.prop[j]
 		for k, x := range X {
 			yb[k] += W[k] * x
 			yf[k] += F[k] * x
+			yk[k] += K[k] * x
 			ps[k] += g * P[k]
 		}
 	}
 	c.f.inverse(c.yb, c.ybuf)
 	c.f.inverse(c.yf, c.fbuf)
-	if c.kf != nil {
-		kf := c.kf
-		clear(kf.ybuf)
-		for j := range m {
-			X, K := c.hist[c.ring(c.delay+j)], kf.w[j]
-			y := kf.ybuf[:len(X)]
-			K = K[:len(X)]
-			for k, x := range X {
-				y[k] += K[k] * x
-			}
-		}
-		kf.errors(c, mic)
-	}
+	kf.errors(c, mic)
 
 	var sff, see, syy, sey, dbf, smm float64
 	for i, v := range mic {
@@ -407,7 +394,7 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 		c.davg1, c.davg2, c.dvar1, c.dvar2 = 0, 0, 0, 0
 	}
 	c.handed++
-	if c.kf != nil && c.kf.compare(c, sff, see) && !c.kalmanHold {
+	if kf.compare(c, sff, see) && !c.kalmanHold {
 		c.handed = 0
 		for i := range out {
 			a := (float64(i) + 0.5) / fn
@@ -451,9 +438,7 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 		return
 	}
 	c.adapt(see, syy, sey, sxx)
-	if c.kf != nil {
-		c.kf.update(c)
-	}
+	kf.update(c)
 }
 
 // deEmphasise takes the output back from the pre-emphasised domain and makes echo the

@@ -47,7 +47,7 @@ type kalman struct {
 	w        [][]complex128 // the filter, m partitions of bins
 	p        [][]float64    // state error variance per partition and bin
 	obs      []float64      // near end and noise in the error, per bin (smoothed)
-	phi      []float64      // scratch: the error the model expects, per bin
+	phi      []float64      // scratch: the error the model expects per bin, then its inverse
 	ybuf     []complex128
 	y, e     []float64 // 2n echo estimate, n error
 	espec    []complex128
@@ -158,9 +158,10 @@ func (k *kalman) nearEnd() bool {
 	return k.near > kalmanGate*k.syy
 }
 
-// nearEnd reports whether the Kalman filter sees a near end in the error (false without one).
+// nearEnd reports whether the Kalman filter sees a near end in the error, or handed the
+// foreground its coefficients in the last kalmanLearnHold blocks.
 func (c *canceller) nearEnd() bool {
-	return c.kf != nil && (c.kf.near > kalmanLearnGate*c.kf.syy || c.handed < kalmanLearnHold)
+	return c.kf.near > kalmanLearnGate*c.kf.syy || c.handed < kalmanLearnHold
 }
 
 // update moves the filter by the block's error and predicts the next block's variances.
@@ -189,7 +190,7 @@ func (k *kalman) update(c *canceller) {
 		u := 0.5 * phi[i]
 		s := max(e-u, 0)
 		k.obs[i] = kalmanObsSmooth*k.obs[i] + (1-kalmanObsSmooth)*s
-		phi[i] = max(u+k.obs[i], e) + floor
+		phi[i] = 1 / (max(u+k.obs[i], e) + floor)
 		near += k.obs[i]
 	}
 	k.near = near / float64(n)
@@ -197,7 +198,7 @@ func (k *kalman) update(c *canceller) {
 		r := c.ring(c.delay + j)
 		P, X, X2, W := k.p[j], c.hist[r], c.hpow[r], k.w[j]
 		for i, x := range X {
-			g := P[i] / phi[i]
+			g := P[i] * phi[i]
 			w := W[i] + complex(kalmanStep*g, 0)*complex(real(x), -imag(x))*E[i]
 			W[i] = w
 			// Posterior variance, then the prediction for the next block.
