@@ -87,29 +87,8 @@ func Parse(name string, data []byte) (*Config, error) {
 	c.File = name
 	c.read(r, tree, filepath.Dir(name))
 
-	var probs Errors
-	for _, p := range r.problems {
-		probs = append(probs, Problem{File: name, Line: lineOf(lines, p.key), Key: p.key, Msg: p.msg})
-	}
-	// Validation runs even after decode problems so the installer sees everything at once;
-	// it only reports keys that decoded, so a wrong type is not reported twice.
-	bad := map[string]bool{}
-	for _, p := range r.problems {
-		bad[p.key] = true
-	}
-	for _, e := range c.validate() {
-		var fe *cfgerr.Field
-		key, msg := "", e.Error()
-		if errors.As(e, &fe) {
-			key, msg = fe.Key, fe.Msg
-		}
-		if bad[key] {
-			continue
-		}
-		probs = append(probs, Problem{File: name, Line: lineOf(lines, key), Key: key, Msg: msg})
-	}
-	if len(probs) > 0 {
-		return nil, probs.sorted()
+	if err := r.fileErrors(name, lines, c.validate()); err != nil {
+		return nil, err
 	}
 	if err := c.loadUsers(); err != nil {
 		return nil, err

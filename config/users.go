@@ -36,25 +36,8 @@ func ParseUsers(name string, data []byte, relays []string) ([]access.User, error
 		users = append(users, r.user(t, fmt.Sprintf("user[%d]", i)))
 	}
 	r.unknown(tree, "")
-	var probs Errors
-	bad := map[string]bool{}
-	for _, p := range r.problems {
-		bad[p.key] = true
-		probs = append(probs, Problem{File: name, Line: lineOf(lines, p.key), Key: p.key, Msg: p.msg})
-	}
-	for _, e := range cfgerr.Split(access.Validate(users, relays)) {
-		var fe *cfgerr.Field
-		key, msg := "", e.Error()
-		if errors.As(e, &fe) {
-			key, msg = fe.Key, fe.Msg
-		}
-		if bad[key] {
-			continue
-		}
-		probs = append(probs, Problem{File: name, Line: lineOf(lines, key), Key: key, Msg: msg})
-	}
-	if len(probs) > 0 {
-		return nil, probs.sorted()
+	if err := r.fileErrors(name, lines, cfgerr.Split(access.Validate(users, relays))); err != nil {
+		return nil, err
 	}
 	return users, nil
 }
