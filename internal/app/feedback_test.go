@@ -25,6 +25,13 @@ var speakerFormat = media.Format{Rate: 8000, Channels: 1}
 type speaker struct {
 	mu    sync.Mutex
 	plays [][]int16
+
+	// Each kind's rendering, made once: rendering every kind under mu at each poll of a wait
+	// held the lock so long under -race beside CPU hogs that the player, which takes it for
+	// each 20 ms block, wrote a few blocks a second and the busy tone never got past the part
+	// it shares with the ringback.
+	renderedFor *media.Prompts
+	rendered    map[media.FeedbackKind][]int16
 }
 
 func (s *speaker) open() (media.Playback, error) {
@@ -37,13 +44,23 @@ func (s *speaker) open() (media.Playback, error) {
 
 // sounds names what each opening played, matched against every kind's rendering.
 func (s *speaker) sounds(p *media.Prompts) []media.FeedbackKind {
+	if s.renderedFor != p {
+		s.renderedFor, s.rendered = p, map[media.FeedbackKind][]int16{}
+		for kind := media.FeedbackRingback; kind <= media.FeedbackCallEnd; kind++ {
+			s.rendered[kind] = p.Render(kind, speakerFormat)
+		}
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	plays := make([][]int16, len(s.plays))
+	for i, rec := range s.plays {
+		plays[i] = slices.Clone(rec)
+	}
+	s.mu.Unlock()
 	var out []media.FeedbackKind
-	for _, rec := range s.plays {
+	for _, rec := range plays {
 		k := media.FeedbackKind(0)
 		for kind := media.FeedbackRingback; kind <= media.FeedbackCallEnd; kind++ {
-			want := p.Render(kind, speakerFormat)
+			want := s.rendered[kind]
 			if len(rec) > 0 && len(want) >= len(rec) && slices.Equal(want[:len(rec)], rec) {
 				k = kind
 				break
@@ -208,6 +225,17 @@ func TestSippRingbackThenBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := a.cfg.Prompts
+	defer func() {
+		if t.Failed() {
+			sp.mu.Lock()
+			lens := make([]int, len(sp.plays))
+			for i, rec := range sp.plays {
+				lens[i] = len(rec)
+			}
+			sp.mu.Unlock()
+			t.Logf("the speaker played %v, samples per opening %v", sp.sounds(p), lens)
+		}
+	}()
 	waitUntil(t, 5*time.Second, "ringback then busy", func() bool {
 		return slices.Equal(sp.sounds(p), []media.FeedbackKind{media.FeedbackRingback, media.FeedbackBusy})
 	})
