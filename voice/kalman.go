@@ -14,11 +14,12 @@ const (
 	// kalmanStep scales the gain (1 overshot: the partitions are constrained one a block).
 	kalmanStep = 0.5
 	// The foreground takes the Kalman filter's coefficients when its error, smoothed by
-	// kalmanSmooth a block, is under kalmanWin times the foreground's and the filter sees a
+	// kalmanSmooth a block, is under kalmanWin times the foreground's (1: any margin, 0.7 cost
+	// the 16k double talk 6.6 dB of echo loss and 0.4 dB of visitor) and the filter sees a
 	// near end of at least kalmanGate times its echo estimate; the Kalman filter takes the
 	// foreground's back when its error is kalmanResync times the foreground's.
 	kalmanSmooth = 0.7
-	kalmanWin    = 0.7
+	kalmanWin    = 1.0
 	kalmanGate   = 0.1
 	kalmanResync = 4
 	// The loudspeaker's curve is not learnt while the Kalman filter sees a near end as loud
