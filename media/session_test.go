@@ -17,6 +17,7 @@ var loopback = netip.MustParseAddr("127.0.0.1")
 // pair starts two sessions on loopback, A playing a tone, B silence, both into Null devices.
 type pair struct {
 	a, b   *Session
+	bOut   *toneSink // B's output
 	cancel context.CancelFunc
 	done   chan error
 	t      *testing.T
@@ -44,12 +45,13 @@ func newPair(t *testing.T, codec string, rate int, dtmfPT uint8, devA, devB Form
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := NewSession(cfg(cb, ra), NewSilence(devB, clk), NewNull(devB, clk), Options{Clock: clk})
+	bOut := newToneSink(NewNull(devB, clk))
+	b, err := NewSession(cfg(cb, ra), NewSilence(devB, clk), bOut, Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &pair{a: a, b: b, cancel: cancel, done: make(chan error, 2), t: t}
+	p := &pair{a: a, b: b, bOut: bOut, cancel: cancel, done: make(chan error, 2), t: t}
 	go func() { p.done <- a.Run(ctx) }()
 	go func() { p.done <- b.Run(ctx) }()
 	t.Cleanup(p.stop)
@@ -111,17 +113,20 @@ func TestSessionLoopbackToneAndDTMF(t *testing.T) {
 			}
 			got := digits(t, p.b, len(keyed), 5*time.Second)
 			if got != keyed {
-				t.Errorf("B received digits %q, want %q", got, keyed)
+				st := p.b.Stats()
+				t.Errorf("B received digits %q, want %q (A sent %d; B counted %d, events lost %d, late %d, dropped %d)",
+					got, keyed, p.a.Stats().DTMFSent, st.DTMFReceived, st.EventsLost, st.Late, st.Dropped)
 			}
-			// The tone follows the digits; give it a few frames to reach B's output.
-			var st Stats
-			for i := 0; i < 300; i++ { // up to 3 s on a loaded machine
-				st = p.b.Stats()
-				if st.RecvLevel > -12 {
-					break
-				}
-				<-time.After(10 * time.Millisecond) // real-clock sessions: poll the figures
+			// The tone follows the digits. B's RecvLevel is its last decoded frame, which
+			// stays a digit (about -10.5 dBFS, in band) until B's output has played the
+			// digits its jitter buffer holds: wait for the tone at B's output.
+			p.bOut.arm()
+			select {
+			case <-p.bOut.Heard():
+			case <-time.After(5 * time.Second):
+				t.Fatalf("B's output did not return to the tone after the digits; B: %+v", p.b.Stats())
 			}
+			st := p.b.Stats()
 			t.Logf("tone received at %.1f dBFS (sent %.1f); B: %d packets, jitter %s, lost %d, concealed %d",
 				st.RecvLevel, p.a.Stats().SendLevel, st.PacketsReceived, st.Jitter, st.Lost, st.Concealed)
 			if math.Abs(st.RecvLevel-(-9.03)) > 1.5 {
