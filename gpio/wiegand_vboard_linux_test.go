@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -251,69 +252,65 @@ func TestButtonKeypadOnGPIOSim(t *testing.T) {
 }
 
 // TestMatrixKeypadOnGPIOSim: a 2x1 matrix on a real gpiochip. gpio-sim cannot join an output
-// to an input, so a goroutine plays the key switch: while the key is down it pulls the
-// column line 7 low whenever the key's row (line 2) reads low, and up otherwise. The scanner
-// settles 30 ms after each row so the emulated switch, polling sysfs, keeps up. The other
-// row (line 6) must not see the key.
+// to an input, so keySwitch plays the key between row line 2 and column line 7: while the key
+// is down the column is pulled low exactly when the row reads low in sysfs, re-read right
+// after each row change the scanner makes and at each press and release. (A goroutine
+// polling sysfs every millisecond lagged the scanner's 30 ms settle in a starved armhf guest
+// at load 13-15.) The other row (line 6) must not see the key.
 func TestMatrixKeypadOnGPIOSim(t *testing.T) {
 	s := findGPIOSim(t)
 	s.pull(t, 7, true)
+	sw := &keySwitch{s: s, row: 2, col: 7}
+	idle := make(chan struct{}, 1)
 	k, err := OpenKeypad(Keypad{Name: "matrix", Rows: []int{6, 2}, Cols: []int{7}, Keys: "12", ActiveLow: true},
-		KeypadOptions{Chip: s.chip, Debounce: 20 * time.Millisecond, Settle: 30 * time.Millisecond})
+		KeypadOptions{Driver: switchDriver{Driver: chipDriver{name: s.chip}, sw: sw}, Debounce: 20 * time.Millisecond,
+			Scanned: func(busy bool) {
+				if !busy {
+					select {
+					case idle <- struct{}{}:
+					default:
+					}
+				}
+			}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
+	done := make(chan error, 1)
 	go func() { done <- k.Run(ctx) }()
-	down := make(chan bool, 1)
-	go func() {
-		// The switch between row line 2 and column line 7.
-		pressed, pulled := false, false
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				done <- nil
-				return
-			case pressed = <-down:
-			case <-tick.C:
-			}
-			// Errors are left to the key check: t.Fatal belongs to the test's goroutine.
-			row, _ := os.ReadFile(filepath.Join(s.devdir, "sim_gpio2", "value"))
-			want := pressed && len(row) > 0 && row[0] == '0' // the row is driven low: active
-			if want != pulled {
-				v := "pull-up"
-				if want {
-					v = "pull-down"
-				}
-				_ = os.WriteFile(filepath.Join(s.devdir, "sim_gpio7", "pull"), []byte(v), 0)
-				pulled = want
-			}
-		}
-	}()
 	defer func() {
 		cancel()
-		for range 2 {
-			if err := <-done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
 		}
 		k.Close()
 	}()
 	start := time.Now()
 	var got string
 	for range 2 {
-		down <- true
+		if err := sw.set(true); err != nil {
+			t.Fatal(err)
+		}
 		select {
 		case key := <-k.Keys():
 			got += string(key)
 		case <-time.After(5 * time.Second):
 			t.Fatalf("keys %q: the key on row 2 was not seen", got)
 		}
-		down <- false
-		time.Sleep(300 * time.Millisecond) // released past the debounce and a full scan
+		// Scans stay busy from the press until the release is debounced: an idle report
+		// from before the press is stale.
+		select {
+		case <-idle:
+		default:
+		}
+		if err := sw.set(false); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-idle: // the release was debounced and the scanner is waiting for an edge
+		case <-time.After(5 * time.Second):
+			t.Fatalf("keys %q: the scanner did not go idle after the release", got)
+		}
 	}
 	figure(t, "keypad_matrix_keys_s", time.Since(start).Seconds())
 	if got != "22" {
@@ -324,4 +321,77 @@ func TestMatrixKeypadOnGPIOSim(t *testing.T) {
 		t.Fatalf("an extra key %q", key)
 	default:
 	}
+}
+
+// keySwitch is a key between an output row and an input column of gpio-sim.
+type keySwitch struct {
+	s        gpioSim
+	row, col int
+
+	mu      sync.Mutex
+	pressed bool
+	pulled  bool
+}
+
+// set presses or releases the key.
+func (k *keySwitch) set(pressed bool) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.pressed = pressed
+	return k.update()
+}
+
+// rowChanged follows a row the scanner drove.
+func (k *keySwitch) rowChanged() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.update()
+}
+
+// update pulls the column low while the key is down and the row is driven low (active);
+// k.mu is held. The row's level is what the kernel reports the chip drives.
+func (k *keySwitch) update() error {
+	row, err := os.ReadFile(filepath.Join(k.s.devdir, "sim_gpio"+strconv.Itoa(k.row), "value"))
+	if err != nil {
+		return err
+	}
+	want := k.pressed && len(row) > 0 && row[0] == '0'
+	if want == k.pulled {
+		return nil
+	}
+	v := "pull-up"
+	if want {
+		v = "pull-down"
+	}
+	if err := os.WriteFile(filepath.Join(k.s.devdir, "sim_gpio"+strconv.Itoa(k.col), "pull"), []byte(v), 0); err != nil {
+		return err
+	}
+	k.pulled = want
+	return nil
+}
+
+// switchDriver claims lines from the real chip and tells the switch after every output change.
+type switchDriver struct {
+	Driver
+	sw *keySwitch
+}
+
+func (d switchDriver) Request(specs []LineSpec) (Lines, error) {
+	l, err := d.Driver.Request(specs)
+	if err != nil {
+		return nil, err
+	}
+	return switchLines{Lines: l, sw: d.sw}, nil
+}
+
+type switchLines struct {
+	Lines
+	sw *keySwitch
+}
+
+func (l switchLines) Set(i int, high bool) error {
+	if err := l.Lines.Set(i, high); err != nil {
+		return err
+	}
+	return l.sw.rowChanged()
 }
