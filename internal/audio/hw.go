@@ -35,9 +35,12 @@ type hwDevice struct {
 	closed  bool
 }
 
+// The retries back off to once a second, not more: a failed open of a missing card costs a
+// few system calls, and a longer cap leaves up to that long of silence on a card already
+// back (5 s was as long as the virtual board's whole wait for its reloaded card).
 const (
 	reopenFirst = 200 * time.Millisecond
-	reopenMax   = 5 * time.Second
+	reopenMax   = time.Second
 )
 
 func openHW(name string, dir alsa.Direction, cfg Config, opts Options) (*hwDevice, error) {

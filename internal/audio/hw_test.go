@@ -201,3 +201,53 @@ func TestHWDelayAndXruns(t *testing.T) {
 		t.Errorf("Xruns() = %d", hd.Xruns())
 	}
 }
+
+// A card that stays away for seconds (a USB codec re-plugged by hand, a driver reloaded on a
+// starved board) must be found within a second of its return: the retries back off to 1 s,
+// not to the 5 s that left up to 5 s of silence on a card already back.
+func TestHWReopensSoonAfterLongAbsence(t *testing.T) {
+	clk := clock.NewFake(time.Unix(0, 0))
+	first, second := alsatest.New(alsatest.VoiceCodec()), alsatest.New(alsatest.VoiceCodec())
+	var backAt time.Time // zero until the card is unplugged
+	var mu sync.Mutex
+	opens := 0
+	open := func(name string, dir alsa.Direction, want alsa.Params) (*alsa.PCM, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		opens++
+		switch {
+		case opens == 1:
+			return alsa.OpenDevice(first, name, dir, want)
+		case clk.Now().Before(backAt):
+			return nil, alsa.ErrNotFound
+		}
+		return alsa.OpenDevice(second, name, dir, want)
+	}
+	cfg := Defaults()
+	cfg.Capture = "hw:0,0"
+	c, err := OpenCapture(cfg, Options{Logger: slog.New(slog.DiscardHandler), Clock: clk, OpenPCM: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]int16, 160)
+	if n, err := c.Read(buf); n != 160 || err != nil {
+		t.Fatalf("before unplug: %d, %v", n, err)
+	}
+	mu.Lock()
+	backAt = clk.Now().Add(6300 * time.Millisecond) // just after a retry of the old 5 s cap
+	mu.Unlock()
+	first.Unplug()
+	for i := 0; second.State() == alsatest.StateOpen; i++ {
+		if i > 1000 {
+			t.Fatalf("card never reopened; %d opens", opens)
+		}
+		if n, err := paced(t, clk, func() (int, error) { return c.Read(buf) }); n != 160 || err != nil {
+			t.Fatalf("while gone: %d, %v", n, err)
+		}
+	}
+	t.Logf("%d opens, reopened %v after the card came back", opens, clk.Since(backAt))
+	if late := clk.Since(backAt); late > time.Second+20*time.Millisecond {
+		t.Errorf("reopened %v after the card came back, want within 1 s", late)
+	}
+}

@@ -97,7 +97,7 @@ func TestVboardPlaybackSurvivesUnplug(t *testing.T) {
 	if err := os.WriteFile("/sys/bus/platform/drivers/snd_aloop/bind", []byte(dev), 0); err != nil {
 		t.Fatal(err)
 	}
-	// The first retry is 200 ms after the loss; backoff doubles up to 5 s.
+	// The first retry is 200 ms after the loss; backoff doubles up to 1 s.
 	deadline := time.Now().Add(8 * time.Second)
 	for time.Now().Before(deadline) {
 		if _, err := p.Write(buf); err != nil {
