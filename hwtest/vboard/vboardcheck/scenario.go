@@ -358,6 +358,11 @@ func (r *scenarioRun) speakerSNR(key string) (float64, error) {
 	for tries = 1; tries <= 3; tries++ {
 		snr, err := speakerSNR(1500 * time.Millisecond)
 		if err != nil {
+			// The peer hangs up 9 s into the call whatever is left to check, and the
+			// intercom then closes its end: say so rather than that it never set it up.
+			if v, lerr := r.sim.level("led-call"); tries > 1 && lerr == nil && v == 0 {
+				return 0, fmt.Errorf("the call ended (the peer's 9 s) during attempt %d, the best %.1f dB: %w", tries, best, err)
+			}
 			return 0, err
 		}
 		best = max(best, snr)
