@@ -537,11 +537,11 @@ func (c *canceller) adapt(see, syy, sey, sxx float64) {
 	E := c.espec
 	for j := range m {
 		X, W := c.hist[c.ring(c.delay+j)], c.w[j]
-		W, st := W[:len(X)], c.step[:len(X)]
+		W, st, E := W[:len(X)], c.step[:len(X)], E[:len(X)]
 		g := c.prop[j]
 		var en float64
 		for k, x := range X {
-			w := W[k] + complex(g*st[k], 0)*complex(real(x), -imag(x))*E[k]
+			w := W[k] + scale(g*st[k], complex(real(x), -imag(x)))*E[k]
 			W[k] = w
 			en += pow2(w)
 		}

@@ -80,53 +80,37 @@ func (f *fft) transform() {
 			in := src[j*r*p : j*r*p+r*p]
 			switch p {
 			case 4:
-				w1, w2, w3 := st.tw[j*3], st.tw[j*3+1], st.tw[j*3+2]
 				o0, o1, o2, o3 := dst[j*r:j*r+r], dst[(j+lp)*r:(j+lp)*r+r], dst[(j+2*lp)*r:(j+2*lp)*r+r], dst[(j+3*lp)*r:(j+3*lp)*r+r]
-				for k := range r {
-					a0 := in[k]
-					a1 := w1 * in[r+k]
-					a2 := w2 * in[2*r+k]
-					a3 := w3 * in[3*r+k]
-					s02, d02 := a0+a2, a0-a2
-					s13, d13 := a1+a3, a1-a3
-					// -i * d13
-					md := complex(imag(d13), -real(d13))
-					o0[k] = s02 + s13
-					o1[k] = d02 + md
-					o2[k] = s02 - s13
-					o3[k] = d02 - md
+				i0, i1, i2, i3 := in[:r], in[r:2*r], in[2*r:3*r], in[3*r:4*r]
+				if j == 0 {
+					// Twiddles of 1 (the whole first pass): the multiplications would add
+					// exact zeros.
+					radix4(o0, o1, o2, o3, i0, i1, i2, i3)
+					continue
 				}
+				tw := st.tw[j*3 : j*3+3]
+				radix4tw(o0, o1, o2, o3, i0, i1, i2, i3, tw[0], tw[1], tw[2])
 			case 2:
 				w1 := st.tw[j]
 				o0, o1 := dst[j*r:j*r+r], dst[(j+lp)*r:(j+lp)*r+r]
-				for k := range r {
-					a0, a1 := in[k], w1*in[r+k]
+				i0, i1 := in[:r], in[r:2*r]
+				i0, i1, o1 = i0[:len(o0)], i1[:len(o0)], o1[:len(o0)]
+				for k := range o0 {
+					a0, a1 := i0[k], w1*i1[k]
 					o0[k] = a0 + a1
 					o1[k] = a0 - a1
 				}
 			default:
-				// Radix 5 with its symmetries: 4 real rotations instead of 16 complex ones.
 				tw := st.tw[j*4 : j*4+4]
+				if r == 1 {
+					// The last pass: one butterfly per twiddle set.
+					in = in[:5]
+					dst[j], dst[j+lp], dst[j+2*lp], dst[j+3*lp], dst[j+4*lp] = radix5(in[0], tw[0]*in[1], tw[1]*in[2], tw[2]*in[3], tw[3]*in[4])
+					continue
+				}
 				o0, o1, o2, o3, o4 := dst[j*r:j*r+r], dst[(j+lp)*r:(j+lp)*r+r], dst[(j+2*lp)*r:(j+2*lp)*r+r], dst[(j+3*lp)*r:(j+3*lp)*r+r], dst[(j+4*lp)*r:(j+4*lp)*r+r]
 				for k := range r {
-					a0 := in[k]
-					a1 := tw[0] * in[r+k]
-					a2 := tw[1] * in[2*r+k]
-					a3 := tw[2] * in[3*r+k]
-					a4 := tw[3] * in[4*r+k]
-					t1, t2, t3, t4 := a1+a4, a2+a3, a1-a4, a2-a3
-					b1 := a0 + complex(c51, 0)*t1 + complex(c52, 0)*t2
-					b2 := a0 + complex(c52, 0)*t1 + complex(c51, 0)*t2
-					d1 := complex(s51, 0)*t3 + complex(s52, 0)*t4
-					d2 := complex(s52, 0)*t3 - complex(s51, 0)*t4
-					// -i*d
-					m1 := complex(imag(d1), -real(d1))
-					m2 := complex(imag(d2), -real(d2))
-					o0[k] = a0 + t1 + t2
-					o1[k] = b1 + m1
-					o4[k] = b1 - m1
-					o2[k] = b2 + m2
-					o3[k] = b2 - m2
+					o0[k], o1[k], o2[k], o3[k], o4[k] = radix5(in[k], tw[0]*in[r+k], tw[1]*in[2*r+k], tw[2]*in[3*r+k], tw[3]*in[4*r+k])
 				}
 			}
 		}
@@ -134,6 +118,40 @@ func (f *fft) transform() {
 	}
 	if &src[0] != &f.a[0] {
 		copy(f.a, src)
+	}
+}
+
+// radix5 is the radix-5 butterfly of twiddled inputs, with its symmetries: 4 real rotations
+// instead of 16 complex ones.
+func radix5(a0, a1, a2, a3, a4 complex128) (o0, o1, o2, o3, o4 complex128) {
+	t1, t2, t3, t4 := a1+a4, a2+a3, a1-a4, a2-a3
+	b1 := a0 + scale(c51, t1) + scale(c52, t2)
+	b2 := a0 + scale(c52, t1) + scale(c51, t2)
+	d1 := scale(s51, t3) + scale(s52, t4)
+	d2 := scale(s52, t3) - scale(s51, t4)
+	// -i*d
+	m1 := complex(imag(d1), -real(d1))
+	m2 := complex(imag(d2), -real(d2))
+	return a0 + t1 + t2, b1 + m1, b2 + m2, b2 - m2, b1 - m1
+}
+
+// radix4tw is the radix-4 butterfly over r = len(o0) points with the twiddles w1-w3.
+func radix4tw(o0, o1, o2, o3, i0, i1, i2, i3 []complex128, w1, w2, w3 complex128) {
+	n := len(o0)
+	o1, o2, o3, i0, i1, i2, i3 = o1[:n], o2[:n], o3[:n], i0[:n], i1[:n], i2[:n], i3[:n]
+	for k := range n {
+		a0 := i0[k]
+		a1 := w1 * i1[k]
+		a2 := w2 * i2[k]
+		a3 := w3 * i3[k]
+		s02, d02 := a0+a2, a0-a2
+		s13, d13 := a1+a3, a1-a3
+		// -i * d13
+		md := complex(imag(d13), -real(d13))
+		o0[k] = s02 + s13
+		o1[k] = d02 + md
+		o2[k] = s02 - s13
+		o3[k] = d02 - md
 	}
 }
 
@@ -149,8 +167,9 @@ func (f *fft) forward(X []complex128, x []float64) {
 	X[h] = complex(real(z[0])-imag(z[0]), 0)
 	for k := 1; k < h; k++ {
 		zk, zc := z[k], cmplx.Conj(z[h-k])
-		fe := (zk + zc) * 0.5
-		fo := (zk - zc) * complex(0, -0.5)
+		fe := scale(0.5, zk+zc)
+		d := zk - zc
+		fo := complex(0.5*imag(d), -0.5*real(d)) // d * -i/2
 		X[k] = fe + f.split[k]*fo
 	}
 }
@@ -162,8 +181,8 @@ func (f *fft) inverse(x []float64, X []complex128) {
 	// Z[k] = Fe[k] + i Fo[k], conjugated so the forward transform computes the inverse.
 	for k := range h {
 		xk, xc := X[k], cmplx.Conj(X[h-k])
-		fe := (xk + xc) * 0.5
-		fo := (xk - xc) * 0.5 * cmplx.Conj(f.split[k])
+		fe := scale(0.5, xk+xc)
+		fo := scale(0.5, xk-xc) * cmplx.Conj(f.split[k])
 		f.a[k] = cmplx.Conj(fe + complex(-imag(fo), real(fo)))
 	}
 	f.transform()
@@ -171,5 +190,27 @@ func (f *fft) inverse(x []float64, X []complex128) {
 	for i, z := range f.a {
 		x[2*i] = real(z) * s
 		x[2*i+1] = -imag(z) * s
+	}
+}
+
+// scale multiplies z by the real a: what complex(a, 0)*z computes (the terms with the zero
+// imaginary part add exact zeros), with two multiplications instead of four and two additions.
+func scale(a float64, z complex128) complex128 {
+	return complex(a*real(z), a*imag(z))
+}
+
+// radix4 is the radix-4 butterfly without twiddles over r = len(o0) points.
+func radix4(o0, o1, o2, o3, i0, i1, i2, i3 []complex128) {
+	n := len(o0)
+	o1, o2, o3, i0, i1, i2, i3 = o1[:n], o2[:n], o3[:n], i0[:n], i1[:n], i2[:n], i3[:n]
+	for k := range n {
+		a0, a1, a2, a3 := i0[k], i1[k], i2[k], i3[k]
+		s02, d02 := a0+a2, a0-a2
+		s13, d13 := a1+a3, a1-a3
+		md := complex(imag(d13), -real(d13))
+		o0[k] = s02 + s13
+		o1[k] = d02 + md
+		o2[k] = s02 - s13
+		o3[k] = d02 - md
 	}
 }

@@ -175,7 +175,8 @@ func (k *kalman) update(c *canceller) {
 	phi := k.phi
 	clear(phi)
 	for j := range m {
-		P, X := k.p[j], c.hpow[c.ring(c.delay+j)]
+		X := c.hpow[c.ring(c.delay+j)]
+		P, phi := k.p[j][:len(X)], phi[:len(X)]
 		for i, x := range X {
 			phi[i] += x * P[i]
 		}
@@ -186,21 +187,23 @@ func (k *kalman) update(c *canceller) {
 	// bounds it below, so a visitor who starts talking slows the step in this very block.
 	floor := float64(n)
 	var near float64
+	obs, E := k.obs[:len(phi)], E[:len(phi)]
 	for i := range phi {
 		e := pow2(E[i])
 		u := 0.5 * phi[i]
 		s := max(e-u, 0)
-		k.obs[i] = kalmanObsSmooth*k.obs[i] + (1-kalmanObsSmooth)*s
-		phi[i] = 1 / (max(u+k.obs[i], e) + floor)
-		near += k.obs[i]
+		obs[i] = kalmanObsSmooth*obs[i] + (1-kalmanObsSmooth)*s
+		phi[i] = 1 / (max(u+obs[i], e) + floor)
+		near += obs[i]
 	}
 	k.near = near / float64(n)
 	for j := range m {
 		r := c.ring(c.delay + j)
-		P, X, X2, W := k.p[j], c.hist[r], c.hpow[r], k.w[j]
+		X := c.hist[r]
+		P, X2, W, E, phi := k.p[j][:len(X)], c.hpow[r][:len(X)], k.w[j][:len(X)], E[:len(X)], phi[:len(X)]
 		for i, x := range X {
 			g := P[i] * phi[i]
-			w := W[i] + complex(kalmanStep*g, 0)*complex(real(x), -imag(x))*E[i]
+			w := W[i] + scale(kalmanStep*g, complex(real(x), -imag(x)))*E[i]
 			W[i] = w
 			// Posterior variance, then the prediction for the next block.
 			pp := P[i] * (1 - 0.5*g*X2[i])

@@ -188,7 +188,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 			xv := x[k]
 			s.sxx[k] = cohSmooth*s.sxx[k] + (1-cohSmooth)*pow2(xv)
 			s.see[k] = cohSmooth*s.see[k] + (1-cohSmooth)*pe
-			s.sxe[k] = complex(cohSmooth, 0)*s.sxe[k] + complex(1-cohSmooth, 0)*complex(real(xv), -imag(xv))*ev
+			s.sxe[k] = scale(cohSmooth, s.sxe[k]) + scale(1-cohSmooth, complex(real(xv), -imag(xv)))*ev
 			coh := pow2(s.sxe[k]) / (s.sxx[k]*s.see[k] + 1e-9)
 			// Unrelated signals still show a coherence of about 1/(blocks averaged).
 			coh = max(0, (min(coh, 1)-cohBias)/(1-cohBias))
@@ -260,7 +260,7 @@ func (s *suppressor) process(out, e, y []float64, leak float64, x []complex128, 
 			g = fl
 		}
 		s.clean[k] = g * g * pe
-		v := complex(g, 0) * ev
+		v := scale(g, ev)
 		// Comfort noise where the gain went below the noise floor's.
 		if g < s.noiseFloor {
 			cn := s.noiseFloor * s.noiseFloor * s.noise[k] * (1 - (g*g)/(s.noiseFloor*s.noiseFloor))
