@@ -314,7 +314,27 @@ func (c *canceller) cancel(out, echo, micIn []float64) {
 	c.proportions()
 	kf := c.kf
 	clear(kf.ybuf)
-	for j := range m {
+	// Two partitions a pass: the sums are the same, in the same order, with half the
+	// loads and stores of the four accumulators.
+	j := 0
+	for ; j+1 < m; j += 2 {
+		r0, r1 := c.ring(c.delay+j), c.ring(c.delay+j+1)
+		X0, X1 := c.hist[r0], c.hist[r1]
+		bins := len(X0)
+		X1 = X1[:bins]
+		P0, W0, F0, K0 := c.hpow[r0][:bins], c.w[j][:bins], c.fg[j][:bins], kf.w[j][:bins]
+		P1, W1, F1, K1 := c.hpow[r1][:bins], c.w[j+1][:bins], c.fg[j+1][:bins], kf.w[j+1][:bins]
+		yb, yf, yk, ps := c.ybuf[:bins], c.fbuf[:bins], kf.ybuf[:bins], c.psum[:bins]
+		g0, g1 := c.prop[j], c.prop[j+1]
+		for k, x0 := range X0 {
+			x1 := X1[k]
+			yb[k] = yb[k] + W0[k]*x0 + W1[k]*x1
+			yf[k] = yf[k] + F0[k]*x0 + F1[k]*x1
+			yk[k] = yk[k] + K0[k]*x0 + K1[k]*x1
+			ps[k] = ps[k] + g0*P0[k] + g1*P1[k]
+		}
+	}
+	for ; j < m; j++ {
 		r := c.ring(c.delay + j)
 		X, P, W, F, K := c.hist[r], c.hpow[r], c.w[j], c.fg[j], kf.w[j]
 		yb, yf, yk, ps := c.ybuf[:len(X)], c.fbuf[:len(X)], kf.ybuf[:len(X)], c.psum[:len(X)]

@@ -174,7 +174,17 @@ func (k *kalman) update(c *canceller) {
 	E := k.espec
 	phi := k.phi
 	clear(phi)
-	for j := range m {
+	// Two partitions a pass, the sums in the same order (as in canceller.cancel).
+	j := 0
+	for ; j+1 < m; j += 2 {
+		X0 := c.hpow[c.ring(c.delay+j)]
+		X1 := c.hpow[c.ring(c.delay+j+1)][:len(X0)]
+		P0, P1, phi := k.p[j][:len(X0)], k.p[j+1][:len(X0)], phi[:len(X0)]
+		for i, x0 := range X0 {
+			phi[i] = phi[i] + x0*P0[i] + X1[i]*P1[i]
+		}
+	}
+	for ; j < m; j++ {
 		X := c.hpow[c.ring(c.delay+j)]
 		P, phi := k.p[j][:len(X)], phi[:len(X)]
 		for i, x := range X {
@@ -211,7 +221,7 @@ func (k *kalman) update(c *canceller) {
 		}
 	}
 	// One partition a block is kept a linear (not circular) convolution, in turn.
-	j := k.cons
+	j = k.cons
 	k.cons = (k.cons + 1) % m
 	c.f.inverse(c.frame, k.w[j])
 	clear(c.frame[n:])
