@@ -87,10 +87,20 @@ func (j *jumpFinder) check(c *canceller, far bool, erleHold float64) int {
 // echo estimate, the filter reading from d blocks before the newest reference.
 func (j *jumpFinder) errorAt(c *canceller, d int) float64 {
 	clear(j.spec)
-	for p, F := range c.fg {
+	// Two partitions a pass, the sums in the same order (as in canceller.cancel).
+	p := 0
+	for ; p+1 < len(c.fg); p += 2 {
+		X0 := c.hist[c.ring(d+p)]
+		X1, F0, F1, s := c.hist[c.ring(d+p+1)][:len(X0)], c.fg[p][:len(X0)], c.fg[p+1][:len(X0)], j.spec[:len(X0)]
+		for k, x0 := range X0 {
+			s[k] = s[k] + F0[k]*x0 + F1[k]*X1[k]
+		}
+	}
+	for ; p < len(c.fg); p++ {
 		X := c.hist[c.ring(d+p)]
+		F, s := c.fg[p][:len(X)], j.spec[:len(X)]
 		for k, x := range X {
-			j.spec[k] += F[k] * x
+			s[k] += F[k] * x
 		}
 	}
 	c.f.inverse(j.y, j.spec)

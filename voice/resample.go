@@ -106,6 +106,7 @@ func (r *resampler) next(out []float64) {
 		a := f - float64(ph)
 		t0, t1 := r.taps[ph], r.taps[ph+1]
 		src := r.buf[i0-r.k+1 : i0+r.k+1]
+		t0, t1 = t0[:len(src)], t1[:len(src)]
 		var y0, y1 float64
 		for j, v := range src {
 			y0 += v * t0[j]
