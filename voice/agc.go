@@ -58,7 +58,7 @@ func (a *agc) process(x []float64, speech bool) {
 	for i, v := range x {
 		g := g0 + (g1-g0)*float64(i+1)/a.blockLen
 		x[i] = v * g
-		peak = math.Max(peak, math.Abs(x[i]))
+		peak = max(peak, math.Abs(x[i]))
 	}
 	l0 := a.limiter
 	l1 := math.Min(1, l0*limiterRelease)

@@ -245,8 +245,8 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 			// filter follows it, so after erleStuckBlocks of that in a row the blocks count
 			// again (capped at ten times the residual: +18 % a block).
 			if far {
-				e := energy(p.lin)
-				alone := energy(p.mic) <= 2*energy(echo) && (p.sout == 0 || e <= 10*p.sout) &&
+				e, em := energy(p.lin), energy(p.mic)
+				alone := em <= 2*energy(echo) && (p.sout == 0 || e <= 10*p.sout) &&
 					(p.sup == nil || p.sup.nearHold == 0)
 				if alone {
 					p.erleOut = 0
@@ -254,13 +254,11 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 					p.erleOut++
 				}
 				if alone || p.erleOut > erleStuckBlocks {
-					p.smic = 0.98*p.smic + 0.02*capEnergy(energy(p.mic), p.smic)
+					p.smic = 0.98*p.smic + 0.02*capEnergy(em, p.smic)
 					p.sout = 0.98*p.sout + 0.02*capEnergy(e, p.sout)
 				}
-			}
-			if far {
-				p.fmic = 0.9*p.fmic + 0.1*energy(p.mic)
-				p.fout = 0.9*p.fout + 0.1*energy(p.lin)
+				p.fmic = 0.9*p.fmic + 0.1*em
+				p.fout = 0.9*p.fout + 0.1*e
 				// The fallback follows the best recent ERLE, released at 2 dB/s: near-end
 				// speech lowers the measured figure but not the peak of the single-talk
 				// moments around it, while a filter that cannot cancel never peaks.
@@ -293,7 +291,7 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 	p.halfDuplex(res, far)
 	p.agc.process(res, speech && !(far && p.hdGain < 0.5))
 	for i, v := range res {
-		out[i] = int16(math.Max(-32768, math.Min(32767, math.Round(v))))
+		out[i] = int16(max(-32768, min(32767, math.Round(v))))
 	}
 }
 
