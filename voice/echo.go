@@ -475,12 +475,8 @@ func (c *canceller) deEmphasise(out, echo, micIn []float64) {
 // adapt moves the background filter along its error's gradient with per-bin step sizes.
 func (c *canceller) adapt(see, syy, sey, sxx float64) {
 	n, m, fn := c.n, c.m, float64(c.n)
-	clear(c.frame[:n])
-	copy(c.frame[n:], c.eb)
-	c.f.forward(c.espec, c.frame)
-	clear(c.frame[:n])
-	copy(c.frame[n:], c.yb[n:])
-	c.f.forward(c.yspec, c.frame)
+	c.f.forwardLate(c.espec, c.eb)
+	c.f.forwardLate(c.yspec, c.yb[n:])
 
 	// Leakage: how much of the error's power follows the echo estimate's, over frequency.
 	sa := fn / float64(c.rate)
@@ -571,8 +567,7 @@ func (c *canceller) adapt(see, syy, sey, sxx float64) {
 	j := c.constrain
 	c.constrain = (c.constrain + 1) % m
 	c.f.inverse(c.frame, c.w[j])
-	clear(c.frame[n:])
-	c.f.forward(c.w[j], c.frame)
+	c.f.forwardEarly(c.w[j], c.frame[:n])
 }
 
 // Step sizes (tuned on espeak-ng speech through 0.15-0.4 s rooms): the filter is normalised

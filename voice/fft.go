@@ -69,8 +69,19 @@ func newFFT(n int) (*fft, error) {
 	return f, nil
 }
 
-// transform runs the complex FFT of f.a in place (the result ends in f.a).
-func (f *fft) transform() {
+// Which half of f.a a transform may take as zero: the error and echo blocks of the
+// overlap-save filters fill only the second half of their frame, a constrained partition
+// only the first.
+const (
+	zeroNone = iota
+	zeroFirst
+	zeroSecond
+)
+
+// transform runs the complex FFT of f.a and returns the work array that holds the result
+// (f.a or f.b); zero says which half of f.a holds only zeros (zeroNone, zeroFirst,
+// zeroSecond).
+func (f *fft) transform(zero int) []complex128 {
 	src, dst := f.a, f.b
 	for i := range f.steps {
 		st := &f.steps[i]
@@ -84,8 +95,16 @@ func (f *fft) transform() {
 				i0, i1, i2, i3 := in[:r], in[r:2*r], in[2*r:3*r], in[3*r:4*r]
 				if j == 0 {
 					// Twiddles of 1 (the whole first pass): the multiplications would add
-					// exact zeros.
-					radix4(o0, o1, o2, o3, i0, i1, i2, i3)
+					// exact zeros. In the first pass, i0 and i1 are the first half of the
+					// input, i2 and i3 the second.
+					switch {
+					case i == 0 && zero == zeroFirst:
+						radix4Late(o0, o1, o2, o3, i2, i3)
+					case i == 0 && zero == zeroSecond:
+						radix4Early(o0, o1, o2, o3, i0, i1)
+					default:
+						radix4(o0, o1, o2, o3, i0, i1, i2, i3)
+					}
 					continue
 				}
 				tw := st.tw[j*3 : j*3+3]
@@ -116,9 +135,7 @@ func (f *fft) transform() {
 		}
 		src, dst = dst, src
 	}
-	if &src[0] != &f.a[0] {
-		copy(f.a, src)
-	}
+	return src
 }
 
 // radix5 is the radix-5 butterfly of twiddled inputs, with its symmetries: 4 real rotations
@@ -157,12 +174,62 @@ func radix4tw(o0, o1, o2, o3, i0, i1, i2, i3 []complex128, w1, w2, w3 complex128
 
 // forward writes the n/2+1 coefficients of the real sequence x (len n) to X (unscaled).
 func (f *fft) forward(X []complex128, x []float64) {
-	h := f.h
-	for i := range h {
+	for i := range f.a {
 		f.a[i] = complex(x[2*i], x[2*i+1])
 	}
-	f.transform()
-	z := f.a
+	f.splitForward(X, f.transform(zeroNone))
+}
+
+// forwardLate is forward of the n reals [n/2 zeros, x...] (len(x) == n/2).
+func (f *fft) forwardLate(X []complex128, x []float64) {
+	if f.h%2 != 0 {
+		f.forwardHalf(X, x, f.h)
+		return
+	}
+	q := f.h / 2
+	clear(f.a[:q])
+	late := f.a[q:]
+	x = x[:2*len(late)]
+	for i := range late {
+		late[i] = complex(x[2*i], x[2*i+1])
+	}
+	f.splitForward(X, f.transform(zeroFirst))
+}
+
+// forwardEarly is forward of the n reals [x..., n/2 zeros] (len(x) == n/2).
+func (f *fft) forwardEarly(X []complex128, x []float64) {
+	if f.h%2 != 0 {
+		f.forwardHalf(X, x, 0)
+		return
+	}
+	q := f.h / 2
+	early := f.a[:q]
+	x = x[:2*len(early)]
+	for i := range early {
+		early[i] = complex(x[2*i], x[2*i+1])
+	}
+	clear(f.a[q:])
+	f.splitForward(X, f.transform(zeroSecond))
+}
+
+// forwardHalf is forward of x placed from real index at on, zeros elsewhere (n/2 odd:
+// the halves do not fall on whole complex points).
+func (f *fft) forwardHalf(X []complex128, x []float64, at int) {
+	get := func(i int) float64 {
+		if i >= at && i < at+len(x) {
+			return x[i-at]
+		}
+		return 0
+	}
+	for i := range f.a {
+		f.a[i] = complex(get(2*i), get(2*i+1))
+	}
+	f.splitForward(X, f.transform(zeroNone))
+}
+
+// splitForward writes the real sequence's n/2+1 coefficients from its packed transform z.
+func (f *fft) splitForward(X []complex128, z []complex128) {
+	h := f.h
 	X[0] = complex(real(z[0])+imag(z[0]), 0)
 	X[h] = complex(real(z[0])-imag(z[0]), 0)
 	for k := 1; k < h; k++ {
@@ -185,9 +252,8 @@ func (f *fft) inverse(x []float64, X []complex128) {
 		fo := scale(0.5, xk-xc) * cmplx.Conj(f.split[k])
 		f.a[k] = cmplx.Conj(fe + complex(-imag(fo), real(fo)))
 	}
-	f.transform()
 	s := 1 / float64(h)
-	for i, z := range f.a {
+	for i, z := range f.transform(zeroNone) {
 		x[2*i] = real(z) * s
 		x[2*i+1] = -imag(z) * s
 	}
@@ -212,5 +278,35 @@ func radix4(o0, o1, o2, o3, i0, i1, i2, i3 []complex128) {
 		o1[k] = d02 + md
 		o2[k] = s02 - s13
 		o3[k] = d02 - md
+	}
+}
+
+// radix4Late is radix4 with i0 and i1 zero (the first pass of forwardLate): the sums with
+// zero are left out, which changes nothing but the sign of a zero.
+func radix4Late(o0, o1, o2, o3, i2, i3 []complex128) {
+	n := len(o0)
+	o1, o2, o3, i2, i3 = o1[:n], o2[:n], o3[:n], i2[:n], i3[:n]
+	for k := range n {
+		a2, a3 := i2[k], i3[k]
+		// -i * (0 - a3)
+		md := complex(-imag(a3), real(a3))
+		o0[k] = a2 + a3
+		o1[k] = -a2 + md
+		o2[k] = a2 - a3
+		o3[k] = -a2 - md
+	}
+}
+
+// radix4Early is radix4 with i2 and i3 zero (the first pass of forwardEarly).
+func radix4Early(o0, o1, o2, o3, i0, i1 []complex128) {
+	n := len(o0)
+	o1, o2, o3, i0, i1 = o1[:n], o2[:n], o3[:n], i0[:n], i1[:n]
+	for k := range n {
+		a0, a1 := i0[k], i1[k]
+		md := complex(imag(a1), -real(a1))
+		o0[k] = a0 + a1
+		o1[k] = a0 + md
+		o2[k] = a0 - a1
+		o3[k] = a0 - md
 	}
 }

@@ -39,6 +39,45 @@ func TestFFTMatchesDFT(t *testing.T) {
 	}
 }
 
+// The half-zero forms give forward's coefficients to the bit: they only leave out sums with
+// zero.
+func TestFFTHalfZeroFormsMatchForward(t *testing.T) {
+	for _, n := range []int{160, 320, 40, 16, 10} {
+		f, err := newFFT(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(2, uint64(n)))
+		half := make([]float64, n/2)
+		for i := range half {
+			half[i] = rng.NormFloat64()
+		}
+		for _, tc := range []struct {
+			name  string
+			late  bool
+			apply func(X []complex128)
+		}{
+			{"late", true, func(X []complex128) { f.forwardLate(X, half) }},
+			{"early", false, func(X []complex128) { f.forwardEarly(X, half) }},
+		} {
+			x := make([]float64, n)
+			if tc.late {
+				copy(x[n/2:], half)
+			} else {
+				copy(x, half)
+			}
+			want, got := make([]complex128, n/2+1), make([]complex128, n/2+1)
+			f.forward(want, x)
+			tc.apply(got)
+			for k := range want {
+				if got[k] != want[k] {
+					t.Fatalf("n=%d %s: bin %d = %v, forward gives %v", n, tc.name, k, got[k], want[k])
+				}
+			}
+		}
+	}
+}
+
 func TestFFTRefusesOddSizes(t *testing.T) {
 	for _, n := range []int{0, 3, 42} {
 		if _, err := newFFT(n); err == nil {

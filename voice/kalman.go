@@ -168,9 +168,7 @@ func (c *canceller) nearEnd() bool {
 // update moves the filter by the block's error and predicts the next block's variances.
 func (k *kalman) update(c *canceller) {
 	m, n := c.m, c.n
-	clear(c.frame[:n])
-	copy(c.frame[n:], k.e)
-	c.f.forward(k.espec, c.frame)
+	c.f.forwardLate(k.espec, k.e)
 	E := k.espec
 	phi := k.phi
 	clear(phi)
@@ -224,6 +222,5 @@ func (k *kalman) update(c *canceller) {
 	j = k.cons
 	k.cons = (k.cons + 1) % m
 	c.f.inverse(c.frame, k.w[j])
-	clear(c.frame[n:])
-	c.f.forward(k.w[j], c.frame)
+	c.f.forwardEarly(k.w[j], c.frame[:n])
 }
