@@ -99,14 +99,29 @@ func (r *resampler) next(out []float64) {
 		return
 	}
 	x := r.pos
-	for i := range out {
-		i0 := int(x)
-		f := (x - float64(i0)) * resamplePhases
-		ph := int(f)
-		a := f - float64(ph)
-		t0, t1 := r.taps[ph], r.taps[ph+1]
-		src := r.buf[i0-r.k+1 : i0+r.k+1]
-		t0, t1 = t0[:len(src)], t1[:len(src)]
+	i := 0
+	// Two output samples a pass: each sum is added up in its own order as before, but four
+	// independent chains of additions instead of two keep the multiplier busy (the loop
+	// waited on the additions' latency).
+	for ; i+1 < len(out); i += 2 {
+		xb := x + r.ratio
+		src, t0, t1, a := r.window(x)
+		srcB, u0, u1, b := r.window(xb)
+		srcB, u0, u1 = srcB[:len(src)], u0[:len(src)], u1[:len(src)]
+		var y0, y1, z0, z1 float64
+		for j, v := range src {
+			w := srcB[j]
+			y0 += v * t0[j]
+			y1 += v * t1[j]
+			z0 += w * u0[j]
+			z1 += w * u1[j]
+		}
+		out[i] = y0 + a*(y1-y0)
+		out[i+1] = z0 + b*(z1-z0)
+		x = xb + r.ratio
+	}
+	for ; i < len(out); i++ {
+		src, t0, t1, a := r.window(x)
 		var y0, y1 float64
 		for j, v := range src {
 			y0 += v * t0[j]
@@ -116,6 +131,16 @@ func (r *resampler) next(out []float64) {
 		x += r.ratio
 	}
 	r.pos = x
+}
+
+// window returns the input samples around read position x, the taps of the two phases
+// either side of its fraction and the blend between them.
+func (r *resampler) window(x float64) (src, t0, t1 []float64, a float64) {
+	i0 := int(x)
+	f := (x - float64(i0)) * resamplePhases
+	ph := int(f)
+	src = r.buf[i0-r.k+1 : i0+r.k+1]
+	return src, r.taps[ph][:len(src)], r.taps[ph+1][:len(src)], f - float64(ph)
 }
 
 func sinc(x float64) float64 {
