@@ -95,7 +95,7 @@ expires = "10s"
 	// that never sends, or sends where nobody echoes, still fails: such calls are silent,
 	// and most calls must reach echoWindow (a call that cannot is short, not mute).
 	const echoWindow = 5
-	totalRE := regexp.MustCompile(`call audio total.* sent=(\d+) received=(\d+)`)
+	totalRE := regexp.MustCompile(`call audio total.* sent=(\d+) received=(\d+).*`)
 	var totals [][]string
 	for i := 0; i < 100; i++ {
 		if totals = totalRE.FindAllStringSubmatch(p.logs.String(), -1); len(totals) >= done {
@@ -117,6 +117,13 @@ expires = "10s"
 		judged++
 		if recv == 0 {
 			silent++
+			if id := regexp.MustCompile(`call=(\S+)`).FindStringSubmatch(m[0]); id != nil {
+				for _, l := range strings.Split(p.logs.String(), "\n") {
+					if strings.Contains(l, id[1]) {
+						t.Logf("silent call: %s", l)
+					}
+				}
+			}
 		}
 	}
 	kinds := countKinds(readEvents(t, events))
