@@ -128,7 +128,7 @@ func defaults() *Config {
 }
 
 func (c *Config) read(r *reader, t map[string]any, dir string) {
-	c.readSIP(r, t)
+	c.readSIP(r, t, dir)
 	c.readAccounts(r, t, dir)
 	c.readMedia(r, t)
 	c.readAudio(r, t)
@@ -152,7 +152,7 @@ func (c *Config) read(r *reader, t map[string]any, dir string) {
 }
 
 // readSIP reads [sip] and its [sip.tls], [sip.scanner] and [sip.events].
-func (c *Config) readSIP(r *reader, t map[string]any) {
+func (c *Config) readSIP(r *reader, t map[string]any, dir string) {
 	if s, ok := r.section(t, "", "sip"); ok {
 		s.str("listen", &c.SIP.Listen)
 		s.strs("transports", &c.SIP.Transports)
@@ -168,6 +168,7 @@ func (c *Config) readSIP(r *reader, t map[string]any) {
 			tl.str("cert", &c.SIP.TLS.Cert)
 			tl.str("key", &c.SIP.TLS.Key)
 			tl.str("ca", &c.SIP.TLS.CA)
+			c.checkSIPTLSFiles(r, dir)
 			tl.done()
 		}
 		if sc, ok := s.sub("scanner"); ok {

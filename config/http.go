@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/doorsip/intercom/internal/httpapi"
 )
@@ -21,7 +20,7 @@ func (c *Config) readHTTP(r *reader, t map[string]any, dir string) {
 	s.strs("digest", &h.Digest)
 	for _, f := range []*string{&h.TLSCert, &h.TLSKey} {
 		if *f != "" {
-			if _, err := os.Stat(abs(dir, *f)); err != nil {
+			if err := checkSideFile(abs(dir, *f)); err != nil {
 				key := "http.tls_cert"
 				if f == &h.TLSKey {
 					key = "http.tls_key"

@@ -14,12 +14,8 @@ const maxSideFile = 4 << 20
 // waits for a writer and a terminal for a line, either of which would hang start-up or a
 // reload with nothing logged.
 func readSideFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
+	if err := checkSideFile(path); err != nil {
 		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", errNotRegular, fileKind(st.Mode()))}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -34,6 +30,22 @@ func readSideFile(path string) ([]byte, error) {
 		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (over %d bytes)", errSideFileSize, maxSideFile)}
 	}
 	return b, nil
+}
+
+// checkSideFile is readSideFile's check alone, for a file another package reads when it
+// starts (a TLS certificate, key or CA): a regular file of at most maxSideFile bytes.
+func checkSideFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (%s)", errNotRegular, fileKind(st.Mode()))}
+	}
+	if st.Size() > maxSideFile {
+		return &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("%w (over %d bytes)", errSideFileSize, maxSideFile)}
+	}
+	return nil
 }
 
 // fileKind names what a non-regular file is, for the error.

@@ -21,6 +21,11 @@ func TestSideFileFIFO(t *testing.T) {
 		"[mqtt]\npassword_file = \"secret\"\n",
 		"[mqtt]\nca = \"secret\"\n",
 		"[access]\nusers_file = \"secret\"\n",
+		"[sip.tls]\ncert = \"secret\"\n",
+		"[sip.tls]\nkey = \"secret\"\n",
+		"[sip.tls]\nca = \"secret\"\n",
+		"[http]\ntls_cert = \"secret\"\n",
+		"[http]\ntls_key = \"secret\"\n",
 	} {
 		_, err := Parse(filepath.Join(dir, "f.toml"), []byte(src))
 		if err == nil || !strings.Contains(err.Error(), "not a regular file (a named pipe)") {
@@ -45,5 +50,29 @@ func TestSideFileTooLarge(t *testing.T) {
 	}
 	if b, err := readSideFile(path); err != nil || len(b) != maxSideFile {
 		t.Fatalf("%d bytes, %v", len(b), err)
+	}
+}
+
+// The files other packages read at start-up (TLS certificates, keys, CAs) are checked when
+// the config is parsed, and the error names the key's line and the path.
+func TestSideFileDeviceAndSizeChecked(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.pem")
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxSideFile+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"[sip.tls]\n\nca = \"/dev/zero\"\n", "f.toml:3: sip.tls.ca: cannot read /dev/zero: read /dev/zero: not a regular file (a device)"},
+		{"[http]\ntls_cert = \"/dev/zero\"\n", "f.toml:2: http.tls_cert: cannot read /dev/zero: read /dev/zero: not a regular file (a device)"},
+		{"[sip.tls]\ncert = \"big.pem\"\n", "f.toml:2: sip.tls.cert: cannot read " + big + ": read " + big + ": file too large"},
+		{"[http]\ntls_key = \"big.pem\"\n", "f.toml:2: http.tls_key: cannot read " + big + ": read " + big + ": file too large"},
+	} {
+		_, err := Parse(filepath.Join(dir, "f.toml"), []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.src, err, tc.want)
+		}
 	}
 }

@@ -6,6 +6,9 @@ import (
 )
 
 var (
+	// ErrPEMFile is a TLS certificate, key or CA file that is not a regular file or is
+	// too large to be one.
+	ErrPEMFile = errors.New("sip: tls file")
 	// ErrClosed is returned by operations on a UA whose Run has returned.
 	ErrClosed = errors.New("sip: user agent closed")
 	// ErrNotRunning is returned by Dial before Run has started listening.

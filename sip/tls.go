@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strconv"
 )
@@ -13,14 +12,14 @@ import (
 // tlsConfigs loads [sip.tls]: our certificate for the listener, and the CA bundle we check
 // registrars and peers against when dialling (the system roots when ca is empty).
 func tlsConfigs(c TLSConfig) (server, client *tls.Config, err error) {
-	cert, err := tls.LoadX509KeyPair(c.Cert, c.Key)
+	cert, err := loadKeyPair(c.Cert, c.Key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sip: tls: %w", err)
 	}
 	server = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	client = &tls.Config{MinVersion: tls.VersionTLS12}
 	if c.CA != "" {
-		pem, err := os.ReadFile(c.CA)
+		pem, err := readPEMFile(c.CA)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sip: tls ca: %w", err)
 		}

@@ -39,7 +39,7 @@ func loadCert(cfg Config, hostname string, now time.Time) (tls.Certificate, erro
 			}
 		}
 	}
-	c, err := tls.LoadX509KeyPair(certFile, keyFile)
+	c, err := loadKeyPair(certFile, keyFile)
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("%w: %w", ErrCert, err)
 	}
