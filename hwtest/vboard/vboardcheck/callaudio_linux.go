@@ -56,6 +56,15 @@ type mic struct {
 	done chan error
 	once sync.Once
 	err  error
+
+	prog         progress // frames written
+	rate, buffer int      // the card's rate and buffer, frames
+}
+
+// played is how many frames it takes to be sure the card has played d of the tone: what
+// was written less what the buffer can still hold.
+func (m *mic) played(d time.Duration) int64 {
+	return int64(d.Seconds()*float64(m.rate)) + int64(m.buffer)
 }
 
 func startMic(hz int) (*mic, error) {
@@ -73,8 +82,10 @@ func startMic(hz int) (*mic, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &mic{quit: make(chan struct{}), done: make(chan error, 1)}
+	m := &mic{quit: make(chan struct{}), done: make(chan error, 1), prog: newProgress(),
+		rate: rate, buffer: period * checkerPeriods}
 	go func() {
+		defer close(m.prog.ended)
 		defer p.close()
 		mono := make([]int16, period)
 		buf := make([]int16, period*ch)
@@ -95,6 +106,7 @@ func startMic(hz int) (*mic, error) {
 				m.done <- err
 				return
 			}
+			m.prog.frames.Store(int64(n + period))
 		}
 	}()
 	return m, nil

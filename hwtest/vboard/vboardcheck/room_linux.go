@@ -97,6 +97,8 @@ type room struct {
 	speaker []int16 // what the intercom played, over the same stretch
 	xruns   int
 	frames  int
+
+	prog progress // frames captured from the speaker card, in the room's loop
 }
 
 // roomKeep is how much of the echo room keeps to measure: the whole call.
@@ -134,8 +136,10 @@ func startRoom() (*room, error) {
 		return nil, err
 	}
 	r := &room{quit: make(chan struct{}), done: make(chan error, 1), rate: srate,
-		echo: make([]int16, 0, roomKeepSeconds*srate), speaker: make([]int16, 0, roomKeepSeconds*srate)}
+		echo: make([]int16, 0, roomKeepSeconds*srate), speaker: make([]int16, 0, roomKeepSeconds*srate),
+		prog: newProgress()}
 	go func() {
+		defer close(r.prog.ended)
 		defer in.close()
 		defer out.close()
 		r.done <- r.run(in, out)
@@ -229,6 +233,7 @@ func (r *room) run(in, out *pcm) error {
 			return fmt.Errorf("room: microphone playback: %w", err)
 		}
 		r.frames = n + period
+		r.prog.frames.Store(int64(r.frames))
 		r.xruns = in.xruns + out.xruns
 	}
 }
