@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 
 	"github.com/doorsip/intercom/internal/clock"
 )
@@ -24,11 +25,18 @@ type WAVSource struct {
 // OpenWAV loads a 16-bit PCM WAV file (mono or stereo, any rate Format accepts) as a looping
 // Capture.
 func OpenWAV(path string, clk clock.Clock) (Capture, error) {
-	fh, err := os.Open(path)
+	// Non-blocking, and a regular file only: a FIFO named as the capture file would hang
+	// the call's audio set-up waiting for a writer.
+	fh, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("media: open wav: %w", err)
 	}
 	defer fh.Close()
+	if fi, err := fh.Stat(); err != nil {
+		return nil, fmt.Errorf("media: open wav: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file", ErrWAV, path)
+	}
 	b, err := readWAVFile(fh)
 	if err != nil {
 		return nil, fmt.Errorf("media: read wav %s: %w", path, err)
