@@ -285,7 +285,9 @@ func (c *call) stopSession() {
 		// After Run: its last drain of the socket counts in the totals.
 		st := s.Stats()
 		c.p.log.Info("call audio total", "call", c.ID(), "sent", st.PacketsSent, "received", st.PacketsReceived,
-			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", trunc1(st.SendLevel), "recv_dbfs", trunc1(st.RecvLevel))
+			"lost", st.Lost, "concealed", st.Concealed, "send_dbfs", trunc1(st.SendLevel), "recv_dbfs", trunc1(st.RecvLevel),
+			// What was refused, so a call that heard nothing says whether nothing came.
+			"late", st.Late, "foreign", st.Foreign, "wrong_ssrc", st.WrongSSRC, "invalid", st.Invalid)
 	}
 }
 
