@@ -280,9 +280,21 @@ func (p *Processor) processBlock(out, mic, ref []int16) {
 		var x []complex128
 		var late []float64
 		decay := 0.0
+		p.sup.kalmanNear = 0
 		if p.canc != nil && p.cfg.Echo == EchoOn {
 			leak, x, late = p.canc.leak, p.canc.mainPartition(), p.canc.lateEcho()
 			decay = p.canc.decay
+			// The Kalman filter's view of the near end counts only where it cancels something
+			// (a capture of zeros leaves it its whole echo estimate as error), keeps up with
+			// the MDF (one that lost the path reads the echo it misses as a near end) and the
+			// loudspeaker is linear (it reads a clipping speaker's harmonics as a near end).
+			var me float64
+			for _, v := range p.mic {
+				me += v * v
+			}
+			if kf := p.canc.kf; kf.see < me && kf.avg < kalmanTrust*kf.fav && !p.canc.kalmanHold {
+				p.sup.kalmanNear = kf.near / (kf.syy + float64(len(lin)))
+			}
 		}
 		p.sup.erleInv = math.Pow(10, -p.erleHold/10)
 		p.sup.process(p.res, lin, echo, leak, x, late, decay)
