@@ -69,10 +69,33 @@ func (e *rtpEcho) firstEchoes() []time.Time {
 	return ts
 }
 
-// echoedWithin reports whether a stream's first echo left in [from, to).
-func echoedWithin(echoes []time.Time, from, to time.Time) bool {
-	i := sort.Search(len(echoes), func(i int) bool { return !echoes[i].Before(from) })
-	return i < len(echoes) && echoes[i].Before(to)
+// ownEchoes reports for each call whether a stream was first echoed while it, and no other
+// call, was up (from its answer to its end as the door logged them, less 2 ms for the log's
+// millisecond stamps): under load the door may log one call's end after the next call's
+// media began, and an echo in two calls' spans belongs to neither for sure.
+func ownEchoes(echoes []time.Time, calls []callLog) []bool {
+	const margin = 2 * time.Millisecond
+	within := func(at time.Time, c callLog) bool {
+		return !c.answered.IsZero() && !c.ended.IsZero() &&
+			!at.Before(c.answered.Add(-margin)) && at.Before(c.ended.Add(-margin))
+	}
+	owned := make([]bool, len(calls))
+	for _, at := range echoes {
+		who := -1
+		for i, c := range calls {
+			if within(at, c) {
+				if who >= 0 {
+					who = -1
+					break
+				}
+				who = i
+			}
+		}
+		if who >= 0 {
+			owned[who] = true
+		}
+	}
+	return owned
 }
 
 // callLog is one call as the door's log tells it.
